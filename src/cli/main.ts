@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { VERITY_VERSION } from '../common/version';
+import { registerServiceCommands } from './service.commands';
+import { runCommand } from './run-command';
+
+/** The `verity` command: the service processes and the engine tools. */
+export function buildProgram(): Command {
+  const program = new Command('verity')
+    .description('Verifiable inference: deterministic fixed-point ML results committed on-chain')
+    .version(VERITY_VERSION)
+    .showHelpAfterError();
+  registerServiceCommands(program);
+  return program;
+}
+
+if (require.main === module) {
+  runCommand(() => buildProgram().parseAsync(process.argv));
+}

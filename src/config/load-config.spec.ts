@@ -1,0 +1,40 @@
+import { ConfigError } from './config.errors';
+import { loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('runs on the embedded default when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.database.url).toBeUndefined();
+    expect(config.chain.rpcUrl).toBeUndefined();
+    expect(config.http.port).toBe(4000);
+  });
+
+  it('lists every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', RPC_URL: 'http://127.0.0.1:8545', CHAIN_ID: '999999', PRIVATE_KEY: '0x12' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/PORT/);
+    expect(problems).toMatch(/DATABASE_URL: must be a postgres/);
+    expect(problems).toMatch(/CHAIN_ID: unknown chain/);
+    expect(problems).toMatch(/PRIVATE_KEY: must be 0x followed by 64 hex digits/);
+  });
+
+  it('requires a key and a chain id with an external RPC', () => {
+    expect(() => loadConfig({ RPC_URL: 'http://127.0.0.1:8545' })).toThrow(/PRIVATE_KEY: is required[\s\S]*CHAIN_ID: is required|CHAIN_ID: is required[\s\S]*PRIVATE_KEY: is required/);
+  });
+
+  it('accepts a complete external configuration', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      RPC_URL: 'http://127.0.0.1:8545',
+      CHAIN_ID: '31337',
+      PRIVATE_KEY: `0x${'ab'.repeat(32)}`,
+    });
+    expect(config.chain.chain?.id).toBe(31337);
+  });
+});
