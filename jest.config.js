@@ -3,7 +3,7 @@
  * One PostgreSQL serves the whole run (embedded unless DATABASE_URL is set): see test/support.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
-const common = { transform: { '^.+\\.ts$': tsJest }, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = { transform: { '^.+\\.ts$': tsJest }, testEnvironment: '<rootDir>/test/support/jest-environment.js', moduleFileExtensions: ['ts', 'js', 'json'] };
 module.exports = {
   ...common,
   testTimeout: 120000,

