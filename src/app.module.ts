@@ -4,7 +4,9 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from './database/data-source-options';
+import { formatGraphqlError } from './common/format-graphql-error';
 import { HealthModule } from './health/health.module';
+import { ModelsModule } from './models/models.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import type { Runtime } from './runtime/runtime';
 
@@ -31,8 +33,10 @@ export class AppModule {
           subscriptions: { 'graphql-ws': true },
           playground: false,
           introspection: true,
+          formatError: formatGraphqlError,
         }),
         HealthModule,
+        ModelsModule,
       ],
     };
   }

@@ -1,14 +1,20 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
 import type { Runtime } from './runtime/runtime';
+import { MAX_MODEL_BYTES } from './models/models.errors';
+
+const MAX_REQUEST_BODY_BYTES = Math.ceil((MAX_MODEL_BYTES * 4) / 3) + 1024 * 1024;
 
 /** Builds and starts the API process (GraphQL at /graphql, health at /health) on a runtime. */
 export async function startApi(runtime: Runtime): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(runtime), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), { bufferLogs: true, bodyParser: false });
+  // ONNX models arrive base64 in GraphQL bodies: allow them, bounded (MAX_MODEL_BYTES).
+  app.useBodyParser('json', { limit: MAX_REQUEST_BODY_BYTES });
   app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   const { host, port } = runtime.config.http;

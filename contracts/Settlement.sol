@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ModelRegistry} from "./ModelRegistry.sol";
+import {WorkerRegistry} from "./WorkerRegistry.sol";
+import {IVerityConsumer} from "./interfaces/IVerityConsumer.sol";
+import {IVerityRequests} from "./interfaces/IVerityRequests.sol";
+import {IVerityResults, RequestStatus} from "./interfaces/IVerityResults.sol";
+import {LibResultMerkle, ResultLeaf} from "./libraries/LibResultMerkle.sol";
+
+/// @title Settlement
+/// @notice Requests, result batches and optimistic finality. A contract requests an inference and
+///         pays a fee; an active worker commits many results as one Merkle root; anyone reveals a
+///         result with its proof and output; after the challenge window anyone finalizes it, which
+///         credits the fee to the worker and calls the consumer back, exactly once. The dispute
+///         role (the dispute game) can hold a revealed result and resolve it: upheld, or discarded
+///         with the worker's stake slashed and the request reopened.
+contract Settlement is IVerityRequests, IVerityResults {
+    struct Batch {
+        bytes32 root;
+        address worker;
+        uint64 committedAt;
+        uint32 count;
+    }
+
+    struct Request {
+        bytes32 modelCommitment;
+        bytes32 inputCommitment;
+        address requester;
+        uint8 mode;
+        RequestStatus status;
+        address callback;
+        uint32 callbackGasLimit;
+        uint256 fee;
+    }
+
+    struct Result {
+        address worker;
+        uint64 revealedAt;
+        bytes32 leaf;
+        int256[] output;
+    }
+
+    /// @notice Request mode: finality by a zk proof (same flag as ModelRegistry.MODE_ZK).
+    uint8 public constant MODE_ZK = 1;
+    /// @notice Request mode: finality after the challenge window (ModelRegistry.MODE_OPTIMISTIC).
+    uint8 public constant MODE_OPTIMISTIC = 2;
+    /// @notice Largest gas limit a request may ask for its callback.
+    uint32 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
+    /// @dev Gas kept back for the work around the callback (Chainlink's GAS_FOR_CALL_EXACT_CHECK).
+    uint256 private constant CALLBACK_GAS_RESERVE = 5_000;
+
+    /// @notice Where models and their allowed modes are registered.
+    ModelRegistry public immutable modelRegistry;
+    /// @notice Where workers stake; this contract is its slasher.
+    WorkerRegistry public immutable workerRegistry;
+    /// @notice Seconds a revealed result can be disputed; also the reveal deadline of a batch.
+    uint64 public immutable challengeWindow;
+    /// @notice Smallest fee of a request, in wei.
+    uint256 public immutable minimumFee;
+    /// @notice The account allowed to set the disputer, once.
+    address public immutable deployer;
+    /// @notice The account (the dispute game) allowed to dispute and resolve results.
+    address public disputer;
+    /// @notice Requests made so far; the next request's nonce.
+    uint256 public requestNonce;
+    /// @notice Batches committed so far; batch ids run from 1.
+    uint256 public batchCount;
+    /// @notice Leaves whose result a dispute found wrong; they can never be revealed again.
+    mapping(bytes32 leaf => bool) public discardedLeaves;
+    /// @notice Fees earned by finalized results, claimable by each worker.
+    mapping(address worker => uint256) public claimableFees;
+
+    mapping(uint256 batchId => Batch) private _batches;
+    mapping(bytes32 requestId => Request) private _requests;
+    mapping(bytes32 requestId => Result) private _results;
+
+    event DisputerSet(address indexed disputer);
+    event InferenceRequested(
+        bytes32 indexed requestId,
+        address indexed requester,
+        bytes32 indexed modelCommitment,
+        bytes32 inputCommitment,
+        int256[] input,
+        uint8 mode,
+        address callback,
+        uint32 callbackGasLimit,
+        uint256 fee
+    );
+    event BatchCommitted(uint256 indexed batchId, address indexed worker, bytes32 root, uint32 count);
+    event ResultRevealed(
+        bytes32 indexed requestId, uint256 indexed batchId, address indexed worker, bytes32 outputCommitment, uint64 challengeEndsAt
+    );
+    event ResultDisputed(bytes32 indexed requestId, address indexed worker);
+    event DisputeResolved(bytes32 indexed requestId, bool resultCorrect, uint256 slashed);
+    event RequestReopened(bytes32 indexed requestId, bytes32 discardedLeaf);
+    event ResultFinalized(bytes32 indexed requestId, address indexed worker, uint256 fee);
+    event ConsumerCalled(bytes32 indexed requestId, address indexed callback, bool success);
+    event FeesClaimed(address indexed worker, uint256 amount);
+
+    error Settlement_ZeroChallengeWindow();
+    error Settlement_WithdrawalDelayTooShort(uint64 withdrawalDelay, uint256 required);
+    error Settlement_NotDeployer(address caller);
+    error Settlement_DisputerAlreadySet(address disputer);
+    error Settlement_ZeroDisputer();
+    error Settlement_NotDisputer(address caller);
+    error Settlement_FeeTooLow(uint256 fee, uint256 minimumFee);
+    error Settlement_ModeNotAllowed(bytes32 modelCommitment, uint8 mode);
+    error Settlement_InputCommitmentMismatch(bytes32 inputCommitment, bytes32 computed);
+    error Settlement_CallbackGasLimitTooHigh(uint32 callbackGasLimit, uint32 maximum);
+    error Settlement_WorkerNotActive(address worker);
+    error Settlement_EmptyBatch();
+    error Settlement_UnknownBatch(uint256 batchId);
+    error Settlement_RevealWindowOver(uint256 batchId, uint64 deadline);
+    error Settlement_LeafWorkerMismatch(uint256 batchId, address leafWorker);
+    error Settlement_InvalidProof(uint256 batchId, bytes32 leaf);
+    error Settlement_LeafDiscarded(bytes32 leaf);
+    error Settlement_OutputMismatch(bytes32 requestId, bytes32 outputCommitment, bytes32 computed);
+    error Settlement_NotOpen(bytes32 requestId, RequestStatus status);
+    error Settlement_LeafRequestMismatch(bytes32 requestId);
+    error Settlement_ZkModeNeedsProof(bytes32 requestId);
+    error Settlement_WorkerNotBonded(address worker);
+    error Settlement_NotPending(bytes32 requestId, RequestStatus status);
+    error Settlement_NotDisputed(bytes32 requestId, RequestStatus status);
+    error Settlement_ChallengeWindowOpen(bytes32 requestId, uint64 challengeEndsAt);
+    error Settlement_ChallengeWindowOver(bytes32 requestId, uint64 challengeEndsAt);
+    error Settlement_InsufficientGasForCallback(bytes32 requestId, uint32 callbackGasLimit);
+    error Settlement_ZeroRecipient();
+    error Settlement_NothingToClaim(address worker);
+    error Settlement_TransferFailed(address to, uint256 amount);
+
+    modifier onlyDisputer() {
+        if (msg.sender != disputer) revert Settlement_NotDisputer(msg.sender);
+        _;
+    }
+
+    /// @param _modelRegistry The ModelRegistry.
+    /// @param _workerRegistry The WorkerRegistry; its withdrawal delay must be >= 2 challenge windows.
+    /// @param _challengeWindow Seconds a revealed result can be disputed (non-zero).
+    /// @param _minimumFee Smallest request fee, in wei.
+    constructor(ModelRegistry _modelRegistry, WorkerRegistry _workerRegistry, uint64 _challengeWindow, uint256 _minimumFee) {
+        if (_challengeWindow == 0) revert Settlement_ZeroChallengeWindow();
+        // INVARIANT: a worker's stake outlives the challenge window of every result it committed.
+        // It commits while active (before requesting withdrawal, at t0), a reveal of that batch must
+        // come before t0 + window and a dispute before reveal + window < t0 + 2 windows, while the
+        // stake leaves no earlier than t0 + withdrawalDelay; a dispute then freezes it.
+        uint64 delay = _workerRegistry.withdrawalDelay();
+        if (delay < 2 * uint256(_challengeWindow)) {
+            revert Settlement_WithdrawalDelayTooShort(delay, 2 * uint256(_challengeWindow));
+        }
+        modelRegistry = _modelRegistry;
+        workerRegistry = _workerRegistry;
+        challengeWindow = _challengeWindow;
+        minimumFee = _minimumFee;
+        deployer = msg.sender;
+    }
+
+    /// @notice Sets the dispute role (the dispute game). Deployer only, once.
+    /// @param _disputer The account allowed to dispute and resolve results.
+    function setDisputer(address _disputer) external {
+        if (msg.sender != deployer) revert Settlement_NotDeployer(msg.sender);
+        // INVARIANT: the dispute role is set at most once.
+        if (disputer != address(0)) revert Settlement_DisputerAlreadySet(disputer);
+        if (_disputer == address(0)) revert Settlement_ZeroDisputer();
+        disputer = _disputer;
+        emit DisputerSet(_disputer);
+    }
+
+    /// @inheritdoc IVerityRequests
+    function requestInference(
+        bytes32 _modelCommitment,
+        bytes32 _inputCommitment,
+        int256[] calldata _input,
+        uint8 _mode,
+        address _callback,
+        uint32 _callbackGasLimit
+    ) external payable returns (bytes32 requestId_) {
+        if (msg.value < minimumFee) revert Settlement_FeeTooLow(msg.value, minimumFee);
+        if ((_mode != MODE_ZK && _mode != MODE_OPTIMISTIC) || !modelRegistry.allows(_modelCommitment, _mode)) {
+            revert Settlement_ModeNotAllowed(_modelCommitment, _mode);
+        }
+        if (_input.length != 0) {
+            bytes32 computed = keccak256(abi.encode(_input));
+            if (computed != _inputCommitment) revert Settlement_InputCommitmentMismatch(_inputCommitment, computed);
+        }
+        if (_callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
+            revert Settlement_CallbackGasLimitTooHigh(_callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
+        }
+        // INVARIANT: request ids are unique: chain, contract and a nonce that only increases.
+        requestId_ = keccak256(abi.encode(block.chainid, address(this), requestNonce++));
+        _requests[requestId_] = Request({
+            modelCommitment: _modelCommitment,
+            inputCommitment: _inputCommitment,
+            requester: msg.sender,
+            mode: _mode,
+            status: RequestStatus.Open,
+            callback: _callback,
+            callbackGasLimit: _callbackGasLimit,
+            fee: msg.value
+        });
+        emit InferenceRequested(
+            requestId_, msg.sender, _modelCommitment, _inputCommitment, _input, _mode, _callback, _callbackGasLimit, msg.value
+        );
+    }
+
+    /// @notice Commits a batch of results as one Merkle root (see LibResultMerkle). Active workers only.
+    /// @param _root The root over the batch's result leaves.
+    /// @param _count How many leaves the batch holds (declared; indexing and accounting only).
+    /// @return batchId_ The new batch's id.
+    function commitBatch(bytes32 _root, uint32 _count) external returns (uint256 batchId_) {
+        // INVARIANT: only a worker that is active (staked, not leaving) commits results.
+        if (!workerRegistry.isActive(msg.sender)) revert Settlement_WorkerNotActive(msg.sender);
+        if (_root == bytes32(0) || _count == 0) revert Settlement_EmptyBatch();
+        batchId_ = ++batchCount;
+        _batches[batchId_] = Batch({root: _root, worker: msg.sender, committedAt: uint64(block.timestamp), count: _count});
+        emit BatchCommitted(batchId_, msg.sender, _root, _count);
+    }
+
+    /// @notice Reveals one result of a batch: proves its leaf is in the batch root and that the
+    ///         output matches the leaf's output commitment, and records it as pending. Anyone may call.
+    /// @param _batchId The batch holding the leaf.
+    /// @param _leaf The leaf's fields; `_leaf.worker` must be the batch's committer.
+    /// @param _output The output values; keccak256(abi.encode(_output)) must equal the commitment.
+    /// @param _proof Sibling hashes from the leaf up to the root.
+    function reveal(uint256 _batchId, ResultLeaf calldata _leaf, int256[] calldata _output, bytes32[] calldata _proof)
+        external
+    {
+        Batch storage batch = _batches[_batchId];
+        address worker = batch.worker;
+        if (worker == address(0)) revert Settlement_UnknownBatch(_batchId);
+        uint64 deadline = batch.committedAt + challengeWindow;
+        // INVARIANT: a batch is revealed within one challenge window of its commit (see constructor).
+        if (block.timestamp >= deadline) revert Settlement_RevealWindowOver(_batchId, deadline);
+        if (_leaf.worker != worker) revert Settlement_LeafWorkerMismatch(_batchId, _leaf.worker);
+        bytes32 leaf = LibResultMerkle.hashLeaf(_leaf);
+        if (!LibResultMerkle.verify(_proof, batch.root, leaf)) revert Settlement_InvalidProof(_batchId, leaf);
+        if (discardedLeaves[leaf]) revert Settlement_LeafDiscarded(leaf);
+        bytes32 outputCommitment = keccak256(abi.encode(_output));
+        if (outputCommitment != _leaf.outputCommitment) {
+            revert Settlement_OutputMismatch(_leaf.requestId, _leaf.outputCommitment, outputCommitment);
+        }
+        bytes32 requestId = _leaf.requestId;
+        Request storage request = _requests[requestId];
+        // INVARIANT: a request holds at most one result. The first valid reveal wins; any other
+        // leaf for the same request (same or another batch, same or another output) is refused
+        // while that result is pending, disputed or final. Only a dispute that finds the result
+        // wrong removes it (and bans its leaf), reopening the request for a recomputed result.
+        if (request.status != RequestStatus.Open) revert Settlement_NotOpen(requestId, request.status);
+        if (request.modelCommitment != _leaf.modelCommitment || request.inputCommitment != _leaf.inputCommitment) {
+            revert Settlement_LeafRequestMismatch(requestId);
+        }
+        if (request.mode != MODE_OPTIMISTIC) revert Settlement_ZkModeNeedsProof(requestId);
+        if (!workerRegistry.isBonded(worker)) revert Settlement_WorkerNotBonded(worker);
+        request.status = RequestStatus.Pending;
+        Result storage result = _results[requestId];
+        result.worker = worker;
+        result.revealedAt = uint64(block.timestamp);
+        result.leaf = leaf;
+        result.output = _output;
+        emit ResultRevealed(requestId, _batchId, worker, outputCommitment, uint64(block.timestamp) + challengeWindow);
+    }
+
+    /// @notice Makes a pending result final once its challenge window is over, credits the fee to
+    ///         its worker and calls the consumer back with the requested gas limit. Anyone may call.
+    /// @param _requestId The request to finalize.
+    function finalize(bytes32 _requestId) external {
+        Request storage request = _requests[_requestId];
+        // INVARIANT: only a pending (revealed, undisputed) result becomes final, and only once, so
+        // the fee is paid once and the consumer is called exactly once.
+        if (request.status != RequestStatus.Pending) revert Settlement_NotPending(_requestId, request.status);
+        Result storage result = _results[_requestId];
+        uint64 challengeEndsAt = result.revealedAt + challengeWindow;
+        // INVARIANT: a result is final no earlier than challengeWindow seconds after its reveal.
+        if (block.timestamp < challengeEndsAt) revert Settlement_ChallengeWindowOpen(_requestId, challengeEndsAt);
+        request.status = RequestStatus.Final;
+        address worker = result.worker;
+        uint256 fee = request.fee;
+        claimableFees[worker] += fee;
+        emit ResultFinalized(_requestId, worker, fee);
+        address callback = request.callback;
+        if (callback == address(0)) return;
+        bool success;
+        if (callback.code.length != 0) {
+            bytes memory data = abi.encodeCall(IVerityConsumer.onVerityResult, (_requestId, result.output));
+            bool enoughGas;
+            (enoughGas, success) = _callConsumer(callback, request.callbackGasLimit, data);
+            // INVARIANT: the consumer gets its whole gas limit; a finalizer cannot starve the
+            // callback (EIP-150 forwards at most 63/64) and still finalize.
+            if (!enoughGas) revert Settlement_InsufficientGasForCallback(_requestId, request.callbackGasLimit);
+        }
+        // INVARIANT: the consumer's revert or out-of-gas never undoes finalization.
+        emit ConsumerCalled(_requestId, callback, success);
+    }
+
+    /// @notice Holds a pending result inside its challenge window; it cannot finalize until resolved.
+    /// @param _requestId The request whose result is disputed.
+    function dispute(bytes32 _requestId) external onlyDisputer {
+        Request storage request = _requests[_requestId];
+        if (request.status != RequestStatus.Pending) revert Settlement_NotPending(_requestId, request.status);
+        Result storage result = _results[_requestId];
+        uint64 challengeEndsAt = result.revealedAt + challengeWindow;
+        // INVARIANT: a result is disputed only inside its challenge window.
+        if (block.timestamp >= challengeEndsAt) revert Settlement_ChallengeWindowOver(_requestId, challengeEndsAt);
+        request.status = RequestStatus.Disputed;
+        workerRegistry.freeze(result.worker);
+        emit ResultDisputed(_requestId, result.worker);
+    }
+
+    /// @notice Resolves a dispute. Upheld: the result is pending again (final once its window is
+    ///         over). Wrong: the result is discarded, its leaf banned, the worker's whole stake
+    ///         slashed to `_slashRecipient`, and the request reopened for a recomputed result.
+    /// @param _requestId The disputed request.
+    /// @param _resultCorrect Whether the disputed result is correct.
+    /// @param _slashRecipient Who receives the slashed stake (ignored when the result is correct).
+    function resolveDispute(bytes32 _requestId, bool _resultCorrect, address _slashRecipient) external onlyDisputer {
+        Request storage request = _requests[_requestId];
+        if (request.status != RequestStatus.Disputed) revert Settlement_NotDisputed(_requestId, request.status);
+        Result storage result = _results[_requestId];
+        address worker = result.worker;
+        workerRegistry.unfreeze(worker);
+        if (_resultCorrect) {
+            request.status = RequestStatus.Pending;
+            emit DisputeResolved(_requestId, true, 0);
+            return;
+        }
+        if (_slashRecipient == address(0)) revert Settlement_ZeroRecipient();
+        bytes32 leaf = result.leaf;
+        discardedLeaves[leaf] = true;
+        delete _results[_requestId];
+        request.status = RequestStatus.Open;
+        emit RequestReopened(_requestId, leaf);
+        uint256 slashed = workerRegistry.slash(worker, type(uint256).max, _slashRecipient);
+        emit DisputeResolved(_requestId, false, slashed);
+    }
+
+    /// @notice Pays the caller the fees its finalized results earned.
+    function claimFees() external {
+        uint256 amount = claimableFees[msg.sender];
+        if (amount == 0) revert Settlement_NothingToClaim(msg.sender);
+        claimableFees[msg.sender] = 0;
+        emit FeesClaimed(msg.sender, amount);
+        (bool success,) = msg.sender.call{value: amount}("");
+        if (!success) revert Settlement_TransferFailed(msg.sender, amount);
+    }
+
+    /// @inheritdoc IVerityResults
+    function resultOf(bytes32 _requestId)
+        external
+        view
+        returns (int256[] memory output_, bool isFinal_, RequestStatus status_, address worker_, uint64 challengeEndsAt_)
+    {
+        Result storage result = _results[_requestId];
+        status_ = _requests[_requestId].status;
+        output_ = result.output;
+        isFinal_ = status_ == RequestStatus.Final;
+        worker_ = result.worker;
+        challengeEndsAt_ = result.revealedAt == 0 ? 0 : result.revealedAt + challengeWindow;
+    }
+
+    /// @inheritdoc IVerityResults
+    function statusOf(bytes32 _requestId) external view returns (RequestStatus) {
+        return _requests[_requestId].status;
+    }
+
+    /// @notice A request as stored (status None for an unknown id).
+    function requestOf(bytes32 _requestId) external view returns (Request memory) {
+        return _requests[_requestId];
+    }
+
+    /// @notice A committed batch (worker address(0) for an unknown id).
+    function batchOf(uint256 _batchId) external view returns (Batch memory) {
+        return _batches[_batchId];
+    }
+
+    /// @notice The leaf hash of a result, as the off-chain Merkle builder must compute it.
+    function hashResultLeaf(ResultLeaf calldata _leaf) external pure returns (bytes32) {
+        return LibResultMerkle.hashLeaf(_leaf);
+    }
+
+    /// @dev Calls the consumer with exactly `_gasLimit` gas, or reports that too little gas is left
+    ///      to forward it. Copies no return data (a consumer cannot make finalize pay for it).
+    function _callConsumer(address _callback, uint32 _gasLimit, bytes memory _data)
+        private
+        returns (bool enoughGas_, bool success_)
+    {
+        assembly ("memory-safe") {
+            let g := gas()
+            if gt(g, CALLBACK_GAS_RESERVE) {
+                g := sub(g, CALLBACK_GAS_RESERVE)
+                if gt(sub(g, div(g, 64)), _gasLimit) {
+                    enoughGas_ := 1
+                    success_ := call(_gasLimit, _callback, 0, add(_data, 0x20), mload(_data), 0, 0)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IVerityRequests
+/// @notice The entry point through which contracts request inferences.
+interface IVerityRequests {
+    /// @notice Requests an inference and pays its fee (at least minimumFee()).
+    /// @param _modelCommitment A model registered in the ModelRegistry.
+    /// @param _inputCommitment Commitment to the input: keccak256(abi.encode(int256[] input)).
+    /// @param _input The input values, or empty when the input is delivered off-chain.
+    /// @param _mode MODE_ZK (1) or MODE_OPTIMISTIC (2); the model must allow it.
+    /// @param _callback The IVerityConsumer called at finalization, or address(0) for none.
+    /// @param _callbackGasLimit Gas forwarded to the callback.
+    /// @return requestId_ keccak256(abi.encode(chainid, settlement address, nonce)).
+    function requestInference(
+        bytes32 _modelCommitment,
+        bytes32 _inputCommitment,
+        int256[] calldata _input,
+        uint8 _mode,
+        address _callback,
+        uint32 _callbackGasLimit
+    ) external payable returns (bytes32 requestId_);
+
+    /// @notice The smallest fee a request may pay, in wei.
+    function minimumFee() external view returns (uint256);
+}

@@ -1,0 +1,48 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { AppError } from './app-error';
+
+/** Codes that Apollo and GraphQL validation already set and that pass through unchanged. */
+const GRAPHQL_OWN_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+interface CodedError {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+function codedError(error: unknown): CodedError | undefined {
+  if (error instanceof AppError) return error;
+  // The engine is framework-free and has its own error class with the same shape.
+  if (error instanceof Error && error.name === 'EngineError' && typeof (error as { code?: unknown }).code === 'string') {
+    return error as Error & CodedError;
+  }
+  return undefined;
+}
+
+/**
+ * The one translator from Verity's errors to GraphQL errors: an AppError or EngineError keeps its
+ * message and gets `extensions.code` (and `extensions.details`); anything else is an internal
+ * error whose message is not leaked.
+ */
+export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
+  const coded = codedError(original);
+  if (coded) {
+    return {
+      message: coded.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: coded.code, ...(coded.details ? { details: coded.details } : {}) },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && GRAPHQL_OWN_CODES.has(code)) return formatted;
+  return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,162 @@
+/**
+ * One kernel per op of the semantics (docs/semantics.md), on Float64Arrays of safe integers.
+ * Every product and partial sum is below 2^52 by the static bounds, so Number arithmetic is
+ * exact; accumulators are still checked against their bound and violations throw OVERFLOW.
+ */
+import { EngineError } from '../engine.errors';
+import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
+import type { PreparedStep } from './prepared-model';
+
+export interface KernelContext {
+  fractionBits: number;
+  half: number;
+  inverseScale: number;
+}
+
+function overflow(prepared: PreparedStep, value: number, bound: number, kind: string): never {
+  const { step } = prepared;
+  throw new EngineError('OVERFLOW', `${kind} ${value} exceeds its static bound ${bound} at ${step.onnxOp} node "${step.name}"`, {
+    node: step.name,
+    value,
+    bound,
+  });
+}
+
+/** rescale(acc, F) after checking the accumulator (incl. the rounding term) against its bound. */
+function rescaleChecked(prepared: PreparedStep, acc: number, ctx: KernelContext): number {
+  const rounded = acc + ctx.half;
+  if (Math.abs(rounded) > prepared.accumulatorBound) overflow(prepared, rounded, prepared.accumulatorBound, 'accumulator');
+  return Math.floor(rounded * ctx.inverseScale);
+}
+
+function linear(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
+  if (p.step.op !== 'linear') throw new Error('unreachable');
+  const { inFeatures: k, outFeatures: n } = p.step;
+  const rows = x.length / k;
+  const w = p.params;
+  const b = p.extra;
+  const y = new Float64Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    const xOffset = r * k;
+    for (let j = 0; j < n; j++) {
+      let acc = b[j];
+      const wOffset = j * k;
+      for (let i = 0; i < k; i++) acc += w[wOffset + i] * x[xOffset + i];
+      y[r * n + j] = rescaleChecked(p, acc, ctx);
+    }
+  }
+  return y;
+}
+
+function conv(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
+  if (p.step.op !== 'conv') throw new Error('unreachable');
+  const channels = p.step.outChannels;
+  const cols = p.params.length / channels;
+  const positions = p.map.length / cols;
+  const y = new Float64Array(channels * positions);
+  for (let c = 0; c < channels; c++) {
+    for (let pos = 0; pos < positions; pos++) {
+      let acc = p.extra[c];
+      for (let k = 0; k < cols; k++) {
+        const src = p.map[pos * cols + k];
+        if (src >= 0) acc += p.params[c * cols + k] * x[src];
+      }
+      y[c * positions + pos] = rescaleChecked(p, acc, ctx);
+    }
+  }
+  return y;
+}
+
+function affine(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
+  if (p.step.op !== 'affine') throw new Error('unreachable');
+  const { inner } = p.step;
+  const period = p.params.length;
+  return x.map((v, i) => {
+    const c = Math.floor(i / inner) % period;
+    return rescaleChecked(p, v * p.params[c] + p.extra[c], ctx);
+  });
+}
+
+function pools(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
+  if (p.step.op !== 'avgPool' && p.step.op !== 'maxPool') throw new Error('unreachable');
+  const taps = p.step.geometry.kernel[0] * p.step.geometry.kernel[1];
+  const rows = p.map.length / taps;
+  const positions = p.step.geometry.outSpatial[0] * p.step.geometry.outSpatial[1];
+  const y = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let acc = p.step.op === 'maxPool' ? -Infinity : 0;
+    for (let t = 0; t < taps; t++) {
+      const src = p.map[r * taps + t];
+      if (src < 0) continue;
+      acc = p.step.op === 'maxPool' ? Math.max(acc, x[src]) : acc + x[src];
+    }
+    y[r] = p.step.op === 'maxPool' ? acc : rescaleChecked(p, acc * p.params[r % positions], ctx);
+  }
+  return y;
+}
+
+function pwl(table: PwlTable, x: Float64Array): Float64Array {
+  return x.map((v) => evaluatePwl(table, v));
+}
+
+/** Softmax per contiguous group: e = PWL_exp(x - max), y = floor(e * 2^F / S), checked exactly. */
+function softmax(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
+  if (p.step.op !== 'softmax') throw new Error('unreachable');
+  const { groupSize, table } = p.step;
+  const scale = 2 ** ctx.fractionBits;
+  const y = new Float64Array(x.length);
+  for (let g = 0; g < x.length; g += groupSize) {
+    let max = -Infinity;
+    for (let i = 0; i < groupSize; i++) max = Math.max(max, x[g + i]);
+    const e = new Float64Array(groupSize);
+    let sum = 0;
+    for (let i = 0; i < groupSize; i++) sum += e[i] = evaluatePwl(table, x[g + i] - max);
+    for (let i = 0; i < groupSize; i++) {
+      const numerator = e[i] * scale;
+      const quotient = Math.floor(numerator / sum);
+      if (quotient * sum > numerator || (quotient + 1) * sum <= numerator) overflow(p, numerator, sum, 'inexact softmax division');
+      y[g + i] = quotient;
+    }
+  }
+  return y;
+}
+
+export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelContext): Float64Array {
+  const x = inputs[0];
+  const step = p.step;
+  switch (step.op) {
+    case 'linear':
+      return linear(p, x, ctx);
+    case 'conv':
+      return conv(p, x, ctx);
+    case 'affine':
+      return affine(p, x, ctx);
+    case 'addConst':
+      return x.map((v, i) => v + p.params[Math.floor(i / step.inner) % p.params.length]);
+    case 'add':
+      return x.map((v, i) => v + inputs[1][i]);
+    case 'sub':
+      return x.map((v, i) => v - inputs[1][i]);
+    case 'relu':
+      return x.map((v) => (v > 0 ? v : 0));
+    case 'leakyRelu':
+      return x.map((v) => (v >= 0 ? v : rescaleChecked(p, v * p.params[0], ctx)));
+    case 'clip': {
+      const lo = step.min === null ? -Infinity : Number(step.min);
+      const hi = step.max === null ? Infinity : Number(step.max);
+      return x.map((v) => Math.min(Math.max(v, lo), hi));
+    }
+    case 'avgPool':
+    case 'maxPool':
+      return pools(p, x, ctx);
+    case 'gather':
+      return Float64Array.from(p.map, (src) => (src >= 0 ? x[src] : p.params[0]));
+    case 'reshape':
+      return x;
+    case 'sigmoid':
+    case 'tanh':
+      return pwl(step.table, x);
+    case 'softmax':
+      return softmax(p, x, ctx);
+  }
+}

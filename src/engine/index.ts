@@ -1,0 +1,18 @@
+/** Public API of the deterministic engine (framework-free). */
+export { EngineError, isEngineError, type EngineErrorCode } from './engine.errors';
+export * from './engine.constants';
+export { importOnnx, SUPPORTED_ONNX_OPS } from './onnx/onnx-import';
+export type { ImportedModel, ImportedModelInfo, FloatStep } from './onnx/imported-model.types';
+export { quantize, inputBoundReal, type QuantizeOptions } from './quantize/quantize';
+export type { QuantizedModel, QuantStep, StaticBounds } from './quantize/quantized-model.types';
+export { evaluate, evaluateFixed, type EvaluationResult, type TraceEntry, type EvaluateOptions } from './evaluator/evaluator';
+export { quantizeInput, checkFixedInput, dequantize } from './evaluator/input-quantize';
+export { OnnxRuntimeBackend, type BackendOptions, type BatchResult, type ExecutionProvider } from './runtime/onnxruntime-backend';
+export { buildExactGraph, exactnessStatement, type ExactnessStatement } from './runtime/exact-graph';
+export { commitModel, commitTensor, merkleProof, headerHash, type ModelCommitment } from './commitment/model-commitment';
+export { verifyMerkleProof, type MerkleProof } from './commitment/merkle-tree';
+export { accuracyReport, argmax, defaultAccuracyInputs, type AccuracyReport } from './accuracy/accuracy-report';
+export { FloatModelRunner } from './accuracy/float-model-runner';
+export { parseInputs, parseInputJson } from './io/input-json';
+export { rescale, roundHalfAwayFromZero, quantizeReal, floorShift, type IntLike } from './fixed-point/fixed-point-arith';
+export { buildPwlTable, evaluatePwl, type PwlTable } from './fixed-point/pwl-table';

@@ -1,0 +1,48 @@
+/** Elementwise activations and Softmax. */
+import { numel } from './const-tensor';
+import type { NodeView } from './import-context';
+import { normalizeAxis } from './shape-rules';
+
+export function convertRelu(node: NodeView): void {
+  const x = node.act(0);
+  node.emit({ op: 'relu', inputs: [x.ref], outShape: x.shape });
+}
+
+export function convertLeakyRelu(node: NodeView): void {
+  const x = node.act(0);
+  node.emit({ op: 'leakyRelu', inputs: [x.ref], outShape: x.shape, alpha: node.attrs.float('alpha', 0.01) });
+}
+
+export function convertClip(node: NodeView): void {
+  const x = node.act(0);
+  const bound = (attr: string, input: number): number | null => {
+    if (node.ctx.opset < 11) {
+      const value = node.attrs.float(attr, Number.NaN);
+      return Number.isFinite(value) ? value : null;
+    }
+    const tensor = node.optionalConstant(input, attr);
+    return tensor && Number.isFinite(tensor.data[0]) ? tensor.data[0] : null;
+  };
+  node.emit({ op: 'clip', inputs: [x.ref], outShape: x.shape, min: bound('min', 1), max: bound('max', 2) });
+}
+
+export function convertSigmoidOrTanh(node: NodeView): void {
+  const x = node.act(0);
+  node.emit({ op: node.op === 'Tanh' ? 'tanh' : 'sigmoid', inputs: [x.ref], outShape: x.shape });
+}
+
+/** Softmax over the last axis (opset >= 13) or over the flattened trailing axes (opset < 13). */
+export function convertSoftmax(node: NodeView): void {
+  const x = node.act(0);
+  const rank = x.shape.length;
+  const axis = normalizeAxis(node.attrs.int('axis', node.ctx.opset < 13 ? 1 : -1), rank, node.where);
+  if (node.ctx.opset >= 13 && axis !== rank - 1) node.refuse('only the last axis is supported');
+  const groupSize = node.ctx.opset < 13 ? numel(x.shape.slice(axis)) : x.shape[rank - 1];
+  node.emit({ op: 'softmax', inputs: [x.ref], outShape: x.shape, groupSize });
+}
+
+/** Identity, Dropout (inference) and float-to-float Cast pass the activation through. */
+export function convertPassThrough(node: NodeView): void {
+  if (node.op === 'Cast' && ![1, 11].includes(node.attrs.int('to', 1))) node.refuse('only Cast to float or double is supported');
+  node.output(node.act(0));
+}

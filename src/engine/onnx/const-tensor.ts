@@ -1,0 +1,135 @@
+/** Constant tensors seen during import (initializers, Constant nodes, folded shape arithmetic). */
+import { onnx } from 'onnx-proto';
+import { EngineError } from '../engine.errors';
+
+export interface ConstTensor {
+  shape: number[];
+  data: Float64Array;
+  /** True for integer ONNX element types (shape arithmetic, indices). */
+  integer: boolean;
+}
+
+const DT = onnx.TensorProto.DataType;
+const INTEGER_TYPES = new Set<number>([DT.INT8, DT.INT16, DT.INT32, DT.INT64, DT.UINT8, DT.UINT16, DT.UINT32, DT.UINT64, DT.BOOL]);
+
+export function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export function makeConst(shape: number[], data: ArrayLike<number>, integer = false): ConstTensor {
+  if (numel(shape) !== data.length) {
+    throw new EngineError('MALFORMED_ONNX', `constant of shape [${shape.join(',')}] has ${data.length} values`);
+  }
+  return { shape, data: Float64Array.from(data), integer };
+}
+
+function readRaw(raw: Uint8Array, dataType: number, count: number): Float64Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float64Array(count);
+  const readers: Partial<Record<number, [number, (o: number) => number]>> = {
+    [DT.FLOAT]: [4, (o) => view.getFloat32(o, true)],
+    [DT.DOUBLE]: [8, (o) => view.getFloat64(o, true)],
+    [DT.INT64]: [8, (o) => Number(view.getBigInt64(o, true))],
+    [DT.UINT64]: [8, (o) => Number(view.getBigUint64(o, true))],
+    [DT.INT32]: [4, (o) => view.getInt32(o, true)],
+    [DT.UINT32]: [4, (o) => view.getUint32(o, true)],
+    [DT.INT16]: [2, (o) => view.getInt16(o, true)],
+    [DT.UINT16]: [2, (o) => view.getUint16(o, true)],
+    [DT.INT8]: [1, (o) => view.getInt8(o)],
+    [DT.UINT8]: [1, (o) => view.getUint8(o)],
+    [DT.BOOL]: [1, (o) => view.getUint8(o)],
+  };
+  const reader = readers[dataType];
+  if (!reader) throw new EngineError('MALFORMED_ONNX', `unsupported tensor element type ${dataType}`);
+  const [width, read] = reader;
+  if (raw.byteLength !== width * count) {
+    throw new EngineError('MALFORMED_ONNX', `raw tensor data has ${raw.byteLength} bytes, expected ${width * count}`);
+  }
+  for (let i = 0; i < count; i++) out[i] = read(i * width);
+  return out;
+}
+
+/** Decode an ONNX TensorProto (raw or typed fields) into a ConstTensor. */
+export function tensorFromProto(proto: onnx.ITensorProto, what: string): ConstTensor {
+  if (proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    throw new EngineError('UNSUPPORTED_MODEL', `tensor ${what} uses external data, which is not supported`);
+  }
+  const shape = (proto.dims ?? []).map((d) => Number(d));
+  const count = numel(shape);
+  const dataType = proto.dataType ?? 0;
+  const integer = INTEGER_TYPES.has(dataType);
+  let data: Float64Array;
+  if (proto.rawData && proto.rawData.length > 0) {
+    data = readRaw(proto.rawData, dataType, count);
+  } else {
+    const typed: ArrayLike<unknown> =
+      dataType === DT.DOUBLE
+        ? (proto.doubleData ?? [])
+        : dataType === DT.FLOAT
+          ? (proto.floatData ?? [])
+          : dataType === DT.INT64
+            ? (proto.int64Data ?? [])
+            : dataType === DT.UINT64 || dataType === DT.UINT32
+              ? (proto.uint64Data ?? [])
+              : (proto.int32Data ?? []);
+    data = Float64Array.from(Array.from(typed, (v) => Number(v)));
+  }
+  if (data.length !== count) {
+    throw new EngineError('MALFORMED_ONNX', `tensor ${what} has ${data.length} values, shape [${shape.join(',')}] needs ${count}`);
+  }
+  return { shape, data, integer };
+}
+
+/** Strides of a row-major shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let d = shape.length - 2; d >= 0; d--) strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/** ONNX (numpy) multidirectional broadcast of two shapes; throws when incompatible. */
+export function broadcastShapes(a: readonly number[], b: readonly number[], where: string): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new EngineError('INPUT_SHAPE', `shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast at ${where}`);
+    }
+    out.push(Math.max(da, db));
+  }
+  return out;
+}
+
+/** Index map: for each element of outShape, the flat index into `shape` under broadcasting. */
+export function broadcastIndexMap(shape: readonly number[], outShape: readonly number[]): Int32Array {
+  const total = numel(outShape);
+  const map = new Int32Array(total);
+  const inStrides = stridesOf(shape);
+  const offset = outShape.length - shape.length;
+  const outStrides = stridesOf(outShape);
+  for (let flat = 0; flat < total; flat++) {
+    let src = 0;
+    for (let d = 0; d < shape.length; d++) {
+      const coord = Math.floor(flat / outStrides[d + offset]) % outShape[d + offset];
+      src += (shape[d] === 1 ? 0 : coord) * inStrides[d];
+    }
+    map[flat] = src;
+  }
+  return map;
+}
+
+/** Expand a constant to outShape (ONNX broadcasting). */
+export function broadcastConst(tensor: ConstTensor, outShape: number[]): Float64Array {
+  const map = broadcastIndexMap(tensor.shape, outShape);
+  return Float64Array.from(map, (i) => tensor.data[i]);
+}
+
+/** Elementwise binary op on constants with broadcasting (constant folding). */
+export function constBinary(a: ConstTensor, b: ConstTensor, op: (x: number, y: number) => number, where: string): ConstTensor {
+  const shape = broadcastShapes(a.shape, b.shape, where);
+  const av = broadcastConst(a, shape);
+  const bv = broadcastConst(b, shape);
+  return { shape, data: av.map((x, i) => op(x, bv[i])), integer: a.integer && b.integer };
+}

@@ -1,0 +1,146 @@
+/** importOnnx: decode, fix the batch to 1, fold constants and normalize into engine steps. */
+import type { onnx } from 'onnx-proto';
+import { EngineError } from '../engine.errors';
+import { convertArithmetic } from './arithmetic-converters';
+import {
+  convertClip,
+  convertLeakyRelu,
+  convertPassThrough,
+  convertRelu,
+  convertSigmoidOrTanh,
+  convertSoftmax,
+} from './activation-converters';
+import { tensorFromProto } from './const-tensor';
+import { ImportContext, NodeView } from './import-context';
+import type { ImportedModel, ImportedModelInfo } from './imported-model.types';
+import { convertFlatten, convertGather, convertPad, convertPool, convertReshape, convertSqueeze, convertUnsqueeze } from './layout-converters';
+import { convertBatchNorm, convertConv, convertGemm, convertMatMul } from './linear-converters';
+import { tryFoldConstant } from './const-folding';
+import { decodeModelProto, defaultOpsetVersion, valueInfoShape } from './onnx-decode';
+
+type Converter = (node: NodeView) => void;
+
+const CONVERTERS: Record<string, Converter> = {
+  Gemm: convertGemm,
+  MatMul: convertMatMul,
+  Conv: convertConv,
+  BatchNormalization: convertBatchNorm,
+  Add: convertArithmetic,
+  Sub: convertArithmetic,
+  Mul: convertArithmetic,
+  Div: convertArithmetic,
+  AveragePool: convertPool,
+  MaxPool: convertPool,
+  Flatten: convertFlatten,
+  Reshape: convertReshape,
+  Squeeze: convertSqueeze,
+  Unsqueeze: convertUnsqueeze,
+  Pad: convertPad,
+  Gather: convertGather,
+  Relu: convertRelu,
+  LeakyRelu: convertLeakyRelu,
+  Clip: convertClip,
+  Sigmoid: convertSigmoidOrTanh,
+  Tanh: convertSigmoidOrTanh,
+  Softmax: convertSoftmax,
+  Identity: convertPassThrough,
+  Dropout: convertPassThrough,
+  Cast: convertPassThrough,
+};
+
+/** Ops accepted by the importer (the foldable ones only on constants, Shape on anything). */
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(CONVERTERS), 'Constant', 'Shape', 'Concat'].sort();
+
+function sampleInputShape(info: onnx.IValueInfoProto): { shape: number[]; batch: ImportedModel['batchDimension']; elementType: ImportedModel['inputElementType'] } {
+  const dims = valueInfoShape(info);
+  const name = info.name ?? '';
+  if (!dims || dims.length === 0) {
+    throw new EngineError('DYNAMIC_SHAPE', `input "${name}" has no static shape; the engine needs a batch dimension and static sizes`);
+  }
+  const elemType = info.type?.tensorType?.elemType;
+  if (elemType !== 1 && elemType !== 11) {
+    throw new EngineError('UNSUPPORTED_MODEL', `input "${name}" has element type ${elemType}; only float and double inputs are supported`);
+  }
+  if (dims[0] !== null && dims[0] !== 1) {
+    throw new EngineError('DYNAMIC_SHAPE', `input "${name}" has a fixed first dimension ${dims[0]}; the batch dimension must be dynamic or 1`);
+  }
+  const rest = dims.slice(1);
+  const dynamic = rest.findIndex((d) => d === null);
+  if (dynamic >= 0) {
+    throw new EngineError('DYNAMIC_SHAPE', `input "${name}" has a dynamic dimension at axis ${dynamic + 1}; only the batch dimension may be dynamic`, {
+      axis: dynamic + 1,
+    });
+  }
+  return { shape: [1, ...(rest as number[])], batch: dims[0] === null ? 'dynamic' : 'fixed-one', elementType: elemType === 1 ? 'float32' : 'float64' };
+}
+
+function convertNode(node: onnx.INodeProto, index: number, ctx: ImportContext): void {
+  const op = node.opType ?? '';
+  const view = new NodeView(node, node.name || `${op}_${index}`, ctx);
+  if (node.domain && node.domain !== 'ai.onnx') {
+    throw new EngineError('UNSUPPORTED_OP', `unsupported op ${node.domain}.${op} at ${view.where} (custom domains are not supported)`, { op, node: view.name });
+  }
+  if (tryFoldConstant(view)) return;
+  const converter = CONVERTERS[op];
+  if (!converter) {
+    throw new EngineError('UNSUPPORTED_OP', `unsupported op ${op} at ${view.where} (supported: ${SUPPORTED_ONNX_OPS.join(', ')})`, {
+      op,
+      node: view.name,
+      supported: SUPPORTED_ONNX_OPS,
+    });
+  }
+  converter(view);
+}
+
+function checkSoftmaxIsFinal(ctx: ImportContext): void {
+  ctx.steps.forEach((step, i) => {
+    if (step.op === 'softmax' && i !== ctx.steps.length - 1) {
+      throw new EngineError('UNSUPPORTED_OP', `Softmax at node "${step.name}" is supported only as the final op`, { op: 'Softmax', node: step.name });
+    }
+  });
+}
+
+export function importOnnx(bytes: Uint8Array): ImportedModel {
+  const model = decodeModelProto(bytes);
+  const graph = model.graph as onnx.GraphProto;
+  const ctx = new ImportContext(defaultOpsetVersion(model));
+  ctx.countConsumers(graph);
+  const initializerNames = new Set<string>();
+  for (const init of graph.initializer) {
+    const name = init.name ?? '';
+    initializerNames.add(name);
+    ctx.bind(name, { kind: 'const', tensor: tensorFromProto(init, name) });
+  }
+  const inputs = graph.input.filter((i) => !initializerNames.has(i.name ?? ''));
+  const inputName = inputs[0]?.name ?? '';
+  if (inputs.length !== 1) {
+    throw new EngineError('UNSUPPORTED_MODEL', `the model has ${inputs.length} inputs; exactly one is supported`, { inputs: inputs.map((i) => i.name) });
+  }
+  if (graph.output.length !== 1) {
+    throw new EngineError('UNSUPPORTED_MODEL', `the model has ${graph.output.length} outputs; exactly one is supported`);
+  }
+  const input = sampleInputShape(inputs[0]);
+  ctx.bind(inputName, { kind: 'act', ref: 0, shape: input.shape });
+  graph.node.forEach((node, i) => convertNode(node, i, ctx));
+  checkSoftmaxIsFinal(ctx);
+  const outputName = graph.output[0].name ?? '';
+  const output = ctx.value(outputName, 'graph output');
+  if (output.kind !== 'act') throw new EngineError('UNSUPPORTED_MODEL', `output "${outputName}" is a constant that does not depend on the input`);
+  if (output.ref !== ctx.steps.length) {
+    throw new EngineError('UNSUPPORTED_MODEL', `output "${outputName}" is not produced by the last step; dead branches are not supported`);
+  }
+  const info: ImportedModelInfo = {
+    irVersion: Number(model.irVersion),
+    opsetVersion: ctx.opset,
+    producer: [model.producerName ?? '', model.producerVersion ?? ''].filter(Boolean).join(' '),
+    onnxOps: [...new Set(graph.node.map((n) => n.opType ?? ''))],
+    nodeCount: graph.node.length,
+    steps: ctx.steps.map((s) => s.op),
+    parameterCount: graph.initializer.reduce((sum, t) => sum + (t.dims ?? []).reduce<number>((p, d) => p * Number(d), 1), 0),
+    inputName,
+    outputName,
+    inputShape: input.shape,
+    outputShape: output.shape,
+  };
+  return { info, steps: ctx.steps, onnxBytes: bytes, batchDimension: input.batch, inputElementType: input.elementType };
+}

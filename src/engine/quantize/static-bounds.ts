@@ -1,0 +1,102 @@
+/**
+ * Static worst-case bounds by interval arithmetic (symmetric, max |v|) over the quantized graph,
+ * in BigInt. The accumulator bound of a step bounds |every partial sum| in any summation order
+ * (it is a sum of absolute values), which is what float64 exactness needs.
+ */
+import { absBig, intLikeToBig, maxBig, rescaleBig } from '../fixed-point/fixed-point-arith';
+import { type PwlTable, pwlMaxDelta, pwlOutputBound } from '../fixed-point/pwl-table';
+import type { QuantStep } from './quantized-model.types';
+
+export interface StepBound {
+  /** max |output|. */
+  output: bigint;
+  /** max |intermediate| (0 when the step has no arithmetic beyond comparisons). */
+  accumulator: bigint;
+}
+
+/** max over rows of (sum_k |W_rk| * bx + |b_r|), rows of length rowLength. */
+function rowAccumulatorBound(weights: readonly (number | string)[], bias: readonly (number | string)[], rowLength: number, bx: bigint): bigint {
+  let best = 0n;
+  for (let r = 0; r < bias.length; r++) {
+    let sum = 0n;
+    for (let k = 0; k < rowLength; k++) sum += absBig(intLikeToBig(weights[r * rowLength + k]));
+    const total = sum * bx + absBig(intLikeToBig(bias[r]));
+    if (total > best) best = total;
+  }
+  return best;
+}
+
+function rescaled(accumulator: bigint, fractionBits: number): StepBound {
+  const half = 1n << BigInt(fractionBits - 1);
+  return { output: rescaleBig(accumulator, fractionBits), accumulator: accumulator + half };
+}
+
+function pwlBound(table: PwlTable, bx: bigint): bigint {
+  const offset = bx + absBig(BigInt(table.loFixed));
+  const product = BigInt(pwlMaxDelta(table)) * (1n << BigInt(table.shiftBits));
+  return maxBig(offset, product, BigInt(pwlOutputBound(table)));
+}
+
+export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: number): StepBound {
+  const bx = inputs[0];
+  const F = fractionBits;
+  switch (step.op) {
+    case 'linear':
+      return rescaled(rowAccumulatorBound(step.weights, step.bias, step.inFeatures, bx), F);
+    case 'conv':
+      return rescaled(rowAccumulatorBound(step.weights, step.bias, step.weights.length / step.outChannels, bx), F);
+    case 'affine': {
+      const acc = step.scale.reduce<bigint>((best, m, c) => maxBig(best, absBig(intLikeToBig(m)) * bx + absBig(intLikeToBig(step.shift[c]))), 0n);
+      return rescaled(acc, F);
+    }
+    case 'addConst': {
+      const total = bx + step.values.reduce<bigint>((best, v) => maxBig(best, absBig(intLikeToBig(v))), 0n);
+      return { output: total, accumulator: total };
+    }
+    case 'add':
+    case 'sub':
+      return { output: bx + inputs[1], accumulator: bx + inputs[1] };
+    case 'relu':
+    case 'reshape':
+    case 'maxPool':
+      return { output: bx, accumulator: 0n };
+    case 'leakyRelu': {
+      const negative = rescaled(bx * absBig(intLikeToBig(step.alpha)), F);
+      return { output: maxBig(bx, negative.output), accumulator: negative.accumulator };
+    }
+    case 'clip': {
+      const lo = step.min === null ? null : absBig(intLikeToBig(step.min));
+      const hi = step.max === null ? null : absBig(intLikeToBig(step.max));
+      return { output: lo !== null && hi !== null ? maxBig(lo, hi) : maxBig(bx, lo ?? 0n, hi ?? 0n), accumulator: 0n };
+    }
+    case 'avgPool': {
+      const taps = BigInt(step.geometry.kernel[0] * step.geometry.kernel[1]);
+      const m = step.multipliers.reduce<bigint>((best, v) => maxBig(best, absBig(intLikeToBig(v))), 0n);
+      const result = rescaled(taps * bx * m, F);
+      return { output: result.output, accumulator: maxBig(result.accumulator, taps * bx) };
+    }
+    case 'gather':
+      return { output: maxBig(bx, absBig(intLikeToBig(step.padValue))), accumulator: 0n };
+    case 'sigmoid':
+    case 'tanh':
+      return { output: BigInt(pwlOutputBound(step.table)), accumulator: pwlBound(step.table, bx) };
+    case 'softmax': {
+      const eMax = BigInt(pwlOutputBound(step.table));
+      const scaled = eMax << BigInt(F);
+      const acc = maxBig(pwlBound(step.table, 2n * bx), scaled, BigInt(step.groupSize) * eMax);
+      return { output: 1n << BigInt(F), accumulator: acc };
+    }
+  }
+}
+
+/** Bounds of every tensor and step for a given fixed-point input bound. */
+export function computeStaticBounds(steps: QuantStep[], inputBound: bigint, fractionBits: number): { tensors: bigint[]; accumulators: bigint[] } {
+  const tensors: bigint[] = [inputBound];
+  const accumulators: bigint[] = [];
+  for (const step of steps) {
+    const bound = stepBound(step, step.inputs.map((i) => tensors[i]), fractionBits);
+    tensors.push(bound.output);
+    accumulators.push(bound.accumulator);
+  }
+  return { tensors, accumulators };
+}

@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A registered model: the ONNX bytes as received and its canonical quantized form. */
+@Entity({ name: 'models' })
+export class ModelEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** keccak256 model commitment (docs/semantics.md), 0x-prefixed; unique. */
+  @Column({ type: 'char', length: 66, unique: true })
+  commitment!: string;
+
+  @Column({ name: 'onnx_sha256', type: 'char', length: 64 })
+  onnxSha256!: string;
+
+  @Column({ type: 'bytea' })
+  onnx!: Buffer;
+
+  /** The QuantizedModel JSON: everything needed to evaluate, prove or dispute. */
+  @Column({ type: 'jsonb' })
+  quantized!: unknown;
+
+  @Column({ type: 'text', array: true })
+  ops!: string[];
+
+  @Column({ name: 'parameter_count', type: 'integer' })
+  parameterCount!: number;
+
+  @Column({ name: 'input_shape', type: 'integer', array: true })
+  inputShape!: number[];
+
+  @Column({ name: 'output_shape', type: 'integer', array: true })
+  outputShape!: number[];
+
+  @Column({ name: 'fraction_bits', type: 'integer' })
+  fractionBits!: number;
+
+  @Column({ type: 'jsonb' })
+  accuracy!: unknown;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { PubSub } from 'graphql-subscriptions';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { compileModel } from './compile-model';
+import { ModelEntity } from './model.entity';
+import { MAX_MODEL_BYTES, MAX_MODEL_NAME_LENGTH, ModelsError } from './models.errors';
+import { decodeCursor, encodeCursor } from './model-cursor';
+import type { RegisterModelInput } from './dto/register-model.input';
+
+export const MODEL_REGISTERED_EVENT = 'modelRegistered';
+const MAX_PAGE_SIZE = 100;
+
+export interface ModelPage {
+  items: ModelEntity[];
+  hasNextPage: boolean;
+}
+
+/** Registers models (import, quantize, commit) and reads them back. */
+@Injectable()
+export class ModelsService {
+  readonly events = new PubSub();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Idempotent: the same model (same commitment) registered twice returns the first row. */
+  async register(input: RegisterModelInput): Promise<{ model: ModelEntity; created: boolean }> {
+    const name = input.name.trim();
+    if (name.length === 0 || name.length > MAX_MODEL_NAME_LENGTH) {
+      throw new ModelsError('INVALID_MODEL_UPLOAD', `name must be 1..${MAX_MODEL_NAME_LENGTH} characters`);
+    }
+    const bytes = decodeBase64(input.onnxBase64);
+    const compiled = await compileModel(bytes, input.calibration ?? undefined);
+    const row = {
+      name,
+      commitment: compiled.commitment,
+      onnxSha256: createHash('sha256').update(bytes).digest('hex'),
+      onnx: bytes,
+      quantized: compiled.quantized,
+      ops: compiled.summary.ops,
+      parameterCount: compiled.summary.parameterCount,
+      inputShape: compiled.summary.inputShape,
+      outputShape: compiled.summary.outputShape,
+      fractionBits: compiled.summary.fractionBits,
+      accuracy: compiled.accuracy,
+    };
+    const inserted = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(ModelEntity)
+      .values(row)
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const created = inserted.raw.length > 0;
+    const model = await this.dataSource.getRepository(ModelEntity).findOneByOrFail({ commitment: compiled.commitment });
+    if (created) await this.events.publish(MODEL_REGISTERED_EVENT, { modelRegistered: model });
+    return { model, created };
+  }
+
+  async get(id: string): Promise<ModelEntity> {
+    const model = isUuid(id) ? await this.dataSource.getRepository(ModelEntity).findOneBy({ id }) : null;
+    if (!model) throw new ModelsError('MODEL_NOT_FOUND', `no model with id ${id}`, { id });
+    return model;
+  }
+
+  /** Newest first, keyset pagination on (created_at, id). */
+  async list(first: number, after?: string | null): Promise<ModelPage> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+      throw new ModelsError('INVALID_PAGE_SIZE', `first must be 1..${MAX_PAGE_SIZE}, got ${first}`);
+    }
+    const query = this.dataSource
+      .getRepository(ModelEntity)
+      .createQueryBuilder('m')
+      .orderBy('m.created_at', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .limit(first + 1);
+    if (after) {
+      const cursor = decodeCursor(after);
+      query.where('(m.created_at, m.id) < (:createdAt, :id)', cursor);
+    }
+    const rows = await query.getMany();
+    return { items: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  cursorOf(model: ModelEntity): string {
+    return encodeCursor(model.createdAt, model.id);
+  }
+}
+
+function decodeBase64(text: string): Buffer {
+  const compact = text.replace(/\s+/g, '');
+  if (compact.length === 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) {
+    throw new ModelsError('INVALID_MODEL_UPLOAD', 'onnxBase64 is not valid base64');
+  }
+  const bytes = Buffer.from(compact, 'base64');
+  if (bytes.length > MAX_MODEL_BYTES) {
+    throw new ModelsError('INVALID_MODEL_UPLOAD', `model is ${bytes.length} bytes; at most ${MAX_MODEL_BYTES} are accepted`);
+  }
+  return bytes;
+}
+
+function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}

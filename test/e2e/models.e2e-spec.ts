@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+const onnxBase64 = (path: string) => readFileSync(join(FIXTURES, path)).toString('base64');
+const calibrationOf = (path: string) =>
+  (JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as { input_data: number[][] }).input_data;
+
+const MODEL_FIELDS = 'id name commitment ops parameterCount inputShape outputShape fractionBits inputBound accuracy { samples maxAbsError argmaxAgreement }';
+const REGISTER = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { ${MODEL_FIELDS} } }`;
+
+describe('model registry over GraphQL', () => {
+  let app: TestApp;
+  const register = (input: Record<string, unknown>) => graphqlRequest(app.graphqlUrl, REGISTER, { input });
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('registers the MNIST MLP and shows its shapes, scales, accuracy and commitment', async () => {
+    const result = await register({
+      name: 'mnist-mlp',
+      onnxBase64: onnxBase64('mnist/mnist-mlp.onnx'),
+      calibration: calibrationOf('mnist/calibration.json'),
+    });
+    expect(result.errors).toBeUndefined();
+    const model = result.data.registerModel;
+    expect(model.inputShape).toEqual([1, 784]);
+    expect(model.outputShape).toEqual([1, 10]);
+    expect(model.parameterCount).toBe(784 * 56 + 56 + 56 * 10 + 10);
+    expect(model.commitment).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(model.accuracy.argmaxAgreement).toBe(1);
+    expect(model.accuracy.maxAbsError).toBeLessThan(0.05);
+  });
+
+  it('returns the same model when the same model is registered twice', async () => {
+    const input = { name: 'mlp', onnxBase64: onnxBase64('onnx-conformance/1l_mlp/network.onnx') };
+    const first = await register(input);
+    const second = await register({ ...input, name: 'mlp again' });
+    expect(second.data.registerModel.id).toBe(first.data.registerModel.id);
+    expect(second.data.registerModel.name).toBe('mlp');
+  });
+
+  it('refuses an unsupported op by name and stores nothing', async () => {
+    const before = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id } } } }');
+    const result = await register({ name: 'gelu', onnxBase64: onnxBase64('onnx-conformance/1l_gelu_noappx/network.onnx') });
+    expect(result.errors?.[0].extensions?.code).toBe('UNSUPPORTED_OP');
+    expect(result.errors?.[0].message).toMatch(/Erf/);
+    const after = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id } } } }');
+    expect(after.data.models.edges).toHaveLength(before.data.models.edges.length);
+  });
+
+  it('refuses bytes that are not an ONNX model', async () => {
+    const result = await register({ name: 'junk', onnxBase64: Buffer.from('definitely not protobuf').toString('base64') });
+    expect(result.errors?.[0].extensions?.code).toBe('MALFORMED_ONNX');
+  });
+
+  it('refuses text that is not base64', async () => {
+    const result = await register({ name: 'junk', onnxBase64: '***' });
+    expect(result.errors?.[0].extensions?.code).toBe('INVALID_MODEL_UPLOAD');
+  });
+
+  it('answers an unknown model id with MODEL_NOT_FOUND', async () => {
+    const result = await graphqlRequest(app.graphqlUrl, `{ model(id: "00000000-0000-0000-0000-000000000000") { id } }`);
+    expect(result.errors?.[0].extensions?.code).toBe('MODEL_NOT_FOUND');
+  });
+
+  it('pages through models with cursors', async () => {
+    for (const name of ['1l_relu', '1l_linear', '2l_relu_fc']) {
+      await register({ name, onnxBase64: onnxBase64(`onnx-conformance/${name}/network.onnx`) });
+    }
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const result: any = await graphqlRequest(
+        app.graphqlUrl,
+        'query($after: String) { models(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
+      seen.push(...result.data.models.edges.map((edge: any) => edge.node.id));
+      if (!result.data.models.pageInfo.hasNextPage) break;
+      after = result.data.models.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('announces a new model to subscribers over graphql-ws', async () => {
+    const client = subscriptionClient(app.graphqlUrl);
+    try {
+      const { ready, events } = collectEvents<{ modelRegistered: { name: string; commitment: string } }>(
+        client,
+        'subscription { modelRegistered { name commitment } }',
+        1,
+      );
+      await ready;
+      const result = await register({ name: 'sigmoid', onnxBase64: onnxBase64('onnx-conformance/1l_sigmoid/network.onnx') });
+      const [event] = await events;
+      expect(event.modelRegistered).toEqual({ name: 'sigmoid', commitment: result.data.registerModel.commitment });
+    } finally {
+      await client.dispose();
+    }
+  });
+});
