@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEther, type Address, type Hash } from 'viem';
+import { getAddress, parseEther, type Address, type Hash } from 'viem';
 import {
   ModelRegistryAbi,
   ModelRegistryBytecode,
@@ -67,7 +67,10 @@ export async function ensureDeployed(
  * the WorkerRegistry's slasher, and the deploying account holds the Settlement's dispute role
  * (development only: production sets it to the dispute game). Both roles can be set only once.
  */
-export async function deploySystem(clients: ChainClients, parameters: ProtocolParameters): Promise<Deployment['contracts']> {
+export async function deploySystem(
+  clients: ChainClients,
+  parameters: ProtocolParameters,
+): Promise<Deployment['contracts']> {
   const { walletClient } = clients;
   const ModelRegistry = await confirmDeploy(
     clients,
@@ -91,7 +94,12 @@ export async function deploySystem(clients: ChainClients, parameters: ProtocolPa
   );
   await confirm(
     clients,
-    await walletClient.writeContract({ address: WorkerRegistry, abi: WorkerRegistryAbi, functionName: 'setSlasher', args: [Settlement] }),
+    await walletClient.writeContract({
+      address: WorkerRegistry,
+      abi: WorkerRegistryAbi,
+      functionName: 'setSlasher',
+      args: [Settlement],
+    }),
   );
   await confirm(
     clients,
@@ -119,6 +127,7 @@ async function confirm(clients: ChainClients, hash: Hash): Promise<void> {
 
 async function confirmDeploy(clients: ChainClients, hash: Hash): Promise<Address> {
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`deployment transaction ${hash} created no contract`);
-  return receipt.contractAddress;
+  if (receipt.status !== 'success' || !receipt.contractAddress)
+    throw new Error(`deployment transaction ${hash} created no contract`);
+  return getAddress(receipt.contractAddress);
 }

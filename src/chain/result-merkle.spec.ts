@@ -1,5 +1,12 @@
 import { concat, encodeAbiParameters, keccak256, type Hex } from 'viem';
-import { buildResultTree, hashPair, hashResultLeaf, outputCommitment, verifyResultProof, type ResultLeaf } from './result-merkle';
+import {
+  buildResultTree,
+  hashPair,
+  hashResultLeaf,
+  outputCommitment,
+  verifyResultProof,
+  type ResultLeaf,
+} from './result-merkle';
 
 const WORKER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const word = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
@@ -19,7 +26,14 @@ describe('result Merkle trees', () => {
   it('hashes a leaf as keccak256(keccak256(abi.encode(fields)))', () => {
     const l = leaf(7);
     const encoded = encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes32' }, { type: 'address' }],
+      [
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'bytes32' },
+        { type: 'address' },
+      ],
       [l.requestId, l.modelCommitment, l.inputCommitment, l.outputCommitment, l.traceCommitment, l.worker],
     );
     expect(encoded.length).toBe(2 + 2 * 192);

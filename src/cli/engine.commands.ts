@@ -77,7 +77,8 @@ async function quantizeAction(modelPath: string, opts: JsonFlag & { calibration?
   const inputLength = imported.info.inputShape.reduce((a, b) => a * b, 1);
   const accuracy = await accuracyReport(imported, model, calibrationInputs ?? defaultAccuracyInputs(inputLength));
   if (opts.out) writeFileSync(opts.out, `${JSON.stringify(model)}\n`);
-  const { samples: _samples, ...accuracySummary } = accuracy;
+  const accuracySummary: Partial<typeof accuracy> = { ...accuracy };
+  delete accuracySummary.samples;
   print(
     {
       model: modelPath,

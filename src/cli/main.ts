@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { VERITY_VERSION } from '../common/version';
+import { registerEngineCommands } from './engine.commands';
 import { registerServiceCommands } from './service.commands';
 import { runCommand } from './run-command';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .version(VERITY_VERSION)
     .showHelpAfterError();
   registerServiceCommands(program);
+  registerEngineCommands(program);
   return program;
 }
 

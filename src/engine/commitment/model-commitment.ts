@@ -34,8 +34,9 @@ export interface ModelCommitment {
 export function splitModel(model: QuantizedModel): { header: unknown; parameters: bigint[] } {
   const parameters: bigint[] = [];
   const steps = model.steps.map((step) => {
-    const { name: _name, onnxOp: _onnxOp, ...rest } = step;
-    const entry: Record<string, unknown> = { ...rest };
+    const entry: Record<string, unknown> = { ...step };
+    delete entry.name;
+    delete entry.onnxOp;
     for (const field of PARAMETER_FIELDS[step.op] ?? []) {
       const values = entry[field] as IntLike[];
       entry[field] = { offset: parameters.length, length: values.length };

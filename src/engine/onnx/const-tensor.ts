@@ -56,22 +56,20 @@ export function tensorFromProto(proto: onnx.ITensorProto, what: string): ConstTe
   }
   const shape = (proto.dims ?? []).map((d) => Number(d));
   const count = numel(shape);
-  const dataType = proto.dataType ?? 0;
+  const dataType: number = proto.dataType ?? 0;
   const integer = INTEGER_TYPES.has(dataType);
   let data: Float64Array;
   if (proto.rawData && proto.rawData.length > 0) {
     data = readRaw(proto.rawData, dataType, count);
   } else {
-    const typed: ArrayLike<unknown> =
-      dataType === DT.DOUBLE
-        ? (proto.doubleData ?? [])
-        : dataType === DT.FLOAT
-          ? (proto.floatData ?? [])
-          : dataType === DT.INT64
-            ? (proto.int64Data ?? [])
-            : dataType === DT.UINT64 || dataType === DT.UINT32
-              ? (proto.uint64Data ?? [])
-              : (proto.int32Data ?? []);
+    const fields: Partial<Record<number, ArrayLike<unknown> | null | undefined>> = {
+      [DT.DOUBLE]: proto.doubleData,
+      [DT.FLOAT]: proto.floatData,
+      [DT.INT64]: proto.int64Data,
+      [DT.UINT64]: proto.uint64Data,
+      [DT.UINT32]: proto.uint64Data,
+    };
+    const typed: ArrayLike<unknown> = fields[dataType] ?? proto.int32Data ?? [];
     data = Float64Array.from(Array.from(typed, (v) => Number(v)));
   }
   if (data.length !== count) {

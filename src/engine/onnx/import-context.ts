@@ -78,7 +78,7 @@ export class NodeView {
 
   /** Append a step reading `inputs` and bind its result as output 0. */
   emit(step: StepDraft): ActValue {
-    const ref = this.ctx.addStep({ ...step, name: this.name, onnxOp: this.op } as FloatStep);
+    const ref = this.ctx.addStep({ ...step, name: this.name, onnxOp: this.op });
     const value: ActValue = { kind: 'act', ref, shape: step.outShape };
     this.output(value);
     return value;

@@ -58,11 +58,16 @@ export async function startChain() {
   }
 
   async function read<T>(call: Omit<ContractCall, 'value' | 'gas'>): Promise<T> {
-    return (await publicClient.readContract(call as any)) as T;
+    return (await publicClient.readContract(call)) as T;
   }
 
-  async function deployAs(from: Address, abi: Abi | readonly unknown[], bytecode: Hex, args: readonly unknown[] = []): Promise<Address> {
-    const hash = await walletClient.deployContract({ abi, bytecode, args, account: from } as any);
+  async function deployAs(
+    from: Address,
+    abi: Abi | readonly unknown[],
+    bytecode: Hex,
+    args: readonly unknown[] = [],
+  ): Promise<Address> {
+    const hash = await walletClient.deployContract({ abi, bytecode, args, account: from });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error('deployment reverted');
     return receipt.contractAddress;
@@ -75,20 +80,44 @@ export async function startChain() {
 
   async function deploy(parameters: ProtocolParameters = TEST_PARAMETERS): Promise<Deployment['contracts']> {
     const deployer = createWalletClient({ chain: anvilChain, transport, account: accounts[0] });
-    return deploySystem({ chain: anvilChain, account: deployer.account, publicClient, walletClient: deployer }, parameters);
+    return deploySystem(
+      { chain: anvilChain, account: deployer.account, publicClient, walletClient: deployer },
+      parameters,
+    );
   }
 
   async function registerModel(registry: Address, commitment: Hex, modes = MODE_OPTIMISTIC): Promise<void> {
-    await send(accounts[0], { address: registry, abi: ModelRegistryAbi, functionName: 'register', args: [commitment, modes, ZERO_ADDRESS] });
+    await send(accounts[0], {
+      address: registry,
+      abi: ModelRegistryAbi,
+      functionName: 'register',
+      args: [commitment, modes, ZERO_ADDRESS],
+    });
   }
 
-  return { anvil, publicClient, testClient, walletClient, accounts, send, read, deployAs, increaseTime, deploy, registerModel };
+  return {
+    anvil,
+    publicClient,
+    testClient,
+    walletClient,
+    accounts,
+    send,
+    read,
+    deployAs,
+    increaseTime,
+    deploy,
+    registerModel,
+  };
 }
 
 export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000' as const;
 
 /** Awaits a call expected to revert with the custom error `errorName` (and `args`, when given). */
-export async function expectRevert(promise: Promise<unknown>, errorName: string, args?: readonly unknown[]): Promise<void> {
+export async function expectRevert(
+  promise: Promise<unknown>,
+  errorName: string,
+  args?: readonly unknown[],
+): Promise<void> {
   let caught: unknown;
   try {
     await promise;
@@ -96,11 +125,13 @@ export async function expectRevert(promise: Promise<unknown>, errorName: string,
     caught = error;
   }
   if (caught === undefined) throw new Error(`expected a revert with ${errorName}, but the call succeeded`);
-  if (!(caught instanceof BaseError)) throw caught;
+  if (!(caught instanceof BaseError))
+    throw caught instanceof Error ? caught : new Error('a non-Error was thrown', { cause: caught });
   const reverted = caught.walk((e) => e instanceof ContractFunctionRevertedError);
   if (!(reverted instanceof ContractFunctionRevertedError)) throw caught;
   expect(reverted.data?.errorName).toBe(errorName);
-  const normalise = (values: readonly unknown[] | undefined) => values?.map((v) => (typeof v === 'string' ? v.toLowerCase() : v));
+  const normalise = (values: readonly unknown[] | undefined) =>
+    values?.map((v) => (typeof v === 'string' ? v.toLowerCase() : v));
   if (args) expect(normalise(reverted.data?.args)).toEqual(normalise(args));
 }
 

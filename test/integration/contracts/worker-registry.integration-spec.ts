@@ -31,17 +31,33 @@ describe('WorkerRegistry', () => {
   afterAll(async () => chain?.anvil.stop());
 
   it('refuses stake while no slasher is set', async () => {
-    const bare = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [MIN_STAKE, DELAY]);
+    const bare = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [
+      MIN_STAKE,
+      DELAY,
+    ]);
     await expectRevert(
-      chain.send(worker, { address: bare, abi: WorkerRegistryAbi, functionName: 'register', value: MIN_STAKE }),
+      chain.send(worker, {
+        address: bare,
+        abi: WorkerRegistryAbi,
+        functionName: 'register',
+        value: MIN_STAKE,
+      }),
       'WorkerRegistry_SlasherNotSet',
     );
   });
 
   it('lets only the deployer set the slasher, once, and only to a contract', async () => {
-    const bare = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [MIN_STAKE, DELAY]);
+    const bare = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [
+      MIN_STAKE,
+      DELAY,
+    ]);
     const setSlasher = (from: Address, slasher: Address) =>
-      chain.send(from, { address: bare, abi: WorkerRegistryAbi, functionName: 'setSlasher', args: [slasher] });
+      chain.send(from, {
+        address: bare,
+        abi: WorkerRegistryAbi,
+        functionName: 'setSlasher',
+        args: [slasher],
+      });
     await expectRevert(setSlasher(outsider, registry), 'WorkerRegistry_NotDeployer', [outsider]);
     await expectRevert(setSlasher(deployer, outsider), 'WorkerRegistry_SlasherNotContract', [outsider]);
     await setSlasher(deployer, registry);
@@ -54,16 +70,42 @@ describe('WorkerRegistry', () => {
       'WorkerRegistry_StakeBelowMinimum',
       [MIN_STAKE - 1n, MIN_STAKE],
     );
-    expect(await chain.read({ address: registry, abi: WorkerRegistryAbi, functionName: 'isActive', args: [outsider] })).toBe(false);
+    expect(
+      await chain.read({
+        address: registry,
+        abi: WorkerRegistryAbi,
+        functionName: 'isActive',
+        args: [outsider],
+      }),
+    ).toBe(false);
     await chain.send(worker, registryCall('register', [], MIN_STAKE));
-    expect(await chain.read({ address: registry, abi: WorkerRegistryAbi, functionName: 'isActive', args: [worker] })).toBe(true);
+    expect(
+      await chain.read({
+        address: registry,
+        abi: WorkerRegistryAbi,
+        functionName: 'isActive',
+        args: [worker],
+      }),
+    ).toBe(true);
   });
 
   it('withdraw reverts before the withdrawal delay ends and pays the whole stake after it', async () => {
-    await expectRevert(chain.send(worker, registryCall('withdraw')), 'WorkerRegistry_NoWithdrawalRequested', [worker]);
+    await expectRevert(chain.send(worker, registryCall('withdraw')), 'WorkerRegistry_NoWithdrawalRequested', [
+      worker,
+    ]);
     await chain.send(worker, registryCall('requestWithdrawal'));
-    expect(await chain.read({ address: registry, abi: WorkerRegistryAbi, functionName: 'isActive', args: [worker] })).toBe(false);
-    await expectRevert(chain.send(worker, registryCall('register', [], MIN_STAKE)), 'WorkerRegistry_WithdrawalPending');
+    expect(
+      await chain.read({
+        address: registry,
+        abi: WorkerRegistryAbi,
+        functionName: 'isActive',
+        args: [worker],
+      }),
+    ).toBe(false);
+    await expectRevert(
+      chain.send(worker, registryCall('register', [], MIN_STAKE)),
+      'WorkerRegistry_WithdrawalPending',
+    );
     await expectRevert(chain.send(worker, registryCall('withdraw')), 'WorkerRegistry_WithdrawalDelayNotOver');
     await chain.increaseTime(DELAY - 10n);
     await expectRevert(chain.send(worker, registryCall('withdraw')), 'WorkerRegistry_WithdrawalDelayNotOver');
@@ -72,25 +114,55 @@ describe('WorkerRegistry', () => {
     const receipt = await chain.send(worker, registryCall('withdraw'));
     const after = await chain.publicClient.getBalance({ address: worker });
     expect(after - before + receipt.gasUsed * receipt.effectiveGasPrice).toBe(MIN_STAKE);
-    expect(await chain.read({ address: registry, abi: WorkerRegistryAbi, functionName: 'isBonded', args: [worker] })).toBe(false);
+    expect(
+      await chain.read({
+        address: registry,
+        abi: WorkerRegistryAbi,
+        functionName: 'isBonded',
+        args: [worker],
+      }),
+    ).toBe(false);
   });
 
   it('slash, freeze and unfreeze revert for anyone but the slasher', async () => {
     await chain.send(worker, registryCall('register', [], parseEther('2')));
     for (const from of [outsider, worker, deployer]) {
-      await expectRevert(chain.send(from, registryCall('slash', [worker, MIN_STAKE, from])), 'WorkerRegistry_NotSlasher', [from]);
-      await expectRevert(chain.send(from, registryCall('freeze', [worker])), 'WorkerRegistry_NotSlasher', [from]);
-      await expectRevert(chain.send(from, registryCall('unfreeze', [worker])), 'WorkerRegistry_NotSlasher', [from]);
+      await expectRevert(
+        chain.send(from, registryCall('slash', [worker, MIN_STAKE, from])),
+        'WorkerRegistry_NotSlasher',
+        [from],
+      );
+      await expectRevert(chain.send(from, registryCall('freeze', [worker])), 'WorkerRegistry_NotSlasher', [
+        from,
+      ]);
+      await expectRevert(chain.send(from, registryCall('unfreeze', [worker])), 'WorkerRegistry_NotSlasher', [
+        from,
+      ]);
     }
-    const stored = await chain.read<{ stake: bigint }>({ address: registry, abi: WorkerRegistryAbi, functionName: 'workerOf', args: [worker] });
+    const stored = await chain.read<{ stake: bigint }>({
+      address: registry,
+      abi: WorkerRegistryAbi,
+      functionName: 'workerOf',
+      args: [worker],
+    });
     expect(stored.stake).toBe(parseEther('2'));
   });
 
   it('Settlement refuses a withdrawal delay shorter than two challenge windows', async () => {
     const models = await chain.deployAs(deployer, ModelRegistryAbi, ModelRegistryBytecode);
-    const shortDelay = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [MIN_STAKE, 199n]);
-    await expect(chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [models, shortDelay, 100n, 0n])).rejects.toThrow();
-    const enough = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [MIN_STAKE, 200n]);
-    expect(await chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [models, enough, 100n, 0n])).not.toBe(ZERO_ADDRESS);
+    const shortDelay = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [
+      MIN_STAKE,
+      199n,
+    ]);
+    await expect(
+      chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [models, shortDelay, 100n, 0n]),
+    ).rejects.toThrow();
+    const enough = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [
+      MIN_STAKE,
+      200n,
+    ]);
+    expect(
+      await chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [models, enough, 100n, 0n]),
+    ).not.toBe(ZERO_ADDRESS);
   });
 });

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'onnx-conformance');
+
+/** Runs the real `verity` command the way a person would (ts-node, no build step). */
+function verity(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the verity command', () => {
+  const model = join(FIXTURES, '2l_relu_fc', 'network.onnx');
+  const input = join(FIXTURES, '2l_relu_fc', 'input.json');
+
+  it('runs a model with both backends and prints the same fixed-point output and commitments', () => {
+    const evaluator = verity('run', model, '--input', input, '--backend', 'evaluator', '--json');
+    const onnxruntime = verity('run', model, '--input', input, '--backend', 'onnxruntime', '--json');
+    expect(evaluator.status).toBe(0);
+    expect(onnxruntime.status).toBe(0);
+    const a = JSON.parse(evaluator.stdout);
+    const b = JSON.parse(onnxruntime.stdout);
+    expect(a.outputFixed.every((v: unknown) => typeof v === 'string')).toBe(true);
+    expect(b.outputFixed).toEqual(a.outputFixed);
+    expect(b.commitment).toEqual(a.commitment);
+    expect(a.output).toHaveLength(a.outputFixed.length);
+  });
+
+  it('refuses an unsupported op by name and exits non-zero', () => {
+    const result = verity('inspect', join(FIXTURES, '1l_gelu_noappx', 'network.onnx'), '--json');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/UNSUPPORTED_OP.*Erf/);
+  });
+
+  it('refuses an input of the wrong length and exits non-zero', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verity-cli-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ input: [0.1, 0.2] }));
+    const result = verity('run', model, '--input', bad, '--json');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/INPUT_SHAPE/);
+    expect(result.stdout).toBe('');
+  });
+});

@@ -1,0 +1,591 @@
+import { encodeAbiParameters, keccak256, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
+import {
+  ConsumerMockAbi,
+  ConsumerMockBytecode,
+  ExampleConsumerAbi,
+  ExampleConsumerBytecode,
+  ModelRegistryAbi,
+  SettlementAbi,
+  WorkerRegistryAbi,
+} from '../../../src/chain/generated/contracts';
+import {
+  buildResultTree,
+  hashResultLeaf,
+  outputCommitment,
+  type ResultLeaf,
+} from '../../../src/chain/result-merkle';
+import {
+  bytes32,
+  expectRevert,
+  MODE_OPTIMISTIC,
+  MODE_ZK,
+  startChain,
+  TEST_PARAMETERS,
+  ZERO_ADDRESS,
+  type Chain,
+} from './contracts-fixture';
+
+const STATUS = { None: 0, Open: 1, Pending: 2, Disputed: 3, Final: 4 } as const;
+const MODEL = bytes32('model-a');
+const ZK_MODEL = bytes32('model-zk');
+const INPUT = [1n, -2n, 3n];
+const OUTPUT = [7n, -8n];
+const { challengeWindowSeconds: WINDOW, minimumFeeWei: FEE, minimumStakeWei: MIN_STAKE } = TEST_PARAMETERS;
+const ConsumerBehaviour = { Record: 0, Revert: 1, BurnGas: 2, Reenter: 3 } as const;
+
+describe('Settlement', () => {
+  let chain: Chain;
+  let settlement: Address, workers: Address;
+  let deployer: Address,
+    workerA: Address,
+    workerB: Address,
+    outsider: Address,
+    requester: Address,
+    challenger: Address;
+
+  const call = (functionName: string, args: readonly unknown[] = [], value?: bigint) => ({
+    address: settlement,
+    abi: SettlementAbi,
+    functionName,
+    args,
+    value,
+  });
+  const status = async (requestId: Hex) => chain.read<number>(call('statusOf', [requestId]));
+
+  async function request(
+    options: { callback?: Address; gasLimit?: number; fee?: bigint; model?: Hex; mode?: number } = {},
+  ) {
+    const receipt = await chain.send(
+      requester,
+      call(
+        'requestInference',
+        [
+          options.model ?? MODEL,
+          outputCommitment(INPUT),
+          INPUT,
+          options.mode ?? MODE_OPTIMISTIC,
+          options.callback ?? ZERO_ADDRESS,
+          options.gasLimit ?? 200_000,
+        ],
+        options.fee ?? FEE,
+      ),
+    );
+    const [event] = parseEventLogs({
+      abi: SettlementAbi,
+      logs: receipt.logs,
+      eventName: 'InferenceRequested',
+    });
+    return event.args.requestId;
+  }
+
+  function leafFor(
+    requestId: Hex,
+    worker: Address,
+    output = OUTPUT,
+    overrides: Partial<ResultLeaf> = {},
+  ): ResultLeaf {
+    return {
+      requestId,
+      modelCommitment: MODEL,
+      inputCommitment: outputCommitment(INPUT),
+      outputCommitment: outputCommitment(output),
+      traceCommitment: bytes32(`trace-${requestId}`),
+      worker,
+      ...overrides,
+    };
+  }
+
+  async function commit(worker: Address, leaves: ResultLeaf[]) {
+    const tree = buildResultTree(leaves);
+    const receipt = await chain.send(worker, call('commitBatch', [tree.root, leaves.length]));
+    const [event] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'BatchCommitted' });
+    return { batchId: event.args.batchId, tree };
+  }
+
+  const reveal = (batchId: bigint, leaf: ResultLeaf, output: bigint[], proof: Hex[], from = outsider) =>
+    chain.send(from, call('reveal', [batchId, leaf, output, proof]));
+
+  /** Requests, commits (alone in a batch by `worker`) and reveals one result. */
+  async function requestAndReveal(worker: Address, options: Parameters<typeof request>[0] = {}) {
+    const requestId = await request(options);
+    const leaf = leafFor(requestId, worker);
+    const { batchId, tree } = await commit(worker, [leaf]);
+    await reveal(batchId, leaf, OUTPUT, tree.proof(0));
+    return { requestId, leaf, batchId };
+  }
+
+  async function newWorker(account: Address): Promise<Address> {
+    await chain.send(account, {
+      address: workers,
+      abi: WorkerRegistryAbi,
+      functionName: 'register',
+      value: MIN_STAKE,
+    });
+    return account;
+  }
+
+  async function newConsumer(behaviour: number): Promise<Address> {
+    const consumer = await chain.deployAs(outsider, ConsumerMockAbi, ConsumerMockBytecode);
+    await chain.send(outsider, {
+      address: consumer,
+      abi: ConsumerMockAbi,
+      functionName: 'setBehaviour',
+      args: [behaviour],
+    });
+    return consumer;
+  }
+
+  const consumerRead = <T>(consumer: Address, functionName: string) =>
+    chain.read<T>({ address: consumer, abi: ConsumerMockAbi, functionName });
+
+  beforeAll(async () => {
+    chain = await startChain();
+    [deployer, workerA, workerB, outsider, requester, challenger] = chain.accounts;
+    const contracts = await chain.deploy();
+    ({ Settlement: settlement, WorkerRegistry: workers } = contracts);
+    await chain.registerModel(contracts.ModelRegistry, MODEL);
+    // Any contract address stands in for a zk verifier here.
+    await chain.send(deployer, {
+      address: contracts.ModelRegistry,
+      abi: ModelRegistryAbi,
+      functionName: 'register',
+      args: [ZK_MODEL, MODE_ZK, settlement],
+    });
+    await newWorker(workerA);
+    await newWorker(workerB);
+  });
+  afterAll(async () => chain?.anvil.stop());
+
+  describe('requests', () => {
+    it('derives request ids from chain id, contract and nonce and opens the request', async () => {
+      const nonce = await chain.read<bigint>(call('requestNonce'));
+      const requestId = await request();
+      expect(requestId).toBe(
+        keccak256(
+          encodeAbiParameters(
+            [{ type: 'uint256' }, { type: 'address' }, { type: 'uint256' }],
+            [31337n, settlement, nonce],
+          ),
+        ),
+      );
+      expect(await status(requestId)).toBe(STATUS.Open);
+    });
+
+    it('rejects a request with a fee below the minimum', async () => {
+      await expectRevert(request({ fee: FEE - 1n }), 'Settlement_FeeTooLow', [FEE - 1n, FEE]);
+    });
+
+    it('rejects an unregistered model and a mode the model does not allow', async () => {
+      await expectRevert(request({ model: bytes32('unknown') }), 'Settlement_ModeNotAllowed');
+      await expectRevert(request({ mode: MODE_ZK }), 'Settlement_ModeNotAllowed', [MODEL, MODE_ZK]);
+      await expectRevert(request({ mode: 3 }), 'Settlement_ModeNotAllowed');
+    });
+
+    it('rejects an inline input that does not match its commitment', async () => {
+      await expectRevert(
+        chain.send(
+          requester,
+          call('requestInference', [MODEL, bytes32('other'), INPUT, MODE_OPTIMISTIC, ZERO_ADDRESS, 0], FEE),
+        ),
+        'Settlement_InputCommitmentMismatch',
+      );
+    });
+  });
+
+  describe('commitBatch', () => {
+    it('rejects a batch from an unregistered worker', async () => {
+      await expectRevert(
+        chain.send(outsider, call('commitBatch', [bytes32('root'), 1])),
+        'Settlement_WorkerNotActive',
+        [outsider],
+      );
+    });
+
+    it('rejects an empty batch', async () => {
+      await expectRevert(
+        chain.send(workerA, call('commitBatch', [bytes32('root'), 0])),
+        'Settlement_EmptyBatch',
+      );
+    });
+  });
+
+  describe('reveal', () => {
+    it('reveals a result from a batch whose root the TypeScript builder computed', async () => {
+      const requestIds = [await request(), await request(), await request()];
+      const leaves = requestIds.map((id) => leafFor(id, workerA));
+      expect(await chain.read(call('hashResultLeaf', [leaves[0]]))).toBe(hashResultLeaf(leaves[0]));
+      const { batchId, tree } = await commit(workerA, leaves);
+      await reveal(batchId, leaves[2], OUTPUT, tree.proof(2));
+      const [output, isFinal, requestStatus, worker] = await chain.read<[bigint[], boolean, number, Address]>(
+        call('resultOf', [requestIds[2]]),
+      );
+      expect({ output, isFinal, requestStatus, worker }).toEqual({
+        output: OUTPUT,
+        isFinal: false,
+        requestStatus: STATUS.Pending,
+        worker: workerA,
+      });
+      expect(await status(requestIds[0])).toBe(STATUS.Open);
+    });
+
+    it('rejects a reveal with a wrong proof', async () => {
+      const leaves = [leafFor(await request(), workerA), leafFor(await request(), workerA)];
+      const { batchId, tree } = await commit(workerA, leaves);
+      await expectRevert(reveal(batchId, leaves[0], OUTPUT, tree.proof(1)), 'Settlement_InvalidProof');
+      await expectRevert(reveal(batchId, leaves[0], OUTPUT, []), 'Settlement_InvalidProof');
+    });
+
+    it('rejects a reveal whose output does not match the output commitment', async () => {
+      const leaf = leafFor(await request(), workerA);
+      const { batchId, tree } = await commit(workerA, [leaf]);
+      await expectRevert(reveal(batchId, leaf, [7n, -9n], tree.proof(0)), 'Settlement_OutputMismatch');
+    });
+
+    it('rejects a leaf revealed against another batch', async () => {
+      const leaf = leafFor(await request(), workerA);
+      const { tree } = await commit(workerA, [leaf]);
+      const other = await commit(workerA, [leafFor(await request(), workerA)]);
+      await expectRevert(reveal(other.batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_InvalidProof');
+    });
+
+    it('rejects a leaf that names another worker than the batch committer', async () => {
+      const leaf = leafFor(await request(), workerA);
+      const { batchId, tree } = await commit(workerB, [leaf]);
+      await expectRevert(reveal(batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_LeafWorkerMismatch', [
+        batchId,
+        workerA,
+      ]);
+    });
+
+    it('rejects a leaf whose model or input differ from the request', async () => {
+      const requestId = await request();
+      const leaves = [
+        leafFor(requestId, workerA, OUTPUT, { modelCommitment: bytes32('other-model') }),
+        leafFor(requestId, workerA, OUTPUT, { inputCommitment: bytes32('other-input') }),
+      ];
+      const { batchId, tree } = await commit(workerA, leaves);
+      await expectRevert(
+        reveal(batchId, leaves[0], OUTPUT, tree.proof(0)),
+        'Settlement_LeafRequestMismatch',
+        [requestId],
+      );
+      await expectRevert(
+        reveal(batchId, leaves[1], OUTPUT, tree.proof(1)),
+        'Settlement_LeafRequestMismatch',
+        [requestId],
+      );
+    });
+
+    it('rejects a result for an unknown request and for a zk-mode request', async () => {
+      const unknown = leafFor(bytes32('no-such-request'), workerA);
+      const zkRequest = await request({ model: ZK_MODEL, mode: MODE_ZK });
+      const zk = leafFor(zkRequest, workerA, OUTPUT, { modelCommitment: ZK_MODEL });
+      const { batchId, tree } = await commit(workerA, [unknown, zk]);
+      await expectRevert(reveal(batchId, unknown, OUTPUT, tree.proof(0)), 'Settlement_NotOpen', [
+        unknown.requestId,
+        STATUS.None,
+      ]);
+      await expectRevert(reveal(batchId, zk, OUTPUT, tree.proof(1)), 'Settlement_ZkModeNeedsProof', [
+        zkRequest,
+      ]);
+    });
+
+    it('keeps the first result when another batch reveals a different result for the same request, pending or final', async () => {
+      const { requestId } = await requestAndReveal(workerA);
+      const rival = leafFor(requestId, workerB, [0n, 0n]);
+      const { batchId, tree } = await commit(workerB, [rival]);
+      await expectRevert(reveal(batchId, rival, [0n, 0n], tree.proof(0)), 'Settlement_NotOpen', [
+        requestId,
+        STATUS.Pending,
+      ]);
+      const same = leafFor(requestId, workerB);
+      const sameBatch = await commit(workerB, [same]);
+      await expectRevert(
+        reveal(sameBatch.batchId, same, OUTPUT, sameBatch.tree.proof(0)),
+        'Settlement_NotOpen',
+      );
+      await chain.increaseTime(WINDOW);
+      await chain.send(outsider, call('finalize', [requestId]));
+      const late = await commit(workerB, [rival]);
+      await expectRevert(reveal(late.batchId, rival, [0n, 0n], late.tree.proof(0)), 'Settlement_NotOpen', [
+        requestId,
+        STATUS.Final,
+      ]);
+      const [output, isFinal, , worker] = await chain.read<[bigint[], boolean, number, Address]>(
+        call('resultOf', [requestId]),
+      );
+      expect({ output, isFinal, worker }).toEqual({ output: OUTPUT, isFinal: true, worker: workerA });
+    });
+
+    it('rejects a reveal once the batch reveal window is over', async () => {
+      const leaf = leafFor(await request(), workerA);
+      const { batchId, tree } = await commit(workerA, [leaf]);
+      await chain.increaseTime(WINDOW);
+      await expectRevert(reveal(batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_RevealWindowOver');
+    });
+  });
+
+  describe('finalize', () => {
+    it('finalize reverts before the challenge window ends', async () => {
+      const { requestId } = await requestAndReveal(workerA);
+      await expectRevert(
+        chain.send(outsider, call('finalize', [requestId])),
+        'Settlement_ChallengeWindowOpen',
+      );
+      await chain.increaseTime(WINDOW - 5n);
+      await expectRevert(
+        chain.send(outsider, call('finalize', [requestId])),
+        'Settlement_ChallengeWindowOpen',
+      );
+      await chain.increaseTime(5n);
+      await chain.send(outsider, call('finalize', [requestId]));
+      expect(await status(requestId)).toBe(STATUS.Final);
+    });
+
+    it('finalize reverts for a request without a revealed result', async () => {
+      const requestId = await request();
+      await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_NotPending', [
+        requestId,
+        STATUS.Open,
+      ]);
+    });
+
+    it('finalize reverts the second time, and the fee is credited to the worker once', async () => {
+      const worker = await newWorker(chain.accounts[6]);
+      const { requestId } = await requestAndReveal(worker, { fee: parseEther('0.01') });
+      await chain.increaseTime(WINDOW);
+      await chain.send(outsider, call('finalize', [requestId]));
+      await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_NotPending', [
+        requestId,
+        STATUS.Final,
+      ]);
+      expect(await chain.read(call('claimableFees', [worker]))).toBe(parseEther('0.01'));
+      const before = await chain.publicClient.getBalance({ address: worker });
+      const receipt = await chain.send(worker, call('claimFees'));
+      const after = await chain.publicClient.getBalance({ address: worker });
+      expect(after - before + receipt.gasUsed * receipt.effectiveGasPrice).toBe(parseEther('0.01'));
+      await expectRevert(chain.send(worker, call('claimFees')), 'Settlement_NothingToClaim', [worker]);
+    });
+
+    it('calls the consumer back only at finalize and exactly once', async () => {
+      const consumer = await newConsumer(ConsumerBehaviour.Record);
+      const { requestId } = await requestAndReveal(workerA, { callback: consumer });
+      expect(await consumerRead(consumer, 'calls')).toBe(0n);
+      await chain.increaseTime(WINDOW);
+      const receipt = await chain.send(outsider, call('finalize', [requestId]));
+      const [called] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: receipt.logs,
+        eventName: 'ConsumerCalled',
+      });
+      expect(called.args).toMatchObject({ requestId, success: true });
+      expect(await consumerRead(consumer, 'calls')).toBe(1n);
+      expect(await consumerRead(consumer, 'lastOutput')).toEqual(OUTPUT);
+      await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_NotPending');
+      expect(await consumerRead(consumer, 'calls')).toBe(1n);
+    });
+
+    it('a consumer that re-enters finalize gets no second callback', async () => {
+      const consumer = await newConsumer(ConsumerBehaviour.Reenter);
+      const { requestId } = await requestAndReveal(workerA, { callback: consumer, gasLimit: 500_000 });
+      await chain.increaseTime(WINDOW);
+      await chain.send(outsider, call('finalize', [requestId]));
+      expect(await consumerRead(consumer, 'calls')).toBe(1n);
+      expect(await consumerRead(consumer, 'reentryReverted')).toBe(true);
+    });
+
+    it('a reverting consumer does not block finality', async () => {
+      const consumer = await newConsumer(ConsumerBehaviour.Revert);
+      const { requestId } = await requestAndReveal(workerA, { callback: consumer });
+      await chain.increaseTime(WINDOW);
+      const receipt = await chain.send(outsider, call('finalize', [requestId]));
+      const [called] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: receipt.logs,
+        eventName: 'ConsumerCalled',
+      });
+      expect(called.args).toMatchObject({
+        requestId,
+        callback: expect.stringMatching(new RegExp(consumer, 'i')),
+        success: false,
+      });
+      expect(await status(requestId)).toBe(STATUS.Final);
+    });
+
+    it('a gas-hungry consumer burns only its gas limit and does not block finality', async () => {
+      const consumer = await newConsumer(ConsumerBehaviour.BurnGas);
+      const gasLimit = 300_000;
+      const { requestId } = await requestAndReveal(workerA, { callback: consumer, gasLimit });
+      await chain.increaseTime(WINDOW);
+      const receipt = await chain.send(outsider, { ...call('finalize', [requestId]), gas: 1_000_000n });
+      const [called] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: receipt.logs,
+        eventName: 'ConsumerCalled',
+      });
+      expect(called.args.success).toBe(false);
+      expect(receipt.gasUsed).toBeGreaterThan(BigInt(gasLimit));
+      expect(receipt.gasUsed).toBeLessThan(BigInt(gasLimit) + 150_000n);
+      expect(await status(requestId)).toBe(STATUS.Final);
+    });
+
+    it('finalize reverts when the caller leaves too little gas for the callback', async () => {
+      const consumer = await newConsumer(ConsumerBehaviour.Record);
+      const gasLimit = 1_000_000;
+      const { requestId } = await requestAndReveal(workerA, { callback: consumer, gasLimit });
+      await chain.increaseTime(WINDOW);
+      await expectRevert(
+        chain.send(outsider, { ...call('finalize', [requestId]), gas: 600_000n }),
+        'Settlement_InsufficientGasForCallback',
+        [requestId, gasLimit],
+      );
+      expect(await status(requestId)).toBe(STATUS.Pending);
+    });
+  });
+
+  describe('disputes', () => {
+    it('only the dispute role can dispute or resolve', async () => {
+      const { requestId } = await requestAndReveal(workerA);
+      for (const from of [outsider, workerA, requester]) {
+        await expectRevert(chain.send(from, call('dispute', [requestId])), 'Settlement_NotDisputer', [from]);
+        await expectRevert(
+          chain.send(from, call('resolveDispute', [requestId, false, from])),
+          'Settlement_NotDisputer',
+          [from],
+        );
+      }
+      await expectRevert(
+        chain.send(deployer, call('setDisputer', [outsider])),
+        'Settlement_DisputerAlreadySet',
+        [deployer],
+      );
+    });
+
+    it('a disputed result cannot finalize; once upheld it finalizes after its window', async () => {
+      const { requestId } = await requestAndReveal(workerA);
+      await chain.send(deployer, call('dispute', [requestId]));
+      await chain.increaseTime(WINDOW);
+      await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_NotPending', [
+        requestId,
+        STATUS.Disputed,
+      ]);
+      await chain.send(deployer, call('resolveDispute', [requestId, true, ZERO_ADDRESS]));
+      await chain.send(outsider, call('finalize', [requestId]));
+      expect(await status(requestId)).toBe(STATUS.Final);
+    });
+
+    it('a dispute after the challenge window reverts', async () => {
+      const { requestId } = await requestAndReveal(workerA);
+      await chain.increaseTime(WINDOW);
+      await expectRevert(
+        chain.send(deployer, call('dispute', [requestId])),
+        'Settlement_ChallengeWindowOver',
+      );
+    });
+
+    it('a wrong result is discarded, its worker slashed and frozen meanwhile, and the request reopened for a recomputed result', async () => {
+      const cheat = await newWorker(chain.accounts[7]);
+      const consumer = await newConsumer(ConsumerBehaviour.Record);
+      const requestId = await request({ callback: consumer });
+      const wrong = leafFor(requestId, cheat, [666n]);
+      const wrongBatch = await commit(cheat, [wrong]);
+      await reveal(wrongBatch.batchId, wrong, [666n], wrongBatch.tree.proof(0));
+      await chain.send(cheat, {
+        address: workers,
+        abi: WorkerRegistryAbi,
+        functionName: 'requestWithdrawal',
+      });
+      await chain.send(deployer, call('dispute', [requestId]));
+      await chain.increaseTime(TEST_PARAMETERS.withdrawalDelaySeconds);
+      await expectRevert(
+        chain.send(cheat, { address: workers, abi: WorkerRegistryAbi, functionName: 'withdraw' }),
+        'WorkerRegistry_StakeIsFrozen',
+      );
+
+      const before = await chain.publicClient.getBalance({ address: challenger });
+      await chain.send(deployer, call('resolveDispute', [requestId, false, challenger]));
+      expect((await chain.publicClient.getBalance({ address: challenger })) - before).toBe(MIN_STAKE);
+      expect(await status(requestId)).toBe(STATUS.Open);
+      expect(
+        await chain.read({
+          address: workers,
+          abi: WorkerRegistryAbi,
+          functionName: 'isBonded',
+          args: [cheat],
+        }),
+      ).toBe(false);
+      expect(await consumerRead(consumer, 'calls')).toBe(0n);
+
+      const honest = leafFor(requestId, workerB);
+      const honestBatch = await commit(workerB, [honest, wrong]);
+      await expectRevert(
+        reveal(honestBatch.batchId, wrong, [666n], honestBatch.tree.proof(1)),
+        'Settlement_LeafWorkerMismatch',
+      );
+      await reveal(honestBatch.batchId, honest, OUTPUT, honestBatch.tree.proof(0));
+      await chain.increaseTime(WINDOW);
+      await chain.send(outsider, call('finalize', [requestId]));
+      expect(await consumerRead(consumer, 'lastOutput')).toEqual(OUTPUT);
+      expect(await chain.read(call('discardedLeaves', [hashResultLeaf(wrong)]))).toBe(true);
+    });
+
+    it('a discarded leaf cannot be revealed again, even from a new batch of its restaked worker', async () => {
+      const cheat = await newWorker(chain.accounts[8]);
+      const requestId = await request();
+      const wrong = leafFor(requestId, cheat, [666n]);
+      const first = await commit(cheat, [wrong]);
+      await reveal(first.batchId, wrong, [666n], first.tree.proof(0));
+      await chain.send(deployer, call('dispute', [requestId]));
+      await chain.send(deployer, call('resolveDispute', [requestId, false, challenger]));
+      await newWorker(cheat);
+      const again = await commit(cheat, [wrong]);
+      await expectRevert(
+        reveal(again.batchId, wrong, [666n], again.tree.proof(0)),
+        'Settlement_LeafDiscarded',
+        [hashResultLeaf(wrong)],
+      );
+      expect(await status(requestId)).toBe(STATUS.Open);
+    });
+  });
+
+  describe('ExampleConsumer', () => {
+    it('stores the output only in its callback at finalize and rejects callbacks not from the Settlement', async () => {
+      const example = await chain.deployAs(outsider, ExampleConsumerAbi, ExampleConsumerBytecode, [
+        settlement,
+      ]);
+      const exampleCall = (functionName: string, args: readonly unknown[] = [], value?: bigint) => ({
+        address: example,
+        abi: ExampleConsumerAbi,
+        functionName,
+        args,
+        value,
+      });
+      const receipt = await chain.send(requester, exampleCall('ask', [MODEL, INPUT, 200_000], FEE));
+      const [event] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: receipt.logs,
+        eventName: 'InferenceRequested',
+      });
+      const requestId = event.args.requestId;
+      expect(event.args).toMatchObject({
+        inputCommitment: outputCommitment(INPUT),
+        input: INPUT,
+        mode: MODE_OPTIMISTIC,
+      });
+
+      await expectRevert(
+        chain.send(outsider, exampleCall('onVerityResult', [requestId, [1n]])),
+        'ExampleConsumer_NotSettlement',
+        [outsider],
+      );
+      const leaf = leafFor(requestId, workerA);
+      const { batchId, tree } = await commit(workerA, [leaf]);
+      await reveal(batchId, leaf, OUTPUT, tree.proof(0));
+      expect(await chain.read(exampleCall('outputOf', [requestId]))).toEqual([]);
+      await chain.increaseTime(WINDOW);
+      await chain.send(outsider, call('finalize', [requestId]));
+      expect(await chain.read(exampleCall('outputOf', [requestId]))).toEqual(OUTPUT);
+      expect(await chain.read(exampleCall('answered', [requestId]))).toBe(true);
+    });
+  });
+});
