@@ -12,6 +12,7 @@
  * Framework-free: viem's hashing and ABI encoding only.
  */
 import { concat, encodeAbiParameters, hexToBigInt, keccak256, type Address, type Hex } from 'viem';
+import { commitTensor } from '../engine';
 
 export interface ResultLeaf {
   requestId: Hex;
@@ -41,7 +42,7 @@ const RESULT_LEAF_PARAMETERS = [
 
 /** keccak256(abi.encode(int256[] output)): the output commitment Settlement.reveal checks. */
 export function outputCommitment(output: readonly bigint[]): Hex {
-  return keccak256(encodeAbiParameters([{ type: 'int256[]' }], [output]));
+  return commitTensor(output);
 }
 
 /** The leaf hash of one result (Settlement.hashResultLeaf computes the same). */
