@@ -21,7 +21,7 @@ export interface AccuracyReport {
   samples: SampleAccuracy[];
 }
 
-export function argmax(values: readonly number[]): number {
+export function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;

@@ -5,6 +5,9 @@
  * "fc1.weight" [56, 784] ..., Gemm with transB=1, opset 17, IR version 8). Framework-free.
  */
 import { onnx } from 'onnx-proto';
+import { argmax } from '../accuracy/accuracy-report';
+
+export { argmax };
 
 export const MNIST_MLP_LAYER_SIZES = [784, 56, 10] as const;
 export const MNIST_MLP_OPSET_VERSION = 17;
@@ -47,12 +50,6 @@ export function mlpForward(layers: MlpWeights, input: ArrayLike<number>): Float6
 }
 
 /** Index of the largest value (the first one on a tie). */
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
-
 function floatInitializer(name: string, dims: number[], values: Float32Array): onnx.ITensorProto {
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   return { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: Uint8Array.from(bytes) };
