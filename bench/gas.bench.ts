@@ -1,24 +1,32 @@
 /**
- * Gas per inference of result settlement on a local anvil: commitBatch alone, and commitBatch plus
- * one reveal per result, at several batch sizes. Prints a table; asserts nothing.
+ * Gas per inference of result settlement on a local anvil: commitBatch alone (sent by the service
+ * account, the Settlement's committer), and commitBatch plus one reveal per result (each carrying
+ * its worker's EIP-712 signature, checked on-chain), at several batch sizes. Prints a table;
+ * asserts nothing.
  *
  *   npx ts-node --transpile-only bench/gas.bench.ts
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEventLogs, type Address, type Hash, type Hex } from 'viem';
+import { createWalletClient, http, parseEventLogs, type Address, type Hash, type Hex } from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
 import { ANVIL_DEFAULT_PRIVATE_KEY, startAnvil } from '../src/chain/anvil';
 import { createChainClients, type ChainClients } from '../src/chain/chain-clients';
 import { DEV_PROTOCOL_PARAMETERS, ensureDeployed } from '../src/chain/deployments';
 import { ModelRegistryAbi, SettlementAbi, WorkerRegistryAbi } from '../src/chain/generated/contracts';
 import { buildResultTree, outputCommitment, type ResultLeaf } from '../src/chain/result-merkle';
+import { RESULT_TYPES, verityDomain } from '../src/chain/typed-data';
 
 const BATCH_SIZES = [1, 16, 64, 256];
 const MODEL: Hex = `0x${'ab'.repeat(32)}`;
 const INPUT = [1n, 2n, 3n, 4n];
 const OUTPUT = Array.from({ length: 10 }, (_, i) => BigInt(i * 1000 - 4000)); // an MNIST-sized output
 const TARGET_COMMIT_GAS_PER_INFERENCE_AT_64 = 2_000;
+/** anvil's second prefunded account (default mnemonic): the worker; the first is the service. */
+const WORKER_KEY = mnemonicToAccount('test test test test test test test test test test test junk', {
+  addressIndex: 1,
+});
 
 async function gasOf(clients: ChainClients, hash: Hash) {
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
@@ -32,7 +40,13 @@ async function main(): Promise<void> {
     const clients = createChainClients({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_DEFAULT_PRIVATE_KEY });
     const { contracts } = await ensureDeployed(clients, mkdtempSync(join(tmpdir(), 'verity-gas-')));
     const { walletClient } = clients;
-    const worker = clients.account.address;
+    const workerClient = createWalletClient({
+      chain: clients.chain,
+      transport: http(anvil.rpcUrl),
+      account: WORKER_KEY,
+    });
+    const worker = WORKER_KEY.address;
+    const domain = verityDomain(clients.chain.id, contracts.Settlement);
     await gasOf(
       clients,
       await walletClient.writeContract({
@@ -44,7 +58,7 @@ async function main(): Promise<void> {
     );
     await gasOf(
       clients,
-      await walletClient.writeContract({
+      await workerClient.writeContract({
         address: contracts.WorkerRegistry,
         abi: WorkerRegistryAbi,
         functionName: 'register',
@@ -63,6 +77,11 @@ async function main(): Promise<void> {
         traceCommitment: `0x${(i + 1).toString(16).padStart(64, '0')}`,
         worker,
       }));
+      const signatures = await Promise.all(
+        leaves.map((leaf) =>
+          WORKER_KEY.signTypedData({ domain, types: RESULT_TYPES, primaryType: 'Result', message: leaf }),
+        ),
+      );
       const tree = buildResultTree(leaves);
       const commit = await gasOf(
         clients,
@@ -84,7 +103,7 @@ async function main(): Promise<void> {
           address: contracts.Settlement,
           abi: SettlementAbi,
           functionName: 'reveal',
-          args: [args.batchId, leaves[i], OUTPUT, tree.proof(i)],
+          args: [args.batchId, leaves[i], OUTPUT, tree.proof(i), signatures[i]],
         });
         revealGas += (await gasOf(clients, hash)).gasUsed;
       }

@@ -7,18 +7,22 @@ import {IVerityConsumer} from "./interfaces/IVerityConsumer.sol";
 import {IVerityRequests} from "./interfaces/IVerityRequests.sol";
 import {IVerityResults, RequestStatus} from "./interfaces/IVerityResults.sol";
 import {LibResultMerkle, ResultLeaf} from "./libraries/LibResultMerkle.sol";
+import {LibSignature} from "./libraries/LibSignature.sol";
 
 /// @title Settlement
 /// @notice Requests, result batches and optimistic finality. A contract requests an inference and
-///         pays a fee; an active worker commits many results as one Merkle root; anyone reveals a
-///         result with its proof and output; after the challenge window anyone finalizes it, which
+///         pays a fee; the service's committer commits the results of many workers as one Merkle
+///         root; anyone reveals a result with its proof, its output and the EIP-712 signature of
+///         the active worker that computed it (so the committer cannot attribute a result to a
+///         worker that did not sign it); after the challenge window anyone finalizes it, which
 ///         credits the fee to the worker and calls the consumer back, exactly once. The dispute
 ///         role (the dispute game) can hold a revealed result and resolve it: upheld, or discarded
 ///         with the worker's stake slashed and the request reopened.
+/// @dev EIP-712 domain: name "Verity", version "1", block.chainid, this contract's address;
+///      src/chain/typed-data.ts builds the same domain and `Result` type for workers to sign.
 contract Settlement is IVerityRequests, IVerityResults {
     struct Batch {
         bytes32 root;
-        address worker;
         uint64 committedAt;
         uint32 count;
     }
@@ -49,6 +53,14 @@ contract Settlement is IVerityRequests, IVerityResults {
     uint32 public constant MAX_CALLBACK_GAS_LIMIT = 2_500_000;
     /// @dev Gas kept back for the work around the callback (Chainlink's GAS_FOR_CALL_EXACT_CHECK).
     uint256 private constant CALLBACK_GAS_RESERVE = 5_000;
+    /// @notice EIP-712 type hash of a worker's signature over one result leaf (its six fields).
+    bytes32 public constant RESULT_TYPEHASH = keccak256(
+        "Result(bytes32 requestId,bytes32 modelCommitment,bytes32 inputCommitment,bytes32 outputCommitment,bytes32 traceCommitment,address worker)"
+    );
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 private constant NAME_HASH = keccak256("Verity");
+    bytes32 private constant VERSION_HASH = keccak256("1");
 
     /// @notice Where models and their allowed modes are registered.
     ModelRegistry public immutable modelRegistry;
@@ -60,6 +72,9 @@ contract Settlement is IVerityRequests, IVerityResults {
     uint256 public immutable minimumFee;
     /// @notice The account allowed to set the disputer, once.
     address public immutable deployer;
+    /// @notice The service account, the only one allowed to commit result batches. It cannot make
+    ///         a result count for a worker: each leaf is revealed only with its worker's signature.
+    address public immutable committer;
     /// @notice The account (the dispute game) allowed to dispute and resolve results.
     address public disputer;
     /// @notice Requests made so far; the next request's nonce.
@@ -75,6 +90,10 @@ contract Settlement is IVerityRequests, IVerityResults {
     mapping(bytes32 requestId => Request) private _requests;
     mapping(bytes32 requestId => Result) private _results;
 
+    bytes32 private immutable _cachedDomainSeparator;
+    uint256 private immutable _cachedChainId;
+    address private immutable _cachedThis;
+
     event DisputerSet(address indexed disputer);
     event InferenceRequested(
         bytes32 indexed requestId,
@@ -87,7 +106,7 @@ contract Settlement is IVerityRequests, IVerityResults {
         uint32 callbackGasLimit,
         uint256 fee
     );
-    event BatchCommitted(uint256 indexed batchId, address indexed worker, bytes32 root, uint32 count);
+    event BatchCommitted(uint256 indexed batchId, bytes32 root, uint32 count);
     event ResultRevealed(
         bytes32 indexed requestId, uint256 indexed batchId, address indexed worker, bytes32 outputCommitment, uint64 challengeEndsAt
     );
@@ -99,6 +118,8 @@ contract Settlement is IVerityRequests, IVerityResults {
     event FeesClaimed(address indexed worker, uint256 amount);
 
     error Settlement_ZeroChallengeWindow();
+    error Settlement_ZeroCommitter();
+    error Settlement_NotCommitter(address caller);
     error Settlement_WithdrawalDelayTooShort(uint64 withdrawalDelay, uint256 required);
     error Settlement_NotDeployer(address caller);
     error Settlement_DisputerAlreadySet(address disputer);
@@ -112,14 +133,13 @@ contract Settlement is IVerityRequests, IVerityResults {
     error Settlement_EmptyBatch();
     error Settlement_UnknownBatch(uint256 batchId);
     error Settlement_RevealWindowOver(uint256 batchId, uint64 deadline);
-    error Settlement_LeafWorkerMismatch(uint256 batchId, address leafWorker);
+    error Settlement_BadWorkerSignature(bytes32 requestId, address worker);
     error Settlement_InvalidProof(uint256 batchId, bytes32 leaf);
     error Settlement_LeafDiscarded(bytes32 leaf);
     error Settlement_OutputMismatch(bytes32 requestId, bytes32 outputCommitment, bytes32 computed);
     error Settlement_NotOpen(bytes32 requestId, RequestStatus status);
     error Settlement_LeafRequestMismatch(bytes32 requestId);
     error Settlement_ZkModeNeedsProof(bytes32 requestId);
-    error Settlement_WorkerNotBonded(address worker);
     error Settlement_NotPending(bytes32 requestId, RequestStatus status);
     error Settlement_NotDisputed(bytes32 requestId, RequestStatus status);
     error Settlement_ChallengeWindowOpen(bytes32 requestId, uint64 challengeEndsAt);
@@ -138,12 +158,20 @@ contract Settlement is IVerityRequests, IVerityResults {
     /// @param _workerRegistry The WorkerRegistry; its withdrawal delay must be >= 2 challenge windows.
     /// @param _challengeWindow Seconds a revealed result can be disputed (non-zero).
     /// @param _minimumFee Smallest request fee, in wei.
-    constructor(ModelRegistry _modelRegistry, WorkerRegistry _workerRegistry, uint64 _challengeWindow, uint256 _minimumFee) {
+    /// @param _committer The service account allowed to commit result batches (non-zero).
+    constructor(
+        ModelRegistry _modelRegistry,
+        WorkerRegistry _workerRegistry,
+        uint64 _challengeWindow,
+        uint256 _minimumFee,
+        address _committer
+    ) {
         if (_challengeWindow == 0) revert Settlement_ZeroChallengeWindow();
-        // INVARIANT: a worker's stake outlives the challenge window of every result it committed.
-        // It commits while active (before requesting withdrawal, at t0), a reveal of that batch must
-        // come before t0 + window and a dispute before reveal + window < t0 + 2 windows, while the
-        // stake leaves no earlier than t0 + withdrawalDelay; a dispute then freezes it.
+        if (_committer == address(0)) revert Settlement_ZeroCommitter();
+        // INVARIANT: a worker's stake outlives the challenge window of every result revealed in its
+        // name. A result is revealed only while its worker is active (staked, not leaving), at tr;
+        // a dispute must come before tr + window, while a withdrawal requested at tw >= tr frees the
+        // stake no earlier than tw + withdrawalDelay >= tr + 2 windows; a dispute then freezes it.
         uint64 delay = _workerRegistry.withdrawalDelay();
         if (delay < 2 * uint256(_challengeWindow)) {
             revert Settlement_WithdrawalDelayTooShort(delay, 2 * uint256(_challengeWindow));
@@ -153,6 +181,10 @@ contract Settlement is IVerityRequests, IVerityResults {
         challengeWindow = _challengeWindow;
         minimumFee = _minimumFee;
         deployer = msg.sender;
+        committer = _committer;
+        _cachedChainId = block.chainid;
+        _cachedThis = address(this);
+        _cachedDomainSeparator = _buildDomainSeparator();
     }
 
     /// @notice Sets the dispute role (the dispute game). Deployer only, once.
@@ -203,38 +235,52 @@ contract Settlement is IVerityRequests, IVerityResults {
         );
     }
 
-    /// @notice Commits a batch of results as one Merkle root (see LibResultMerkle). Active workers only.
+    /// @notice Commits a batch of results, possibly from many workers, as one Merkle root (see
+    ///         LibResultMerkle). The committer only. A leaf counts for nobody until it is revealed
+    ///         with the signature of the worker it names.
     /// @param _root The root over the batch's result leaves.
     /// @param _count How many leaves the batch holds (declared; indexing and accounting only).
     /// @return batchId_ The new batch's id.
     function commitBatch(bytes32 _root, uint32 _count) external returns (uint256 batchId_) {
-        // INVARIANT: only a worker that is active (staked, not leaving) commits results.
-        if (!workerRegistry.isActive(msg.sender)) revert Settlement_WorkerNotActive(msg.sender);
+        // INVARIANT: only the service's committer opens reveal windows; it cannot forge results,
+        // since every leaf is bound at reveal to the signature of the worker it names.
+        if (msg.sender != committer) revert Settlement_NotCommitter(msg.sender);
         if (_root == bytes32(0) || _count == 0) revert Settlement_EmptyBatch();
         batchId_ = ++batchCount;
-        _batches[batchId_] = Batch({root: _root, worker: msg.sender, committedAt: uint64(block.timestamp), count: _count});
-        emit BatchCommitted(batchId_, msg.sender, _root, _count);
+        _batches[batchId_] = Batch({root: _root, committedAt: uint64(block.timestamp), count: _count});
+        emit BatchCommitted(batchId_, _root, _count);
     }
 
-    /// @notice Reveals one result of a batch: proves its leaf is in the batch root and that the
+    /// @notice Reveals one result of a batch: proves its leaf is in the batch root, that the worker
+    ///         the leaf names signed it (EIP-712, see resultDigest) and is active, and that the
     ///         output matches the leaf's output commitment, and records it as pending. Anyone may call.
     /// @param _batchId The batch holding the leaf.
-    /// @param _leaf The leaf's fields; `_leaf.worker` must be the batch's committer.
+    /// @param _leaf The leaf's fields; `_leaf.worker` is the worker credited (and slashable) for it.
     /// @param _output The output values; keccak256(abi.encode(_output)) must equal the commitment.
     /// @param _proof Sibling hashes from the leaf up to the root.
-    function reveal(uint256 _batchId, ResultLeaf calldata _leaf, int256[] calldata _output, bytes32[] calldata _proof)
-        external
-    {
+    /// @param _workerSignature `_leaf.worker`'s 65-byte (r, s, v) signature of resultDigest(_leaf).
+    function reveal(
+        uint256 _batchId,
+        ResultLeaf calldata _leaf,
+        int256[] calldata _output,
+        bytes32[] calldata _proof,
+        bytes calldata _workerSignature
+    ) external {
         Batch storage batch = _batches[_batchId];
-        address worker = batch.worker;
-        if (worker == address(0)) revert Settlement_UnknownBatch(_batchId);
-        uint64 deadline = batch.committedAt + challengeWindow;
-        // INVARIANT: a batch is revealed within one challenge window of its commit (see constructor).
+        uint64 committedAt = batch.committedAt;
+        if (committedAt == 0) revert Settlement_UnknownBatch(_batchId);
+        uint64 deadline = committedAt + challengeWindow;
+        // INVARIANT: a batch is revealed within one challenge window of its commit.
         if (block.timestamp >= deadline) revert Settlement_RevealWindowOver(_batchId, deadline);
-        if (_leaf.worker != worker) revert Settlement_LeafWorkerMismatch(_batchId, _leaf.worker);
         bytes32 leaf = LibResultMerkle.hashLeaf(_leaf);
         if (!LibResultMerkle.verify(_proof, batch.root, leaf)) revert Settlement_InvalidProof(_batchId, leaf);
         if (discardedLeaves[leaf]) revert Settlement_LeafDiscarded(leaf);
+        address worker = _leaf.worker;
+        // INVARIANT: a result counts for a worker only with that worker's own signature over all six
+        // leaf fields, for this chain and this contract; address(0) (an invalid signature) never
+        // matches, so a leaf naming address(0) is refused too.
+        address signer = LibSignature.recover(_hashTypedData(_hashResult(_leaf)), _workerSignature);
+        if (signer == address(0) || signer != worker) revert Settlement_BadWorkerSignature(_leaf.requestId, worker);
         bytes32 outputCommitment = keccak256(abi.encode(_output));
         if (outputCommitment != _leaf.outputCommitment) {
             revert Settlement_OutputMismatch(_leaf.requestId, _leaf.outputCommitment, outputCommitment);
@@ -250,7 +296,11 @@ contract Settlement is IVerityRequests, IVerityResults {
             revert Settlement_LeafRequestMismatch(requestId);
         }
         if (request.mode != MODE_OPTIMISTIC) revert Settlement_ZkModeNeedsProof(requestId);
-        if (!workerRegistry.isBonded(worker)) revert Settlement_WorkerNotBonded(worker);
+        // INVARIANT: a wrong revealed result can always be slashed. Its worker is active (staked,
+        // not leaving) now; a dispute must come within one challenge window of this reveal, and a
+        // worker that starts leaving after it keeps its stake for withdrawalDelay >= 2 windows
+        // (see constructor), while a dispute freezes the stake until it is resolved.
+        if (!workerRegistry.isActive(worker)) revert Settlement_WorkerNotActive(worker);
         request.status = RequestStatus.Pending;
         Result storage result = _results[requestId];
         result.worker = worker;
@@ -367,7 +417,7 @@ contract Settlement is IVerityRequests, IVerityResults {
         return _requests[_requestId];
     }
 
-    /// @notice A committed batch (worker address(0) for an unknown id).
+    /// @notice A committed batch (committedAt 0 for an unknown id).
     function batchOf(uint256 _batchId) external view returns (Batch memory) {
         return _batches[_batchId];
     }
@@ -375,6 +425,47 @@ contract Settlement is IVerityRequests, IVerityResults {
     /// @notice The leaf hash of a result, as the off-chain Merkle builder must compute it.
     function hashResultLeaf(ResultLeaf calldata _leaf) external pure returns (bytes32) {
         return LibResultMerkle.hashLeaf(_leaf);
+    }
+
+    /// @notice The EIP-712 domain separator of this deployment: name "Verity", version "1", the
+    ///         current chain id and this contract's address.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparator();
+    }
+
+    /// @notice The EIP-712 digest a worker signs for a result leaf (primary type `Result`); reveal
+    ///         accepts a leaf only with its worker's signature of this digest.
+    /// @param _leaf The leaf's six fields.
+    function resultDigest(ResultLeaf calldata _leaf) external view returns (bytes32) {
+        return _hashTypedData(_hashResult(_leaf));
+    }
+
+    /// @dev The cached separator, rebuilt if the chain id changed (a fork) or under delegatecall.
+    function _domainSeparator() private view returns (bytes32) {
+        if (block.chainid == _cachedChainId && address(this) == _cachedThis) return _cachedDomainSeparator;
+        return _buildDomainSeparator();
+    }
+
+    function _buildDomainSeparator() private view returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
+    }
+
+    function _hashResult(ResultLeaf calldata _leaf) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                RESULT_TYPEHASH,
+                _leaf.requestId,
+                _leaf.modelCommitment,
+                _leaf.inputCommitment,
+                _leaf.outputCommitment,
+                _leaf.traceCommitment,
+                _leaf.worker
+            )
+        );
+    }
+
+    function _hashTypedData(bytes32 _structHash) private view returns (bytes32) {
+        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), _structHash));
     }
 
     /// @dev Calls the consumer with exactly `_gasLimit` gas, or reports that too little gas is left

@@ -64,8 +64,10 @@ export async function ensureDeployed(
 
 /**
  * Deploys ModelRegistry, WorkerRegistry and Settlement and wires their roles: the Settlement is
- * the WorkerRegistry's slasher, and the deploying account holds the Settlement's dispute role
- * (development only: production sets it to the dispute game). Both roles can be set only once.
+ * the WorkerRegistry's slasher; the deploying account (the service account) is the Settlement's
+ * committer, the only account that commits result batches (fixed at deployment; each leaf still
+ * needs its worker's EIP-712 signature at reveal), and holds the dispute role (development only:
+ * production sets it to the dispute game). The slasher and dispute roles can be set only once.
  */
 export async function deploySystem(
   clients: ChainClients,
@@ -89,7 +91,13 @@ export async function deploySystem(
     await walletClient.deployContract({
       abi: SettlementAbi,
       bytecode: SettlementBytecode,
-      args: [ModelRegistry, WorkerRegistry, parameters.challengeWindowSeconds, parameters.minimumFeeWei],
+      args: [
+        ModelRegistry,
+        WorkerRegistry,
+        parameters.challengeWindowSeconds,
+        parameters.minimumFeeWei,
+        clients.account.address,
+      ],
     }),
   );
   await confirm(

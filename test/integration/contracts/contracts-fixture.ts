@@ -1,7 +1,7 @@
 /**
  * Shared set-up for the contract integration specs: a real anvil node, viem clients for its
- * unlocked accounts, a fresh deployment with short test windows, and helpers to send, expect a
- * custom-error revert, and move time.
+ * unlocked accounts (and their local keys, to sign typed data), a fresh deployment with short test
+ * windows, and helpers to send, expect a custom-error revert, and move time.
  */
 import {
   BaseError,
@@ -9,12 +9,15 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
+  decodeErrorResult,
+  encodeDeployData,
   http,
   type Abi,
   type Address,
   type Hex,
   type TransactionReceipt,
 } from 'viem';
+import { mnemonicToAccount, type HDAccount } from 'viem/accounts';
 import { anvil as anvilChain } from 'viem/chains';
 import { startAnvil, type AnvilHandle } from '../../../src/chain/anvil';
 import { deploySystem, type Deployment, type ProtocolParameters } from '../../../src/chain/deployments';
@@ -28,6 +31,8 @@ export const TEST_PARAMETERS: ProtocolParameters = {
 };
 export const MODE_OPTIMISTIC = 2;
 export const MODE_ZK = 1;
+/** anvil's default mnemonic: its prefunded, unlocked accounts are derived from it. */
+export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
 
 export interface ContractCall {
   address: Address;
@@ -47,6 +52,18 @@ export async function startChain() {
   const testClient = createTestClient({ chain: anvilChain, transport, mode: 'anvil' });
   const walletClient = createWalletClient({ chain: anvilChain, transport });
   const accounts = await walletClient.getAddresses();
+  const keys = accounts.map((_, addressIndex) => mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex }));
+  keys.forEach((key, i) => {
+    if (key.address.toLowerCase() !== accounts[i].toLowerCase())
+      throw new Error(`anvil account ${i} is not derived from the default mnemonic`);
+  });
+
+  /** The local key of one of anvil's accounts (signs typed data without the node). */
+  function signer(address: Address): HDAccount {
+    const key = keys.find((k) => k.address.toLowerCase() === address.toLowerCase());
+    if (!key) throw new Error(`no key for ${address}`);
+    return key;
+  }
 
   /** Simulates the call from `from` (decoding any custom error), then sends it and waits. */
   async function send(from: Address, call: ContractCall): Promise<TransactionReceipt> {
@@ -71,6 +88,16 @@ export async function startChain() {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error('deployment reverted');
     return receipt.contractAddress;
+  }
+
+  /** Simulates (eth_call) deploying `bytecode` from `from`; rejects with the constructor's revert. */
+  async function simulateDeploy(
+    from: Address,
+    abi: Abi | readonly unknown[],
+    bytecode: Hex,
+    args: readonly unknown[] = [],
+  ): Promise<void> {
+    await publicClient.call({ account: from, data: encodeDeployData({ abi: abi as Abi, bytecode, args }) });
   }
 
   async function increaseTime(seconds: bigint | number): Promise<void> {
@@ -101,9 +128,11 @@ export async function startChain() {
     testClient,
     walletClient,
     accounts,
+    signer,
     send,
     read,
     deployAs,
+    simulateDeploy,
     increaseTime,
     deploy,
     registerModel,
@@ -133,6 +162,32 @@ export async function expectRevert(
   const normalise = (values: readonly unknown[] | undefined) =>
     values?.map((v) => (typeof v === 'string' ? v.toLowerCase() : v));
   if (args) expect(normalise(reverted.data?.args)).toEqual(normalise(args));
+}
+
+/** Awaits a simulated deployment expected to revert with the custom error `errorName` of `abi`. */
+export async function expectDeployRevert(
+  promise: Promise<unknown>,
+  abi: Abi | readonly unknown[],
+  errorName: string,
+  args?: readonly unknown[],
+): Promise<void> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  if (caught === undefined)
+    throw new Error(`expected a revert with ${errorName}, but the deployment succeeded`);
+  if (!(caught instanceof BaseError))
+    throw caught instanceof Error ? caught : new Error('a non-Error was thrown', { cause: caught });
+  const withData = caught.walk((e) => typeof (e as { data?: unknown }).data === 'string') as {
+    data: Hex;
+  } | null;
+  if (!withData) throw caught;
+  const decoded = decodeErrorResult({ abi: abi as Abi, data: withData.data });
+  expect(decoded.errorName).toBe(errorName);
+  if (args) expect(decoded.args).toEqual(args);
 }
 
 /** A deterministic bytes32 for test data. */

@@ -16,7 +16,7 @@ describe('ensureDeployed', () => {
   });
   afterAll(async () => anvil?.stop());
 
-  it('deploys every contract with the dev parameters and wires the slasher and dispute roles', async () => {
+  it('deploys every contract with the dev parameters and wires the slasher, committer and dispute roles', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verity-deploy-'));
     const { contracts } = await ensureDeployed(clients, dir);
     expect(Object.keys(contracts).sort()).toEqual(['ModelRegistry', 'Settlement', 'WorkerRegistry']);
@@ -41,6 +41,7 @@ describe('ensureDeployed', () => {
     );
     expect(await read(contracts.Settlement, SettlementAbi, 'modelRegistry')).toBe(contracts.ModelRegistry);
     expect(await read(contracts.Settlement, SettlementAbi, 'disputer')).toBe(clients.account.address);
+    expect(await read(contracts.Settlement, SettlementAbi, 'committer')).toBe(clients.account.address);
   });
 
   it('reuses a complete recorded deployment and redeploys one that lacks a contract', async () => {

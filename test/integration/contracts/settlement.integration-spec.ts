@@ -1,4 +1,20 @@
-import { encodeAbiParameters, keccak256, parseEther, parseEventLogs, type Address, type Hex } from 'viem';
+import {
+  concat,
+  encodeAbiParameters,
+  hashTypedData,
+  keccak256,
+  parseEther,
+  parseEventLogs,
+  parseSignature,
+  serializeCompactSignature,
+  serializeSignature,
+  signatureToCompactSignature,
+  stringToHex,
+  toHex,
+  type Address,
+  type Hex,
+  type TypedDataDomain,
+} from 'viem';
 import {
   ConsumerMockAbi,
   ConsumerMockBytecode,
@@ -6,6 +22,7 @@ import {
   ExampleConsumerBytecode,
   ModelRegistryAbi,
   SettlementAbi,
+  SettlementBytecode,
   WorkerRegistryAbi,
 } from '../../../src/chain/generated/contracts';
 import {
@@ -14,8 +31,10 @@ import {
   outputCommitment,
   type ResultLeaf,
 } from '../../../src/chain/result-merkle';
+import { RESULT_TYPES, resultDigest, verityDomain } from '../../../src/chain/typed-data';
 import {
   bytes32,
+  expectDeployRevert,
   expectRevert,
   MODE_OPTIMISTIC,
   MODE_ZK,
@@ -32,10 +51,26 @@ const INPUT = [1n, -2n, 3n];
 const OUTPUT = [7n, -8n];
 const { challengeWindowSeconds: WINDOW, minimumFeeWei: FEE, minimumStakeWei: MIN_STAKE } = TEST_PARAMETERS;
 const ConsumerBehaviour = { Record: 0, Revert: 1, BurnGas: 2, Reenter: 3 } as const;
+const CHAIN_ID = 31337;
+/** The order of secp256k1's group: (r, n - s, v ^ 1) is the malleable twin of (r, s, v). */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const RESULT_TYPE =
+  'Result(bytes32 requestId,bytes32 modelCommitment,bytes32 inputCommitment,bytes32 outputCommitment,bytes32 traceCommitment,address worker)';
+const EIP712_DOMAIN_TYPE =
+  'EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)';
+const LEAF_FIELDS = [
+  'requestId',
+  'modelCommitment',
+  'inputCommitment',
+  'outputCommitment',
+  'traceCommitment',
+  'worker',
+] as const;
 
 describe('Settlement', () => {
   let chain: Chain;
-  let settlement: Address, workers: Address;
+  let settlement: Address, workers: Address, models: Address;
+  /** The deploying service account: the Settlement's committer and (in development) its disputer. */
   let deployer: Address,
     workerA: Address,
     workerB: Address,
@@ -95,23 +130,45 @@ describe('Settlement', () => {
     };
   }
 
-  async function commit(worker: Address, leaves: ResultLeaf[]) {
+  const domain = () => verityDomain(CHAIN_ID, settlement);
+
+  /** `signer`'s EIP-712 signature of `leaf` (by default the leaf's own worker, in this deployment's domain). */
+  const signLeaf = (
+    leaf: ResultLeaf,
+    signer: Address = leaf.worker,
+    signDomain: TypedDataDomain = domain(),
+  ) =>
+    chain
+      .signer(signer)
+      .signTypedData({ domain: signDomain, types: RESULT_TYPES, primaryType: 'Result', message: leaf });
+
+  /** The committer (the deployer) commits `leaves` as one batch. */
+  async function commit(leaves: ResultLeaf[]) {
     const tree = buildResultTree(leaves);
-    const receipt = await chain.send(worker, call('commitBatch', [tree.root, leaves.length]));
+    const receipt = await chain.send(deployer, call('commitBatch', [tree.root, leaves.length]));
     const [event] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'BatchCommitted' });
     return { batchId: event.args.batchId, tree };
   }
 
-  const reveal = (batchId: bigint, leaf: ResultLeaf, output: bigint[], proof: Hex[], from = outsider) =>
-    chain.send(from, call('reveal', [batchId, leaf, output, proof]));
+  /** An outsider reveals `leaf` with `signature` (by default the leaf worker's valid one). */
+  const reveal = async (batchId: bigint, leaf: ResultLeaf, output: bigint[], proof: Hex[], signature?: Hex) =>
+    chain.send(outsider, call('reveal', [batchId, leaf, output, proof, signature ?? (await signLeaf(leaf))]));
 
-  /** Requests, commits (alone in a batch by `worker`) and reveals one result. */
+  /** Requests, commits (alone in a batch) and reveals one result of `worker`. */
   async function requestAndReveal(worker: Address, options: Parameters<typeof request>[0] = {}) {
     const requestId = await request(options);
     const leaf = leafFor(requestId, worker);
-    const { batchId, tree } = await commit(worker, [leaf]);
+    const { batchId, tree } = await commit([leaf]);
     await reveal(batchId, leaf, OUTPUT, tree.proof(0));
     return { requestId, leaf, batchId };
+  }
+
+  /** Requests and commits one result of `worker`, alone in a batch, without revealing it. */
+  async function requestAndCommit(worker: Address) {
+    const requestId = await request();
+    const leaf = leafFor(requestId, worker);
+    const { batchId, tree } = await commit([leaf]);
+    return { requestId, leaf, batchId, proof: tree.proof(0) };
   }
 
   async function newWorker(account: Address): Promise<Address> {
@@ -142,7 +199,7 @@ describe('Settlement', () => {
     chain = await startChain();
     [deployer, workerA, workerB, outsider, requester, challenger] = chain.accounts;
     const contracts = await chain.deploy();
-    ({ Settlement: settlement, WorkerRegistry: workers } = contracts);
+    ({ Settlement: settlement, WorkerRegistry: workers, ModelRegistry: models } = contracts);
     await chain.registerModel(contracts.ModelRegistry, MODEL);
     // Any contract address stands in for a zk verifier here.
     await chain.send(deployer, {
@@ -192,20 +249,129 @@ describe('Settlement', () => {
     });
   });
 
-  describe('commitBatch', () => {
-    it('rejects a batch from an unregistered worker', async () => {
-      await expectRevert(
-        chain.send(outsider, call('commitBatch', [bytes32('root'), 1])),
-        'Settlement_WorkerNotActive',
-        [outsider],
+  describe('deployment and EIP-712 domain', () => {
+    it('makes the deploying service account the committer and refuses a zero committer', async () => {
+      expect(await chain.read(call('committer'))).toBe(deployer);
+      await expectDeployRevert(
+        chain.simulateDeploy(deployer, SettlementAbi, SettlementBytecode, [
+          models,
+          workers,
+          WINDOW,
+          FEE,
+          ZERO_ADDRESS,
+        ]),
+        SettlementAbi,
+        'Settlement_ZeroCommitter',
       );
+    });
+
+    it("resultDigest equals the TypeScript typed-data digest of the same leaf in this deployment's domain", async () => {
+      const leaf = leafFor(bytes32('any-request'), workerA);
+      const digest = await chain.read<Hex>(call('resultDigest', [leaf]));
+      expect(digest).toBe(resultDigest(verityDomain(CHAIN_ID, settlement), leaf));
+      expect(digest).toBe(
+        hashTypedData({ domain: domain(), types: RESULT_TYPES, primaryType: 'Result', message: leaf }),
+      );
+      // The same digest from the EIP-712 formulas, written out: domain, struct hash, "\x19\x01".
+      const typeHash = keccak256(stringToHex(RESULT_TYPE));
+      expect(await chain.read(call('RESULT_TYPEHASH'))).toBe(typeHash);
+      const separator = keccak256(
+        encodeAbiParameters(
+          [
+            { type: 'bytes32' },
+            { type: 'bytes32' },
+            { type: 'bytes32' },
+            { type: 'uint256' },
+            { type: 'address' },
+          ],
+          [
+            keccak256(stringToHex(EIP712_DOMAIN_TYPE)),
+            keccak256(stringToHex('Verity')),
+            keccak256(stringToHex('1')),
+            BigInt(CHAIN_ID),
+            settlement,
+          ],
+        ),
+      );
+      expect(await chain.read(call('domainSeparator'))).toBe(separator);
+      const structHash = keccak256(
+        encodeAbiParameters(
+          [...Array.from({ length: 6 }, () => ({ type: 'bytes32' })), { type: 'address' }],
+          [typeHash, ...LEAF_FIELDS.map((field) => leaf[field])],
+        ),
+      );
+      expect(digest).toBe(keccak256(concat(['0x1901', separator, structHash])));
+      const other = leafFor(bytes32('any-request'), workerA, [1n]);
+      expect(await chain.read(call('resultDigest', [other]))).not.toBe(digest);
+    });
+    it('recomputes the domain separator, and so the digest, when the chain id changes (a fork)', async () => {
+      const leaf = leafFor(bytes32('any-request'), workerA);
+      const setChainId = (id: number) =>
+        chain.testClient.request({ method: 'anvil_setChainId', params: [id] } as never);
+      await setChainId(1);
+      try {
+        expect(await chain.read(call('resultDigest', [leaf]))).toBe(
+          resultDigest(verityDomain(1, settlement), leaf),
+        );
+      } finally {
+        await setChainId(CHAIN_ID);
+      }
+      expect(await chain.read(call('resultDigest', [leaf]))).toBe(resultDigest(domain(), leaf));
+    });
+  });
+
+  describe('commitBatch', () => {
+    it('only the committer commits a batch: an outsider, a requester or an active worker cannot', async () => {
+      for (const from of [outsider, requester, workerA, workerB]) {
+        await expectRevert(
+          chain.send(from, call('commitBatch', [bytes32('root'), 1])),
+          'Settlement_NotCommitter',
+          [from],
+        );
+      }
     });
 
     it('rejects an empty batch', async () => {
       await expectRevert(
-        chain.send(workerA, call('commitBatch', [bytes32('root'), 0])),
+        chain.send(deployer, call('commitBatch', [bytes32('root'), 0])),
         'Settlement_EmptyBatch',
       );
+      await expectRevert(
+        chain.send(deployer, call('commitBatch', [`0x${'00'.repeat(32)}`, 1])),
+        'Settlement_EmptyBatch',
+      );
+    });
+
+    it('commits the results of several workers in one batch, each revealed and credited to its own worker', async () => {
+      const leaves = [leafFor(await request(), workerA), leafFor(await request(), workerB)];
+      const tree = buildResultTree(leaves);
+      const receipt = await chain.send(deployer, call('commitBatch', [tree.root, 2]));
+      const [committed] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: receipt.logs,
+        eventName: 'BatchCommitted',
+      });
+      const batchId = committed.args.batchId;
+      expect(committed.args).toEqual({ batchId, root: tree.root, count: 2 });
+      const block = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
+      expect(await chain.read(call('batchOf', [batchId]))).toEqual({
+        root: tree.root,
+        committedAt: block.timestamp,
+        count: 2,
+      });
+      for (const [i, leaf] of leaves.entries()) {
+        const revealed = await reveal(batchId, leaf, OUTPUT, tree.proof(i));
+        const [event] = parseEventLogs({
+          abi: SettlementAbi,
+          logs: revealed.logs,
+          eventName: 'ResultRevealed',
+        });
+        expect(event.args).toMatchObject({ requestId: leaf.requestId, batchId, worker: leaf.worker });
+        const [, , requestStatus, worker] = await chain.read<[bigint[], boolean, number, Address]>(
+          call('resultOf', [leaf.requestId]),
+        );
+        expect({ requestStatus, worker }).toEqual({ requestStatus: STATUS.Pending, worker: leaf.worker });
+      }
     });
   });
 
@@ -214,7 +380,7 @@ describe('Settlement', () => {
       const requestIds = [await request(), await request(), await request()];
       const leaves = requestIds.map((id) => leafFor(id, workerA));
       expect(await chain.read(call('hashResultLeaf', [leaves[0]]))).toBe(hashResultLeaf(leaves[0]));
-      const { batchId, tree } = await commit(workerA, leaves);
+      const { batchId, tree } = await commit(leaves);
       await reveal(batchId, leaves[2], OUTPUT, tree.proof(2));
       const [output, isFinal, requestStatus, worker] = await chain.read<[bigint[], boolean, number, Address]>(
         call('resultOf', [requestIds[2]]),
@@ -228,33 +394,30 @@ describe('Settlement', () => {
       expect(await status(requestIds[0])).toBe(STATUS.Open);
     });
 
+    it('rejects a reveal against an unknown batch', async () => {
+      const leaf = leafFor(await request(), workerA);
+      const unknown = (await chain.read<bigint>(call('batchCount'))) + 1n;
+      await expectRevert(reveal(unknown, leaf, OUTPUT, []), 'Settlement_UnknownBatch', [unknown]);
+    });
+
     it('rejects a reveal with a wrong proof', async () => {
       const leaves = [leafFor(await request(), workerA), leafFor(await request(), workerA)];
-      const { batchId, tree } = await commit(workerA, leaves);
+      const { batchId, tree } = await commit(leaves);
       await expectRevert(reveal(batchId, leaves[0], OUTPUT, tree.proof(1)), 'Settlement_InvalidProof');
       await expectRevert(reveal(batchId, leaves[0], OUTPUT, []), 'Settlement_InvalidProof');
     });
 
     it('rejects a reveal whose output does not match the output commitment', async () => {
       const leaf = leafFor(await request(), workerA);
-      const { batchId, tree } = await commit(workerA, [leaf]);
+      const { batchId, tree } = await commit([leaf]);
       await expectRevert(reveal(batchId, leaf, [7n, -9n], tree.proof(0)), 'Settlement_OutputMismatch');
     });
 
     it('rejects a leaf revealed against another batch', async () => {
       const leaf = leafFor(await request(), workerA);
-      const { tree } = await commit(workerA, [leaf]);
-      const other = await commit(workerA, [leafFor(await request(), workerA)]);
+      const { tree } = await commit([leaf]);
+      const other = await commit([leafFor(await request(), workerA)]);
       await expectRevert(reveal(other.batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_InvalidProof');
-    });
-
-    it('rejects a leaf that names another worker than the batch committer', async () => {
-      const leaf = leafFor(await request(), workerA);
-      const { batchId, tree } = await commit(workerB, [leaf]);
-      await expectRevert(reveal(batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_LeafWorkerMismatch', [
-        batchId,
-        workerA,
-      ]);
     });
 
     it('rejects a leaf whose model or input differ from the request', async () => {
@@ -263,7 +426,7 @@ describe('Settlement', () => {
         leafFor(requestId, workerA, OUTPUT, { modelCommitment: bytes32('other-model') }),
         leafFor(requestId, workerA, OUTPUT, { inputCommitment: bytes32('other-input') }),
       ];
-      const { batchId, tree } = await commit(workerA, leaves);
+      const { batchId, tree } = await commit(leaves);
       await expectRevert(
         reveal(batchId, leaves[0], OUTPUT, tree.proof(0)),
         'Settlement_LeafRequestMismatch',
@@ -280,7 +443,7 @@ describe('Settlement', () => {
       const unknown = leafFor(bytes32('no-such-request'), workerA);
       const zkRequest = await request({ model: ZK_MODEL, mode: MODE_ZK });
       const zk = leafFor(zkRequest, workerA, OUTPUT, { modelCommitment: ZK_MODEL });
-      const { batchId, tree } = await commit(workerA, [unknown, zk]);
+      const { batchId, tree } = await commit([unknown, zk]);
       await expectRevert(reveal(batchId, unknown, OUTPUT, tree.proof(0)), 'Settlement_NotOpen', [
         unknown.requestId,
         STATUS.None,
@@ -293,20 +456,20 @@ describe('Settlement', () => {
     it('keeps the first result when another batch reveals a different result for the same request, pending or final', async () => {
       const { requestId } = await requestAndReveal(workerA);
       const rival = leafFor(requestId, workerB, [0n, 0n]);
-      const { batchId, tree } = await commit(workerB, [rival]);
+      const { batchId, tree } = await commit([rival]);
       await expectRevert(reveal(batchId, rival, [0n, 0n], tree.proof(0)), 'Settlement_NotOpen', [
         requestId,
         STATUS.Pending,
       ]);
       const same = leafFor(requestId, workerB);
-      const sameBatch = await commit(workerB, [same]);
+      const sameBatch = await commit([same]);
       await expectRevert(
         reveal(sameBatch.batchId, same, OUTPUT, sameBatch.tree.proof(0)),
         'Settlement_NotOpen',
       );
       await chain.increaseTime(WINDOW);
       await chain.send(outsider, call('finalize', [requestId]));
-      const late = await commit(workerB, [rival]);
+      const late = await commit([rival]);
       await expectRevert(reveal(late.batchId, rival, [0n, 0n], late.tree.proof(0)), 'Settlement_NotOpen', [
         requestId,
         STATUS.Final,
@@ -319,9 +482,175 @@ describe('Settlement', () => {
 
     it('rejects a reveal once the batch reveal window is over', async () => {
       const leaf = leafFor(await request(), workerA);
-      const { batchId, tree } = await commit(workerA, [leaf]);
+      const { batchId, tree } = await commit([leaf]);
       await chain.increaseTime(WINDOW);
       await expectRevert(reveal(batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_RevealWindowOver');
+    });
+
+    it('refuses a leaf whose worker requested withdrawal before the reveal, and a leaf of an unregistered worker', async () => {
+      const leaving = await newWorker(chain.accounts[9]);
+      const committed = await requestAndCommit(leaving);
+      await chain.send(leaving, {
+        address: workers,
+        abi: WorkerRegistryAbi,
+        functionName: 'requestWithdrawal',
+      });
+      await expectRevert(
+        reveal(committed.batchId, committed.leaf, OUTPUT, committed.proof),
+        'Settlement_WorkerNotActive',
+        [leaving],
+      );
+      const unstaked = await requestAndCommit(outsider);
+      await expectRevert(
+        reveal(unstaked.batchId, unstaked.leaf, OUTPUT, unstaked.proof),
+        'Settlement_WorkerNotActive',
+        [outsider],
+      );
+      expect(await status(committed.requestId)).toBe(STATUS.Open);
+      expect(await status(unstaked.requestId)).toBe(STATUS.Open);
+    });
+  });
+
+  describe('worker signatures', () => {
+    /** Asserts that `signature` cannot reveal `committed.leaf`, then that the worker's own can. */
+    async function expectRefusedThenAccepted(
+      committed: Awaited<ReturnType<typeof requestAndCommit>>,
+      signatures: Hex[],
+    ): Promise<void> {
+      for (const signature of signatures) {
+        await expectRevert(
+          reveal(committed.batchId, committed.leaf, OUTPUT, committed.proof, signature),
+          'Settlement_BadWorkerSignature',
+          [committed.requestId, committed.leaf.worker],
+        );
+      }
+      expect(await status(committed.requestId)).toBe(STATUS.Open);
+      await reveal(committed.batchId, committed.leaf, OUTPUT, committed.proof);
+      expect(await status(committed.requestId)).toBe(STATUS.Pending);
+    }
+
+    it('refuses a signature by another key than the leaf worker: another worker, the committer, an outsider', async () => {
+      const committed = await requestAndCommit(workerA);
+      await expectRefusedThenAccepted(committed, [
+        await signLeaf(committed.leaf, workerB),
+        await signLeaf(committed.leaf, deployer),
+        await signLeaf(committed.leaf, outsider),
+      ]);
+    });
+
+    it("refuses the worker's signature over the same leaf with any single field changed", async () => {
+      const committed = await requestAndCommit(workerA);
+      const changed: Record<(typeof LEAF_FIELDS)[number], Hex> = {
+        requestId: bytes32('other-request'),
+        modelCommitment: bytes32('other-model'),
+        inputCommitment: bytes32('other-input'),
+        outputCommitment: outputCommitment([7n, -9n]),
+        traceCommitment: bytes32('other-trace'),
+        worker: workerB,
+      };
+      const signatures = await Promise.all(
+        LEAF_FIELDS.map((field) => signLeaf({ ...committed.leaf, [field]: changed[field] }, workerA)),
+      );
+      await expectRefusedThenAccepted(committed, signatures);
+    });
+
+    it('refuses the high-s twin of a valid signature and any v other than 27 or 28', async () => {
+      const committed = await requestAndCommit(workerA);
+      const valid = await signLeaf(committed.leaf);
+      const { r, s, yParity } = parseSignature(valid);
+      const highS = serializeSignature({
+        r,
+        s: toHex(SECP256K1_N - BigInt(s), { size: 32 }),
+        yParity: yParity === 0 ? 1 : 0,
+      });
+      const withV = (v: number) => concat([valid.slice(0, 2 + 128) as Hex, toHex(v, { size: 1 })]);
+      expect(withV(27 + (yParity ?? 0))).toBe(valid);
+      await expectRefusedThenAccepted(committed, [
+        highS,
+        withV(yParity ?? 0),
+        withV(1 - (yParity ?? 0)),
+        withV(29),
+        withV(255),
+      ]);
+    });
+
+    it('refuses a 64-byte compact signature, a truncated or padded one, an empty one and garbage', async () => {
+      const committed = await requestAndCommit(workerA);
+      const valid = await signLeaf(committed.leaf);
+      const compact = serializeCompactSignature(signatureToCompactSignature(parseSignature(valid)));
+      expect(compact.length).toBe(2 + 128);
+      await expectRefusedThenAccepted(committed, [
+        compact,
+        valid.slice(0, -2) as Hex,
+        concat([valid, '0x00']),
+        '0x',
+        concat([keccak256('0x01'), keccak256('0x02'), '0x1b']),
+        `0x${'00'.repeat(64)}1b`,
+      ]);
+    });
+
+    it("refuses the worker's signature made for another Settlement, another chain or another domain name or version", async () => {
+      const committed = await requestAndCommit(workerA);
+      const otherDomains: TypedDataDomain[] = [
+        verityDomain(CHAIN_ID, workers),
+        verityDomain(1, settlement),
+        verityDomain(CHAIN_ID + 1, settlement),
+        { ...domain(), name: 'Verity2' },
+        { ...domain(), version: '2' },
+      ];
+      for (const other of otherDomains) {
+        expect(
+          hashTypedData({
+            domain: other,
+            types: RESULT_TYPES,
+            primaryType: 'Result',
+            message: committed.leaf,
+          }),
+        ).not.toBe(resultDigest(domain(), committed.leaf));
+      }
+      await expectRefusedThenAccepted(
+        committed,
+        await Promise.all(otherDomains.map((other) => signLeaf(committed.leaf, workerA, other))),
+      );
+    });
+
+    it("a committer that puts a leaf in a worker's name which that worker never signed cannot reveal it", async () => {
+      // workerB signs only its own result for another request; the committer forges one in its name.
+      const genuine = leafFor(await request(), workerB);
+      const genuineSignature = await signLeaf(genuine);
+      const requestId = await request();
+      const forged = leafFor(requestId, workerB, [0n, 0n]);
+      const { batchId, tree } = await commit([genuine, forged]);
+      for (const signature of [genuineSignature, await signLeaf(forged, deployer), '0x' as Hex]) {
+        await expectRevert(
+          reveal(batchId, forged, [0n, 0n], tree.proof(1), signature),
+          'Settlement_BadWorkerSignature',
+          [requestId, workerB],
+        );
+      }
+      expect(await status(requestId)).toBe(STATUS.Open);
+      await reveal(batchId, genuine, OUTPUT, tree.proof(0), genuineSignature);
+      expect(await status(genuine.requestId)).toBe(STATUS.Pending);
+    });
+
+    it('refuses a leaf naming the zero address, whatever the signature', async () => {
+      const requestId = await request();
+      const leaf = leafFor(requestId, ZERO_ADDRESS);
+      const { batchId, tree } = await commit([leaf]);
+      const unrecoverable = [
+        `0x${'00'.repeat(64)}1b`,
+        `0x${'00'.repeat(64)}1c`,
+        `0x${'00'.repeat(31)}01${'00'.repeat(31)}011b`,
+        '0x',
+      ] as Hex[];
+      for (const signature of unrecoverable) {
+        await expectRevert(
+          reveal(batchId, leaf, OUTPUT, tree.proof(0), signature),
+          'Settlement_BadWorkerSignature',
+          [requestId, ZERO_ADDRESS],
+        );
+      }
+      expect(await status(requestId)).toBe(STATUS.Open);
     });
   });
 
@@ -488,7 +817,7 @@ describe('Settlement', () => {
       const consumer = await newConsumer(ConsumerBehaviour.Record);
       const requestId = await request({ callback: consumer });
       const wrong = leafFor(requestId, cheat, [666n]);
-      const wrongBatch = await commit(cheat, [wrong]);
+      const wrongBatch = await commit([wrong]);
       await reveal(wrongBatch.batchId, wrong, [666n], wrongBatch.tree.proof(0));
       await chain.send(cheat, {
         address: workers,
@@ -517,10 +846,11 @@ describe('Settlement', () => {
       expect(await consumerRead(consumer, 'calls')).toBe(0n);
 
       const honest = leafFor(requestId, workerB);
-      const honestBatch = await commit(workerB, [honest, wrong]);
+      const honestBatch = await commit([honest, wrong]);
       await expectRevert(
         reveal(honestBatch.batchId, wrong, [666n], honestBatch.tree.proof(1)),
-        'Settlement_LeafWorkerMismatch',
+        'Settlement_LeafDiscarded',
+        [hashResultLeaf(wrong)],
       );
       await reveal(honestBatch.batchId, honest, OUTPUT, honestBatch.tree.proof(0));
       await chain.increaseTime(WINDOW);
@@ -529,16 +859,16 @@ describe('Settlement', () => {
       expect(await chain.read(call('discardedLeaves', [hashResultLeaf(wrong)]))).toBe(true);
     });
 
-    it('a discarded leaf cannot be revealed again, even from a new batch of its restaked worker', async () => {
+    it('a discarded leaf cannot be revealed again, even from a new batch once its worker restaked', async () => {
       const cheat = await newWorker(chain.accounts[8]);
       const requestId = await request();
       const wrong = leafFor(requestId, cheat, [666n]);
-      const first = await commit(cheat, [wrong]);
+      const first = await commit([wrong]);
       await reveal(first.batchId, wrong, [666n], first.tree.proof(0));
       await chain.send(deployer, call('dispute', [requestId]));
       await chain.send(deployer, call('resolveDispute', [requestId, false, challenger]));
       await newWorker(cheat);
-      const again = await commit(cheat, [wrong]);
+      const again = await commit([wrong]);
       await expectRevert(
         reveal(again.batchId, wrong, [666n], again.tree.proof(0)),
         'Settlement_LeafDiscarded',
@@ -579,7 +909,7 @@ describe('Settlement', () => {
         [outsider],
       );
       const leaf = leafFor(requestId, workerA);
-      const { batchId, tree } = await commit(workerA, [leaf]);
+      const { batchId, tree } = await commit([leaf]);
       await reveal(batchId, leaf, OUTPUT, tree.proof(0));
       expect(await chain.read(exampleCall('outputOf', [requestId]))).toEqual([]);
       await chain.increaseTime(WINDOW);
