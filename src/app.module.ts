@@ -1,13 +1,20 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from './database/data-source-options';
 import { formatGraphqlError } from './common/format-graphql-error';
+import { complexityLimitPlugin, depthLimitRule, MAX_QUERY_COMPLEXITY, MAX_QUERY_DEPTH } from './common/graphql-limits';
+import { GraphqlThrottlerGuard } from './common/graphql-throttler.guard';
 import { HealthModule } from './health/health.module';
+import { InferenceModule } from './inference/inference.module';
+import { WorkersModule } from './workers/workers.module';
 import { ModelsModule } from './models/models.module';
 import { RuntimeModule } from './runtime/runtime.module';
+import { SettlementModule } from './settlement/settlement.module';
 import type { Runtime } from './runtime/runtime';
 
 /** Wiring only: the API process's modules over a started runtime. */
@@ -34,10 +41,21 @@ export class AppModule {
           playground: false,
           introspection: true,
           formatError: formatGraphqlError,
+          context: ({ req, res }: { req?: unknown; res?: unknown }) => ({ req, res }),
+          validationRules: [depthLimitRule(MAX_QUERY_DEPTH)],
+          plugins: [complexityLimitPlugin(MAX_QUERY_COMPLEXITY)],
+        }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.http.rateLimitPerMinute }],
+          skipIf: () => config.http.rateLimitPerMinute === 0,
         }),
         HealthModule,
         ModelsModule,
+        InferenceModule,
+        WorkersModule,
+        SettlementModule,
       ],
+      providers: [{ provide: APP_GUARD, useClass: GraphqlThrottlerGuard }],
     };
   }
 }

@@ -30,11 +30,25 @@ export function anvilBinaryPath(): string {
   }
 }
 
-/** Spawns anvil on a free loopback port and waits until it answers JSON-RPC. */
-export async function startAnvil(options: { port?: number; blockTimeSeconds?: number } = {}): Promise<AnvilHandle> {
+export interface AnvilOptions {
+  /** Loopback port to listen on; 0 or unset: a free port. */
+  port?: number;
+  /** Mine a block every this many seconds instead of one per transaction. */
+  blockTimeSeconds?: number;
+  /**
+   * anvil `--state <path>`: the chain is loaded from this file when it exists and dumped to it
+   * when the node stops (SIGTERM), so a node restarted on the same port and state goes on where
+   * it stopped (blocks, receipts, nonces).
+   */
+  statePath?: string;
+}
+
+/** Spawns anvil on a loopback port (a free one unless given) and waits until it answers JSON-RPC. */
+export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilHandle> {
   const port = options.port || (await findFreePort());
   const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(ANVIL_CHAIN_ID), '--silent'];
   if (options.blockTimeSeconds) args.push('--block-time', String(options.blockTimeSeconds));
+  if (options.statePath) args.push('--state', options.statePath);
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { VERITY_VERSION } from '../common/version';
 import { registerEngineCommands } from './engine.commands';
 import { registerServiceCommands } from './service.commands';
+import { registerWorkerCommands } from './worker.commands';
 import { runCommand } from './run-command';
 
 /** The `verity` command: the service processes and the engine tools. */
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServiceCommands(program);
   registerEngineCommands(program);
+  registerWorkerCommands(program);
   return program;
 }
 

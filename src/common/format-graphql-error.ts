@@ -9,6 +9,8 @@ const GRAPHQL_OWN_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'BAD_REQUEST',
   'OPERATION_RESOLUTION_FAILURE',
+  // Verity's operation cost limit (common/graphql-limits.ts)
+  'QUERY_TOO_COMPLEX',
 ]);
 
 interface CodedError {
@@ -20,7 +22,11 @@ interface CodedError {
 function codedError(error: unknown): CodedError | undefined {
   if (error instanceof AppError) return error;
   // The engine is framework-free and has its own error class with the same shape.
-  if (error instanceof Error && error.name === 'EngineError' && typeof (error as { code?: unknown }).code === 'string') {
+  if (
+    error instanceof Error &&
+    error.name === 'EngineError' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  ) {
     return error as Error & CodedError;
   }
   return undefined;

@@ -9,15 +9,15 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-/**
- * The whole environment the processes read. Every variable is optional: with none set, Verity runs
- * on an embedded PostgreSQL and a local anvil chain.
- */
-export const ENV_SCHEMA = z
-  .object({
+/** Where a worker reaches the API when VERITY_API_URL is unset. */
+export const DEFAULT_VERITY_API_URL = 'http://127.0.0.1:4000/graphql';
+
+/** Every variable any process reads, before the per-process rules below. */
+const ENV_FIELDS = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().default('127.0.0.1'),
     PORT: port.default(4000),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     VERITY_DATA_DIR: z.string().default('.verity'),
     DATABASE_URL: optionalString.pipe(
@@ -41,14 +41,37 @@ export const ENV_SCHEMA = z
     ),
     ANVIL_PORT: port.default(0),
     DEPLOYMENTS_DIR: z.string().optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.RPC_URL !== undefined && env.PRIVATE_KEY === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['PRIVATE_KEY'], message: 'is required when RPC_URL is set' });
-    }
-    if (env.RPC_URL !== undefined && env.CHAIN_ID === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['CHAIN_ID'], message: 'is required when RPC_URL is set' });
-    }
+    // `verity worker` (the service ignores these)
+    VERITY_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_VERITY_API_URL),
+    WORKER_PRIVATE_KEY: optionalString.pipe(
+      z.string().regex(PRIVATE_KEY_PATTERN, 'must be 0x followed by 64 hex digits').optional(),
+    ),
+    WORKER_NAME: optionalString.pipe(z.string().max(100, 'must be at most 100 characters').optional()),
+    WORKER_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   });
+
+/**
+ * The whole environment the service processes read. Every variable is optional: with none set,
+ * Verity runs on an embedded PostgreSQL and a local anvil chain.
+ */
+export const ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
+  if (env.RPC_URL !== undefined && env.PRIVATE_KEY === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['PRIVATE_KEY'], message: 'is required when RPC_URL is set' });
+  }
+  if (env.RPC_URL !== undefined && env.CHAIN_ID === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['CHAIN_ID'], message: 'is required when RPC_URL is set' });
+  }
+});
+
+/**
+ * The environment of `verity worker`: its own signing key is required; RPC_URL (used only to
+ * stake) needs neither the service's PRIVATE_KEY nor CHAIN_ID (the chain id comes from the API
+ * and is checked against the node).
+ */
+export const WORKER_ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
+  if (env.WORKER_PRIVATE_KEY === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['WORKER_PRIVATE_KEY'], message: "is required by `verity worker`: the worker's signing key, 0x followed by 64 hex digits" });
+  }
+});
 
 export type Env = z.infer<typeof ENV_SCHEMA>;

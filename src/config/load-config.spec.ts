@@ -1,5 +1,5 @@
 import { ConfigError } from './config.errors';
-import { loadConfig } from './load-config';
+import { loadConfig, loadWorkerConfig } from './load-config';
 
 describe('loadConfig', () => {
   it('runs on the embedded default when nothing is set', () => {
@@ -36,5 +36,36 @@ describe('loadConfig', () => {
       PRIVATE_KEY: `0x${'ab'.repeat(32)}`,
     });
     expect(config.chain.chain?.id).toBe(31337);
+  });
+});
+
+describe('loadWorkerConfig', () => {
+  const key = `0x${'cd'.repeat(32)}`;
+
+  it('requires WORKER_PRIVATE_KEY and says what it is', () => {
+    expect(() => loadWorkerConfig({})).toThrow(/WORKER_PRIVATE_KEY: is required by `verity worker`/);
+  });
+
+  it('defaults to the local API and the automatic provider', () => {
+    const config = loadWorkerConfig({ WORKER_PRIVATE_KEY: key });
+    expect(config).toMatchObject({ apiUrl: 'http://127.0.0.1:4000/graphql', privateKey: key, provider: 'auto', name: undefined });
+  });
+
+  it('lists every bad worker variable at once', () => {
+    let error: unknown;
+    try {
+      loadWorkerConfig({ WORKER_PRIVATE_KEY: '0x12', WORKER_PROVIDER: 'tpu', VERITY_API_URL: 'ftp://x' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/WORKER_PRIVATE_KEY: must be 0x followed by 64 hex digits/);
+    expect(problems).toMatch(/WORKER_PROVIDER/);
+    expect(problems).toMatch(/VERITY_API_URL/);
+  });
+
+  it("accepts RPC_URL (for staking) without the service's PRIVATE_KEY and CHAIN_ID", () => {
+    const config = loadWorkerConfig({ WORKER_PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545', WORKER_NAME: 'gpu-1', WORKER_PROVIDER: 'cuda' });
+    expect(config).toMatchObject({ rpcUrl: 'http://127.0.0.1:8545', name: 'gpu-1', provider: 'cuda' });
   });
 });

@@ -1,16 +1,37 @@
 import { resolve } from 'node:path';
 import { ConfigError } from './config.errors';
-import { ENV_SCHEMA } from './config.schema';
+import { ENV_SCHEMA, WORKER_ENV_SCHEMA } from './config.schema';
 import { KNOWN_CHAIN_IDS } from './known-chains';
 import type { Chain } from 'viem';
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
-  http: { host: string; port: number };
+  http: { host: string; port: number; rateLimitPerMinute: number };
   logLevel: string;
   dataDir: string;
   database: { url?: string; poolSize: number; embeddedPort: number };
   chain: { rpcUrl?: string; chain?: Chain; privateKey?: `0x${string}`; anvilPort: number; deploymentsDir: string };
+  worker: WorkerEnvConfig;
+}
+
+export interface WorkerEnvConfig {
+  /** GraphQL endpoint of the API (VERITY_API_URL). */
+  apiUrl: string;
+  /** WORKER_PRIVATE_KEY: always set in loadWorkerConfig's result. */
+  privateKey?: `0x${string}`;
+  name?: string;
+  provider: 'auto' | 'cpu' | 'cuda';
+}
+
+/** What `verity worker` reads: its own settings, the log level, and RPC_URL (for --stake only). */
+export interface WorkerConfig extends WorkerEnvConfig {
+  privateKey: `0x${string}`;
+  logLevel: string;
+  rpcUrl?: string;
+}
+
+function problemsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ConfigError {
+  return new ConfigError(issues.map((issue) => `${issue.path.map(String).join('.') || 'env'}: ${issue.message}`));
 }
 
 /**
@@ -20,13 +41,13 @@ export interface AppConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = ENV_SCHEMA.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`));
+    throw problemsOf(parsed.error.issues);
   }
   const e = parsed.data;
   const dataDir = resolve(e.VERITY_DATA_DIR);
   return {
     nodeEnv: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT },
+    http: { host: e.HOST, port: e.PORT, rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE },
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
@@ -37,5 +58,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       anvilPort: e.ANVIL_PORT,
       deploymentsDir: resolve(e.DEPLOYMENTS_DIR ?? `${dataDir}/deployments`),
     },
+    worker: {
+      apiUrl: e.VERITY_API_URL,
+      privateKey: e.WORKER_PRIVATE_KEY as `0x${string}` | undefined,
+      name: e.WORKER_NAME,
+      provider: e.WORKER_PROVIDER,
+    },
+  };
+}
+
+/** The environment of `verity worker`, validated whole (WORKER_PRIVATE_KEY required); one ConfigError lists every problem. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = WORKER_ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) throw problemsOf(parsed.error.issues);
+  const e = parsed.data;
+  return {
+    apiUrl: e.VERITY_API_URL,
+    privateKey: e.WORKER_PRIVATE_KEY as `0x${string}`,
+    name: e.WORKER_NAME,
+    provider: e.WORKER_PROVIDER,
+    logLevel: e.LOG_LEVEL,
+    rpcUrl: e.RPC_URL,
   };
 }

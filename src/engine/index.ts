@@ -7,9 +7,17 @@ export { quantize, inputBoundReal, type QuantizeOptions } from './quantize/quant
 export type { QuantizedModel, QuantStep, StaticBounds } from './quantize/quantized-model.types';
 export { evaluate, evaluateFixed, type EvaluationResult, type TraceEntry, type EvaluateOptions } from './evaluator/evaluator';
 export { quantizeInput, checkFixedInput, dequantize } from './evaluator/input-quantize';
-export { OnnxRuntimeBackend, type BackendOptions, type BatchResult, type ExecutionProvider } from './runtime/onnxruntime-backend';
-export { buildExactGraph, exactnessStatement, type ExactnessStatement } from './runtime/exact-graph';
-export { commitModel, commitTensor, merkleProof, headerHash, type ModelCommitment } from './commitment/model-commitment';
+export {
+  OnnxRuntimeBackend,
+  type BackendOptions,
+  type BatchResult,
+  type CommittedResult,
+  type ExecutionProvider,
+  type TracedBatchResult,
+} from './runtime/onnxruntime-backend';
+export { buildExactGraph, exactGraphStepOutputName, exactnessStatement, type ExactGraphOptions, type ExactnessStatement } from './runtime/exact-graph';
+export { commitModel, merkleProof, headerHash, type ModelCommitment } from './commitment/model-commitment';
+export { commitTensor, commitTrace, commitTraceSteps, traceCommitmentFromSteps, encodeInt256Array, type TensorValues } from './commitment/tensor-commitment';
 export { verifyMerkleProof, type MerkleProof } from './commitment/merkle-tree';
 export { accuracyReport, argmax, defaultAccuracyInputs, type AccuracyReport } from './accuracy/accuracy-report';
 export { FloatModelRunner } from './accuracy/float-model-runner';

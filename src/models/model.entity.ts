@@ -41,6 +41,17 @@ export class ModelEntity {
   @Column({ type: 'jsonb' })
   accuracy!: unknown;
 
+  /** Modes requests may use: OPTIMISTIC always; ZK once a circuit and verifier exist. */
+  @Column({ type: 'text', array: true })
+  modes!: string[];
+
+  /** PENDING until the commitment is registered in ModelRegistry (then REGISTERED). */
+  @Column({ name: 'chain_status', type: 'text' })
+  chainStatus!: 'PENDING' | 'REGISTERED';
+
+  @Column({ name: 'chain_tx', type: 'char', length: 66, nullable: true })
+  chainTx!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -22,7 +22,10 @@ export class ModelsResolver {
     return toModel(await this.modelsService.get(id));
   }
 
-  @Query(() => ModelConnection, { description: 'Registered models, newest first' })
+  @Query(() => ModelConnection, {
+    description: 'Registered models, newest first',
+    complexity: ({ args, childComplexity }) => 1 + (args.first as number) * childComplexity,
+  })
   async models(@Args() args: ModelsArgs): Promise<ModelConnection> {
     const page = await this.modelsService.list(args.first, args.after);
     const edges = page.items.map((item) => ({ cursor: this.modelsService.cursorOf(item), node: toModel(item) }));

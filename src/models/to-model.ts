@@ -16,6 +16,12 @@ export function toModel(entity: ModelEntity): Model {
     fractionBits: entity.fractionBits,
     inputBound: quantized.inputBoundReal,
     accuracy: entity.accuracy as AccuracyReport,
+    modes: entity.modes,
+    chainStatus: entity.chainStatus,
+    // Serialized only when a query selects it (the default field resolver reads the getter).
+    get quantizedJson() {
+      return JSON.stringify(entity.quantized);
+    },
     createdAt: entity.createdAt,
   };
 }

@@ -27,12 +27,19 @@ describe('the API process', () => {
   });
 
   it('serves the deployment over GraphQL', async () => {
-    const result = await graphql(app, '{ serviceStatus { version chainId contracts { modelRegistry } embeddedChain } }');
+    const result = await graphql(
+      app,
+      '{ serviceStatus { version chainId contracts { modelRegistry } embeddedChain } }',
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.serviceStatus.chainId).toBe(31337);
     expect(result.data.serviceStatus.embeddedChain).toBe(true);
-    expect(result.data.serviceStatus.contracts.modelRegistry).toBe(app.runtime.deployment.contracts.ModelRegistry);
-    const code = await app.runtime.chain.publicClient.getCode({ address: app.runtime.deployment.contracts.ModelRegistry });
+    expect(result.data.serviceStatus.contracts.modelRegistry).toBe(
+      app.runtime.deployment.contracts.ModelRegistry,
+    );
+    const code = await app.runtime.chain.publicClient.getCode({
+      address: app.runtime.deployment.contracts.ModelRegistry,
+    });
     expect(code?.length).toBeGreaterThan(2);
   });
 

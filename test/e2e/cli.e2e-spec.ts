@@ -10,7 +10,12 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'onnx-conformance');
 function verity(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(
     process.execPath,
-    [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
+    [
+      join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'),
+      '--transpile-only',
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      ...args,
+    ],
     { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

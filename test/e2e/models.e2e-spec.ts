@@ -8,7 +8,8 @@ const onnxBase64 = (path: string) => readFileSync(join(FIXTURES, path)).toString
 const calibrationOf = (path: string) =>
   (JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as { input_data: number[][] }).input_data;
 
-const MODEL_FIELDS = 'id name commitment ops parameterCount inputShape outputShape fractionBits inputBound accuracy { samples maxAbsError argmaxAgreement }';
+const MODEL_FIELDS =
+  'id name commitment ops parameterCount inputShape outputShape fractionBits inputBound accuracy { samples maxAbsError argmaxAgreement }';
 const REGISTER = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { ${MODEL_FIELDS} } }`;
 
 describe('model registry over GraphQL', () => {
@@ -48,7 +49,10 @@ describe('model registry over GraphQL', () => {
 
   it('refuses an unsupported op by name and stores nothing', async () => {
     const before = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id } } } }');
-    const result = await register({ name: 'gelu', onnxBase64: onnxBase64('onnx-conformance/1l_gelu_noappx/network.onnx') });
+    const result = await register({
+      name: 'gelu',
+      onnxBase64: onnxBase64('onnx-conformance/1l_gelu_noappx/network.onnx'),
+    });
     expect(result.errors?.[0].extensions?.code).toBe('UNSUPPORTED_OP');
     expect(result.errors?.[0].message).toMatch(/Erf/);
     const after = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id } } } }');
@@ -56,7 +60,10 @@ describe('model registry over GraphQL', () => {
   });
 
   it('refuses bytes that are not an ONNX model', async () => {
-    const result = await register({ name: 'junk', onnxBase64: Buffer.from('definitely not protobuf').toString('base64') });
+    const result = await register({
+      name: 'junk',
+      onnxBase64: Buffer.from('definitely not protobuf').toString('base64'),
+    });
     expect(result.errors?.[0].extensions?.code).toBe('MALFORMED_ONNX');
   });
 
@@ -66,7 +73,10 @@ describe('model registry over GraphQL', () => {
   });
 
   it('answers an unknown model id with MODEL_NOT_FOUND', async () => {
-    const result = await graphqlRequest(app.graphqlUrl, `{ model(id: "00000000-0000-0000-0000-000000000000") { id } }`);
+    const result = await graphqlRequest(
+      app.graphqlUrl,
+      `{ model(id: "00000000-0000-0000-0000-000000000000") { id } }`,
+    );
     expect(result.errors?.[0].extensions?.code).toBe('MODEL_NOT_FOUND');
   });
 
@@ -99,9 +109,15 @@ describe('model registry over GraphQL', () => {
         1,
       );
       await ready;
-      const result = await register({ name: 'sigmoid', onnxBase64: onnxBase64('onnx-conformance/1l_sigmoid/network.onnx') });
+      const result = await register({
+        name: 'sigmoid',
+        onnxBase64: onnxBase64('onnx-conformance/1l_sigmoid/network.onnx'),
+      });
       const [event] = await events;
-      expect(event.modelRegistered).toEqual({ name: 'sigmoid', commitment: result.data.registerModel.commitment });
+      expect(event.modelRegistered).toEqual({
+        name: 'sigmoid',
+        commitment: result.data.registerModel.commitment,
+      });
     } finally {
       await client.dispose();
     }

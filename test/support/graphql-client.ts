@@ -7,7 +7,11 @@ export interface GraphqlResult<T = any> {
 }
 
 /** A dapp's view of the API: plain GraphQL over HTTP. */
-export async function graphqlRequest<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>> {
+export async function graphqlRequest<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphqlResult<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -18,11 +22,21 @@ export async function graphqlRequest<T = any>(url: string, query: string, variab
 
 /** A graphql-ws client on the same path as HTTP. */
 export function subscriptionClient(httpUrl: string): Client {
-  return createClient({ url: httpUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+  });
 }
 
-/** Subscribes and resolves with the first `count` events. */
-export function collectEvents<T>(client: Client, query: string, count: number): { ready: Promise<void>; events: Promise<T[]> } {
+/** Subscribes and resolves with the first `count` events, or up to the first event `done` accepts. */
+export function collectEvents<T>(
+  client: Client,
+  query: string,
+  count: number,
+  done: (event: T) => boolean = () => false,
+): { ready: Promise<void>; events: Promise<T[]> } {
   const received: T[] = [];
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -33,7 +47,7 @@ export function collectEvents<T>(client: Client, query: string, count: number): 
         next: (value) => {
           if (value.errors) reject(new Error(JSON.stringify(value.errors)));
           received.push(value.data as T);
-          if (received.length === count) {
+          if (received.length === count || done(value.data as T)) {
             unsubscribe();
             resolve(received);
           }

@@ -29,6 +29,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = adminUrl().replace(/\/[^/?]+(\?.*)?$/, `/${name}$1`);
   return {
     url,
-    drop: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

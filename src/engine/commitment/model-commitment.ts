@@ -88,11 +88,5 @@ export function merkleProof(model: QuantizedModel, chunkIndex: number): MerklePr
   return proofFromLevels(levels, chunkIndex, chunks[chunkIndex]);
 }
 
-/** keccak256(abi.encode(int256[] values)): the commitment of an input or output tensor (fixed point). */
-export function commitTensor(values: ArrayLike<number | bigint | string>): Hex {
-  const ints = Array.from(values, (v) => {
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new EngineError('INVALID_ARGUMENT', `tensor value ${v} is not a safe integer`);
-    return BigInt(v);
-  });
-  return keccak256(encodeAbiParameters([{ type: 'int256[]' }], [ints]));
-}
+/** keccak256(abi.encode(int256[] values)), written in tensor-commitment.ts; re-exported for existing imports. */
+export { commitTensor } from './tensor-commitment';

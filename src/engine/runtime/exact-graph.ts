@@ -3,13 +3,26 @@ import { ACCUMULATOR_LIMIT_EXCLUSIVE } from '../engine.constants';
 import { intLikeToBig } from '../fixed-point/fixed-point-arith';
 import type { QuantizedModel } from '../quantize/quantized-model.types';
 import { emitStep } from './exact-graph-emitters';
-import { OnnxGraphBuilder } from './onnx-graph-builder';
+import { type GraphValue, OnnxGraphBuilder } from './onnx-graph-builder';
 
 export const EXACT_GRAPH_INPUT_NAME = 'input_fixed';
 export const EXACT_GRAPH_OUTPUT_NAME = 'output_fixed';
 
+/** Name of the graph output holding step i's output tensor (graphs built with exposeSteps only). */
+export function exactGraphStepOutputName(step: number): string {
+  return `step_output_${step}`;
+}
+
+export interface ExactGraphOptions {
+  /**
+   * Also expose every step's output as a graph output (`step_output_<i>`, after `output_fixed`),
+   * for traced runs. Off by default: the default graph has the single output `output_fixed`.
+   */
+  exposeSteps?: boolean;
+}
+
 /** ONNX bytes computing the semantics on [N, inputLength] float64 integers. */
-export function buildExactGraph(model: QuantizedModel): Uint8Array {
+export function buildExactGraph(model: QuantizedModel, options: ExactGraphOptions = {}): Uint8Array {
   const b = new OnnxGraphBuilder();
   const lengths = [model.inputShape.reduce((a, v) => a * v, 1)];
   const names = [EXACT_GRAPH_INPUT_NAME];
@@ -18,7 +31,17 @@ export function buildExactGraph(model: QuantizedModel): Uint8Array {
     lengths.push(step.outShape.reduce((a, v) => a * v, 1));
   }
   b.node('Identity', [names[names.length - 1]], {}, EXACT_GRAPH_OUTPUT_NAME);
-  return b.encode({ name: EXACT_GRAPH_INPUT_NAME, width: lengths[0] }, { name: EXACT_GRAPH_OUTPUT_NAME, width: lengths[lengths.length - 1] });
+  const input: GraphValue = { name: EXACT_GRAPH_INPUT_NAME, width: lengths[0] };
+  const output: GraphValue = { name: EXACT_GRAPH_OUTPUT_NAME, width: lengths[lengths.length - 1] };
+  if (!options.exposeSteps) return b.encode(input, output);
+  // An Identity per step: a layout-only step returns its input's name, which may already be a
+  // graph input or another step's output, and a graph output needs a name of its own.
+  const stepOutputs = model.steps.map((_, i): GraphValue => {
+    const name = exactGraphStepOutputName(i);
+    b.node('Identity', [names[i + 1]], {}, name);
+    return { name, width: lengths[i + 1] };
+  });
+  return b.encode(input, [output, ...stepOutputs]);
 }
 
 export interface ExactnessStatement {

@@ -6,6 +6,12 @@ export const EXACT_GRAPH_IR_VERSION = 8;
 
 type AttributeValue = number | number[] | { float: number };
 
+/** A graph input or output: a float64 tensor [batch, width]. */
+export interface GraphValue {
+  name: string;
+  width: number;
+}
+
 const DT = onnx.TensorProto.DataType;
 
 function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
@@ -66,7 +72,9 @@ export class OnnxGraphBuilder {
     return out;
   }
 
-  encode(input: { name: string; width: number }, output: { name: string; width: number }): Uint8Array {
+  /** The model bytes; `output` is one graph output, or several in the given order. */
+  encode(input: GraphValue, output: GraphValue | readonly GraphValue[]): Uint8Array {
+    const outputs = 'name' in output ? [output] : output;
     const valueInfo = (name: string, width: number): onnx.IValueInfoProto => ({
       name,
       type: { tensorType: { elemType: DT.DOUBLE, shape: { dim: [{ dimParam: 'batch' }, { dimValue: width }] } } },
@@ -80,7 +88,7 @@ export class OnnxGraphBuilder {
         node: this.nodes,
         initializer: this.initializers,
         input: [valueInfo(input.name, input.width)],
-        output: [valueInfo(output.name, output.width)],
+        output: outputs.map((o) => valueInfo(o.name, o.width)),
       },
     };
     return onnx.ModelProto.encode(model).finish();

@@ -44,6 +44,19 @@ export class Model {
   @Field(() => AccuracyReport)
   accuracy!: AccuracyReport;
 
+  @Field(() => [String], { description: 'Modes requests may use (OPTIMISTIC; ZK once the model has a circuit and verifier)' })
+  modes!: string[];
+
+  @Field({ description: 'PENDING until the commitment is registered in ModelRegistry, then REGISTERED' })
+  chainStatus!: string;
+
+  @Field({
+    description:
+      'The canonical quantized model as JSON: what workers run and challengers recompute (check its commitment before use)',
+    complexity: 20,
+  })
+  quantizedJson!: string;
+
   @Field()
   createdAt!: Date;
 }

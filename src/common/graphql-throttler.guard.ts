@@ -1,0 +1,38 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { AppError } from './app-error';
+
+/**
+ * Rate limits GraphQL operations per peer address (HTTP only: a subscription is one long-lived
+ * connection). Exceeding the limit is a RATE_LIMITED error saying when to retry.
+ */
+@Injectable()
+export class GraphqlThrottlerGuard extends ThrottlerGuard {
+  protected override getRequestResponse(context: ExecutionContext) {
+    const ctx = GqlExecutionContext.create(context).getContext<{
+      req?: Record<string, unknown>;
+      res?: Record<string, unknown>;
+    }>();
+    return { req: ctx.req ?? {}, res: ctx.res ?? { header: () => undefined } };
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const ctx = GqlExecutionContext.create(context).getContext<{ req?: unknown }>();
+    if (context.getType<string>() === 'graphql' && !ctx.req) return true;
+    return super.canActivate(context);
+  }
+
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new AppError(
+      'RATE_LIMITED',
+      `rate limit of ${detail.limit} requests per ${detail.ttl / 1000} s exceeded; retry in ${Math.ceil(detail.timeToBlockExpire)} s`,
+      {
+        retryAfterSeconds: Math.ceil(detail.timeToBlockExpire),
+      },
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { type Hex, encodeAbiParameters, keccak256 } from 'viem';
+import { EngineError } from '../engine.errors';
+import {
+  commitTensor,
+  commitTrace,
+  commitTraceSteps,
+  encodeInt256Array,
+  traceCommitmentFromSteps,
+} from './tensor-commitment';
+
+/** The encoding commitTensor used before the hand-written fast path: viem's ABI encoder. */
+const referenceTensorCommitment = (values: readonly (number | bigint | string)[]): Hex =>
+  keccak256(encodeAbiParameters([{ type: 'int256[]' }], [values.map((v) => BigInt(v))]));
+const referenceTraceCommitment = (steps: readonly (readonly (number | bigint)[])[]): Hex =>
+  keccak256(encodeAbiParameters([{ type: 'bytes32[]' }], [steps.map(referenceTensorCommitment)]));
+
+const TWO_POW_52 = 2 ** 52;
+const edgeNumbers = fc.constantFrom(
+  0,
+  -0,
+  1,
+  -1,
+  TWO_POW_52,
+  -TWO_POW_52,
+  TWO_POW_52 - 1,
+  -(TWO_POW_52 - 1),
+  TWO_POW_52 + 1,
+  -(TWO_POW_52 + 1),
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_SAFE_INTEGER,
+  2 ** 32,
+  -(2 ** 32),
+  2 ** 31,
+  -(2 ** 31),
+  2 ** 32 - 1,
+  -(2 ** 32 - 1),
+);
+const nearTwoPow52 = fc
+  .integer({ min: -1000, max: 1000 })
+  .chain((d) => fc.constantFrom(TWO_POW_52 + d, -TWO_POW_52 + d));
+const safeNumber = fc.oneof(fc.integer(), fc.maxSafeInteger(), edgeNumbers, nearTwoPow52);
+const int256 = fc.bigInt({ min: -(2n ** 255n), max: 2n ** 255n - 1n });
+
+describe('tensor commitment (hand-written ABI encoding)', () => {
+  it('equals keccak256(viem encodeAbiParameters(int256[])) on safe-integer numbers, negatives and values near ±2^52 included', () => {
+    fc.assert(
+      fc.property(fc.array(safeNumber, { maxLength: 70 }), (values) => {
+        expect(commitTensor(values)).toBe(referenceTensorCommitment(values));
+        expect(commitTensor(Float64Array.from(values))).toBe(referenceTensorCommitment(values));
+      }),
+      { numRuns: 300, seed: 1 },
+    );
+  });
+
+  it('equals the viem encoding on any int256 bigint and on decimal strings', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(int256, fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n })), { maxLength: 20 }),
+        (values) => {
+          expect(commitTensor(values)).toBe(referenceTensorCommitment(values));
+          expect(commitTensor(values.map(String))).toBe(referenceTensorCommitment(values));
+        },
+      ),
+      { numRuns: 200, seed: 2 },
+    );
+  });
+
+  it('writes the same bytes as viem for the extremes of int256 and for an empty tensor', () => {
+    const extremes = [-(2n ** 255n), 2n ** 255n - 1n, -1n, 0n];
+    expect(Buffer.from(encodeInt256Array(extremes)).toString('hex')).toBe(
+      encodeAbiParameters([{ type: 'int256[]' }], [extremes]).slice(2),
+    );
+    expect(commitTensor([])).toBe(referenceTensorCommitment([]));
+  });
+
+  it('refuses numbers that are not safe integers and bigints outside int256', () => {
+    for (const bad of [0.5, NaN, Infinity, 2 ** 53]) expect(() => commitTensor([bad])).toThrow(EngineError);
+    expect(() => commitTensor([2n ** 255n])).toThrow(/int256/);
+    expect(() => commitTensor([-(2n ** 255n) - 1n])).toThrow(/int256/);
+  });
+});
+
+describe('trace commitment', () => {
+  const steps = fc.array(fc.array(safeNumber, { maxLength: 40 }), { maxLength: 6 });
+
+  it('is keccak256(abi.encode(bytes32[] stepCommitments)) with stepCommitment[i] = commitTensor(step i)', () => {
+    fc.assert(
+      fc.property(steps, (trace) => {
+        expect(commitTraceSteps(trace)).toEqual(trace.map(referenceTensorCommitment));
+        expect(commitTrace(trace)).toBe(referenceTraceCommitment(trace));
+        expect(traceCommitmentFromSteps(commitTraceSteps(trace))).toBe(commitTrace(trace));
+        expect(commitTrace(trace.map((s) => Float64Array.from(s)))).toBe(commitTrace(trace));
+      }),
+      { numRuns: 100, seed: 3 },
+    );
+  });
+
+  it('changes when one value of one step changes, or when two steps swap', () => {
+    const trace = [[1, -2, 3], [4, 5], [-6]];
+    const base = commitTrace(trace);
+    expect(commitTrace([[1, -2, 3], [4, 6], [-6]])).not.toBe(base);
+    expect(commitTrace([[4, 5], [1, -2, 3], [-6]])).not.toBe(base);
+    expect(commitTrace([[1, -2, 3, 4], [5], [-6]])).not.toBe(base);
+  });
+
+  it('refuses a step commitment that is not 32 bytes of hex', () => {
+    expect(() => traceCommitmentFromSteps(['0x1234'])).toThrow(EngineError);
+  });
+});

@@ -1,0 +1,16 @@
+import { InferenceError } from './inference.errors';
+
+const PREFIX = 'inference:';
+
+/** Opaque keyset cursor over the insertion sequence: base64url of "inference:<seq>". */
+export function encodeInferenceCursor(seq: string): string {
+  return Buffer.from(`${PREFIX}${seq}`).toString('base64url');
+}
+
+export function decodeInferenceCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const seq = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
+  if (!/^[1-9]\d{0,18}$/.test(seq))
+    throw new InferenceError('INVALID_CURSOR', 'after is not a cursor from the inferences query');
+  return seq;
+}

@@ -1,0 +1,60 @@
+import { Args, Context, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { clientIdOf, type RequestLike } from '../common/client-identity';
+import { Inference, InferenceConnection } from './dto/inference.model';
+import { InferencesArgs } from './dto/inferences.args';
+import { RequestInferenceInput } from './dto/request-inference.input';
+import { InferenceService, type InferenceView } from './inference.service';
+import { toInferenceModel } from './to-inference-model';
+
+const toApi = (view: InferenceView) => toInferenceModel(view.row, view.model, view.batch);
+
+@Resolver(() => Inference)
+export class InferenceResolver {
+  constructor(private readonly inferenceService: InferenceService) {}
+
+  @Mutation(() => Inference, {
+    description: 'Queues an inference. With clientRequestId, repeating the call returns the same inference.',
+  })
+  async requestInference(
+    @Args('input') input: RequestInferenceInput,
+    @Context('req') req: RequestLike | undefined,
+  ): Promise<Inference> {
+    const row = await this.inferenceService.request({ ...input, clientId: clientIdOf(req) });
+    return toApi(await this.inferenceService.view(row.id));
+  }
+
+  @Query(() => Inference)
+  async inference(@Args('id', { type: () => ID }) id: string): Promise<Inference> {
+    return toApi(await this.inferenceService.view(id));
+  }
+
+  @Query(() => InferenceConnection, {
+    description: 'Inferences, newest first',
+    complexity: ({ args, childComplexity }) => 1 + (args.first as number) * childComplexity,
+  })
+  async inferences(@Args() args: InferencesArgs): Promise<InferenceConnection> {
+    const page = await this.inferenceService.list(args.first, args.after, args);
+    const views = await this.inferenceService.views(page.items);
+    const edges = views.map((view) => ({
+      cursor: this.inferenceService.cursorOf(view.row),
+      node: toApi(view),
+    }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Subscription(() => Inference, {
+    description: 'The inference now, then after every change until it is FINAL, FAILED or SLASHED',
+    resolve: (payload: Inference) => payload,
+  })
+  inferenceUpdated(@Args('id', { type: () => ID }) id: string): AsyncGenerator<Inference> {
+    return mapAsync(this.inferenceService.follow(id), toApi);
+  }
+}
+
+async function* mapAsync<T, U>(source: AsyncGenerator<T>, map: (value: T) => U): AsyncGenerator<U> {
+  try {
+    for await (const value of source) yield map(value);
+  } finally {
+    await source.return(undefined);
+  }
+}

@@ -1,0 +1,237 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In } from 'typeorm';
+import type { Address } from 'viem';
+import { commitTensor, quantizeInput } from '../engine';
+import { RUNTIME } from '../runtime/runtime.module';
+import type { Runtime } from '../runtime/runtime';
+import { InferenceEntity } from './inference.entity';
+import { InferenceError } from './inference.errors';
+import { InferenceEvents } from './inference-events';
+import { apiRequestId } from './inference-ids';
+import {
+  TERMINAL_STATUSES,
+  type InferenceMode,
+  type InferenceOrigin,
+  type InferenceStatus,
+} from './inference-status';
+import { decodeInferenceCursor, encodeInferenceCursor } from './inference-cursor';
+import { JobSignal } from './job-signal';
+import { ModelCatalog, type CatalogModel } from './model-catalog';
+import { ResultBatchEntity } from '../settlement/result-batch.entity';
+
+export const MAX_INFERENCE_PAGE_SIZE = 100;
+const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
+
+export interface RequestInferenceCommand {
+  clientId: string;
+  modelId: string;
+  input: readonly number[];
+  mode: InferenceMode;
+  clientRequestId?: string | null;
+}
+
+export interface InferenceFilter {
+  status?: InferenceStatus | null;
+  modelId?: string | null;
+  mode?: InferenceMode | null;
+  origin?: InferenceOrigin | null;
+}
+
+export interface InferenceView {
+  row: InferenceEntity;
+  model: CatalogModel;
+  batch: ResultBatchEntity | null;
+}
+
+export interface InferencePage {
+  items: InferenceEntity[];
+  hasNextPage: boolean;
+}
+
+/** Accepts inference requests from dapps and reads them back. Workers move them on (WorkersModule). */
+@Injectable()
+export class InferenceService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly catalog: ModelCatalog,
+    private readonly events: InferenceEvents,
+    private readonly jobSignal: JobSignal,
+  ) {}
+
+  /**
+   * Validates and queues one request (status REQUESTED). With a clientRequestId the call is
+   * idempotent: repeating it returns the first inference; reusing the id for a different
+   * request is refused.
+   */
+  async request(command: RequestInferenceCommand): Promise<InferenceEntity> {
+    const model = await this.catalog.get(command.modelId);
+    if (!model.modes.includes(command.mode)) {
+      throw new InferenceError(
+        'MODE_NOT_ALLOWED',
+        `model ${model.name} (${model.id}) allows ${model.modes.join(', ')} mode; ${command.mode} is not available for it` +
+          (command.mode === 'ZK'
+            ? ' (zk mode needs a circuit and verifier for the model; use OPTIMISTIC)'
+            : ''),
+        { allowed: model.modes },
+      );
+    }
+    const clientRequestId = this.checkClientRequestId(command.clientRequestId);
+    const fixed = quantizeInput(model.quantized, command.input);
+    const inputFixed = Array.from(fixed, (v) => BigInt(v));
+    const id = randomUUID();
+    const { chain, deployment } = this.runtime;
+    const row = {
+      id,
+      requestId: apiRequestId(chain.chain.id, deployment.contracts.Settlement, id),
+      modelId: model.id,
+      mode: command.mode,
+      origin: 'API' as const,
+      clientId: command.clientId,
+      clientRequestId,
+      inputFixed: inputFixed.map(String),
+      inputCommitment: commitTensor(inputFixed),
+      status: 'REQUESTED' as const,
+    };
+    const inserted = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(InferenceEntity)
+      .values(row)
+      .orIgnore()
+      .returning('id')
+      .execute();
+    if (inserted.raw.length === 0) return this.existingRequest(row);
+    this.jobSignal.notify();
+    await this.events.changed([id]);
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<InferenceEntity> {
+    const row = isUuid(id) ? await this.dataSource.getRepository(InferenceEntity).findOneBy({ id }) : null;
+    if (!row) throw new InferenceError('INFERENCE_NOT_FOUND', `no inference with id ${id}`, { id });
+    return row;
+  }
+
+  /** Newest first, keyset pagination on the insertion sequence, with optional filters. */
+  async list(
+    first: number,
+    after: string | null | undefined,
+    filter: InferenceFilter,
+  ): Promise<InferencePage> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_INFERENCE_PAGE_SIZE) {
+      throw new InferenceError(
+        'INVALID_PAGE_SIZE',
+        `first must be 1..${MAX_INFERENCE_PAGE_SIZE}, got ${first}`,
+      );
+    }
+    const query = this.dataSource
+      .getRepository(InferenceEntity)
+      .createQueryBuilder('i')
+      .orderBy('i.seq', 'DESC')
+      .limit(first + 1);
+    if (after) query.andWhere('i.seq < :seq', { seq: decodeInferenceCursor(after) });
+    if (filter.status) query.andWhere('i.status = :status', { status: filter.status });
+    if (filter.mode) query.andWhere('i.mode = :mode', { mode: filter.mode });
+    if (filter.origin) query.andWhere('i.origin = :origin', { origin: filter.origin });
+    if (filter.modelId) {
+      if (!isUuid(filter.modelId)) return { items: [], hasNextPage: false };
+      query.andWhere('i.model_id = :modelId', { modelId: filter.modelId });
+    }
+    const rows = await query.getMany();
+    return { items: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  /** Rows with what the API type needs besides them: their model and their batch. */
+  async views(rows: readonly InferenceEntity[]): Promise<InferenceView[]> {
+    const batchIds = [...new Set(rows.map((row) => row.batchId).filter((id): id is string => id !== null))];
+    const batches = batchIds.length
+      ? await this.dataSource.getRepository(ResultBatchEntity).findBy({ id: In(batchIds) })
+      : [];
+    const byId = new Map(batches.map((batch) => [batch.id, batch]));
+    return Promise.all(
+      rows.map(async (row) => ({
+        row,
+        model: await this.catalog.get(row.modelId),
+        batch: row.batchId ? (byId.get(row.batchId) ?? null) : null,
+      })),
+    );
+  }
+
+  async view(id: string): Promise<InferenceView> {
+    const [view] = await this.views([await this.get(id)]);
+    return view;
+  }
+
+  /**
+   * The inference now, then again after every change, until it reaches a terminal status.
+   * Subscribes before the first read, so no change between the two is missed.
+   */
+  async *follow(id: string): AsyncGenerator<InferenceView> {
+    const updates = this.events.iterator(id);
+    try {
+      let last = await this.view(id);
+      yield last;
+      while (!TERMINAL_STATUSES.has(last.row.status)) {
+        const next = await updates.next();
+        if (next.done) return;
+        const current = await this.view(id);
+        if (
+          current.row.updatedAt.getTime() === last.row.updatedAt.getTime() &&
+          current.row.status === last.row.status
+        )
+          continue;
+        last = current;
+        yield last;
+      }
+    } finally {
+      await updates.return?.();
+    }
+  }
+
+  cursorOf(row: InferenceEntity): string {
+    return encodeInferenceCursor(row.seq);
+  }
+
+  private checkClientRequestId(value: string | null | undefined): string | null {
+    if (value === undefined || value === null) return null;
+    if (value.length === 0 || value.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
+      throw new InferenceError(
+        'INVALID_CLIENT_REQUEST_ID',
+        `clientRequestId must be 1..${MAX_CLIENT_REQUEST_ID_LENGTH} characters`,
+      );
+    }
+    return value;
+  }
+
+  /** The request a repeated clientRequestId names, if it is the same request. */
+  private async existingRequest(row: {
+    clientId: string;
+    clientRequestId: string | null;
+    modelId: string;
+    mode: InferenceMode;
+    inputCommitment: string;
+  }): Promise<InferenceEntity> {
+    const existing = await this.dataSource
+      .getRepository(InferenceEntity)
+      .findOneByOrFail({ clientId: row.clientId, clientRequestId: row.clientRequestId ?? undefined });
+    const same =
+      existing.modelId === row.modelId &&
+      existing.mode === row.mode &&
+      existing.inputCommitment === row.inputCommitment;
+    if (!same) {
+      throw new InferenceError(
+        'DUPLICATE_REQUEST',
+        `clientRequestId ${row.clientRequestId} was already used for a different request (inference ${existing.id})`,
+        { inferenceId: existing.id },
+      );
+    }
+    return existing;
+  }
+}
+
+export function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}

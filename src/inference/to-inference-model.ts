@@ -1,0 +1,61 @@
+import { dequantize } from '../engine';
+import type { ResultBatchEntity } from '../settlement/result-batch.entity';
+import type { Inference, ResultBatch } from './dto/inference.model';
+import type { InferenceModeEnum, InferenceOriginEnum, InferenceStatusEnum } from './dto/inference-enums';
+import type { InferenceEntity } from './inference.entity';
+import type { CatalogModel } from './model-catalog';
+
+/** Maps the table rows to the API type (pure). */
+export function toInferenceModel(
+  row: InferenceEntity,
+  model: CatalogModel,
+  batch: ResultBatchEntity | null,
+): Inference {
+  const toReal = (values: readonly string[]) => dequantize(model.quantized, values.map(Number));
+  return {
+    id: row.id,
+    requestId: row.requestId,
+    modelId: row.modelId,
+    modelCommitment: model.commitment,
+    mode: row.mode as InferenceModeEnum,
+    origin: row.origin as InferenceOriginEnum,
+    status: row.status as InferenceStatusEnum,
+    input: toReal(row.inputFixed),
+    inputFixed: row.inputFixed,
+    inputCommitment: row.inputCommitment,
+    output: row.outputFixed ? toReal(row.outputFixed) : null,
+    outputFixed: row.outputFixed,
+    outputCommitment: row.outputCommitment,
+    traceCommitment: row.traceCommitment,
+    worker: row.workerAddress,
+    workerSignature: row.workerSignature,
+    backend: row.backend,
+    attempts: row.attempts,
+    batch: batch ? toResultBatch(batch) : null,
+    leafIndex: row.leafIndex,
+    requestTx: row.requestTx,
+    revealTx: row.revealTx,
+    finalizeTx: row.finalizeTx,
+    challengeEndsAt: row.challengeEndsAt,
+    proof: null,
+    error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    computedAt: row.computedAt,
+    committedAt: row.committedAt,
+    finalAt: row.finalAt,
+  };
+}
+
+function toResultBatch(batch: ResultBatchEntity): ResultBatch {
+  return {
+    id: batch.id,
+    root: batch.root,
+    leafCount: batch.leafCount,
+    status: batch.status,
+    chainBatchId: batch.chainBatchId,
+    txHash: batch.txHash,
+    blockNumber: batch.blockNumber,
+    committedAt: batch.committedAt,
+  };
+}

@@ -1,0 +1,65 @@
+import { getAddress, type Hex } from 'viem';
+import { buildResultTree, type ResultLeaf, type ResultMerkleTree } from '../chain/result-merkle';
+import type { Sql } from './sql';
+
+/** The columns of one result leaf, as selected by LEAF_COLUMNS (`i`: inferences, `m`: models). */
+export interface LeafRow {
+  id: string;
+  request_id: string;
+  model_commitment: string;
+  input_commitment: string;
+  output_commitment: string | null;
+  trace_commitment: string | null;
+  worker_address: string | null;
+}
+
+export const LEAF_COLUMNS =
+  'i.id, i.request_id, m.commitment AS model_commitment, i.input_commitment, i.output_commitment, i.trace_commitment, i.worker_address';
+
+/** The leaf a worker signed for a computed inference (the same six fields LibResultMerkle hashes). */
+export function toResultLeaf(row: LeafRow): ResultLeaf {
+  if (!row.output_commitment || !row.trace_commitment || !row.worker_address) {
+    throw new Error(
+      `inference ${row.id} has no complete result (output, trace commitment and worker are required in a batch)`,
+    );
+  }
+  return {
+    requestId: hex32(row.request_id),
+    modelCommitment: hex32(row.model_commitment),
+    inputCommitment: hex32(row.input_commitment),
+    outputCommitment: hex32(row.output_commitment),
+    traceCommitment: hex32(row.trace_commitment),
+    worker: getAddress(row.worker_address.trim()),
+  };
+}
+
+export interface BatchTree {
+  tree: ResultMerkleTree;
+  /** Leaves in leaf_index order (index i is the leaf at leaf_index i). */
+  leaves: ResultLeaf[];
+}
+
+/**
+ * Rebuilds a batch's tree from its rows, ordered by leaf_index: exactly the leaves the committer
+ * hashed when it formed the batch, so `tree.root` equals the root committed on-chain.
+ */
+export async function loadBatchTree(sql: Sql, batchId: string): Promise<BatchTree> {
+  const rows = await sql<LeafRow & { leaf_index: number }>(
+    `SELECT ${LEAF_COLUMNS}, i.leaf_index
+       FROM inferences i JOIN models m ON m.id = i.model_id
+      WHERE i.batch_id = $1
+      ORDER BY i.leaf_index`,
+    [batchId],
+  );
+  rows.forEach((row, index) => {
+    if (row.leaf_index !== index) throw new Error(`batch ${batchId} has no leaf at index ${index}`);
+  });
+  const leaves = rows.map(toResultLeaf);
+  return { tree: buildResultTree(leaves), leaves };
+}
+
+function hex32(value: string): Hex {
+  const text = value.trim().toLowerCase();
+  if (!/^0x[0-9a-f]{64}$/.test(text)) throw new Error(`${value} is not a 32-byte hex value`);
+  return text as Hex;
+}

@@ -1,0 +1,167 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { getAddress, zeroAddress, type GetContractEventsReturnType } from 'viem';
+import { DataSource } from 'typeorm';
+import type { QuantizedModel } from '../engine';
+import { SettlementAbi } from '../chain/generated/contracts';
+import { InferenceEvents } from '../inference/inference-events';
+import type { InferenceMode } from '../inference/inference-status';
+import { RUNTIME } from '../runtime/runtime.module';
+import type { Runtime } from '../runtime/runtime';
+import { checkChainInput, storableInput } from './chain-request-input';
+import { CHAIN_MODE_OPTIMISTIC, CHAIN_MODE_ZK, REQUEST_CURSOR_NAME } from './settlement.constants';
+import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
+import { query, transaction, type Sql } from './sql';
+
+type RequestedLog = GetContractEventsReturnType<
+  typeof SettlementAbi,
+  'InferenceRequested',
+  true,
+  bigint,
+  bigint
+>[number];
+
+/**
+ * Turns Settlement's InferenceRequested events into inference rows (origin CHAIN). Polls the logs
+ * from the cursor in chain_cursors up to the latest block, in chunks; each chunk's rows and the
+ * cursor move in one transaction, and a request already stored is skipped (ON CONFLICT), so a
+ * crash at any point neither loses nor duplicates a request.
+ */
+@Injectable()
+export class ChainRequestWatcher {
+  private readonly log = new Logger(ChainRequestWatcher.name);
+  private readonly models = new Map<string, { id: string; quantized: QuantizedModel } | null>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
+    private readonly events: InferenceEvents,
+  ) {}
+
+  /** Scans from the cursor to the chain head; returns the ids of the inferences it inserted. */
+  async runOnce(): Promise<string[]> {
+    const { publicClient } = this.runtime.chain;
+    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+    let from = await this.cursor();
+    if (from > head + 1n) {
+      this.log.warn(
+        `request cursor at block ${from} is beyond the chain head ${head} (the chain was reset): scanning again from block 0`,
+      );
+      from = 0n;
+    }
+    const inserted: string[] = [];
+    while (from <= head) {
+      const to =
+        from + this.options.requestLogChunkBlocks - 1n < head
+          ? from + this.options.requestLogChunkBlocks - 1n
+          : head;
+      const logs = await publicClient.getContractEvents({
+        address: this.runtime.deployment.contracts.Settlement,
+        abi: SettlementAbi,
+        eventName: 'InferenceRequested',
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      });
+      const ids = await transaction(this.dataSource, async (sql) => {
+        const chunkIds: string[] = [];
+        for (const log of logs) {
+          const id = await this.insertRequest(sql, log);
+          if (id) chunkIds.push(id);
+        }
+        await sql(
+          `INSERT INTO chain_cursors (name, block_number) VALUES ($1, $2)
+           ON CONFLICT (name) DO UPDATE SET block_number = EXCLUDED.block_number`,
+          [REQUEST_CURSOR_NAME, (to + 1n).toString()],
+        );
+        return chunkIds;
+      });
+      if (ids.length > 0) {
+        this.log.log(`${ids.length} on-chain request(s) picked up in blocks ${from}..${to}`);
+        await this.events.changed(ids);
+      }
+      inserted.push(...ids);
+      from = to + 1n;
+    }
+    return inserted;
+  }
+
+  /** The next block to scan (0 before the first scan). */
+  private async cursor(): Promise<bigint> {
+    const [row] = await query<{ block_number: string }>(
+      this.dataSource,
+      'SELECT block_number FROM chain_cursors WHERE name = $1',
+      [REQUEST_CURSOR_NAME],
+    );
+    return row ? BigInt(row.block_number) : 0n;
+  }
+
+  private async insertRequest(sql: Sql, log: RequestedLog): Promise<string | null> {
+    const { args } = log;
+    const model = await this.modelOf(sql, args.modelCommitment);
+    if (!model) {
+      // Only models registered through this service can be requested (their ModelRegistry entry
+      // comes from us), so this is a model registered on-chain by someone else.
+      this.log.warn(
+        `on-chain request ${args.requestId} names model ${args.modelCommitment}, unknown here: skipped`,
+      );
+      return null;
+    }
+    const mode = chainMode(args.mode);
+    if (!mode) {
+      this.log.warn(
+        `on-chain request ${args.requestId} has mode ${args.mode}, neither zk (1) nor optimistic (2): skipped`,
+      );
+      return null;
+    }
+    const check = checkChainInput(model.quantized, args.input);
+    const requester = getAddress(args.requester);
+    const [row] = await sql<{ id: string }>(
+      `INSERT INTO inferences (request_id, model_id, mode, origin, client_id, input_fixed, input_commitment, status,
+                               chain_requester, callback, fee_wei, request_tx, error_code, error_message)
+       VALUES ($1, $2, $3, 'CHAIN', $4, $5::bigint[], $6, $7, $13, $8, $9, $10, $11, $12)
+       ON CONFLICT (request_id) DO NOTHING
+       RETURNING id`,
+      [
+        args.requestId.toLowerCase(),
+        model.id,
+        mode,
+        requester,
+        storableInput(args.input),
+        args.inputCommitment.toLowerCase(),
+        check.valid ? 'REQUESTED' : 'FAILED',
+        args.callback === zeroAddress ? null : getAddress(args.callback),
+        args.fee.toString(),
+        log.transactionHash,
+        check.valid ? null : 'INVALID_INPUT',
+        check.valid ? null : check.message,
+        requester,
+      ],
+    );
+    if (row && !check.valid) this.log.warn(`on-chain request ${args.requestId} refused: ${check.message}`);
+    return row?.id ?? null;
+  }
+
+  private async modelOf(
+    sql: Sql,
+    commitment: string,
+  ): Promise<{ id: string; quantized: QuantizedModel } | null> {
+    const key = commitment.toLowerCase();
+    const cached = this.models.get(key);
+    if (cached) return cached;
+    const [row] = await sql<{ id: string; quantized: QuantizedModel }>(
+      'SELECT id, quantized FROM models WHERE commitment = $1',
+      [key],
+    );
+    // Unknown models are not cached: one may be registered in the meantime.
+    if (row) this.models.set(key, row);
+    return row ?? null;
+  }
+}
+
+function chainMode(mode: number): InferenceMode | null {
+  if (mode === CHAIN_MODE_ZK) return 'ZK';
+  if (mode === CHAIN_MODE_OPTIMISTIC) return 'OPTIMISTIC';
+  return null;
+}

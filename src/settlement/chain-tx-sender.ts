@@ -1,0 +1,208 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+  type Abi,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type ContractFunctionParameters,
+  type Hash,
+  type SimulateContractParameters,
+  type TransactionReceipt,
+} from 'viem';
+import type { ChainClients } from '../chain/chain-clients';
+import { RUNTIME } from '../runtime/runtime.module';
+import type { Runtime } from '../runtime/runtime';
+import {
+  describeChainError,
+  describeRevert,
+  isNonceError,
+  isRevert,
+  isTransportError,
+  revertName,
+} from './chain-errors';
+import { SettlementError } from './settlement.errors';
+import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
+
+type WriteMutability = 'nonpayable' | 'payable';
+
+/** A contract call the service account sends. */
+export type ContractWrite<
+  abi extends Abi = Abi,
+  functionName extends ContractFunctionName<abi, WriteMutability> = ContractFunctionName<
+    abi,
+    WriteMutability
+  >,
+  args extends ContractFunctionArgs<abi, WriteMutability, functionName> = ContractFunctionArgs<
+    abi,
+    WriteMutability,
+    functionName
+  >,
+> = ContractFunctionParameters<abi, WriteMutability, functionName, args> & {
+  address: Address;
+  value?: bigint;
+};
+
+export interface SentTransaction {
+  hash: Hash;
+  nonce: number;
+}
+
+/**
+ * The only way the service account sends transactions.
+ *
+ * - Sends one at a time (a promise queue), so two loops never pick the same nonce.
+ * - Keeps the nonce locally: read once from the node (`pending`), incremented per accepted send,
+ *   and read again after any failed send (the node is the truth after an error).
+ * - Simulates every call first: a revert surfaces as viem's decoded custom error (kept as
+ *   `cause`, named in `details.errorName`) and is never retried.
+ * - Retries transport errors (node down or restarting) with capped exponential backoff, a bounded
+ *   number of times; the caller's loop tries again on its next iteration.
+ */
+@Injectable()
+export class ChainTxSender {
+  private readonly log = new Logger(ChainTxSender.name);
+  private readonly clients: ChainClients;
+  private nextNonce: number | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    @Inject(RUNTIME) runtime: Runtime,
+    @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
+  ) {
+    this.clients = runtime.chain;
+  }
+
+  get address(): Address {
+    return this.clients.account.address;
+  }
+
+  /** Simulates then sends `call` from the service account; resolves once the node accepted it. */
+  send<
+    const abi extends Abi,
+    functionName extends ContractFunctionName<abi, WriteMutability>,
+    const args extends ContractFunctionArgs<abi, WriteMutability, functionName>,
+  >(call: ContractWrite<abi, functionName, args>): Promise<SentTransaction> {
+    return this.enqueue(() => this.sendWithRetries(call as unknown as ContractWrite));
+  }
+
+  /** The receipt of `hash`, or null while it is not mined (or the node never saw it). */
+  async receiptOrNull(hash: Hash): Promise<TransactionReceipt | null> {
+    try {
+      return await this.clients.publicClient.getTransactionReceipt({ hash });
+    } catch (error) {
+      if (error instanceof TransactionReceiptNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  /** Whether the node knows the transaction (mined or waiting in its pool). */
+  async isKnown(hash: Hash): Promise<boolean> {
+    try {
+      await this.clients.publicClient.getTransaction({ hash });
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** Waits for a sent transaction's receipt (bounded by the options' receipt timeout). */
+  async waitForReceipt(hash: Hash): Promise<TransactionReceipt> {
+    return this.clients.publicClient.waitForTransactionReceipt({
+      hash,
+      timeout: this.options.receiptTimeoutMs,
+    });
+  }
+
+  /**
+   * Forgets the local nonce, so the next send reads it from the node again: after a transaction
+   * of ours was dropped, its nonce is free again and later nonces would wait behind the gap.
+   */
+  resyncNonce(): Promise<void> {
+    return this.enqueue(async () => {
+      this.nextNonce = undefined;
+    });
+  }
+
+  /** Refuses new sends and ends retries in progress at their next pause (application shutdown). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendWithRetries(call: ContractWrite): Promise<SentTransaction> {
+    let nonceRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      if (this.closed)
+        throw new SettlementError(
+          'CHAIN_SENDER_CLOSED',
+          `not sending ${call.functionName}: the sender is closed`,
+        );
+      try {
+        return await this.sendOnce(call);
+      } catch (error) {
+        this.nextNonce = undefined;
+        if (isRevert(error)) {
+          throw new SettlementError(
+            'CHAIN_TX_REVERTED',
+            `${call.functionName} reverted with ${describeRevert(error) ?? describeChainError(error)}`,
+            { functionName: call.functionName, errorName: revertName(error) },
+            { cause: error },
+          );
+        }
+        if (isNonceError(error) && !nonceRetried) {
+          nonceRetried = true;
+          this.log.warn(
+            `${call.functionName}: nonce out of step with the node, re-synced (${describeChainError(error)})`,
+          );
+          continue;
+        }
+        if (!isTransportError(error)) {
+          throw new SettlementError(
+            'CHAIN_TX_FAILED',
+            `${call.functionName} failed: ${describeChainError(error)}`,
+            { functionName: call.functionName },
+            { cause: error },
+          );
+        }
+        if (attempt >= this.options.sendMaxAttempts) {
+          throw new SettlementError(
+            'CHAIN_UNAVAILABLE',
+            `${call.functionName} not sent: the chain node did not answer after ${attempt} attempts (${describeChainError(error)})`,
+            { functionName: call.functionName, attempts: attempt },
+            { cause: error },
+          );
+        }
+        await sleep(
+          Math.min(this.options.sendInitialBackoffMs * 2 ** (attempt - 1), this.options.sendMaxBackoffMs),
+        );
+      }
+    }
+  }
+
+  private async sendOnce(call: ContractWrite): Promise<SentTransaction> {
+    const { publicClient, walletClient, account } = this.clients;
+    const { request } = await publicClient.simulateContract({
+      ...call,
+      account,
+    } as unknown as SimulateContractParameters);
+    const nonce =
+      this.nextNonce ??
+      (await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }));
+    const hash = await walletClient.writeContract({ ...request, account, nonce });
+    this.nextNonce = nonce + 1;
+    return { hash, nonce };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

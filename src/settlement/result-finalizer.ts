@@ -1,0 +1,266 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { isAddressEqual, parseEventLogs, type Hash, type Hex } from 'viem';
+import { DataSource } from 'typeorm';
+import { SettlementAbi } from '../chain/generated/contracts';
+import { outputCommitment } from '../chain/result-merkle';
+import { InferenceEvents } from '../inference/inference-events';
+import { RUNTIME } from '../runtime/runtime.module';
+import type { Runtime } from '../runtime/runtime';
+import { loadBatchTree, type BatchTree } from './batch-leaves';
+import { ChainTxSender } from './chain-tx-sender';
+import { describeChainError, isTransportError, revertName } from './chain-errors';
+import { RetryBackoff } from './retry-backoff';
+import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
+import { FINALIZER_BATCH_SIZE } from './settlement.constants';
+import { query, sqlFor } from './sql';
+
+/** Settlement's RequestStatus (contracts/interfaces/IVerityResults.sol). */
+const RequestStatus = { None: 0, Open: 1, Pending: 2, Disputed: 3, Final: 4 } as const;
+
+interface RevealRow {
+  id: string;
+  request_id: Hex;
+  batch_id: string;
+  leaf_index: number;
+  output_fixed: string[] | null;
+  output_commitment: string;
+  worker_signature: Hex | null;
+  chain_batch_id: string;
+  root: string;
+  block_number: string;
+}
+
+interface FinalizeRow {
+  id: string;
+  request_id: Hex;
+}
+
+/**
+ * Moves committed optimistic results to finality:
+ *
+ * - reveal: a CHAIN request's result (COMMITTED) is revealed with Settlement.reveal (leaf, output,
+ *   proof rebuilt from the batch's rows, the worker's signature) and becomes CHALLENGEABLE with
+ *   the window the contract reports;
+ * - finalize: once the latest block is past a CHALLENGEABLE row's window, an API row becomes FINAL
+ *   (nothing on-chain to do) and a CHAIN row is finalized with Settlement.finalize (which pays the
+ *   worker and calls the consumer back) and becomes FINAL.
+ *
+ * When the chain is already ahead of the database (a reveal or finalize sent before a crash), the
+ * row is reconciled from Settlement.resultOf instead. A reverted row waits (doubling pauses) before
+ * it is tried again; a node that does not answer ends the pass, the next iteration retries.
+ */
+@Injectable()
+export class ResultFinalizer {
+  private readonly log = new Logger(ResultFinalizer.name);
+  private readonly backoff: RetryBackoff;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTLEMENT_OPTIONS) options: SettlementOptions,
+    private readonly sender: ChainTxSender,
+    private readonly events: InferenceEvents,
+  ) {
+    this.backoff = new RetryBackoff(options.revertRetryInitialMs, options.revertRetryMaxMs);
+  }
+
+  async runOnce(): Promise<void> {
+    await this.revealCommitted();
+    await this.finalizeDue();
+  }
+
+  /** Reveals the results of COMMITTED optimistic CHAIN requests. */
+  async revealCommitted(): Promise<void> {
+    const rows = await query<RevealRow>(
+      this.dataSource,
+      `SELECT i.id, i.request_id, i.batch_id, i.leaf_index, i.output_fixed, i.output_commitment, i.worker_signature,
+              b.chain_batch_id, b.root, b.block_number
+         FROM inferences i JOIN result_batches b ON b.id = i.batch_id
+        WHERE i.status = 'COMMITTED' AND i.origin = 'CHAIN' AND i.mode = 'OPTIMISTIC' AND b.status = 'COMMITTED'
+        ORDER BY i.committed_at, i.id
+        LIMIT $1`,
+      [FINALIZER_BATCH_SIZE],
+    );
+    const trees = new Map<string, BatchTree>();
+    for (const row of rows) {
+      if (this.backoff.isWaiting(row.id)) continue;
+      await this.attempt(row.id, `reveal of ${row.request_id}`, () => this.reveal(row, trees));
+    }
+  }
+
+  /** Finalizes CHALLENGEABLE rows whose window is over at the latest block. */
+  async finalizeDue(): Promise<void> {
+    const latest = await this.runtime.chain.publicClient.getBlock({ blockTag: 'latest' });
+    const now = Number(latest.timestamp);
+    const apiRows = await query<{ id: string }>(
+      this.dataSource,
+      `UPDATE inferences SET status = 'FINAL', final_at = now(), updated_at = now()
+        WHERE status = 'CHALLENGEABLE' AND origin = 'API' AND challenge_ends_at <= to_timestamp($1)
+        RETURNING id`,
+      [now],
+    );
+    if (apiRows.length > 0) await this.events.changed(apiRows.map((row) => row.id));
+    const chainRows = await query<FinalizeRow>(
+      this.dataSource,
+      `SELECT id, request_id FROM inferences
+        WHERE status = 'CHALLENGEABLE' AND origin = 'CHAIN' AND challenge_ends_at <= to_timestamp($1)
+        ORDER BY challenge_ends_at, id
+        LIMIT $2`,
+      [now, FINALIZER_BATCH_SIZE],
+    );
+    for (const row of chainRows) {
+      if (this.backoff.isWaiting(row.id)) continue;
+      await this.attempt(row.id, `finalize of ${row.request_id}`, () => this.finalize(row));
+    }
+  }
+
+  /** Runs one row's step; a transport error ends the pass, any other failure pauses the row. */
+  private async attempt(id: string, what: string, step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+      this.backoff.succeeded(id);
+    } catch (error) {
+      if (isTransportError(error)) throw error;
+      const pauseMs = this.backoff.failed(id);
+      this.log.error(
+        `${what} failed, retrying in ${Math.round(pauseMs / 1000)} s: ${describeChainError(error)}`,
+      );
+    }
+  }
+
+  private async reveal(row: RevealRow, trees: Map<string, BatchTree>): Promise<void> {
+    if (!row.output_fixed || !row.worker_signature)
+      throw new Error(`inference ${row.id} is COMMITTED without an output or a worker signature`);
+    let batch = trees.get(row.batch_id);
+    if (!batch) {
+      batch = await loadBatchTree(sqlFor(this.dataSource), row.batch_id);
+      if (batch.tree.root.toLowerCase() !== row.root.trim().toLowerCase()) {
+        throw new Error(
+          `batch ${row.batch_id}: the rows rebuild root ${batch.tree.root}, but ${row.root} was committed`,
+        );
+      }
+      trees.set(row.batch_id, batch);
+    }
+    const leaf = batch.leaves[row.leaf_index];
+    const settlement = this.runtime.deployment.contracts.Settlement;
+    let hash: Hash;
+    try {
+      ({ hash } = await this.sender.send({
+        address: settlement,
+        abi: SettlementAbi,
+        functionName: 'reveal',
+        args: [
+          BigInt(row.chain_batch_id),
+          leaf,
+          row.output_fixed.map(BigInt),
+          batch.tree.proof(row.leaf_index),
+          row.worker_signature,
+        ],
+      }));
+    } catch (error) {
+      // Settlement_NotOpen: the result is already revealed (we crashed after sending, or someone
+      // else revealed it): take the state from the chain.
+      if (revertName(error) === 'Settlement_NotOpen') return this.reconcile(row, BigInt(row.block_number));
+      throw error;
+    }
+    const receipt = await this.sender.waitForReceipt(hash);
+    if (receipt.status !== 'success') return this.reconcile(row, BigInt(row.block_number));
+    const event = parseEventLogs({
+      abi: SettlementAbi,
+      eventName: 'ResultRevealed',
+      logs: receipt.logs,
+    }).find(
+      (log) =>
+        isAddressEqual(log.address, settlement) &&
+        log.args.requestId.toLowerCase() === row.request_id.toLowerCase(),
+    );
+    if (!event) throw new Error(`reveal ${hash} of ${row.request_id} emitted no ResultRevealed`);
+    await this.markChallengeable(row.id, Number(event.args.challengeEndsAt), hash);
+  }
+
+  private async finalize(row: FinalizeRow): Promise<void> {
+    let hash: Hash;
+    try {
+      ({ hash } = await this.sender.send({
+        address: this.runtime.deployment.contracts.Settlement,
+        abi: SettlementAbi,
+        functionName: 'finalize',
+        args: [row.request_id],
+      }));
+    } catch (error) {
+      // Settlement_NotPending: finalized already (we crashed after sending, or anyone finalized it).
+      if (revertName(error) === 'Settlement_NotPending') return this.reconcileFinal(row);
+      throw error;
+    }
+    const receipt = await this.sender.waitForReceipt(hash);
+    if (receipt.status !== 'success') return this.reconcileFinal(row);
+    await this.markFinal(row.id, hash);
+  }
+
+  /** Applies the chain's state of a request whose reveal was refused as not open. */
+  private async reconcile(row: RevealRow, fromBlock: bigint): Promise<void> {
+    const settlement = this.runtime.deployment.contracts.Settlement;
+    const { publicClient } = this.runtime.chain;
+    const [output, , status, , challengeEndsAt] = await publicClient.readContract({
+      address: settlement,
+      abi: SettlementAbi,
+      functionName: 'resultOf',
+      args: [row.request_id],
+    });
+    if (status === RequestStatus.Open || status === RequestStatus.None) {
+      throw new Error(
+        `request ${row.request_id} is still open on-chain (status ${status}); the reveal did not go through`,
+      );
+    }
+    if (outputCommitment(output).toLowerCase() !== row.output_commitment.trim().toLowerCase()) {
+      throw new Error(`request ${row.request_id} holds another result on-chain than inference ${row.id}'s`);
+    }
+    const [revealed] = await publicClient.getContractEvents({
+      address: settlement,
+      abi: SettlementAbi,
+      eventName: 'ResultRevealed',
+      args: { requestId: row.request_id },
+      fromBlock,
+      strict: true,
+    });
+    this.log.warn(`request ${row.request_id} was already revealed on-chain: status taken from the chain`);
+    await this.markChallengeable(row.id, Number(challengeEndsAt), revealed?.transactionHash ?? null);
+    if (status === RequestStatus.Final) await this.markFinal(row.id, null);
+  }
+
+  private async reconcileFinal(row: FinalizeRow): Promise<void> {
+    const status = await this.runtime.chain.publicClient.readContract({
+      address: this.runtime.deployment.contracts.Settlement,
+      abi: SettlementAbi,
+      functionName: 'statusOf',
+      args: [row.request_id],
+    });
+    if (status !== RequestStatus.Final)
+      throw new Error(`request ${row.request_id} cannot be finalized: its on-chain status is ${status}`);
+    this.log.warn(`request ${row.request_id} was already final on-chain: status taken from the chain`);
+    await this.markFinal(row.id, null);
+  }
+
+  private async markChallengeable(id: string, challengeEndsAt: number, revealTx: Hash | null): Promise<void> {
+    const changed = await query<{ id: string }>(
+      this.dataSource,
+      `UPDATE inferences SET status = 'CHALLENGEABLE', challenge_ends_at = to_timestamp($2), reveal_tx = $3, updated_at = now()
+        WHERE id = $1 AND status = 'COMMITTED'
+        RETURNING id`,
+      [id, challengeEndsAt, revealTx],
+    );
+    if (changed.length > 0) await this.events.changed([id]);
+  }
+
+  private async markFinal(id: string, finalizeTx: Hash | null): Promise<void> {
+    const changed = await query<{ id: string }>(
+      this.dataSource,
+      `UPDATE inferences SET status = 'FINAL', final_at = now(), finalize_tx = $2, updated_at = now()
+        WHERE id = $1 AND status = 'CHALLENGEABLE'
+        RETURNING id`,
+      [id, finalizeTx],
+    );
+    if (changed.length > 0) await this.events.changed([id]);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * In-memory pause per key after a failure that retrying at once would only repeat (a contract
+ * revert): the pause doubles per consecutive failure, up to a cap. Forgotten on restart, which
+ * only means one early retry.
+ */
+export class RetryBackoff {
+  private readonly entries = new Map<string, { failures: number; until: number }>();
+
+  constructor(
+    private readonly initialMs: number,
+    private readonly maxMs: number,
+  ) {}
+
+  isWaiting(key: string, now = Date.now()): boolean {
+    const entry = this.entries.get(key);
+    return entry !== undefined && entry.until > now;
+  }
+
+  /** Keys still pausing now. */
+  waitingKeys(now = Date.now()): string[] {
+    return [...this.entries].filter(([, entry]) => entry.until > now).map(([key]) => key);
+  }
+
+  failed(key: string, now = Date.now()): number {
+    const failures = (this.entries.get(key)?.failures ?? 0) + 1;
+    const pause = Math.min(this.initialMs * 2 ** (failures - 1), this.maxMs);
+    this.entries.set(key, { failures, until: now + pause });
+    return pause;
+  }
+
+  succeeded(key: string): void {
+    this.entries.delete(key);
+  }
+}

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { BatchCommitter } from './batch-committer';
+import { ChainRequestWatcher } from './chain-request-watcher';
+import { ChainTxSender } from './chain-tx-sender';
+import { ModelAnchorer } from './model-anchorer';
+import { ResultFinalizer } from './result-finalizer';
+import { SettlementLoops } from './settlement-loops';
+import { DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.options';
+
+/**
+ * Everything the API process does on-chain, as background loops that resume from the database:
+ * committing result batches, watching on-chain requests, revealing and finalizing results, and
+ * registering models in the ModelRegistry. Needs RUNTIME and InferenceEvents (both global: RuntimeModule,
+ * InferenceModule) and TypeORM's DataSource.
+ */
+@Module({
+  providers: [
+    { provide: SETTLEMENT_OPTIONS, useValue: DEFAULT_SETTLEMENT_OPTIONS },
+    ChainTxSender,
+    BatchCommitter,
+    ChainRequestWatcher,
+    ResultFinalizer,
+    ModelAnchorer,
+    SettlementLoops,
+  ],
+  exports: [
+    ChainTxSender,
+    BatchCommitter,
+    ChainRequestWatcher,
+    ResultFinalizer,
+    ModelAnchorer,
+    SettlementLoops,
+  ],
+})
+export class SettlementModule {}

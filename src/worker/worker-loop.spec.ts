@@ -1,0 +1,204 @@
+import pino from 'pino';
+import { sleep } from './backoff';
+import type { BatchOutcome } from './job-runner';
+import type {
+  ClaimJobsInput,
+  ClaimedJob,
+  HeartbeatResult,
+  ResultSubmission,
+  SubmitResultsInput,
+} from './worker-api-client';
+import { WorkerLoop, type WorkerLoopApi, type WorkerLoopOptions } from './worker-loop';
+import { WorkerError } from './worker.errors';
+
+const ZERO = `0x${'00'.repeat(32)}` as const;
+
+const jobs = (count: number, from = 0): ClaimedJob[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `job-${from + i}`,
+    requestId: ZERO,
+    modelId: 'm',
+    modelCommitment: ZERO,
+    inputCommitment: ZERO,
+    inputFixed: [],
+    leaseExpiresAt: '',
+  }));
+
+/** An in-memory worker API: a job queue, scripted failures, and a record of every call. */
+class FakeApi implements WorkerLoopApi {
+  queue: ClaimedJob[] = [];
+  claimFailures = 0;
+  submitFailures: WorkerError[] = [];
+  lost = new Set<string>();
+  claims = 0;
+  heartbeats: string[][] = [];
+  submitted: ResultSubmission[][] = [];
+
+  async claimJobs(input: ClaimJobsInput): Promise<ClaimedJob[]> {
+    this.claims++;
+    if (this.claimFailures > 0) {
+      this.claimFailures--;
+      throw new WorkerError('API_UNREACHABLE', 'the API is down');
+    }
+    if (this.queue.length === 0) await sleep(20); // the long poll
+    return this.queue.splice(0, input.maxJobs);
+  }
+
+  async heartbeat(jobIds: readonly string[]): Promise<HeartbeatResult> {
+    this.heartbeats.push([...jobIds]);
+    return {
+      extended: jobIds.filter((id) => !this.lost.has(id)),
+      lost: jobIds.filter((id) => this.lost.has(id)),
+      leaseExpiresAt: null,
+    };
+  }
+
+  async submitResults(input: SubmitResultsInput): Promise<string[]> {
+    const failure = this.submitFailures.shift();
+    if (failure) throw failure;
+    if (input.results.some((r) => this.lost.has(r.jobId)))
+      throw new WorkerError('JOB_NOT_LEASED', 'a job is no longer leased to this worker');
+    this.submitted.push(input.results);
+    return input.results.map((r) => r.jobId);
+  }
+}
+
+function fakeRunner(computeMs = 0): {
+  run(jobs: readonly ClaimedJob[]): Promise<BatchOutcome>;
+  batches: number;
+} {
+  const runner = {
+    batches: 0,
+    async run(batch: readonly ClaimedJob[]): Promise<BatchOutcome> {
+      runner.batches++;
+      await sleep(computeMs);
+      const results = batch.map((j) => ({
+        jobId: j.id,
+        outputFixed: ['1'],
+        outputCommitment: ZERO,
+        traceCommitment: ZERO,
+        signature: '0x00' as const,
+      }));
+      return { results, refused: [], stats: [{ modelId: 'm', jobs: batch.length, computeMs, signMs: 0 }] };
+    },
+  };
+  return runner;
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
+    await sleep(10);
+  }
+}
+
+const OPTIONS: WorkerLoopOptions = {
+  maxBatch: 4,
+  leaseSeconds: 30,
+  computeDelayMs: 0,
+  prefetch: true,
+  backend: 'cpu',
+};
+
+describe('the worker loop', () => {
+  const log = pino({ level: 'silent' });
+  const register = async () => undefined;
+
+  it.each([true, false])('computes and submits every claimed batch once (prefetch %s)', async (prefetch) => {
+    const api = new FakeApi();
+    api.queue = jobs(10);
+    const loop = new WorkerLoop(
+      { client: api, runner: fakeRunner(5), log, register },
+      { ...OPTIONS, prefetch },
+    );
+    void loop.start();
+    await until(() => api.submitted.flat().length === 10);
+    await loop.stop();
+    expect(api.submitted.map((b) => b.length)).toEqual([4, 4, 2]);
+    expect(new Set(api.submitted.flat().map((r) => r.jobId)).size).toBe(10);
+    expect(loop.stats).toMatchObject({ batches: 3, submitted: 10, refused: 0 });
+  });
+
+  it.each([
+    [true, 8, 2],
+    [false, 8, 1],
+    [true, 3, 1],
+  ])(
+    'with prefetch %s and %i queued jobs, has made %i claims while the first batch computes',
+    async (prefetch, queued, claims) => {
+      const api = new FakeApi();
+      api.queue = jobs(queued);
+      let claimsDuringCompute = 0;
+      const runner = {
+        async run(batch: readonly ClaimedJob[]) {
+          await sleep(150);
+          claimsDuringCompute ||= api.claims;
+          return fakeRunner().run(batch);
+        },
+      };
+      const loop = new WorkerLoop({ client: api, runner, log, register }, { ...OPTIONS, prefetch });
+      void loop.start();
+      await until(() => api.submitted.flat().length === queued);
+      await loop.stop();
+      expect(claimsDuringCompute).toBe(claims);
+    },
+  );
+
+  it('keeps going through an API outage, backing off, and works once the API is back', async () => {
+    const api = new FakeApi();
+    api.claimFailures = 3;
+    api.queue = jobs(2);
+    const loop = new WorkerLoop({ client: api, runner: fakeRunner(), log, register }, OPTIONS);
+    void loop.start();
+    await until(() => api.submitted.length === 1);
+    await loop.stop();
+    expect(loop.stats.apiErrors).toBe(3);
+    expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-1']);
+  });
+
+  it('finishes and submits the batch in flight when stopped', async () => {
+    const api = new FakeApi();
+    api.queue = jobs(3);
+    const runner = fakeRunner(300);
+    const loop = new WorkerLoop({ client: api, runner, log, register }, OPTIONS);
+    void loop.start();
+    await until(() => runner.batches === 1);
+    await loop.stop();
+    expect(api.submitted.flat().map((r) => r.jobId)).toEqual(['job-0', 'job-1', 'job-2']);
+    const claims = api.claims;
+    await sleep(100);
+    expect(api.claims).toBe(claims);
+  });
+
+  it('sends heartbeats while a batch outlasts a third of its lease, and submits without the jobs it lost', async () => {
+    const api = new FakeApi();
+    api.queue = jobs(3);
+    const loop = new WorkerLoop(
+      { client: api, runner: fakeRunner(), log, register },
+      { ...OPTIONS, leaseSeconds: 1, computeDelayMs: 900 },
+    );
+    void loop.start();
+    await until(() => api.heartbeats.length >= 1);
+    api.lost.add('job-1');
+    await until(() => api.submitted.length === 1);
+    await loop.stop();
+    expect(api.heartbeats[0]).toEqual(['job-0', 'job-1', 'job-2']);
+    expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-2']);
+    expect(loop.stats.lost).toBe(1);
+  });
+
+  it('retries a refused submission without the jobs whose lease is gone, and a transient failure as is', async () => {
+    const api = new FakeApi();
+    api.queue = jobs(3);
+    api.submitFailures = [new WorkerError('INTERNAL_SERVER_ERROR', 'boom')];
+    const runner = fakeRunner(50);
+    const loop = new WorkerLoop({ client: api, runner, log, register }, OPTIONS);
+    void loop.start();
+    await until(() => runner.batches === 1);
+    api.lost.add('job-2'); // lost between the last heartbeat and the submission
+    await until(() => api.submitted.length === 1);
+    await loop.stop();
+    expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-1']);
+  });
+});

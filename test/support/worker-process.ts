@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export interface WorkerProcessOptions {
+  key: string;
+  name: string;
+  apiUrl: string;
+  /** Chain RPC for `--stake`. */
+  rpcUrl: string;
+  /** Pass --stake (default true). */
+  stake?: boolean;
+  /** Extra `verity worker` flags. */
+  args?: string[];
+}
+
+/** `verity worker` as an operator runs it: its own process, environment and flags. */
+export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'),
+      '--transpile-only',
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      'worker',
+      '--api-url',
+      options.apiUrl,
+      ...(options.stake === false ? [] : ['--stake']),
+      '--provider',
+      'cpu',
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        WORKER_PRIVATE_KEY: options.key,
+        WORKER_NAME: options.name,
+        RPC_URL: options.rpcUrl,
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+/** SIGTERM (graceful: the in-flight batch finishes), SIGKILL after 20 s. */
+export async function stopWorkerProcess(worker: WorkerProcess): Promise<number | null> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return worker.child.exitCode;
+  worker.child.kill('SIGTERM');
+  const timer = setTimeout(() => worker.child.kill('SIGKILL'), 20_000);
+  const code = await worker.exited;
+  clearTimeout(timer);
+  return code;
+}
