@@ -5,6 +5,8 @@ import { findFreePort } from '../common/free-port';
 
 /** anvil's first default account (mnemonic "test test ... junk"): a development key, never for value. */
 export const ANVIL_DEFAULT_PRIVATE_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const;
+/** anvil's account #1: the in-process development worker of `verity serve --with-worker`. */
+export const ANVIL_WORKER_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const;
 export const ANVIL_CHAIN_ID = 31337;
 const READY_TIMEOUT_MS = 15_000;
 const READY_POLL_MS = 50;

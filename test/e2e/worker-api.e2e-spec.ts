@@ -14,7 +14,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { ANVIL_WORKER_KEYS, signCall, signResult, testWorker, type WorkerAuth } from '../support/worker-auth';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'onnx-conformance', '1l_mlp');
-const TRACE = `0x${'ab'.repeat(32)}`;
+const TRACE: Hex = `0x${'ab'.repeat(32)}`;
 
 const REQUEST = `mutation($input: RequestInferenceInput!) { requestInference(input: $input) { id status requestId inputFixed inputCommitment } }`;
 const CLAIM = `mutation($input: ClaimJobsInput!, $auth: WorkerAuthInput!) { claimJobs(input: $input, auth: $auth) { id requestId modelCommitment inputCommitment inputFixed leaseExpiresAt } }`;
