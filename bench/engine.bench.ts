@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   ];
   const [oneTrace] = (await exact.runTraced(fixed.slice(0, 1))).trace;
   const stepValues = oneTrace.reduce((a, s) => a + s.length, 0);
-  tracedRows.push(await timeIt(`commitTrace alone (${oneTrace.length} steps, ${stepValues} values), 1 sample`, 1, () => commitTrace(oneTrace)));
+  tracedRows.push(await timeIt(`commitTrace alone (${oneTrace.length} steps, ${stepValues} values), 1 sample`, 1, () => commitTrace(fixed[0], oneTrace)));
   tracedRows.push(
     await timeIt(`viem encodeAbiParameters + keccak256 (the former commitTensor) over the same steps, 1 sample`, 1, () =>
       oneTrace.map((v) => keccak256(encodeAbiParameters([{ type: 'int256[]' }], [Array.from(v, (x) => BigInt(x))]))),
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 
   const committed = (await exact.runCommitted(fixed.slice(0, 1)))[0];
   const evaluated = evaluateFixed(model, fixed[0]);
-  console.log(`traced path == evaluator trace commitment on sample 0: ${committed.traceCommitment === commitTrace(evaluated.trace.map((t) => t.values))}`);
+  console.log(`traced path == evaluator trace commitment on sample 0: ${committed.traceCommitment === commitTrace(evaluated.inputFixed, evaluated.trace.map((t) => t.values))}`);
   const check = await exact.runFixed(fixed[0], 1);
   const reference = evaluateFixed(model, fixed[0]).outputFixed.map(Number);
   console.log(`exact path == evaluator on sample 0: ${Array.from(check).every((v, i) => v === reference[i])}`);

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         address: contracts.ModelRegistry,
         abi: ModelRegistryAbi,
         functionName: 'register',
-        args: [MODEL, 2, '0x0000000000000000000000000000000000000000'],
+        args: [MODEL, 2],
       }),
     );
     await gasOf(

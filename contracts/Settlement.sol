@@ -8,6 +8,7 @@ import {IVerityRequests} from "./interfaces/IVerityRequests.sol";
 import {IVerityResults, RequestStatus} from "./interfaces/IVerityResults.sol";
 import {LibResultMerkle, ResultLeaf} from "./libraries/LibResultMerkle.sol";
 import {LibSignature} from "./libraries/LibSignature.sol";
+import {LibZkPublicSignals} from "./libraries/LibZkPublicSignals.sol";
 
 /// @title Settlement
 /// @notice Requests, result batches and optimistic finality. A contract requests an inference and
@@ -17,7 +18,8 @@ import {LibSignature} from "./libraries/LibSignature.sol";
 ///         worker that did not sign it); after the challenge window anyone finalizes it, which
 ///         credits the fee to the worker and calls the consumer back, exactly once. The dispute
 ///         role (the dispute game) can hold a revealed result and resolve it: upheld, or discarded
-///         with the worker's stake slashed and the request reopened.
+///         with the worker's stake slashed and the request reopened. In zk mode a request is
+///         final the moment a Groth16 proof of its result verifies (settleZk): no window, no reveal.
 /// @dev EIP-712 domain: name "Verity", version "1", block.chainid, this contract's address;
 ///      src/chain/typed-data.ts builds the same domain and `Result` type for workers to sign.
 contract Settlement is IVerityRequests, IVerityResults {
@@ -33,6 +35,8 @@ contract Settlement is IVerityRequests, IVerityResults {
         address requester;
         uint8 mode;
         RequestStatus status;
+        // zk mode: the model's zk circuit count at request time; only those circuits may settle it.
+        uint32 zkCircuitCount;
         address callback;
         uint32 callbackGasLimit;
         uint256 fee;
@@ -43,6 +47,14 @@ contract Settlement is IVerityRequests, IVerityResults {
         uint64 revealedAt;
         bytes32 leaf;
         int256[] output;
+    }
+
+    /// @dev What settleZk passes down to each sample of a batch.
+    struct ZkSettlement {
+        bytes32 modelCommitment;
+        uint32 circuitOrdinal;
+        address beneficiary;
+        ModelRegistry.ZkCircuit circuit;
     }
 
     /// @notice Request mode: finality by a zk proof (same flag as ModelRegistry.MODE_ZK).
@@ -85,6 +97,10 @@ contract Settlement is IVerityRequests, IVerityResults {
     mapping(bytes32 leaf => bool) public discardedLeaves;
     /// @notice Fees earned by finalized results, claimable by each worker.
     mapping(address worker => uint256) public claimableFees;
+    /// @notice keccak256(abi.encode(int256[] output)) of the output a zk proof established for a
+    ///         model and an input commitment (bytes32(0): none yet). The semantics is deterministic,
+    ///         so a model and an input have exactly one correct output.
+    mapping(bytes32 modelCommitment => mapping(bytes32 inputCommitment => bytes32 outputHash)) public zkResultOf;
 
     mapping(uint256 batchId => Batch) private _batches;
     mapping(bytes32 requestId => Request) private _requests;
@@ -116,6 +132,11 @@ contract Settlement is IVerityRequests, IVerityResults {
     event ResultFinalized(bytes32 indexed requestId, address indexed worker, uint256 fee);
     event ConsumerCalled(bytes32 indexed requestId, address indexed callback, bool success);
     event FeesClaimed(address indexed worker, uint256 amount);
+    /// @notice A zk proof established `output` for a model and an input; `requestId` is the request
+    ///         it settled, or bytes32(0) when the proof settled none.
+    event ZkResultProven(
+        bytes32 indexed modelCommitment, bytes32 indexed inputCommitment, bytes32 indexed requestId, int256[] output
+    );
 
     error Settlement_ZeroChallengeWindow();
     error Settlement_ZeroCommitter();
@@ -148,6 +169,18 @@ contract Settlement is IVerityRequests, IVerityResults {
     error Settlement_ZeroRecipient();
     error Settlement_NothingToClaim(address worker);
     error Settlement_TransferFailed(address to, uint256 amount);
+    error Settlement_InputCommitmentNotInField(bytes32 inputCommitment);
+    error Settlement_UnknownZkCircuit(bytes32 modelCommitment, uint32 batchSize);
+    error Settlement_ZkBatchLengthMismatch(uint32 batchSize, uint256 requestIds, uint256 inputCommitments);
+    error Settlement_ZkOutputFieldCountMismatch(uint256 expected, uint256 actual);
+    error Settlement_ZkSignalNotInField(uint256 index, uint256 value);
+    error Settlement_ZkPackedFieldNotCanonical(uint256 index, uint256 value);
+    error Settlement_ZeroBeneficiary();
+    error Settlement_ZkProofRejected(bytes32 modelCommitment, uint32 batchSize);
+    error Settlement_ZkResultConflict(bytes32 modelCommitment, bytes32 inputCommitment, bytes32 known, bytes32 proven);
+    error Settlement_NotZkRequest(bytes32 requestId);
+    error Settlement_ZkRequestMismatch(bytes32 requestId);
+    error Settlement_ZkCircuitTooNew(bytes32 requestId, uint32 batchSize);
 
     modifier onlyDisputer() {
         if (msg.sender != disputer) revert Settlement_NotDisputer(msg.sender);
@@ -211,25 +244,22 @@ contract Settlement is IVerityRequests, IVerityResults {
         if ((_mode != MODE_ZK && _mode != MODE_OPTIMISTIC) || !modelRegistry.allows(_modelCommitment, _mode)) {
             revert Settlement_ModeNotAllowed(_modelCommitment, _mode);
         }
-        if (_input.length != 0) {
-            bytes32 computed = keccak256(abi.encode(_input));
-            if (computed != _inputCommitment) revert Settlement_InputCommitmentMismatch(_inputCommitment, computed);
-        }
+        _checkInputCommitment(_inputCommitment, _input, _mode);
         if (_callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert Settlement_CallbackGasLimitTooHigh(_callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
         // INVARIANT: request ids are unique: chain, contract and a nonce that only increases.
         requestId_ = keccak256(abi.encode(block.chainid, address(this), requestNonce++));
-        _requests[requestId_] = Request({
-            modelCommitment: _modelCommitment,
-            inputCommitment: _inputCommitment,
-            requester: msg.sender,
-            mode: _mode,
-            status: RequestStatus.Open,
-            callback: _callback,
-            callbackGasLimit: _callbackGasLimit,
-            fee: msg.value
-        });
+        Request storage request = _requests[requestId_];
+        request.modelCommitment = _modelCommitment;
+        request.inputCommitment = _inputCommitment;
+        request.requester = msg.sender;
+        request.mode = _mode;
+        request.status = RequestStatus.Open;
+        if (_mode == MODE_ZK) request.zkCircuitCount = modelRegistry.zkCircuitCount(_modelCommitment);
+        request.callback = _callback;
+        request.callbackGasLimit = _callbackGasLimit;
+        request.fee = msg.value;
         emit InferenceRequested(
             requestId_, msg.sender, _modelCommitment, _inputCommitment, _input, _mode, _callback, _callbackGasLimit, msg.value
         );
@@ -327,19 +357,55 @@ contract Settlement is IVerityRequests, IVerityResults {
         uint256 fee = request.fee;
         claimableFees[worker] += fee;
         emit ResultFinalized(_requestId, worker, fee);
-        address callback = request.callback;
-        if (callback == address(0)) return;
-        bool success;
-        if (callback.code.length != 0) {
-            bytes memory data = abi.encodeCall(IVerityConsumer.onVerityResult, (_requestId, result.output));
-            bool enoughGas;
-            (enoughGas, success) = _callConsumer(callback, request.callbackGasLimit, data);
-            // INVARIANT: the consumer gets its whole gas limit; a finalizer cannot starve the
-            // callback (EIP-150 forwards at most 63/64) and still finalize.
-            if (!enoughGas) revert Settlement_InsufficientGasForCallback(_requestId, request.callbackGasLimit);
+        _callBack(_requestId, request, result.output);
+    }
+
+    /// @notice Settles the results of a batch of zk-mode inferences with one Groth16 proof of the
+    ///         model's circuit for `_batchSize`: each (model, input) gets its proven output
+    ///         (zkResultOf), and each named request becomes final at once, its fee credited to
+    ///         `_beneficiary` and its consumer called back. Anyone may call; the proof binds the
+    ///         beneficiary, so a copied proof still pays whoever made it.
+    /// @dev Public signals, in order: `_inputCommitments`, `_outputPacked`, uint160(`_beneficiary`)
+    ///      (LibZkPublicSignals). Send an explicit gas limit: the snarkjs verifier returns false
+    ///      when it runs out of gas, so an estimate can settle on a limit at which this reverts.
+    /// @param _modelCommitment The model whose circuit proves the batch.
+    /// @param _batchSize Inferences in the batch; selects the circuit.
+    /// @param _requestIds Per sample, the zk-mode request it settles, or bytes32(0) for none.
+    /// @param _inputCommitments Per sample, the Poseidon commitment of its input.
+    /// @param _outputPacked The packed outputs: ceil(batchSize * outputLength / k) fields.
+    /// @param _beneficiary Who is credited the fees (must be the address the proof binds).
+    /// @param _a The proof's A point.
+    /// @param _b The proof's B point (Fp2 coordinates as the pairing precompile takes them).
+    /// @param _c The proof's C point.
+    function settleZk(
+        bytes32 _modelCommitment,
+        uint32 _batchSize,
+        bytes32[] calldata _requestIds,
+        uint256[] calldata _inputCommitments,
+        uint256[] calldata _outputPacked,
+        address _beneficiary,
+        uint256[2] calldata _a,
+        uint256[2][2] calldata _b,
+        uint256[2] calldata _c
+    ) external {
+        ZkSettlement memory settlement = _zkSettlementOf(_modelCommitment, _batchSize, _beneficiary);
+        _checkZkSignals(settlement.circuit, _requestIds.length, _inputCommitments, _outputPacked, _beneficiary);
+        bytes memory verifyCall = LibZkPublicSignals.encodeVerifyProof(
+            _a, _b, _c, LibZkPublicSignals.publicSignals(_inputCommitments, _outputPacked, _beneficiary)
+        );
+        // INVARIANT: a result is settled only when the verifier returns true. The snarkjs verifier
+        // returns false (it does not revert) when it runs out of gas, so anything but a successful
+        // call returning exactly true reverts here and never leaves a result behind.
+        if (!_staticcallReturnsTrue(settlement.circuit.verifier, verifyCall)) {
+            revert Settlement_ZkProofRejected(_modelCommitment, _batchSize);
         }
-        // INVARIANT: the consumer's revert or out-of-gas never undoes finalization.
-        emit ConsumerCalled(_requestId, callback, success);
+        int256[][] memory outputs = _settleZkSamples(settlement, _requestIds, _inputCommitments, _outputPacked);
+        // Consumers are called only once every result of the batch is recorded: a consumer that
+        // re-enters finds nothing of this batch left to change.
+        for (uint256 s = 0; s < _batchSize; ++s) {
+            bytes32 requestId = _requestIds[s];
+            if (requestId != bytes32(0)) _callBack(requestId, _requests[requestId], outputs[s]);
+        }
     }
 
     /// @notice Holds a pending result inside its challenge window; it cannot finalize until resolved.
@@ -383,7 +449,7 @@ contract Settlement is IVerityRequests, IVerityResults {
         emit DisputeResolved(_requestId, false, slashed);
     }
 
-    /// @notice Pays the caller the fees its finalized results earned.
+    /// @notice Pays the caller the fees its finalized results (optimistic or zk) earned.
     function claimFees() external {
         uint256 amount = claimableFees[msg.sender];
         if (amount == 0) revert Settlement_NothingToClaim(msg.sender);
@@ -466,6 +532,158 @@ contract Settlement is IVerityRequests, IVerityResults {
 
     function _hashTypedData(bytes32 _structHash) private view returns (bytes32) {
         return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), _structHash));
+    }
+
+    /// @dev Optimistic mode: an inline input must match its keccak256 commitment. Zk mode: the
+    ///      commitment is a Poseidon commitment (src/zk/poseidon-commitment.ts), too costly to
+    ///      recompute here, so `_input` is not checked against it. The service refuses a zk request
+    ///      whose posted input does not match, and no proof could settle one anyway: a proof binds
+    ///      the commitment of the input it really ran on. One outside the field never can be proven.
+    function _checkInputCommitment(bytes32 _inputCommitment, int256[] calldata _input, uint8 _mode) private pure {
+        if (_mode == MODE_ZK) {
+            if (uint256(_inputCommitment) >= LibZkPublicSignals.BN254_SCALAR_FIELD) {
+                revert Settlement_InputCommitmentNotInField(_inputCommitment);
+            }
+        } else if (_input.length != 0) {
+            bytes32 computed = keccak256(abi.encode(_input));
+            if (computed != _inputCommitment) revert Settlement_InputCommitmentMismatch(_inputCommitment, computed);
+        }
+    }
+
+    /// @dev Checks the sizes of a zk batch against its circuit and that every public signal is a
+    ///      canonical field element (a packed field holds nothing above its k values).
+    function _checkZkSignals(
+        ModelRegistry.ZkCircuit memory _circuit,
+        uint256 _requestCount,
+        uint256[] calldata _inputCommitments,
+        uint256[] calldata _outputPacked,
+        address _beneficiary
+    ) private pure {
+        uint32 batchSize = _circuit.batchSize;
+        if (_requestCount != batchSize || _inputCommitments.length != batchSize) {
+            revert Settlement_ZkBatchLengthMismatch(batchSize, _requestCount, _inputCommitments.length);
+        }
+        uint256 fieldCount = LibZkPublicSignals.outputFieldCount(batchSize, _circuit.outputLength, _circuit.outputBits);
+        if (_outputPacked.length != fieldCount) revert Settlement_ZkOutputFieldCountMismatch(fieldCount, _outputPacked.length);
+        for (uint256 i = 0; i < batchSize; ++i) {
+            uint256 value = _inputCommitments[i];
+            if (value >= LibZkPublicSignals.BN254_SCALAR_FIELD) revert Settlement_ZkSignalNotInField(i, value);
+        }
+        for (uint256 m = 0; m < fieldCount; ++m) {
+            uint256 value = _outputPacked[m];
+            if (!LibZkPublicSignals.isCanonicalPackedField(value, _circuit.outputBits)) {
+                revert Settlement_ZkPackedFieldNotCanonical(batchSize + m, value);
+            }
+        }
+        if (_beneficiary == address(0)) revert Settlement_ZeroBeneficiary();
+    }
+
+    /// @dev The circuit settling a zk batch, with what each sample needs; reverts for an unknown one.
+    function _zkSettlementOf(bytes32 _modelCommitment, uint32 _batchSize, address _beneficiary)
+        private
+        view
+        returns (ZkSettlement memory settlement_)
+    {
+        (ModelRegistry.ZkCircuit memory circuit, uint32 ordinal) =
+            modelRegistry.findZkCircuit(_modelCommitment, _batchSize);
+        if (ordinal == 0) revert Settlement_UnknownZkCircuit(_modelCommitment, _batchSize);
+        settlement_ = ZkSettlement({
+            modelCommitment: _modelCommitment,
+            circuitOrdinal: ordinal,
+            beneficiary: _beneficiary,
+            circuit: circuit
+        });
+    }
+
+    /// @dev Unpacks each sample's output, records it and finalizes the request it names, if any.
+    function _settleZkSamples(
+        ZkSettlement memory _settlement,
+        bytes32[] calldata _requestIds,
+        uint256[] calldata _inputCommitments,
+        uint256[] calldata _outputPacked
+    ) private returns (int256[][] memory outputs_) {
+        ModelRegistry.ZkCircuit memory circuit = _settlement.circuit;
+        bytes32 modelCommitment = _settlement.modelCommitment;
+        outputs_ = new int256[][](_requestIds.length);
+        for (uint256 s = 0; s < outputs_.length; ++s) {
+            int256[] memory output = LibZkPublicSignals.unpackSample(
+                _outputPacked, s, circuit.outputLength, circuit.outputBits, circuit.outputOffset
+            );
+            outputs_[s] = output;
+            bytes32 inputCommitment = bytes32(_inputCommitments[s]);
+            _recordZkResult(modelCommitment, inputCommitment, output);
+            bytes32 requestId = _requestIds[s];
+            if (requestId != bytes32(0)) _finalizeZkRequest(_settlement, requestId, inputCommitment, output);
+            emit ZkResultProven(modelCommitment, inputCommitment, requestId, output);
+        }
+    }
+
+    /// @dev Records the output a proof established for (model, input).
+    function _recordZkResult(bytes32 _modelCommitment, bytes32 _inputCommitment, int256[] memory _output) private {
+        bytes32 proven = keccak256(abi.encode(_output));
+        bytes32 known = zkResultOf[_modelCommitment][_inputCommitment];
+        // INVARIANT: a model and an input have exactly one output (deterministic semantics). A
+        // second proof of the same output changes nothing; a proof of another one can only come
+        // from an unsound circuit and is refused.
+        if (known == bytes32(0)) zkResultOf[_modelCommitment][_inputCommitment] = proven;
+        else if (known != proven) revert Settlement_ZkResultConflict(_modelCommitment, _inputCommitment, known, proven);
+    }
+
+    /// @dev Makes an open zk request final with a proven output and credits its fee.
+    function _finalizeZkRequest(
+        ZkSettlement memory _settlement,
+        bytes32 _requestId,
+        bytes32 _inputCommitment,
+        int256[] memory _output
+    ) private {
+        Request storage request = _requests[_requestId];
+        // INVARIANT: only an open request becomes final, and only once (the fee is paid once and
+        // the consumer called once); a request named twice in one batch reverts here.
+        if (request.status != RequestStatus.Open) revert Settlement_NotOpen(_requestId, request.status);
+        if (request.mode != MODE_ZK) revert Settlement_NotZkRequest(_requestId);
+        // INVARIANT: a proof settles a request only for the model and the input it names.
+        if (request.modelCommitment != _settlement.modelCommitment || request.inputCommitment != _inputCommitment) {
+            revert Settlement_ZkRequestMismatch(_requestId);
+        }
+        // INVARIANT: a request is settled only by a circuit its model had when it was requested:
+        // a circuit added later (for another batch size) cannot settle it.
+        if (_settlement.circuitOrdinal > request.zkCircuitCount) {
+            revert Settlement_ZkCircuitTooNew(_requestId, _settlement.circuit.batchSize);
+        }
+        request.status = RequestStatus.Final;
+        address beneficiary = _settlement.beneficiary;
+        Result storage result = _results[_requestId];
+        result.worker = beneficiary;
+        result.output = _output;
+        uint256 fee = request.fee;
+        claimableFees[beneficiary] += fee;
+        emit ResultFinalized(_requestId, beneficiary, fee);
+    }
+
+    /// @dev Calls a final request's consumer back, if it named one, with its gas limit.
+    function _callBack(bytes32 _requestId, Request storage _request, int256[] memory _output) private {
+        address callback = _request.callback;
+        if (callback == address(0)) return;
+        bool success;
+        if (callback.code.length != 0) {
+            bytes memory data = abi.encodeCall(IVerityConsumer.onVerityResult, (_requestId, _output));
+            bool enoughGas;
+            (enoughGas, success) = _callConsumer(callback, _request.callbackGasLimit, data);
+            // INVARIANT: the consumer gets its whole gas limit; a finalizer cannot starve the
+            // callback (EIP-150 forwards at most 63/64) and still finalize.
+            if (!enoughGas) revert Settlement_InsufficientGasForCallback(_requestId, _request.callbackGasLimit);
+        }
+        // INVARIANT: the consumer's revert or out-of-gas never undoes finalization.
+        emit ConsumerCalled(_requestId, callback, success);
+    }
+
+    /// @dev Staticcalls `_target` with all remaining gas (EIP-150 keeps 1/64 back); true only if
+    ///      the call succeeded and returned exactly one word equal to 1.
+    function _staticcallReturnsTrue(address _target, bytes memory _data) private view returns (bool ok_) {
+        assembly ("memory-safe") {
+            let success := staticcall(gas(), _target, add(_data, 0x20), mload(_data), 0x00, 0x20)
+            ok_ := and(success, and(eq(returndatasize(), 0x20), eq(mload(0x00), 1)))
+        }
     }
 
     /// @dev Calls the consumer with exactly `_gasLimit` gas, or reports that too little gas is left

@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
 import { WorkersModule } from './workers/workers.module';
 import { ModelsModule } from './models/models.module';
+import { ProofsModule } from './proofs/proofs.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SettlementModule } from './settlement/settlement.module';
 import type { Runtime } from './runtime/runtime';
@@ -54,6 +55,7 @@ export class AppModule {
         InferenceModule,
         WorkersModule,
         SettlementModule,
+        ProofsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: GraphqlThrottlerGuard }],
     };

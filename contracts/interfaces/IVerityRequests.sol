@@ -6,8 +6,13 @@ pragma solidity ^0.8.24;
 interface IVerityRequests {
     /// @notice Requests an inference and pays its fee (at least minimumFee()).
     /// @param _modelCommitment A model registered in the ModelRegistry.
-    /// @param _inputCommitment Commitment to the input: keccak256(abi.encode(int256[] input)).
-    /// @param _input The input values, or empty when the input is delivered off-chain.
+    /// @param _inputCommitment Commitment to the input. MODE_OPTIMISTIC: keccak256(abi.encode(int256[]
+    ///        input)). MODE_ZK: the Poseidon commitment the model's circuit exposes
+    ///        (src/zk/poseidon-commitment.ts commitSignedVector), a BN254 scalar field element.
+    /// @param _input The input values, or empty when the input is delivered off-chain. Checked
+    ///        against `_inputCommitment` in optimistic mode only: a Poseidon commitment is too costly
+    ///        to recompute on-chain. The service refuses a zk request whose posted input does not
+    ///        match its commitment, and no proof can settle it (a proof binds the real input's).
     /// @param _mode MODE_ZK (1) or MODE_OPTIMISTIC (2); the model must allow it.
     /// @param _callback The IVerityConsumer called at finalization, or address(0) for none.
     /// @param _callbackGasLimit Gas forwarded to the callback.

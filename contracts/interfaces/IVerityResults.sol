@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 /// @notice Life of a request: None (unknown) -> Open (waiting for a result) -> Pending (revealed,
 ///         challenge window running) -> Final. Pending -> Disputed -> Pending (result upheld) or
-///         Open (result discarded, request reopened for recompute).
+///         Open (result discarded, request reopened for recompute). A zk-mode request goes from
+///         Open straight to Final when a proof of its result verifies (Settlement.settleZk).
 enum RequestStatus {
     None,
     Open,
@@ -20,8 +21,10 @@ interface IVerityResults {
     /// @return output_ The revealed output (empty while none is revealed).
     /// @return isFinal_ Whether the output is final (safe to act on).
     /// @return status_ The request's status.
-    /// @return worker_ The worker whose result is recorded, or address(0).
-    /// @return challengeEndsAt_ When the challenge window of the recorded result ends, or 0.
+    /// @return worker_ The worker whose result is recorded (for a zk result, the proof's
+    ///         beneficiary), or address(0).
+    /// @return challengeEndsAt_ When the challenge window of the recorded result ends, or 0 (none
+    ///         yet, or a zk result: final the moment its proof verified).
     function resultOf(bytes32 _requestId)
         external
         view
@@ -29,4 +32,11 @@ interface IVerityResults {
 
     /// @notice The status of a request.
     function statusOf(bytes32 _requestId) external view returns (RequestStatus);
+
+    /// @notice The output a zk proof established for a model and an input commitment, whether or
+    ///         not a request asked for it.
+    /// @param _modelCommitment The model.
+    /// @param _inputCommitment The input's Poseidon commitment (the circuit's public signal).
+    /// @return outputHash_ keccak256(abi.encode(int256[] output)), or bytes32(0) when none is proven.
+    function zkResultOf(bytes32 _modelCommitment, bytes32 _inputCommitment) external view returns (bytes32 outputHash_);
 }

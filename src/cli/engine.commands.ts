@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import type { Command } from 'commander';
+import { AppError } from '../common/app-error';
 import {
   type ImportedModel,
   type QuantizedModel,
@@ -23,23 +24,24 @@ interface JsonFlag {
   json?: boolean;
 }
 
-function readFile(path: string, what: string): Buffer {
+export function readFile(path: string, what: string): Buffer {
   if (!existsSync(path)) throw new EngineError('INVALID_ARGUMENT', `${what} ${path} does not exist`);
   return readFileSync(path);
 }
 
-function print(value: unknown, json: boolean | undefined): void {
+export function print(value: unknown, json: boolean | undefined): void {
   const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), json ? 2 : 2);
   process.stdout.write(`${text}\n`);
 }
 
 /** Run an action; any error becomes one line on stderr and exit code 1. */
-function guarded<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function guarded<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await action(...args);
     } catch (error) {
-      const line = error instanceof EngineError ? `error ${error.code}: ${error.message}` : `error: ${error instanceof Error ? error.message : String(error)}`;
+      const code = error instanceof EngineError || error instanceof AppError ? ` ${error.code}` : '';
+      const line = `error${code}: ${error instanceof Error ? error.message : String(error)}`;
       process.stderr.write(`${line}\n`);
       process.exitCode = 1;
     }
@@ -56,7 +58,7 @@ function calibrationFor(modelPath: string, calibrationPath: string | undefined):
   return { inputs: parseInputJson(readFile(path, 'calibration file').toString('utf8')), source: path };
 }
 
-function loadModel(modelPath: string, calibrationPath: string | undefined): { imported?: ImportedModel; model: QuantizedModel; calibration: string } {
+export function loadModel(modelPath: string, calibrationPath: string | undefined): { imported?: ImportedModel; model: QuantizedModel; calibration: string } {
   if (modelPath.endsWith('.json')) {
     return { model: JSON.parse(readFile(modelPath, 'quantized model').toString('utf8')) as QuantizedModel, calibration: 'stored in the quantized model' };
   }

@@ -5,6 +5,7 @@ import { VERITY_VERSION } from '../common/version';
 import { registerEngineCommands } from './engine.commands';
 import { registerServiceCommands } from './service.commands';
 import { registerWorkerCommands } from './worker.commands';
+import { registerZkCommands } from './zk.commands';
 import { runCommand } from './run-command';
 
 /** The `verity` command: the service processes and the engine tools. */
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerEngineCommands(program);
   registerWorkerCommands(program);
+  registerZkCommands(program);
   return program;
 }
 

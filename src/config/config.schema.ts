@@ -41,6 +41,12 @@ const ENV_FIELDS = z.object({
     ),
     ANVIL_PORT: port.default(0),
     DEPLOYMENTS_DIR: z.string().optional(),
+    // zk mode: where compiled circuits, keys and development ptaus are cached (shared across
+    // checkouts), an operator's ceremony ptau, the constraint budget and prover threads.
+    ZK_CACHE_DIR: optionalString,
+    VERITY_PTAU_PATH: optionalString,
+    ZK_MAX_PTAU_POWER: z.coerce.number().int().min(8).max(28).default(15),
+    ZK_PROVER_THREADS: z.coerce.number().int().min(1).max(64).default(1),
     // `verity worker` (the service ignores these)
     VERITY_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_VERITY_API_URL),
     WORKER_PRIVATE_KEY: optionalString.pipe(

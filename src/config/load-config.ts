@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ConfigError } from './config.errors';
 import { ENV_SCHEMA, WORKER_ENV_SCHEMA } from './config.schema';
 import { KNOWN_CHAIN_IDS } from './known-chains';
@@ -12,6 +13,16 @@ export interface AppConfig {
   database: { url?: string; poolSize: number; embeddedPort: number };
   chain: { rpcUrl?: string; chain?: Chain; privateKey?: `0x${string}`; anvilPort: number; deploymentsDir: string };
   worker: WorkerEnvConfig;
+  zk: ZkConfig;
+}
+
+export interface ZkConfig {
+  /** ZK_CACHE_DIR, default ~/.cache/verity/zk: circuits, keys and dev ptaus, by content hash. */
+  cacheDir: string;
+  /** VERITY_PTAU_PATH: a prepared phase-1 file from a public ceremony; unset: a development ptau. */
+  ptauPath?: string;
+  maxPtauPower: number;
+  proverThreads: number;
 }
 
 export interface WorkerEnvConfig {
@@ -63,6 +74,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       privateKey: e.WORKER_PRIVATE_KEY as `0x${string}` | undefined,
       name: e.WORKER_NAME,
       provider: e.WORKER_PROVIDER,
+    },
+    zk: {
+      cacheDir: resolve(e.ZK_CACHE_DIR ?? join(homedir(), '.cache', 'verity', 'zk')),
+      ptauPath: e.VERITY_PTAU_PATH === undefined ? undefined : resolve(e.VERITY_PTAU_PATH),
+      maxPtauPower: e.ZK_MAX_PTAU_POWER,
+      proverThreads: e.ZK_PROVER_THREADS,
     },
   };
 }

@@ -16,8 +16,11 @@ export {
   type TracedBatchResult,
 } from './runtime/onnxruntime-backend';
 export { buildExactGraph, exactGraphStepOutputName, exactnessStatement, type ExactGraphOptions, type ExactnessStatement } from './runtime/exact-graph';
-export { commitModel, merkleProof, headerHash, type ModelCommitment } from './commitment/model-commitment';
-export { commitTensor, commitTrace, commitTraceSteps, traceCommitmentFromSteps, encodeInt256Array, type TensorValues } from './commitment/tensor-commitment';
+export { commitModel, merkleProof, headerHash, modelCommitmentOf, type ModelCommitment } from './commitment/model-commitment';
+export { commitTensor, commitTrace, traceTensorRoots, traceCommitmentFromRoots, encodeInt256Array, type TensorValues } from './commitment/tensor-commitment';
+export { tensorRoot, tensorChunkProof } from './commitment/tensor-root';
+export { stepsRoot, encodeStepDescriptor } from './commitment/step-descriptor';
+export { buildOneStepWitness } from './commitment/one-step-witness';
 export { verifyMerkleProof, type MerkleProof } from './commitment/merkle-tree';
 export { accuracyReport, argmax, defaultAccuracyInputs, type AccuracyReport } from './accuracy/accuracy-report';
 export { FloatModelRunner } from './accuracy/float-model-runner';

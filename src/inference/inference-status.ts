@@ -13,7 +13,8 @@
  *  COMMITTED ──(OPTIMISTIC, API)  window opens at the commit──────▶ CHALLENGEABLE
  *  COMMITTED ──(OPTIMISTIC, CHAIN) result revealed on-chain───────▶ CHALLENGEABLE
  *  CHALLENGEABLE ──window over, undisputed (CHAIN: finalize tx)──▶ FINAL
- *  COMMITTED ──(ZK) proof generation starts──▶ PROVING ──proof verified on-chain──▶ FINAL
+ *  COMPUTED ──(ZK) proving starts──▶ PROVING ──proof verified on-chain (settleZk mined)──▶ FINAL
+ *  PROVING ──prover crashed (stale) or proving failed──▶ COMPUTED (retried)
  *  CHALLENGEABLE ──dispute opened──▶ DISPUTED ──defender wins──▶ CHALLENGEABLE
  *                                      └──challenger wins──▶ SLASHED (result discarded;
  *                                                           the request is computed again)
@@ -24,7 +25,7 @@
  *   its address, an unexpired lease) can move it to COMPUTED, once. A late or second submission
  *   finds the status changed and is refused, so no request is computed into two results.
  * - A request is never lost: every non-terminal status has a process that moves it on (the lease
- *   reaper, the batch committer, the revealer/finalizer), and each of them resumes from the rows
+ *   reaper, the batch committer, the revealer/finalizer, the zk prover), and each of them resumes from the rows
  *   after a crash or a chain outage.
  * - FINAL, FAILED and SLASHED are terminal for the row's result.
  */
@@ -60,7 +61,8 @@ export const TRANSITIONS = {
   submit: { from: ['ASSIGNED'], to: 'COMPUTED' },
   commit: { from: ['COMPUTED'], to: 'COMMITTED' },
   openChallengeWindow: { from: ['COMMITTED'], to: 'CHALLENGEABLE' },
-  startProving: { from: ['COMMITTED'], to: 'PROVING' },
+  startProving: { from: ['COMPUTED'], to: 'PROVING' },
+  provingRetry: { from: ['PROVING'], to: 'COMPUTED' },
   proofVerified: { from: ['PROVING'], to: 'FINAL' },
   finalize: { from: ['CHALLENGEABLE'], to: 'FINAL' },
   dispute: { from: ['CHALLENGEABLE'], to: 'DISPUTED' },

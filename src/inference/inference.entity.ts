@@ -104,6 +104,24 @@ export class InferenceEntity {
   @Column({ name: 'error_message', type: 'text', nullable: true })
   errorMessage!: string | null;
 
+  @Column({ name: 'zk_input_commitment', type: 'text', nullable: true })
+  zkInputCommitment!: string | null;
+
+  @Column({ name: 'zk_proof', type: 'jsonb', nullable: true })
+  zkProof!: unknown;
+
+  @Column({ name: 'zk_public_signals', type: 'text', array: true, nullable: true })
+  zkPublicSignals!: string[] | null;
+
+  @Column({ name: 'zk_circuit_id', type: 'uuid', nullable: true })
+  zkCircuitId!: string | null;
+
+  @Column({ name: 'proving_stage', type: 'text', nullable: true })
+  provingStage!: string | null;
+
+  @Column({ name: 'settle_tx', type: 'char', length: 66, nullable: true })
+  settleTx!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -46,4 +46,9 @@ export class ModelCatalog {
     this.cache.set(id, { model, loadedAt: Date.now() });
     return model;
   }
+
+  /** Drops a cached entry after its modes changed (zk mode became ready). */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
 }

@@ -37,7 +37,17 @@ export function toInferenceModel(
     revealTx: row.revealTx,
     finalizeTx: row.finalizeTx,
     challengeEndsAt: row.challengeEndsAt,
-    proof: null,
+    proof:
+      row.zkProof && row.zkPublicSignals && row.zkCircuitId
+        ? {
+            proof: JSON.stringify(row.zkProof),
+            publicSignals: row.zkPublicSignals,
+            inputCommitment: row.zkInputCommitment ?? row.zkPublicSignals[0],
+            circuitId: row.zkCircuitId,
+            settleTx: row.settleTx,
+          }
+        : null,
+    provingStage: row.provingStage,
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -175,7 +175,7 @@ export class BatchCommitter {
         `SELECT ${LEAF_COLUMNS},
                 (i.computed_at IS NULL OR i.computed_at <= clock_timestamp() - make_interval(secs => $2::double precision / 1000)) AS ripe
            FROM inferences i JOIN models m ON m.id = i.model_id
-          WHERE i.status = 'COMPUTED' AND i.batch_id IS NULL
+          WHERE i.status = 'COMPUTED' AND i.batch_id IS NULL AND i.mode = 'OPTIMISTIC'
           ORDER BY i.computed_at, i.id
           LIMIT $1
           FOR UPDATE OF i SKIP LOCKED`,

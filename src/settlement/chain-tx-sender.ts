@@ -8,6 +8,7 @@ import {
   type ContractFunctionName,
   type ContractFunctionParameters,
   type Hash,
+  type Hex,
   type SimulateContractParameters,
   type TransactionReceipt,
 } from 'viem';
@@ -124,6 +125,32 @@ export class ChainTxSender {
   resyncNonce(): Promise<void> {
     return this.enqueue(async () => {
       this.nextNonce = undefined;
+    });
+  }
+
+  /**
+   * Deploys a contract from the service account, in the same queue and with the same local nonce
+   * as every call (a deployment sent beside the queue would take a nonce a call then reuses).
+   */
+  deploy(deployment: { abi: Abi; bytecode: Hex; label: string }): Promise<SentTransaction> {
+    return this.enqueue(async () => {
+      const { publicClient, walletClient, account } = this.clients;
+      try {
+        const nonce =
+          this.nextNonce ?? (await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }));
+        const hash = await walletClient.deployContract({
+          abi: deployment.abi,
+          bytecode: deployment.bytecode,
+          account,
+          nonce,
+          chain: walletClient.chain,
+        });
+        this.nextNonce = nonce + 1;
+        return { hash, nonce };
+      } catch (error) {
+        this.nextNonce = undefined;
+        throw new SettlementError('CHAIN_TX_FAILED', `deploying ${deployment.label} failed: ${describeChainError(error)}`, {}, { cause: error });
+      }
     });
   }
 

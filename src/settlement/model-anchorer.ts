@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { zeroAddress, type Hash, type Hex } from 'viem';
+import type { Hash, Hex } from 'viem';
 import { DataSource } from 'typeorm';
 import { ModelRegistryAbi } from '../chain/generated/contracts';
 import { RUNTIME } from '../runtime/runtime.module';
@@ -61,7 +61,7 @@ export class ModelAnchorer {
         address: registry,
         abi: ModelRegistryAbi,
         functionName: 'register',
-        args: [commitment, CHAIN_MODE_OPTIMISTIC, zeroAddress],
+        args: [commitment, CHAIN_MODE_OPTIMISTIC],
       }));
     } catch (error) {
       if (revertName(error) === 'ModelRegistry_AlreadyRegistered' && (await this.allowed(commitment)))

@@ -24,6 +24,7 @@ import { DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.opt
     SettlementLoops,
   ],
   exports: [
+    SETTLEMENT_OPTIONS,
     ChainTxSender,
     BatchCommitter,
     ChainRequestWatcher,

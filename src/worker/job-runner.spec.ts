@@ -80,7 +80,7 @@ describe('the job runner', () => {
       const expected = evaluateFixed(model, quantizeInput(model, inputs[n]));
       expect(result.outputFixed).toEqual(expected.outputFixed.map(String));
       expect(result.outputCommitment).toBe(commitTensor(expected.outputFixed));
-      expect(result.traceCommitment).toBe(commitTrace(expected.trace.map((t) => t.values)));
+      expect(result.traceCommitment).toBe(commitTrace(expected.inputFixed, expected.trace.map((t) => t.values)));
       const leaf = {
         requestId: jobs[n].requestId,
         modelCommitment: commitment,

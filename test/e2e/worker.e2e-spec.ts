@@ -103,7 +103,7 @@ describe('verity worker processes against the API', () => {
       const expected = evaluateFixed(model, Float64Array.from(inference.inputFixed.map(Number)));
       expect(inference.outputFixed).toEqual(expected.outputFixed.map(String));
       expect(inference.outputCommitment).toBe(commitTensor(expected.outputFixed));
-      expect(inference.traceCommitment).toBe(commitTrace(expected.trace.map((t) => t.values)));
+      expect(inference.traceCommitment).toBe(commitTrace(expected.inputFixed, expected.trace.map((t) => t.values)));
       expect(addresses).toContain(getAddress(inference.worker));
     }
 

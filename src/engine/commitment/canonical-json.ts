@@ -5,7 +5,8 @@ export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new EngineError('INVALID_QUANTIZED_MODEL', `cannot commit to the number ${value}`);
+    if (!Number.isFinite(value))
+      throw new EngineError('INVALID_QUANTIZED_MODEL', `cannot commit to the number ${value}`);
     return JSON.stringify(value);
   }
   if (typeof value === 'bigint') return JSON.stringify(value.toString());

@@ -3,14 +3,14 @@
  *   leaf_i = keccak256(abi.encode(uint256 i, int256[16] chunk_i))  (last chunk zero-padded)
  *   node   = keccak256(abi.encodePacked(bytes32 left, bytes32 right))  (ordered, not sorted)
  * The leaf level is padded with bytes32(0) to a power of two; zero leaves give root bytes32(0).
+ * Hashing: int256-word.ts (js-sha3; tensor-root.spec checks it against viem's ABI encoding).
  */
-import { type Hex, concatHex, encodeAbiParameters, keccak256 } from 'viem';
+import { type Hex, bytesToHex, hexToBytes } from 'viem';
 import { PARAMETER_CHUNK_SIZE_VALUES } from '../engine.constants';
 import { EngineError } from '../engine.errors';
+import { WORD_BYTES, keccakBytes, writeInt256Word } from './int256-word';
 
 export const ZERO_HASH: Hex = `0x${'0'.repeat(64)}`;
-
-const LEAF_ABI = [{ type: 'uint256' }, { type: 'int256[16]' }] as const;
 
 export interface MerkleProof {
   chunkIndex: number;
@@ -32,14 +32,23 @@ export function chunkValues(values: readonly bigint[]): bigint[][] {
 
 export function leafHash(chunkIndex: number, chunk: readonly bigint[]): Hex {
   if (chunk.length !== PARAMETER_CHUNK_SIZE_VALUES) {
-    throw new EngineError('INVALID_ARGUMENT', `a chunk has ${PARAMETER_CHUNK_SIZE_VALUES} values, got ${chunk.length}`);
+    throw new EngineError(
+      'INVALID_ARGUMENT',
+      `a chunk has ${PARAMETER_CHUNK_SIZE_VALUES} values, got ${chunk.length}`,
+    );
   }
-  type Chunk = Parameters<typeof encodeAbiParameters<typeof LEAF_ABI>>[1][1];
-  return keccak256(encodeAbiParameters(LEAF_ABI, [BigInt(chunkIndex), chunk as unknown as Chunk]));
+  const bytes = new Uint8Array((PARAMETER_CHUNK_SIZE_VALUES + 1) * WORD_BYTES);
+  const view = new DataView(bytes.buffer);
+  writeInt256Word(bytes, view, 0, BigInt(chunkIndex));
+  chunk.forEach((v, i) => writeInt256Word(bytes, view, (i + 1) * WORD_BYTES, v));
+  return bytesToHex(keccakBytes(bytes));
 }
 
 export function nodeHash(left: Hex, right: Hex): Hex {
-  return keccak256(concatHex([left, right]));
+  const bytes = new Uint8Array(2 * WORD_BYTES);
+  bytes.set(hexToBytes(left), 0);
+  bytes.set(hexToBytes(right), WORD_BYTES);
+  return bytesToHex(keccakBytes(bytes));
 }
 
 /** All levels, leaves first; each level padded to even length (the leaf level to a power of two). */
@@ -58,7 +67,9 @@ export function merkleLevels(leaves: Hex[]): Hex[][] {
 }
 
 export function merkleRootOfLevels(levels: Hex[][]): Hex {
-  return levels.length === 1 && levels[0].length === 1 && levels[0][0] === ZERO_HASH ? ZERO_HASH : levels[levels.length - 1][0];
+  return levels.length === 1 && levels[0].length === 1 && levels[0][0] === ZERO_HASH
+    ? ZERO_HASH
+    : levels[levels.length - 1][0];
 }
 
 export function proofFromLevels(levels: Hex[][], chunkIndex: number, chunk: readonly bigint[]): MerkleProof {
@@ -73,7 +84,10 @@ export function proofFromLevels(levels: Hex[][], chunkIndex: number, chunk: read
 
 /** Recompute the root from a proof and compare (what a contract does). */
 export function verifyMerkleProof(root: Hex, proof: MerkleProof): boolean {
-  let hash = leafHash(proof.chunkIndex, proof.values.map((v) => BigInt(v)));
+  let hash = leafHash(
+    proof.chunkIndex,
+    proof.values.map((v) => BigInt(v)),
+  );
   let index = proof.chunkIndex;
   for (const sibling of proof.siblings) {
     hash = index % 2 === 0 ? nodeHash(hash, sibling) : nodeHash(sibling, hash);

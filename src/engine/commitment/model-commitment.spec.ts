@@ -4,7 +4,9 @@ import { quantize } from '../quantize/quantize';
 import type { QuantizedModel } from '../quantize/quantized-model.types';
 import { buildRandomMlp } from '../testing/float-model-builder';
 import { verifyMerkleProof } from './merkle-tree';
-import { commitModel, commitTensor, merkleProof, splitModel } from './model-commitment';
+import { commitModel, commitTensor, merkleProof, modelCommitmentOf, splitModel } from './model-commitment';
+import { stepsRoot } from './step-descriptor';
+import { tensorRoot } from './tensor-root';
 
 describe('model and tensor commitments', () => {
   const model = quantize(importOnnx(buildRandomMlp([7, 5, 3])));
@@ -14,6 +16,26 @@ describe('model and tensor commitments', () => {
   it('counts every weight and bias as a parameter, in chunks of 16', () => {
     expect(commitment.parameterCount).toBe(7 * 5 + 5 + 5 * 3 + 3);
     expect(commitment.chunkCount).toBe(Math.ceil(58 / 16));
+  });
+
+  it('is keccak256(abi.encode(headerHash, parametersRoot, parameterCount, stepsRoot, stepCount)) (format version 2)', () => {
+    expect(commitment.stepCount).toBe(3);
+    expect(commitment.stepsRoot).toBe(stepsRoot(model));
+    expect(commitment.parametersRoot).toBe(tensorRoot(splitModel(model).parameters));
+    const expected = keccak256(
+      encodeAbiParameters(
+        [
+          { type: 'bytes32' },
+          { type: 'bytes32' },
+          { type: 'uint256' },
+          { type: 'bytes32' },
+          { type: 'uint256' },
+        ],
+        [commitment.headerHash, commitment.parametersRoot, 58n, commitment.stepsRoot, 3n],
+      ),
+    );
+    expect(commitment.commitment).toBe(expected);
+    expect(modelCommitmentOf(commitment)).toBe(expected);
   });
 
   it('is stable across a JSON round trip of the quantized model', () => {
@@ -26,7 +48,12 @@ describe('model and tensor commitments', () => {
       expect(verifyMerkleProof(commitment.parametersRoot, proof)).toBe(true);
       const forged = { ...proof, values: proof.values.map((v, k) => (k === 0 ? String(BigInt(v) + 1n) : v)) };
       expect(verifyMerkleProof(commitment.parametersRoot, forged)).toBe(false);
-      expect(verifyMerkleProof(commitment.parametersRoot, { ...proof, chunkIndex: (i + 1) % commitment.chunkCount })).toBe(false);
+      expect(
+        verifyMerkleProof(commitment.parametersRoot, {
+          ...proof,
+          chunkIndex: (i + 1) % commitment.chunkCount,
+        }),
+      ).toBe(false);
     }
   });
 
@@ -39,6 +66,10 @@ describe('model and tensor commitments', () => {
     const weight = clone();
     if (weight.steps[0].op === 'linear') weight.steps[0].weights[3] = Number(weight.steps[0].weights[3]) + 1;
     expect(commitModel(weight).parametersRoot).not.toBe(commitment.parametersRoot);
+    expect(commitModel(weight).stepsRoot).toBe(commitment.stepsRoot);
+    const fraction = clone();
+    fraction.fractionBits -= 1;
+    expect(commitModel(fraction).stepsRoot).not.toBe(commitment.stepsRoot);
     const bound = clone();
     bound.inputBound = Number(bound.inputBound) * 2;
     expect(commitModel(bound).headerHash).not.toBe(commitment.headerHash);

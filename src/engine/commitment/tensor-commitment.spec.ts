@@ -4,16 +4,15 @@ import { EngineError } from '../engine.errors';
 import {
   commitTensor,
   commitTrace,
-  commitTraceSteps,
   encodeInt256Array,
-  traceCommitmentFromSteps,
+  traceCommitmentFromRoots,
+  traceTensorRoots,
 } from './tensor-commitment';
+import { tensorRoot } from './tensor-root';
 
 /** The encoding commitTensor used before the hand-written fast path: viem's ABI encoder. */
 const referenceTensorCommitment = (values: readonly (number | bigint | string)[]): Hex =>
   keccak256(encodeAbiParameters([{ type: 'int256[]' }], [values.map((v) => BigInt(v))]));
-const referenceTraceCommitment = (steps: readonly (readonly (number | bigint)[])[]): Hex =>
-  keccak256(encodeAbiParameters([{ type: 'bytes32[]' }], [steps.map(referenceTensorCommitment)]));
 
 const TWO_POW_52 = 2 ** 52;
 const edgeNumbers = fc.constantFrom(
@@ -81,30 +80,38 @@ describe('tensor commitment (hand-written ABI encoding)', () => {
   });
 });
 
-describe('trace commitment', () => {
+describe('trace commitment (format version 2)', () => {
   const steps = fc.array(fc.array(safeNumber, { maxLength: 40 }), { maxLength: 6 });
+  const input = fc.array(safeNumber, { minLength: 1, maxLength: 40 });
 
-  it('is keccak256(abi.encode(bytes32[] stepCommitments)) with stepCommitment[i] = commitTensor(step i)', () => {
+  it('is keccak256(abi.encode(bytes32[] tensorRoots)) over the input and every step output', () => {
     fc.assert(
-      fc.property(steps, (trace) => {
-        expect(commitTraceSteps(trace)).toEqual(trace.map(referenceTensorCommitment));
-        expect(commitTrace(trace)).toBe(referenceTraceCommitment(trace));
-        expect(traceCommitmentFromSteps(commitTraceSteps(trace))).toBe(commitTrace(trace));
-        expect(commitTrace(trace.map((s) => Float64Array.from(s)))).toBe(commitTrace(trace));
+      fc.property(input, steps, (x, trace) => {
+        const roots = traceTensorRoots(x, trace);
+        expect(roots).toEqual([x, ...trace].map((t) => tensorRoot(t)));
+        expect(commitTrace(x, trace)).toBe(keccak256(encodeAbiParameters([{ type: 'bytes32[]' }], [roots])));
+        expect(traceCommitmentFromRoots(roots)).toBe(commitTrace(x, trace));
+        expect(
+          commitTrace(
+            Float64Array.from(x),
+            trace.map((s) => Float64Array.from(s)),
+          ),
+        ).toBe(commitTrace(x, trace));
       }),
       { numRuns: 100, seed: 3 },
     );
   });
 
-  it('changes when one value of one step changes, or when two steps swap', () => {
+  it('changes when one value of the input or of one step changes, or when two steps swap', () => {
     const trace = [[1, -2, 3], [4, 5], [-6]];
-    const base = commitTrace(trace);
-    expect(commitTrace([[1, -2, 3], [4, 6], [-6]])).not.toBe(base);
-    expect(commitTrace([[4, 5], [1, -2, 3], [-6]])).not.toBe(base);
-    expect(commitTrace([[1, -2, 3, 4], [5], [-6]])).not.toBe(base);
+    const base = commitTrace([7, 8], trace);
+    expect(commitTrace([7, 9], trace)).not.toBe(base);
+    expect(commitTrace([7, 8], [[1, -2, 3], [4, 6], [-6]])).not.toBe(base);
+    expect(commitTrace([7, 8], [[4, 5], [1, -2, 3], [-6]])).not.toBe(base);
+    expect(commitTrace([7, 8], [[1, -2, 3, 4], [5], [-6]])).not.toBe(base);
   });
 
-  it('refuses a step commitment that is not 32 bytes of hex', () => {
-    expect(() => traceCommitmentFromSteps(['0x1234'])).toThrow(EngineError);
+  it('refuses a tensor root that is not 32 bytes of hex', () => {
+    expect(() => traceCommitmentFromRoots(['0x1234'])).toThrow(EngineError);
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'fs';
 import { dirname, join } from 'path';
 import * as ort from 'onnxruntime-node';
 import type { Hex } from 'viem';
-import { commitTensor, commitTraceSteps, traceCommitmentFromSteps } from '../commitment/tensor-commitment';
+import { commitTensor, commitTrace } from '../commitment/tensor-commitment';
 import { EngineError } from '../engine.errors';
 import { checkFixedInput, dequantize, quantizeInput } from '../evaluator/input-quantize';
 import { prepareModel } from '../evaluator/prepared-model';
@@ -46,7 +46,7 @@ export interface CommittedResult {
   output: number[];
   /** commitTensor(outputFixed). */
   outputCommitment: Hex;
-  /** keccak256(abi.encode(bytes32[] stepCommitments)). */
+  /** keccak256(abi.encode(bytes32[] tensorRoots)) over the input and every step output (format version 2). */
   traceCommitment: Hex;
 }
 
@@ -56,7 +56,9 @@ const COMMIT_YIELD_INTERVAL_MS = 20;
 
 function containsFile(dir: string, name: string, depth: number): boolean {
   if (depth < 0 || !existsSync(dir)) return false;
-  return readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? containsFile(join(dir, e.name), name, depth - 1) : e.name === name));
+  return readdirSync(dir, { withFileTypes: true }).some((e) =>
+    e.isDirectory() ? containsFile(join(dir, e.name), name, depth - 1) : e.name === name,
+  );
 }
 
 /** CUDA is tried only when onnxruntime lists it and its provider library was installed (cuda12 install). */
@@ -75,7 +77,11 @@ let cudaUnavailable = false;
 
 async function openSession(bytes: Uint8Array, provider: ExecutionProvider): Promise<ort.InferenceSession> {
   const logSeverityLevel = provider === 'cuda' ? 4 : 2;
-  return ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all', logSeverityLevel });
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel,
+  });
 }
 
 /** CUDA when asked or (auto) when installed and loadable, else CPU. */
@@ -89,7 +95,13 @@ async function openWithProvider(
       return { session: await openSession(bytes, 'cuda'), provider: 'cuda' };
     } catch (cause) {
       cudaUnavailable = true;
-      if (wanted === 'cuda') throw new EngineError('BACKEND_FAILURE', 'the onnxruntime CUDA provider could not be loaded', {}, { cause });
+      if (wanted === 'cuda')
+        throw new EngineError(
+          'BACKEND_FAILURE',
+          'the onnxruntime CUDA provider could not be loaded',
+          {},
+          { cause },
+        );
     }
   }
   try {
@@ -104,7 +116,10 @@ async function openWithProvider(
 function checkExactIntegers(data: Float64Array, bound: number, what: string): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isInteger(data[i]) || Math.abs(data[i]) > bound) {
-      throw new EngineError('OVERFLOW', `onnxruntime produced ${data[i]} in ${what}, which is not an integer within the static bound ${bound}`);
+      throw new EngineError(
+        'OVERFLOW',
+        `onnxruntime produced ${data[i]} in ${what}, which is not an integer within the static bound ${bound}`,
+      );
     }
   }
 }
@@ -126,9 +141,20 @@ export class OnnxRuntimeBackend {
     const prepared = prepareModel(model);
     const exactness = exactnessStatement(model);
     if (!exactness.holds) throw new EngineError('OVERFLOW', exactness.text);
-    const { session, provider } = await openWithProvider(buildExactGraph(model), options.provider ?? 'auto', 'the exact graph');
+    const { session, provider } = await openWithProvider(
+      buildExactGraph(model),
+      options.provider ?? 'auto',
+      'the exact graph',
+    );
     const outputLength = model.outputShape.reduce((a, v) => a * v, 1);
-    const backend = new OnnxRuntimeBackend(model, provider, exactness, session, prepared.inputLength, outputLength);
+    const backend = new OnnxRuntimeBackend(
+      model,
+      provider,
+      exactness,
+      session,
+      prepared.inputLength,
+      outputLength,
+    );
     if (options.traced) await backend.traced();
     return backend;
   }
@@ -140,16 +166,28 @@ export class OnnxRuntimeBackend {
   static async probeProvider(provider: BackendOptions['provider'] = 'auto'): Promise<ExecutionProvider> {
     const b = new OnnxGraphBuilder();
     b.node('Identity', [EXACT_GRAPH_INPUT_NAME], {}, EXACT_GRAPH_OUTPUT_NAME);
-    const probe = await openWithProvider(b.encode({ name: EXACT_GRAPH_INPUT_NAME, width: 1 }, { name: EXACT_GRAPH_OUTPUT_NAME, width: 1 }), provider, 'the probe graph');
+    const probe = await openWithProvider(
+      b.encode({ name: EXACT_GRAPH_INPUT_NAME, width: 1 }, { name: EXACT_GRAPH_OUTPUT_NAME, width: 1 }),
+      provider,
+      'the probe graph',
+    );
     await probe.session.release();
     return probe.provider;
   }
 
   private traced(): Promise<ort.InferenceSession> {
-    this.tracedSession ??= openSession(buildExactGraph(this.model, { exposeSteps: true }), this.provider).catch((cause: unknown) => {
+    this.tracedSession ??= openSession(
+      buildExactGraph(this.model, { exposeSteps: true }),
+      this.provider,
+    ).catch((cause: unknown) => {
       this.tracedSession = undefined;
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new EngineError('BACKEND_FAILURE', `onnxruntime rejected the traced exact graph: ${reason}`, {}, { cause });
+      throw new EngineError(
+        'BACKEND_FAILURE',
+        `onnxruntime rejected the traced exact graph: ${reason}`,
+        {},
+        { cause },
+      );
     });
     return this.tracedSession;
   }
@@ -157,7 +195,10 @@ export class OnnxRuntimeBackend {
   /** Run N fixed-point inputs laid out back to back; returns N * outputLength fixed outputs. */
   async runFixed(inputs: Float64Array, count: number): Promise<Float64Array> {
     if (inputs.length !== count * this.inputLength) {
-      throw new EngineError('INPUT_SHAPE', `batch has ${inputs.length} values, expected ${count} x ${this.inputLength}`);
+      throw new EngineError(
+        'INPUT_SHAPE',
+        `batch has ${inputs.length} values, expected ${count} x ${this.inputLength}`,
+      );
     }
     const feeds = { [EXACT_GRAPH_INPUT_NAME]: new ort.Tensor('float64', inputs, [count, this.inputLength]) };
     const results = await this.session.run(feeds);
@@ -188,13 +229,18 @@ export class OnnxRuntimeBackend {
     const flat = this.flattenFixed(batch);
     if (count === 0) return { outputFixed: [], output: [], trace: [] };
     const session = await this.traced();
-    const results = await session.run({ [EXACT_GRAPH_INPUT_NAME]: new ort.Tensor('float64', flat, [count, this.inputLength]) });
+    const results = await session.run({
+      [EXACT_GRAPH_INPUT_NAME]: new ort.Tensor('float64', flat, [count, this.inputLength]),
+    });
     const trace: Float64Array[][] = Array.from({ length: count }, () => []);
     prepareModel(this.model).steps.forEach((p, i) => {
       const data = results[exactGraphStepOutputName(i)].data as Float64Array;
       const length = p.step.outShape.reduce((a, v) => a * v, 1);
       if (data.length !== count * length) {
-        throw new EngineError('BACKEND_FAILURE', `onnxruntime returned ${data.length} values for step ${i}, expected ${count} x ${length}`);
+        throw new EngineError(
+          'BACKEND_FAILURE',
+          `onnxruntime returned ${data.length} values for step ${i}, expected ${count} x ${length}`,
+        );
       }
       checkExactIntegers(data, p.outputBound, `step ${i} (${p.step.onnxOp} node "${p.step.name}")`);
       for (let n = 0; n < count; n++) trace[n].push(data.subarray(n * length, (n + 1) * length));
@@ -214,13 +260,13 @@ export class OnnxRuntimeBackend {
     const results: CommittedResult[] = [];
     let lastYield = performance.now();
     for (let n = 0; n < traced.trace.length; n++) {
-      const stepCommitments = commitTraceSteps(traced.trace[n]);
+      const steps = traced.trace[n];
       results.push({
         outputFixed: traced.outputFixed[n],
         output: traced.output[n],
         // The output is the last step's output (the input itself for a model without steps).
-        outputCommitment: stepCommitments.at(-1) ?? commitTensor(batch[n]),
-        traceCommitment: traceCommitmentFromSteps(stepCommitments),
+        outputCommitment: commitTensor(steps.at(-1) ?? batch[n]),
+        traceCommitment: commitTrace(batch[n], steps),
       });
       if (performance.now() - lastYield > COMMIT_YIELD_INTERVAL_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,6 +1,6 @@
 /**
  * Traced runs: onnxruntime's per-step outputs equal the TS evaluator's trace bit for bit on every
- * accepted conformance fixture and on the MNIST MLP, and so do the trace commitments.
+ * accepted conformance fixture and on the MNIST MLP, and so do the trace commitments (format version 2).
  */
 import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
@@ -108,21 +108,29 @@ describe.each([...conformance, 'mnist-mlp'])('traced run of %s', (name) => {
   it('gives the same trace and output commitments as the TS evaluator', async () => {
     const committed = await backend.runCommitted(fixed);
     committed.forEach((result, n) => {
-      expect(result.traceCommitment).toBe(commitTrace(expected[n].trace.map((t) => t.values)));
+      expect(result.traceCommitment).toBe(
+        commitTrace(
+          expected[n].inputFixed,
+          expected[n].trace.map((t) => t.values),
+        ),
+      );
       expect(result.outputCommitment).toBe(commitTensor(expected[n].outputFixed));
       expect(result.outputFixed).toEqual(expected[n].outputFixed);
     });
   });
 
-  it('changes the trace commitment when one value of one step is tampered with', async () => {
+  it('changes the trace commitment when one value of the input or of one step is tampered with', async () => {
     const [steps] = (await backend.runTraced(fixed.slice(0, 1))).trace;
-    const honest = commitTrace(steps);
+    const honest = commitTrace(fixed[0], steps);
+    const input = Float64Array.from(fixed[0]);
+    input[input.length - 1] += 1;
+    expect(commitTrace(input, steps)).not.toBe(honest);
     if (steps.length === 0) return; // a model of layout-free identities only (1l_identity) has no step to tamper with
     fc.assert(
       fc.property(fc.nat({ max: steps.length - 1 }), fc.nat(), fc.constantFrom(-1, 1), (step, at, delta) => {
         const tampered = steps.map((values) => Float64Array.from(values));
         tampered[step][at % tampered[step].length] += delta;
-        expect(commitTrace(tampered)).not.toBe(honest);
+        expect(commitTrace(fixed[0], tampered)).not.toBe(honest);
       }),
       { numRuns: 10, seed: 5 },
     );

@@ -31,6 +31,24 @@ export class ResultBatch {
   committedAt!: Date | null;
 }
 
+@ObjectType({ description: 'A Groth16 proof of one inference and the public signals it was verified against (docs/zk.md).' })
+export class ZkProof {
+  @Field({ description: 'The snarkjs proof object (pi_a, pi_b, pi_c), JSON' })
+  proof!: string;
+
+  @Field(() => [String], { description: 'Public signals: input commitment(s), packed outputs, beneficiary' })
+  publicSignals!: string[];
+
+  @Field({ description: 'Poseidon commitment of the quantized input (the first public signal)' })
+  inputCommitment!: string;
+
+  @Field(() => ID, { description: 'The zk circuit (model + batch size) whose verification key checks it' })
+  circuitId!: string;
+
+  @Field(() => String, { nullable: true, description: 'The Settlement.settleZk transaction in which the verifier accepted it' })
+  settleTx!: string | null;
+}
+
 @ObjectType()
 export class InferenceFailure {
   @Field()
@@ -120,8 +138,11 @@ export class Inference {
   @Field(() => Date, { nullable: true, description: 'Optimistic mode: end of the challenge window' })
   challengeEndsAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'ZK mode: the Groth16 proof and public signals, JSON' })
-  proof!: string | null;
+  @Field(() => ZkProof, { nullable: true, description: 'ZK mode: the Groth16 proof, so anyone can re-verify the result' })
+  proof!: ZkProof | null;
+
+  @Field(() => String, { nullable: true, description: 'ZK mode: what the prover is doing (witness, proving, settling), or why it retries' })
+  provingStage!: string | null;
 
   @Field(() => InferenceFailure, { nullable: true })
   error!: InferenceFailure | null;

@@ -118,7 +118,7 @@ export async function startChain() {
       address: registry,
       abi: ModelRegistryAbi,
       functionName: 'register',
-      args: [commitment, modes, ZERO_ADDRESS],
+      args: [commitment, modes],
     });
   }
 

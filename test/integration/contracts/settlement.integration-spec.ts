@@ -20,6 +20,8 @@ import {
   ConsumerMockBytecode,
   ExampleConsumerAbi,
   ExampleConsumerBytecode,
+  Groth16VerifierMockAbi,
+  Groth16VerifierMockBytecode,
   ModelRegistryAbi,
   SettlementAbi,
   SettlementBytecode,
@@ -48,6 +50,8 @@ const STATUS = { None: 0, Open: 1, Pending: 2, Disputed: 3, Final: 4 } as const;
 const MODEL = bytes32('model-a');
 const ZK_MODEL = bytes32('model-zk');
 const INPUT = [1n, -2n, 3n];
+/** A zk-mode input commitment: a Poseidon commitment, a BN254 scalar field element (any one here). */
+const ZK_INPUT_COMMITMENT = toHex(12_345n, { size: 32 });
 const OUTPUT = [7n, -8n];
 const { challengeWindowSeconds: WINDOW, minimumFeeWei: FEE, minimumStakeWei: MIN_STAKE } = TEST_PARAMETERS;
 const ConsumerBehaviour = { Record: 0, Revert: 1, BurnGas: 2, Reenter: 3 } as const;
@@ -88,7 +92,14 @@ describe('Settlement', () => {
   const status = async (requestId: Hex) => chain.read<number>(call('statusOf', [requestId]));
 
   async function request(
-    options: { callback?: Address; gasLimit?: number; fee?: bigint; model?: Hex; mode?: number } = {},
+    options: {
+      callback?: Address;
+      gasLimit?: number;
+      fee?: bigint;
+      model?: Hex;
+      mode?: number;
+      inputCommitment?: Hex;
+    } = {},
   ) {
     const receipt = await chain.send(
       requester,
@@ -96,7 +107,7 @@ describe('Settlement', () => {
         'requestInference',
         [
           options.model ?? MODEL,
-          outputCommitment(INPUT),
+          options.inputCommitment ?? outputCommitment(INPUT),
           INPUT,
           options.mode ?? MODE_OPTIMISTIC,
           options.callback ?? ZERO_ADDRESS,
@@ -201,12 +212,25 @@ describe('Settlement', () => {
     const contracts = await chain.deploy();
     ({ Settlement: settlement, WorkerRegistry: workers, ModelRegistry: models } = contracts);
     await chain.registerModel(contracts.ModelRegistry, MODEL);
-    // Any contract address stands in for a zk verifier here.
+    // A zk-only model: registered without modes, zk mode enabled by its circuit (a mock verifier).
+    await chain.registerModel(contracts.ModelRegistry, ZK_MODEL, 0);
+    const verifier = await chain.deployAs(deployer, Groth16VerifierMockAbi, Groth16VerifierMockBytecode);
     await chain.send(deployer, {
       address: contracts.ModelRegistry,
       abi: ModelRegistryAbi,
-      functionName: 'register',
-      args: [ZK_MODEL, MODE_ZK, settlement],
+      functionName: 'addZkCircuit',
+      args: [
+        ZK_MODEL,
+        {
+          verifier,
+          batchSize: 1,
+          outputLength: 2,
+          outputBits: 8,
+          outputOffset: 128n,
+          circuitHash: bytes32('circuit'),
+          zkeyHash: bytes32('zkey'),
+        },
+      ],
     });
     await newWorker(workerA);
     await newWorker(workerB);
@@ -441,8 +465,15 @@ describe('Settlement', () => {
 
     it('rejects a result for an unknown request and for a zk-mode request', async () => {
       const unknown = leafFor(bytes32('no-such-request'), workerA);
-      const zkRequest = await request({ model: ZK_MODEL, mode: MODE_ZK });
-      const zk = leafFor(zkRequest, workerA, OUTPUT, { modelCommitment: ZK_MODEL });
+      const zkRequest = await request({
+        model: ZK_MODEL,
+        mode: MODE_ZK,
+        inputCommitment: ZK_INPUT_COMMITMENT,
+      });
+      const zk = leafFor(zkRequest, workerA, OUTPUT, {
+        modelCommitment: ZK_MODEL,
+        inputCommitment: ZK_INPUT_COMMITMENT,
+      });
       const { batchId, tree } = await commit([unknown, zk]);
       await expectRevert(reveal(batchId, unknown, OUTPUT, tree.proof(0)), 'Settlement_NotOpen', [
         unknown.requestId,

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IOneStepExecutor} from "../interfaces/IOneStepExecutor.sol";
+import {LibFixedPoint} from "../libraries/LibFixedPoint.sol";
+import {LibStepDescriptor, StepDescriptor} from "../libraries/LibStepDescriptor.sol";
+import {LibTensorRoot} from "../libraries/LibTensorRoot.sol";
+
+/// @title OneStepExecutor
+/// @notice Recomputes one output value of one step of a committed model with the exact integer
+///         semantics of docs/semantics.md (section 11 describes the descriptor and the witness).
+///         Every value it reads is first checked against a root: the descriptor against stepsRoot,
+///         input chunks against the claimed tensor roots, parameter chunks against parametersRoot,
+///         index-map / multiplier chunks against the descriptor's mapRoot.
+/// @dev Witness = abi.encode(bytes descriptor, bytes32[] descriptorProof, ChunkRead[] reads); each
+///      read is a run of whole chunks [first, first + values.length / 16) of one source with the
+///      range proof of LibTensorRoot.rangeRoot. A contiguous range of values an op reads (a weight
+///      row, an input row, a softmax group) must lie in one read. The static bounds of section 6 are
+///      off-chain refusals: here values are int256 and the arithmetic is exact; an honest trace stays
+///      below 2^52, and values far outside (only in a dishonest trace) may revert with a Panic.
+contract OneStepExecutor is IOneStepExecutor {
+    using LibStepDescriptor for StepDescriptor;
+
+    /// @notice Source code of a read from the parameter vector (parametersRoot).
+    uint256 public constant SOURCE_PARAMETERS = 254;
+    /// @notice Source code of a read from the step's index map or multipliers (descriptor mapRoot).
+    uint256 public constant SOURCE_MAP = 255;
+    /// @notice Input slots 0 .. inputs.length - 1 are sources 0 .. inputs.length - 1.
+    uint256 internal constant CHUNK = 16;
+
+    /// @notice A run of chunks of one source, with its range proof.
+    struct ChunkRead {
+        uint256 source;
+        uint256 first;
+        uint256 depth;
+        int256[] values;
+        bytes32[] siblings;
+    }
+
+    /// @notice The descriptor is not step `stepIndex` under the given steps root.
+    error OneStepExecutor_BadDescriptorProof(uint256 stepIndex);
+    /// @notice The descriptor names an input tensor that is not before the step (or has no root).
+    error OneStepExecutor_BadInputTensor(uint256 tensor, uint256 stepIndex, uint256 rootCount);
+    /// @notice A read names a source the step does not have.
+    error OneStepExecutor_UnknownSource(uint256 source);
+    /// @notice A read's chunks do not hash, with its siblings, to the root of its source.
+    error OneStepExecutor_BadChunkProof(uint256 source, uint256 first);
+    /// @notice The witness lacks a value the computation needs (source, flat index, count).
+    error OneStepExecutor_MissingValues(uint256 source, uint256 index, uint256 count);
+    /// @notice A max-pool window with no real tap (not produced by the importer).
+    error OneStepExecutor_EmptyWindow(uint256 element);
+
+    /// @inheritdoc IOneStepExecutor
+    function stepOutputLength(
+        bytes32 _stepsRoot,
+        uint256 _stepIndex,
+        bytes calldata _descriptor,
+        bytes32[] calldata _descriptorProof
+    ) external pure returns (uint256 length_) {
+        return _checkedDescriptor(_stepsRoot, _stepIndex, _descriptor, _descriptorProof).outputLength();
+    }
+
+    /// @inheritdoc IOneStepExecutor
+    function executeElement(
+        bytes32 _stepsRoot,
+        bytes32 _parametersRoot,
+        bytes32[] calldata _tensorRoots,
+        uint256 _stepIndex,
+        uint256 _element,
+        bytes calldata _witness
+    ) external pure returns (int256 value_) {
+        (bytes memory descriptor, bytes32[] memory proof, ChunkRead[] memory reads) = abi.decode(
+            _witness,
+            (bytes, bytes32[], ChunkRead[])
+        );
+        StepDescriptor memory d = _checkedDescriptor(_stepsRoot, _stepIndex, descriptor, proof);
+        if (_element >= d.outputLength()) return 0;
+        for (uint256 s; s < d.inputs.length; ++s) {
+            // INVARIANT: a step reads only the input and earlier steps' outputs.
+            if (d.inputs[s] > _stepIndex || d.inputs[s] >= _tensorRoots.length) {
+                revert OneStepExecutor_BadInputTensor(d.inputs[s], _stepIndex, _tensorRoots.length);
+            }
+        }
+        for (uint256 r; r < reads.length; ++r) {
+            _verifyRead(reads[r], _sourceRoot(d, reads[r].source, _parametersRoot, _tensorRoots));
+        }
+        return _execute(d, _element, reads);
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    function _checkedDescriptor(
+        bytes32 _stepsRoot,
+        uint256 _stepIndex,
+        bytes memory _descriptor,
+        bytes32[] memory _proof
+    ) private pure returns (StepDescriptor memory) {
+        bytes32 leaf = LibStepDescriptor.leaf(_stepIndex, _descriptor);
+        if (!LibTensorRoot.verifyLeaf(_stepsRoot, _stepIndex, leaf, _proof)) {
+            revert OneStepExecutor_BadDescriptorProof(_stepIndex);
+        }
+        return LibStepDescriptor.decode(_descriptor);
+    }
+
+    function _sourceRoot(
+        StepDescriptor memory _d,
+        uint256 _source,
+        bytes32 _parametersRoot,
+        bytes32[] calldata _tensorRoots
+    ) private pure returns (bytes32) {
+        if (_source == SOURCE_PARAMETERS) return _parametersRoot;
+        if (_source == SOURCE_MAP) return _d.mapRoot;
+        if (_source < _d.inputs.length) return _tensorRoots[_d.inputs[_source]];
+        revert OneStepExecutor_UnknownSource(_source);
+    }
+
+    function _verifyRead(ChunkRead memory _read, bytes32 _root) private pure {
+        uint256 count = _read.values.length / CHUNK;
+        if (count == 0 || _read.values.length % CHUNK != 0 || _read.first > type(uint64).max) {
+            revert OneStepExecutor_BadChunkProof(_read.source, _read.first);
+        }
+        bytes32[] memory leaves = new bytes32[](count);
+        for (uint256 c; c < count; ++c) leaves[c] = LibTensorRoot.chunkLeafAt(_read.values, c, _read.first + c);
+        (bool ok, bytes32 root) = LibTensorRoot.rangeRoot(leaves, _read.first, _read.depth, _read.siblings);
+        if (!ok || root != _root) revert OneStepExecutor_BadChunkProof(_read.source, _read.first);
+    }
+
+    // ---------------------------------------------------------------- reading verified values
+
+    /// @dev The read holding values [_start, _start + _count) of `_source`, and the index of _start in it.
+    function _span(
+        ChunkRead[] memory _reads,
+        uint256 _source,
+        uint256 _start,
+        uint256 _count
+    ) private pure returns (int256[] memory values_, uint256 at_) {
+        for (uint256 r; r < _reads.length; ++r) {
+            ChunkRead memory read = _reads[r];
+            uint256 base = read.first * CHUNK;
+            if (read.source == _source && _start >= base && _start + _count <= base + read.values.length) {
+                return (read.values, _start - base);
+            }
+        }
+        revert OneStepExecutor_MissingValues(_source, _start, _count);
+    }
+
+    function _value(ChunkRead[] memory _reads, uint256 _source, uint256 _index) private pure returns (int256) {
+        (int256[] memory values, uint256 offset) = _span(_reads, _source, _index, 1);
+        return values[offset];
+    }
+
+    // ---------------------------------------------------------------- the ops (docs/semantics.md section 3)
+
+    function _execute(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        uint256 op = _d.op;
+        if (op == LibStepDescriptor.OP_LINEAR) return _linear(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_CONV) return _conv(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_AVG_POOL || op == LibStepDescriptor.OP_MAX_POOL) return _pool(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_SOFTMAX) return _softmax(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_GATHER) {
+            int256 index = _value(_reads, SOURCE_MAP, _e);
+            return index >= 0 ? _value(_reads, 0, uint256(index)) : _d.ints[0];
+        }
+        int256 x = _value(_reads, 0, _e);
+        if (op == LibStepDescriptor.OP_AFFINE) {
+            uint256 p = (_e / uint256(_d.ints[0])) % uint256(_d.ints[1]);
+            int256 scale = _value(_reads, SOURCE_PARAMETERS, uint256(_d.ints[2]) + p);
+            int256 shift = _value(_reads, SOURCE_PARAMETERS, uint256(_d.ints[3]) + p);
+            return LibFixedPoint.rescale(x * scale + shift, _d.fractionBits);
+        }
+        if (op == LibStepDescriptor.OP_ADD_CONST) {
+            uint256 p = (_e / uint256(_d.ints[0])) % uint256(_d.ints[1]);
+            return x + _value(_reads, SOURCE_PARAMETERS, uint256(_d.ints[2]) + p);
+        }
+        if (op == LibStepDescriptor.OP_ADD) return x + _value(_reads, 1, _e);
+        if (op == LibStepDescriptor.OP_SUB) return x - _value(_reads, 1, _e);
+        if (op == LibStepDescriptor.OP_RELU) return x > 0 ? x : int256(0);
+        if (op == LibStepDescriptor.OP_LEAKY_RELU) return x >= 0 ? x : LibFixedPoint.rescale(x * _d.ints[0], _d.fractionBits);
+        if (op == LibStepDescriptor.OP_CLIP) {
+            if (_d.ints[0] != 0 && x < _d.ints[1]) x = _d.ints[1];
+            if (_d.ints[2] != 0 && x > _d.ints[3]) x = _d.ints[3];
+            return x;
+        }
+        if (op == LibStepDescriptor.OP_RESHAPE) return x;
+        // sigmoid, tanh (decode() admits no other op code)
+        return LibFixedPoint.pwl(x, _d.ints, 0, _d.table);
+    }
+
+    /// @dev y = rescale(b_j + sum_k W_jk x_{r,k}, F) for element e = r * outFeatures + j.
+    function _linear(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        uint256 k = uint256(_d.ints[0]);
+        uint256 n = uint256(_d.ints[1]);
+        uint256 j = _e % n;
+        (int256[] memory x, uint256 xAt) = _span(_reads, 0, (_e / n) * k, k);
+        (int256[] memory w, uint256 wAt) = _span(_reads, SOURCE_PARAMETERS, uint256(_d.ints[2]) + j * k, k);
+        int256 acc = _value(_reads, SOURCE_PARAMETERS, uint256(_d.ints[3]) + j);
+        for (uint256 i; i < k; ++i) acc += w[wAt + i] * x[xAt + i];
+        return LibFixedPoint.rescale(acc, _d.fractionBits);
+    }
+
+    /// @dev Window geometry of ints[0..15): [C, H, W, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, Ho, Wo].
+    ///      Returns the flat input index of tap (c, i, j) at output (oh, ow), or type(uint256).max if padded.
+    function _tap(int256[] memory _g, uint256 _c, uint256 _oh, uint256 _ow, uint256 _i, uint256 _j) private pure returns (uint256) {
+        int256 h = int256(_oh) * _g[5] - _g[7] + int256(_i) * _g[11];
+        int256 w = int256(_ow) * _g[6] - _g[8] + int256(_j) * _g[12];
+        if (h < 0 || w < 0 || h >= _g[1] || w >= _g[2]) return type(uint256).max;
+        return (_c * uint256(_g[1]) + uint256(h)) * uint256(_g[2]) + uint256(w);
+    }
+
+    /// @dev Element e = (oc, oh, ow): rescale(b_oc + sum over real taps of W[oc, c, i, j] x[c, h, w], F).
+    function _conv(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        int256[] memory g = _d.ints;
+        uint256 positions = uint256(g[13]) * uint256(g[14]);
+        uint256 oc = _e / positions;
+        uint256 oh = (_e % positions) / uint256(g[14]);
+        uint256 ow = _e % uint256(g[14]);
+        uint256 kh = uint256(g[3]);
+        uint256 kw = uint256(g[4]);
+        uint256 cols = uint256(g[0]) * kh * kw;
+        (int256[] memory w, uint256 wAt) = _span(_reads, SOURCE_PARAMETERS, uint256(g[16]) + oc * cols, cols);
+        int256 acc = _value(_reads, SOURCE_PARAMETERS, uint256(g[17]) + oc);
+        for (uint256 c; c < uint256(g[0]); ++c) {
+            for (uint256 i; i < kh; ++i) {
+                for (uint256 j; j < kw; ++j) {
+                    uint256 src = _tap(g, c, oh, ow, i, j);
+                    if (src != type(uint256).max) acc += w[wAt + (c * kh + i) * kw + j] * _value(_reads, 0, src);
+                }
+            }
+        }
+        return LibFixedPoint.rescale(acc, _d.fractionBits);
+    }
+
+    /// @dev Element e = (c, oh, ow): max over the real taps, or rescale(sum * multiplier[oh * Wo + ow], F).
+    function _pool(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        int256[] memory g = _d.ints;
+        uint256 positions = uint256(g[13]) * uint256(g[14]);
+        uint256 c = _e / positions;
+        uint256 oh = (_e % positions) / uint256(g[14]);
+        uint256 ow = _e % uint256(g[14]);
+        bool isMax = _d.op == LibStepDescriptor.OP_MAX_POOL;
+        bool any;
+        int256 acc;
+        for (uint256 i; i < uint256(g[3]); ++i) {
+            for (uint256 j; j < uint256(g[4]); ++j) {
+                uint256 src = _tap(g, c, oh, ow, i, j);
+                if (src == type(uint256).max) continue;
+                int256 x = _value(_reads, 0, src);
+                if (!isMax) acc += x;
+                else if (!any || x > acc) acc = x;
+                any = true;
+            }
+        }
+        if (isMax) {
+            if (!any) revert OneStepExecutor_EmptyWindow(_e);
+            return acc;
+        }
+        return LibFixedPoint.rescale(acc * _value(_reads, SOURCE_MAP, _e % positions), _d.fractionBits);
+    }
+
+    /// @dev m = max of the group, e_i = PWL_exp(x_i - m), S = sum e_i, y = floor(e * 2^F / S).
+    function _softmax(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        uint256 size = uint256(_d.ints[0]);
+        (int256[] memory x, uint256 xAt) = _span(_reads, 0, (_e / size) * size, size);
+        int256 m = x[xAt];
+        for (uint256 i = 1; i < size; ++i) if (x[xAt + i] > m) m = x[xAt + i];
+        int256 sum;
+        int256 mine;
+        for (uint256 i; i < size; ++i) {
+            int256 v = LibFixedPoint.pwl(x[xAt + i] - m, _d.ints, 1, _d.table);
+            sum += v;
+            if (i == _e % size) mine = v;
+        }
+        // e_i >= 0 and S >= 2^F > 0 for the stored exp table, so `/` (truncation) is floor here.
+        return (mine << _d.fractionBits) / sum;
+    }
+}

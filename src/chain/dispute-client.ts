@@ -1,0 +1,373 @@
+/**
+ * A small viem helper for the dispute game (contracts/dispute/DisputeGame.sol, docs/disputes.md):
+ * pure builders for every move (`disputeCalls`, usable with any sender, e.g. the service's
+ * transaction sender), a client that simulates, sends and waits for each move, a reader that
+ * returns a dispute with everything the defender revealed, and the pure helpers both parties need
+ * (chunk leaves of a tensor, the first place two traces or tensors differ). Used by the defender
+ * automation and the `verity challenger` daemon.
+ */
+import {
+  encodeAbiParameters,
+  type Abi,
+  keccak256,
+  parseEventLogs,
+  type Account,
+  type Address,
+  type Chain,
+  type Hash,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { AppError } from '../common/app-error';
+import { chunkValues, leafHash, merkleLevels, merkleRootOfLevels } from '../engine/commitment/merkle-tree';
+import { DisputeGameAbi } from './generated/contracts';
+import type { ResultLeaf } from './result-merkle';
+
+/** The game's ABI, widened so the client can read by function name. */
+const READ_ABI: Abi = DisputeGameAbi;
+
+/** Values per chunk of a tensor (DisputeGame.CHUNK_SIZE_VALUES). */
+export const DISPUTE_CHUNK_SIZE_VALUES = 16;
+
+/**
+ * Added to each move's gas estimate: the estimate runs on the latest block, the move lands in a
+ * later one (the executor's one-step, a view call, may also take a path of its own).
+ */
+export const DISPUTE_GAS_MARGIN_PERCENT = 20n;
+
+/** DisputePhase in IDisputeGame.sol: the move awaited next. */
+export const DisputePhase = {
+  None: 0,
+  AwaitTrace: 1,
+  AwaitStep: 2,
+  AwaitChunks: 3,
+  AwaitChunk: 4,
+  AwaitChunkValues: 5,
+  AwaitOneStep: 6,
+  Resolved: 7,
+} as const;
+export const DisputeSide = { None: 0, Challenger: 1, Defender: 2 } as const;
+export const DisputeOutcome = { Undecided: 0, ChallengerWon: 1, DefenderWon: 2 } as const;
+export const DisputeReason = {
+  None: 0,
+  InputMismatch: 1,
+  OutputMismatch: 2,
+  OneStep: 3,
+  Timeout: 4,
+} as const;
+
+/** The preimage of a model commitment (format v2). */
+export interface ModelParts {
+  headerHash: Hex;
+  parametersRoot: Hex;
+  parameterCount: bigint;
+  stepsRoot: Hex;
+  stepCount: bigint;
+}
+
+const MODEL_PARTS_ABI = [
+  { type: 'bytes32' },
+  { type: 'bytes32' },
+  { type: 'uint256' },
+  { type: 'bytes32' },
+  { type: 'uint256' },
+] as const;
+
+/** keccak256(abi.encode(headerHash, parametersRoot, parameterCount, stepsRoot, stepCount)). */
+export function modelCommitmentOf(parts: ModelParts): Hex {
+  return keccak256(
+    encodeAbiParameters(MODEL_PARTS_ABI, [
+      parts.headerHash,
+      parts.parametersRoot,
+      parts.parameterCount,
+      parts.stepsRoot,
+      parts.stepCount,
+    ]),
+  );
+}
+
+/** keccak256(abi.encode(bytes32[] tensorRoots)): the trace commitment (format v2). */
+export function traceCommitmentOf(tensorRoots: readonly Hex[]): Hex {
+  return keccak256(encodeAbiParameters([{ type: 'bytes32[]' }], [tensorRoots]));
+}
+
+/** The chunk leaves of a tensor, in order (what revealChunks posts; their tree root is the tensor root). */
+export function chunkLeaves(values: readonly bigint[]): Hex[] {
+  return chunkValues(values).map((chunk, index) => leafHash(index, chunk));
+}
+
+/** The tensor root over chunk leaves (LibTensorRoot.rootFromLeaves). */
+export function rootFromChunkLeaves(leaves: readonly Hex[]): Hex {
+  return merkleRootOfLevels(merkleLevels([...leaves]));
+}
+
+/** The 16 values of chunk `chunkIndex` of a tensor, zero-padded (what revealChunkValues posts). */
+export function chunkAt(values: readonly bigint[], chunkIndex: number): bigint[] {
+  const chunk = values.slice(
+    chunkIndex * DISPUTE_CHUNK_SIZE_VALUES,
+    (chunkIndex + 1) * DISPUTE_CHUNK_SIZE_VALUES,
+  );
+  while (chunk.length < DISPUTE_CHUNK_SIZE_VALUES) chunk.push(0n);
+  return chunk;
+}
+
+/** The first index at which two lists differ (case-insensitive for hex), or -1 when they agree. */
+export function firstDifference<T extends Hex | bigint>(ours: readonly T[], theirs: readonly T[]): number {
+  const same = (a: T, b: T) =>
+    typeof a === 'string' ? a.toLowerCase() === String(b).toLowerCase() : a === b;
+  const length = Math.max(ours.length, theirs.length);
+  for (let i = 0; i < length; i++) {
+    if (i >= ours.length || i >= theirs.length || !same(ours[i], theirs[i])) return i;
+  }
+  return -1;
+}
+
+/** A contract write: address, ABI, function, arguments and value, for any sender. */
+export interface DisputeCall {
+  address: Address;
+  abi: typeof DisputeGameAbi;
+  functionName: DisputeFunction;
+  args: readonly unknown[];
+  value?: bigint;
+}
+
+export type DisputeFunction =
+  | 'open'
+  | 'revealTrace'
+  | 'challengeInput'
+  | 'challengeOutput'
+  | 'pickStep'
+  | 'revealChunks'
+  | 'pickChunk'
+  | 'revealChunkValues'
+  | 'oneStep'
+  | 'claimTimeout'
+  | 'withdraw';
+
+export interface OpenDisputeArgs {
+  batchId: bigint;
+  leaf: ResultLeaf;
+  leafProof: readonly Hex[];
+  parts: ModelParts;
+  workerSignature: Hex;
+  /** The challenger bond (DisputeGame.challengerBondWei). */
+  bondWei: bigint;
+}
+
+/** Builders of every move's call. */
+export function disputeCalls(game: Address) {
+  const call = (functionName: DisputeFunction, args: readonly unknown[], value?: bigint): DisputeCall => ({
+    address: game,
+    abi: DisputeGameAbi,
+    functionName,
+    args,
+    value,
+  });
+  return {
+    open: (a: OpenDisputeArgs) =>
+      call('open', [a.batchId, a.leaf, a.leafProof, a.parts, a.workerSignature], a.bondWei),
+    revealTrace: (disputeId: bigint, tensorRoots: readonly Hex[]) =>
+      call('revealTrace', [disputeId, tensorRoots]),
+    challengeInput: (disputeId: bigint, input: readonly bigint[]) =>
+      call('challengeInput', [disputeId, input]),
+    challengeOutput: (disputeId: bigint, output: readonly bigint[]) =>
+      call('challengeOutput', [disputeId, output]),
+    pickStep: (disputeId: bigint, stepIndex: bigint, descriptor: Hex, descriptorProof: readonly Hex[]) =>
+      call('pickStep', [disputeId, stepIndex, descriptor, descriptorProof]),
+    revealChunks: (disputeId: bigint, leaves: readonly Hex[]) => call('revealChunks', [disputeId, leaves]),
+    pickChunk: (disputeId: bigint, chunkIndex: bigint) => call('pickChunk', [disputeId, chunkIndex]),
+    revealChunkValues: (disputeId: bigint, values: readonly bigint[]) => {
+      if (values.length !== DISPUTE_CHUNK_SIZE_VALUES) {
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `a chunk has ${DISPUTE_CHUNK_SIZE_VALUES} values, got ${values.length}`,
+        );
+      }
+      return call('revealChunkValues', [disputeId, values]);
+    },
+    oneStep: (disputeId: bigint, offset: number, witness: Hex) => {
+      if (!Number.isInteger(offset) || offset < 0 || offset >= DISPUTE_CHUNK_SIZE_VALUES) {
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `a chunk offset is 0..${DISPUTE_CHUNK_SIZE_VALUES - 1}, got ${offset}`,
+        );
+      }
+      return call('oneStep', [disputeId, offset, witness]);
+    },
+    claimTimeout: (disputeId: bigint) => call('claimTimeout', [disputeId]),
+    withdraw: () => call('withdraw', []),
+  };
+}
+
+/** A dispute as stored, with what the defender revealed and the clocks now. */
+export interface DisputeView {
+  id: bigint;
+  challenger: Address;
+  worker: Address;
+  phase: number;
+  outcome: number;
+  reason: number;
+  turn: number;
+  batchId: bigint;
+  leafHash: Hex;
+  requestId: Hex;
+  stepCount: number;
+  stepIndex: number;
+  outputLength: bigint;
+  chunkCount: number;
+  chunkIndex: number;
+  turnStartedAt: bigint;
+  challengerClockUsed: bigint;
+  defenderClockUsed: bigint;
+  challengerClockRemaining: bigint;
+  defenderClockRemaining: bigint;
+  stepsRoot: Hex;
+  parametersRoot: Hex;
+  inputCommitment: Hex;
+  outputCommitment: Hex;
+  traceCommitment: Hex;
+  tensorRoots: readonly Hex[];
+  chunkLeaves: readonly Hex[];
+  chunkValues: readonly bigint[];
+}
+
+export interface SentMove {
+  hash: Hash;
+  receipt: TransactionReceipt;
+  gasUsed: bigint;
+}
+
+export interface DisputeClientOptions {
+  game: Address;
+  publicClient: PublicClient<Transport, Chain>;
+  walletClient: WalletClient<Transport, Chain, Account>;
+}
+
+/** Sends moves from the wallet's account and reads disputes. Reverts surface as AppError DISPUTE_MOVE_REFUSED. */
+export function createDisputeClient({ game, publicClient, walletClient }: DisputeClientOptions) {
+  const calls = disputeCalls(game);
+  const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+    publicClient.readContract({
+      address: game,
+      abi: READ_ABI,
+      functionName,
+      args,
+    }) as Promise<T>;
+
+  async function send(call: DisputeCall): Promise<SentMove> {
+    let hash: Hash;
+    try {
+      const parameters = { ...call, account: walletClient.account } as never;
+      const { request } = await publicClient.simulateContract(parameters);
+      const estimate = await publicClient.estimateContractGas(parameters);
+      const gas = estimate + (estimate * DISPUTE_GAS_MARGIN_PERCENT) / 100n;
+      hash = await walletClient.writeContract({ ...(request as object), gas } as never);
+    } catch (cause) {
+      throw new AppError(
+        'DISPUTE_MOVE_REFUSED',
+        `${call.functionName} was refused`,
+        { functionName: call.functionName },
+        { cause },
+      );
+    }
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') {
+      throw new AppError('DISPUTE_MOVE_REVERTED', `${call.functionName} reverted on-chain`, { hash });
+    }
+    return { hash, receipt, gasUsed: receipt.gasUsed };
+  }
+
+  return {
+    calls,
+    send,
+    challengerBondWei: () => read<bigint>('challengerBondWei'),
+    maxClockSeconds: () => read<bigint>('maxClockSeconds'),
+    disputeIdOf: (leafHashValue: Hex) => read<bigint>('disputeIdOf', [leafHashValue]),
+    claimable: (account: Address) => read<bigint>('claimable', [account]),
+
+    /** Opens a dispute (paying the bond) and returns its id from the DisputeOpened event. */
+    async openDispute(args: Omit<OpenDisputeArgs, 'bondWei'> & { bondWei?: bigint }) {
+      const bondWei = args.bondWei ?? (await read<bigint>('challengerBondWei'));
+      const sent = await send(calls.open({ ...args, bondWei }));
+      const [event] = parseEventLogs({
+        abi: DisputeGameAbi,
+        logs: sent.receipt.logs,
+        eventName: 'DisputeOpened',
+      });
+      if (!event)
+        throw new AppError('DISPUTE_EVENT_MISSING', 'open mined without a DisputeOpened event', {
+          hash: sent.hash,
+        });
+      return { ...sent, disputeId: event.args.disputeId };
+    },
+    revealTrace: (id: bigint, tensorRoots: readonly Hex[]) => send(calls.revealTrace(id, tensorRoots)),
+    challengeInput: (id: bigint, input: readonly bigint[]) => send(calls.challengeInput(id, input)),
+    challengeOutput: (id: bigint, output: readonly bigint[]) => send(calls.challengeOutput(id, output)),
+    pickStep: (id: bigint, stepIndex: bigint, descriptor: Hex, proof: readonly Hex[]) =>
+      send(calls.pickStep(id, stepIndex, descriptor, proof)),
+    revealChunks: (id: bigint, leaves: readonly Hex[]) => send(calls.revealChunks(id, leaves)),
+    pickChunk: (id: bigint, chunkIndex: bigint) => send(calls.pickChunk(id, chunkIndex)),
+    revealChunkValues: (id: bigint, values: readonly bigint[]) => send(calls.revealChunkValues(id, values)),
+    oneStep: (id: bigint, offset: number, witness: Hex) => send(calls.oneStep(id, offset, witness)),
+    claimTimeout: (id: bigint) => send(calls.claimTimeout(id)),
+    withdraw: () => send(calls.withdraw()),
+
+    /** One dispute with its revealed data, its turn and both clocks (as of the latest block). */
+    async readDispute(id: bigint): Promise<DisputeView> {
+      const [stored, tensorRoots, leaves, values, turn] = await Promise.all([
+        read<StoredDispute>('disputeOf', [id]),
+        read<readonly Hex[]>('tensorRootsOf', [id]),
+        read<readonly Hex[]>('chunkLeavesOf', [id]),
+        read<readonly bigint[]>('chunkValuesOf', [id]),
+        read<number>('turnOf', [id]),
+      ]);
+      if (stored.phase === DisputePhase.None) {
+        throw new AppError('DISPUTE_NOT_FOUND', `dispute ${id} does not exist`, { disputeId: id.toString() });
+      }
+      const [challengerClockRemaining, defenderClockRemaining] = await Promise.all([
+        read<bigint>('clockRemaining', [id, DisputeSide.Challenger]),
+        read<bigint>('clockRemaining', [id, DisputeSide.Defender]),
+      ]);
+      return {
+        id,
+        ...stored,
+        turn,
+        challengerClockRemaining,
+        defenderClockRemaining,
+        tensorRoots,
+        chunkLeaves: leaves,
+        chunkValues: values,
+      };
+    },
+  };
+}
+
+export type DisputeClient = ReturnType<typeof createDisputeClient>;
+
+/** The Dispute struct as viem decodes it. */
+interface StoredDispute {
+  turnStartedAt: bigint;
+  challengerClockUsed: bigint;
+  defenderClockUsed: bigint;
+  phase: number;
+  outcome: number;
+  reason: number;
+  stepCount: number;
+  challenger: Address;
+  stepIndex: number;
+  chunkIndex: number;
+  chunkCount: number;
+  worker: Address;
+  outputLength: bigint;
+  batchId: bigint;
+  leafHash: Hex;
+  requestId: Hex;
+  inputCommitment: Hex;
+  outputCommitment: Hex;
+  traceCommitment: Hex;
+  stepsRoot: Hex;
+  parametersRoot: Hex;
+}

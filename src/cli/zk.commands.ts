@@ -1,0 +1,120 @@
+/**
+ * CLI glue for zk mode: `verity prove` (circuit, setup, proof of one inference) and `verity
+ * verify` (checks a proof bundle). Logic lives in src/zk; progress goes to stderr so `--json`
+ * output on stdout stays parseable.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load-config';
+import { EngineError, evaluate, parseInputJson, quantizeInput } from '../engine';
+import { circuitInput, decodePublicSignals } from '../zk/circuit-layout';
+import { verifyProof } from '../zk/groth16-verify';
+import { commitSignedVector } from '../zk/poseidon-commitment';
+import { ProverPool } from '../zk/prover';
+import type { Groth16Proof, VerificationKey } from '../zk/snarkjs';
+import { terminateCurve } from '../zk/snarkjs';
+import { ZkError } from '../zk/zk.errors';
+import { prepareZkCircuit } from '../zk/zk-pipeline';
+import { guarded, loadModel, print } from './engine.commands';
+
+/** The file `verity prove --out` writes and `verity verify` reads. */
+export interface ProofBundle {
+  format: 'verity-groth16-proof/1';
+  circuit: { name: string; hash: string; constraints: number; batchSize: number; zkeyHash: string; ptauPower: number; developmentSetup: boolean };
+  verificationKey: VerificationKey;
+  proof: Groth16Proof;
+  publicSignals: string[];
+  inputCommitment: string;
+  outputFixed: string[];
+  output: number[];
+}
+
+const progress = (stage: string, detail: string) => process.stderr.write(`[${stage}] ${detail}\n`);
+
+async function proveAction(modelPath: string, opts: { input: string; calibration?: string; out?: string; beneficiary: string; json?: boolean }): Promise<void> {
+  const config = loadConfig();
+  const { model } = loadModel(modelPath, opts.calibration);
+  const inputs = parseInputJson(readFileSync(opts.input, 'utf8'));
+  if (inputs.length !== 1) throw new EngineError('INVALID_ARGUMENT', `verity prove proves one inference; ${opts.input} holds ${inputs.length} inputs`);
+  const engine = evaluate(model, inputs[0], { trace: false });
+  const inputFixed = Array.from(quantizeInput(model, inputs[0]), (v) => BigInt(v));
+  const prepared = await prepareZkCircuit(model, 1, {
+    cacheDir: config.zk.cacheDir,
+    ptauPath: config.zk.ptauPath,
+    maxPower: config.zk.maxPtauPower,
+    onProgress: progress,
+    log: { warn: (message: string) => progress('warning', message) },
+  });
+  const pool = new ProverPool({ size: 1 });
+  try {
+    const result = await pool.prove({
+      wasmPath: prepared.circuit.wasmPath,
+      zkeyPath: prepared.key.zkeyPath,
+      input: circuitInput(prepared.layout, [inputFixed], BigInt(opts.beneficiary)),
+      onProgress: (stage, detail) => progress(stage, detail),
+    });
+    const decoded = decodePublicSignals(prepared.layout, result.publicSignals);
+    const expectedCommitment = await commitSignedVector(inputFixed, prepared.layout.inputBits, prepared.layout.inputOffset);
+    if (decoded.inputCommitments[0] !== expectedCommitment || decoded.outputs[0].some((v, i) => v !== engine.outputFixed[i])) {
+      throw new ZkError('PROOF_INVALID', "the circuit's output differs from the engine's: a bug in the circuit generator; please report it");
+    }
+    const bundle: ProofBundle = {
+      format: 'verity-groth16-proof/1',
+      circuit: {
+        name: prepared.circuit.name,
+        hash: prepared.circuit.contentHash,
+        constraints: prepared.constraints,
+        batchSize: 1,
+        zkeyHash: prepared.key.zkeyHash,
+        ptauPower: prepared.ptau.power,
+        developmentSetup: prepared.ptau.development,
+      },
+      verificationKey: prepared.key.verificationKey,
+      proof: result.proof,
+      publicSignals: result.publicSignals,
+      inputCommitment: expectedCommitment.toString(),
+      outputFixed: engine.outputFixed.map(String),
+      output: engine.output,
+    };
+    if (opts.out) writeFileSync(opts.out, `${JSON.stringify(bundle, null, 2)}\n`);
+    print({ ...bundle, timings: result.timings, written: opts.out ?? null }, opts.json);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function verifyAction(proofPath: string, opts: { vkey?: string; json?: boolean }): Promise<void> {
+  if (!existsSync(proofPath)) throw new ZkError('PROOF_INVALID', `proof file ${proofPath} does not exist`);
+  const bundle = JSON.parse(readFileSync(proofPath, 'utf8')) as Partial<ProofBundle>;
+  if (bundle.format !== 'verity-groth16-proof/1' || !bundle.proof || !bundle.publicSignals) {
+    throw new ZkError('PROOF_INVALID', `${proofPath} is not a proof written by \`verity prove --out\` (format verity-groth16-proof/1)`);
+  }
+  // A key from the same file only shows the proof matches that key; pass the model's key (its
+  // zkey hash is recorded on-chain) with --vkey to check against a key you trust.
+  const key = opts.vkey ? (JSON.parse(readFileSync(opts.vkey, 'utf8')) as VerificationKey) : bundle.verificationKey;
+  if (!key) throw new ZkError('PROOF_INVALID', `${proofPath} carries no verification key; pass --vkey`);
+  const valid = await verifyProof(key, bundle.publicSignals, bundle.proof);
+  await terminateCurve();
+  print({ valid, keySource: opts.vkey ?? 'the proof file', circuit: bundle.circuit, outputFixed: bundle.outputFixed, inputCommitment: bundle.inputCommitment }, opts.json);
+  if (!valid) process.exitCode = 1;
+}
+
+export function registerZkCommands(program: Command): void {
+  program
+    .command('prove')
+    .description('prove one inference with Groth16: generate and compile the circuit, run the setup (cached), prove, check against the engine')
+    .argument('<model>', 'ONNX model file, or a quantized model JSON written by `quantize --out`')
+    .requiredOption('--input <input.json>', 'one input: {"input": [...]} or {"input_data": [[...]]}')
+    .option('--calibration <input.json>', 'calibration inputs for quantization')
+    .option('--beneficiary <address>', 'address bound into the proof (credited when it settles on-chain)', '0x0000000000000000000000000000000000000000')
+    .option('--out <proof.json>', 'write the proof bundle for `verity verify`')
+    .option('--json', 'print JSON')
+    .action(guarded(proveAction));
+  program
+    .command('verify')
+    .description('verify a proof bundle written by `verity prove --out` (exit code 1 when invalid)')
+    .argument('<proof.json>', 'proof bundle')
+    .option('--vkey <verification_key.json>', 'verify against this key instead of the one in the bundle')
+    .option('--json', 'print JSON')
+    .action(guarded(verifyAction));
+}

@@ -1,0 +1,221 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Address, Hex } from 'viem';
+import { AppError } from '../common/app-error';
+import type { QuantizedModel } from '../engine';
+import { ModelRegistryAbi } from '../chain/generated/contracts';
+import { ModelCatalog } from '../inference/model-catalog';
+import type { Runtime } from '../runtime/runtime';
+import { RUNTIME } from '../runtime/runtime.module';
+import { ChainTxSender } from '../settlement/chain-tx-sender';
+import { query } from '../settlement/sql';
+import { buildVerifierContract, verifierContractName } from '../zk/verifier-contract';
+import { type PreparedZkCircuit, checkZkBudget, prepareZkCircuit } from '../zk/zk-pipeline';
+import { DEV_PTAU_WARNING } from '../zk/ptau';
+import { ProofsError } from './proofs.errors';
+import { type ZkCircuitRow, layoutToJson } from './zk-circuit-row';
+
+/** How often a preparing circuit's progress line is written to its row (the log gets every line). */
+const STAGE_WRITE_INTERVAL_MS = 1000;
+/** How long the pipeline waits for the model anchorer to register the model on-chain. */
+const MODEL_REGISTRATION_WAIT_MS = 120_000;
+
+/**
+ * zk mode for a model: generates its circuit, runs the trusted setup, deploys the verifier and
+ * records the circuit in ModelRegistry, then allows ZK-mode requests (models.modes gains ZK).
+ * Minutes of work run in the background; the row's `stage` shows progress to whoever polls it, and
+ * a restart resumes rows left PREPARING (every step is cached by content hash or idempotent).
+ */
+@Injectable()
+export class ZkCircuitsService implements OnApplicationBootstrap {
+  private readonly log = new Logger(ZkCircuitsService.name);
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly catalog: ModelCatalog,
+    private readonly sender: ChainTxSender,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE status = 'PREPARING'`).then(
+      (rows) => rows.forEach((row) => this.start(row)),
+      (error: unknown) => this.log.error(`cannot resume zk circuits: ${String(error)}`),
+    );
+  }
+
+  /** Starts (or returns) the preparation of a model's circuit for `batchSize` inferences per proof. */
+  async enable(modelId: string, batchSize: number): Promise<ZkCircuitRow> {
+    const model = await this.catalog.get(modelId);
+    // Refuse an unsupported or clearly too large model at once, before any background work.
+    checkZkBudget(model.quantized, batchSize, this.runtime.config.zk.maxPtauPower);
+    const [row] = await query<ZkCircuitRow>(
+      this.dataSource,
+      `INSERT INTO zk_circuits (model_id, batch_size, status, stage) VALUES ($1, $2, 'PREPARING', 'queued')
+       ON CONFLICT (model_id, batch_size) DO UPDATE
+         SET status = CASE WHEN zk_circuits.status = 'FAILED' THEN 'PREPARING' ELSE zk_circuits.status END,
+             stage = CASE WHEN zk_circuits.status = 'FAILED' THEN 'queued' ELSE zk_circuits.stage END,
+             error_code = CASE WHEN zk_circuits.status = 'FAILED' THEN NULL ELSE zk_circuits.error_code END,
+             error_message = CASE WHEN zk_circuits.status = 'FAILED' THEN NULL ELSE zk_circuits.error_message END,
+             updated_at = now()
+       RETURNING *`,
+      [modelId, batchSize],
+    );
+    if (row.status === 'PREPARING') this.start(row);
+    return row;
+  }
+
+  async list(modelId: string): Promise<ZkCircuitRow[]> {
+    return query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE model_id = $1 ORDER BY batch_size`, [modelId]);
+  }
+
+  async get(id: string): Promise<ZkCircuitRow> {
+    const [row] = await query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE id = $1`, [id]);
+    if (!row) throw new ProofsError('ZK_CIRCUIT_NOT_FOUND', `no zk circuit ${id}`);
+    return row;
+  }
+
+  /** Waits for the background preparation of a circuit (tests, CLI). */
+  async settled(id: string): Promise<ZkCircuitRow> {
+    await this.running.get(id);
+    return this.get(id);
+  }
+
+  private start(row: ZkCircuitRow): void {
+    if (this.running.has(row.id)) return;
+    const run = this.prepare(row)
+      .catch((error: unknown) => this.fail(row.id, error))
+      .finally(() => this.running.delete(row.id));
+    this.running.set(row.id, run);
+  }
+
+  private async prepare(row: ZkCircuitRow): Promise<void> {
+    const model = await this.catalog.get(row.model_id);
+    const { zk } = this.runtime.config;
+    const stage = this.stageWriter(row.id, `model ${model.name} (batch ${row.batch_size})`);
+    const prepared = await prepareZkCircuit(model.quantized as QuantizedModel, row.batch_size, {
+      cacheDir: zk.cacheDir,
+      ptauPath: zk.ptauPath,
+      maxPower: zk.maxPtauPower,
+      onProgress: stage,
+      log: { warn: (message: string) => this.log.warn(message) },
+    });
+    if (prepared.ptau.development) this.log.warn(`${model.name}: ${DEV_PTAU_WARNING}`);
+    await this.record(row.id, prepared);
+    const verifier = await this.deployVerifier(row.id, prepared, stage);
+    stage('register', 'waiting for the model to be registered on-chain');
+    await this.waitForModelRegistration(model.id);
+    const tx = await this.addToRegistry(model.commitment as Hex, row.batch_size, prepared, verifier);
+    await query(
+      this.dataSource,
+      `UPDATE zk_circuits SET status = 'READY', stage = 'ready', chain_tx = $2, updated_at = now() WHERE id = $1`,
+      [row.id, tx],
+    );
+    await query(
+      this.dataSource,
+      `UPDATE models SET modes = array_append(modes, 'ZK') WHERE id = $1 AND NOT ('ZK' = ANY(modes))`,
+      [model.id],
+    );
+    this.catalog.forget(model.id);
+    this.log.log(`${model.name}: zk mode ready (batch ${row.batch_size}, ${prepared.constraints} constraints, verifier ${verifier})`);
+  }
+
+  private async record(id: string, prepared: PreparedZkCircuit): Promise<void> {
+    await query(
+      this.dataSource,
+      `UPDATE zk_circuits SET circuit_name = $2, circuit_hash = $3, constraints = $4, layout = $5, ptau = $6,
+              zkey_path = $7, zkey_hash = $8, contributions = $9, verification_key = $10, updated_at = now()
+        WHERE id = $1`,
+      [
+        id,
+        prepared.circuit.name,
+        prepared.circuit.contentHash,
+        prepared.constraints,
+        JSON.stringify(layoutToJson(prepared.layout)),
+        JSON.stringify(prepared.ptau),
+        prepared.key.zkeyPath,
+        prepared.key.zkeyHash,
+        JSON.stringify(prepared.key.contributionHashes),
+        JSON.stringify(prepared.key.verificationKey),
+      ],
+    );
+  }
+
+  private async deployVerifier(id: string, prepared: PreparedZkCircuit, stage: (s: string, d: string) => void): Promise<Address> {
+    const [existing] = await query<{ verifier_address: Address | null }>(this.dataSource, `SELECT verifier_address FROM zk_circuits WHERE id = $1`, [id]);
+    if (existing?.verifier_address) return existing.verifier_address;
+    const contract = await buildVerifierContract({
+      zkeyPath: prepared.key.zkeyPath,
+      contractName: verifierContractName(prepared.circuit.contentHash),
+      cacheDir: this.runtime.config.zk.cacheDir,
+      onProgress: stage,
+    });
+    stage('deploy', `deploying ${contract.contractName}`);
+    const { hash } = await this.sender.deploy({ abi: contract.abi, bytecode: contract.bytecode, label: contract.contractName });
+    const receipt = await this.sender.waitForReceipt(hash);
+    if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`verifier deployment ${hash} failed`);
+    await query(this.dataSource, `UPDATE zk_circuits SET verifier_address = $2, updated_at = now() WHERE id = $1`, [id, receipt.contractAddress]);
+    stage('deploy', `verifier at ${receipt.contractAddress} (${receipt.gasUsed} gas)`);
+    return receipt.contractAddress;
+  }
+
+  private async waitForModelRegistration(modelId: string): Promise<void> {
+    const deadline = Date.now() + MODEL_REGISTRATION_WAIT_MS;
+    for (;;) {
+      const [model] = await query<{ chain_status: string }>(this.dataSource, `SELECT chain_status FROM models WHERE id = $1`, [modelId]);
+      if (model?.chain_status === 'REGISTERED') return;
+      if (Date.now() > deadline) throw new Error('the model was not registered on-chain in time; retry enableZkMode');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  private async addToRegistry(commitment: Hex, batchSize: number, prepared: PreparedZkCircuit, verifier: Address): Promise<Hex> {
+    const { layout } = prepared;
+    const { hash } = await this.sender.send({
+      address: this.runtime.deployment.contracts.ModelRegistry,
+      abi: ModelRegistryAbi,
+      functionName: 'addZkCircuit',
+      args: [
+        commitment,
+        {
+          verifier,
+          batchSize,
+          outputLength: layout.outputLength,
+          outputBits: layout.outputBits,
+          outputOffset: layout.outputOffset,
+          circuitHash: `0x${prepared.circuit.contentHash}`,
+          zkeyHash: `0x${prepared.key.zkeyHash}`,
+        },
+      ],
+    });
+    const receipt = await this.sender.waitForReceipt(hash);
+    if (receipt.status !== 'success') throw new Error(`ModelRegistry.addZkCircuit ${hash} reverted`);
+    return hash;
+  }
+
+  private stageWriter(id: string, label: string): (stage: string, detail: string) => void {
+    let lastWrite = 0;
+    return (stage, detail) => {
+      const line = `${stage}: ${detail}`;
+      this.log.log(`${label}: ${line}`);
+      if (Date.now() - lastWrite < STAGE_WRITE_INTERVAL_MS) return;
+      lastWrite = Date.now();
+      void query(this.dataSource, `UPDATE zk_circuits SET stage = $2, updated_at = now() WHERE id = $1 AND status = 'PREPARING'`, [id, line.slice(0, 500)]).catch(
+        () => undefined,
+      );
+    };
+  }
+
+  private async fail(id: string, error: unknown): Promise<void> {
+    const code = error instanceof AppError ? error.code : 'ZK_SETUP_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.error(`zk circuit ${id} failed: ${message}`);
+    await query(
+      this.dataSource,
+      `UPDATE zk_circuits SET status = 'FAILED', stage = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`,
+      [id, code, message.slice(0, 2000)],
+    ).catch(() => undefined);
+  }
+}

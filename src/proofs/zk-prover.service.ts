@@ -1,0 +1,180 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { type Address, type Hex, zeroHash } from 'viem';
+import { AppError } from '../common/app-error';
+import { SettlementAbi } from '../chain/generated/contracts';
+import { InferenceEvents } from '../inference/inference-events';
+import type { Runtime } from '../runtime/runtime';
+import { RUNTIME } from '../runtime/runtime.module';
+import { ChainTxSender } from '../settlement/chain-tx-sender';
+import { PollingLoop } from '../settlement/polling-loop';
+import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
+import { query } from '../settlement/sql';
+import { circuitInput, decodePublicSignals } from '../zk/circuit-layout';
+import { commitSignedVector } from '../zk/poseidon-commitment';
+import { toSolidityProof } from '../zk/proof-codec';
+import { ProverPool } from '../zk/prover';
+import { ProofsError } from './proofs.errors';
+import { type ZkCircuitRow, layoutFromJson } from './zk-circuit-row';
+
+/** How often the prover looks for computed ZK-mode results. */
+const ZK_PROVER_INTERVAL_MS = 200;
+/** Failed proving attempts before a request is marked FAILED. */
+const MAX_PROVING_ATTEMPTS = 3;
+
+interface ProvingRow {
+  id: string;
+  request_id: Hex;
+  origin: 'API' | 'CHAIN';
+  model_id: string;
+  commitment: Hex;
+  input_fixed: string[];
+  output_fixed: string[];
+  attempts: number;
+}
+
+/**
+ * The zk leg of the lifecycle: COMPUTED (a worker's result) -> PROVING -> FINAL. Proves each
+ * ZK-mode result in a worker thread (the API's event loop stays free), checks the circuit's
+ * outputs equal the worker's bit for bit, settles the proof on-chain (Settlement.settleZk, where
+ * the verifier must return true) and records the proof so anyone can re-verify it. Progress goes
+ * to the row's proving_stage and to inferenceUpdated subscribers.
+ */
+@Injectable()
+export class ZkProverService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = new Logger(ZkProverService.name);
+  private readonly pool: ProverPool;
+  private readonly loop: PollingLoop;
+  private readonly failures = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
+    private readonly sender: ChainTxSender,
+    private readonly events: InferenceEvents,
+  ) {
+    this.pool = new ProverPool({ size: runtime.config.zk.proverThreads });
+    this.loop = new PollingLoop('zk prover', ZK_PROVER_INTERVAL_MS, () => this.runOnce(), this.log);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // One API process proves (docs/service.md): a PROVING row at boot was cut off by a restart.
+    await query(this.dataSource, `UPDATE inferences SET status = 'COMPUTED', proving_stage = 'restarted', updated_at = now() WHERE status = 'PROVING'`);
+    if (this.options.autoStart) this.loop.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+    await this.pool.close();
+  }
+
+  /** Proves one computed ZK-mode result whose model has a ready batch-1 circuit, if there is one. */
+  async runOnce(): Promise<void> {
+    const claimed = await this.claim();
+    if (!claimed) return;
+    const { row, circuit } = claimed;
+    try {
+      await this.prove(row, circuit);
+      this.failures.delete(row.id);
+    } catch (error) {
+      await this.release(row, error);
+    }
+  }
+
+  private async claim(): Promise<{ row: ProvingRow; circuit: ZkCircuitRow } | null> {
+    const [row] = await query<ProvingRow & { circuit_id: string }>(
+      this.dataSource,
+      `UPDATE inferences i SET status = 'PROVING', proving_stage = 'queued', zk_circuit_id = c.id, updated_at = now()
+         FROM zk_circuits c, models m
+        WHERE i.id = (SELECT i2.id FROM inferences i2 JOIN zk_circuits c2 ON c2.model_id = i2.model_id AND c2.batch_size = 1 AND c2.status = 'READY'
+                       WHERE i2.status = 'COMPUTED' AND i2.mode = 'ZK' ORDER BY i2.computed_at, i2.id LIMIT 1 FOR UPDATE OF i2 SKIP LOCKED)
+          AND c.model_id = i.model_id AND c.batch_size = 1 AND m.id = i.model_id
+      RETURNING i.id, i.request_id, i.origin, i.model_id, m.commitment, i.input_fixed, i.output_fixed, i.attempts, c.id AS circuit_id`,
+    );
+    if (!row) return null;
+    await this.events.changed([row.id]);
+    const [circuit] = await query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE id = $1`, [row.circuit_id]);
+    return { row, circuit };
+  }
+
+  private async prove(row: ProvingRow, circuit: ZkCircuitRow): Promise<void> {
+    if (!circuit.layout || !circuit.zkey_path || !circuit.circuit_name) throw new ProofsError('ZK_NOT_READY', `zk circuit ${circuit.id} has no key`);
+    const layout = layoutFromJson(circuit.layout);
+    const input = row.input_fixed.map(BigInt);
+    const beneficiary = this.runtime.chain.account.address as Address;
+    const inputCommitment = await commitSignedVector(input, layout.inputBits, layout.inputOffset);
+    const result = await this.pool.prove({
+      wasmPath: circuitWasmPath(this.runtime.config.zk.cacheDir, circuit),
+      zkeyPath: circuit.zkey_path,
+      input: circuitInput(layout, [input], BigInt(beneficiary)),
+      onProgress: (stage, detail) => void this.stage(row.id, `${stage}: ${detail}`),
+    });
+    const decoded = decodePublicSignals(layout, result.publicSignals);
+    // The circuit and the worker's engine implement one semantics: any difference is a bug (or a
+    // lying worker), never something to settle.
+    if (decoded.inputCommitments[0] !== inputCommitment || decoded.outputs[0].some((v, i) => v !== BigInt(row.output_fixed[i]))) {
+      throw new ProofsError('ZK_PROOF_MISMATCH', `the circuit's output for ${row.id} differs from the worker's result`, {
+        circuit: decoded.outputs[0].map(String),
+        worker: row.output_fixed,
+      });
+    }
+    await this.stage(row.id, `settling: proof in ${result.timings.witnessMs + result.timings.proveMs} ms, sending Settlement.settleZk`);
+    const proof = toSolidityProof(result.proof, result.publicSignals);
+    const { hash } = await this.sender.send({
+      address: this.runtime.deployment.contracts.Settlement,
+      abi: SettlementAbi,
+      functionName: 'settleZk',
+      args: [
+        row.commitment,
+        1,
+        [row.origin === 'CHAIN' ? row.request_id : zeroHash],
+        decoded.inputCommitments,
+        proof.publicSignals.slice(layout.batchSize, layout.batchSize + layout.outputFieldCount),
+        beneficiary,
+        proof.a,
+        proof.b,
+        proof.c,
+      ],
+    });
+    const receipt = await this.sender.waitForReceipt(hash);
+    if (receipt.status !== 'success') throw new Error(`Settlement.settleZk ${hash} reverted`);
+    await query(
+      this.dataSource,
+      `UPDATE inferences SET status = 'FINAL', final_at = now(), zk_proof = $2, zk_public_signals = $3, zk_input_commitment = $4,
+              settle_tx = $5, proving_stage = $6, updated_at = now()
+        WHERE id = $1 AND status = 'PROVING'`,
+      [row.id, JSON.stringify(result.proof), result.publicSignals, inputCommitment.toString(), hash, `final: verified on-chain (${receipt.gasUsed} gas)`],
+    );
+    await this.events.changed([row.id]);
+    this.log.log(`inference ${row.id}: proven in ${result.timings.proveMs} ms and final on-chain in ${hash}`);
+  }
+
+  private async stage(id: string, line: string): Promise<void> {
+    await query(this.dataSource, `UPDATE inferences SET proving_stage = $2, updated_at = now() WHERE id = $1 AND status = 'PROVING'`, [id, line.slice(0, 500)]);
+    await this.events.changed([id]);
+  }
+
+  private async release(row: ProvingRow, error: unknown): Promise<void> {
+    const failures = (this.failures.get(row.id) ?? 0) + 1;
+    this.failures.set(row.id, failures);
+    const code = error instanceof AppError ? error.code : 'ZK_PROVING_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    const final = failures >= MAX_PROVING_ATTEMPTS || code === 'ZK_PROOF_MISMATCH';
+    this.log.error(`proving ${row.id} failed (attempt ${failures}${final ? ', giving up' : ''}): ${message}`);
+    await query(
+      this.dataSource,
+      `UPDATE inferences SET status = $2, error_code = $3, error_message = $4, proving_stage = $5, updated_at = now()
+        WHERE id = $1 AND status = 'PROVING'`,
+      [row.id, final ? 'FAILED' : 'COMPUTED', code, message.slice(0, 2000), final ? 'failed' : `retrying after: ${message.slice(0, 200)}`],
+    );
+    await this.events.changed([row.id]);
+  }
+}
+
+/** The witness generator circom wrote next to the circuit (circom-compiler.ts's cache layout). */
+export function circuitWasmPath(cacheDir: string, circuit: ZkCircuitRow): string {
+  const name = circuit.circuit_name as string;
+  return `${cacheDir}/circuits/${name}-${(circuit.circuit_hash as string).slice(0, 16)}/${name}_js/${name}.wasm`;
+}

@@ -1,0 +1,385 @@
+/**
+ * Powers of tau (phase 1 of the Groth16 setup): the development files Verity generates and caches
+ * under `<cacheDir>/ptau/`, and the checks on a file an operator supplies.
+ *
+ * A development ptau has one contributor: whoever generated it knows tau and can forge proofs for
+ * every circuit set up on it. Every use prints DEV_PTAU_WARNING. Production needs a phase-1 file
+ * from a public ceremony (Perpetual Powers of Tau, Hermez), given with VERITY_PTAU_PATH and checked
+ * by verifyOperatorPtau().
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { collectingLogger, snarkjs, withCurve } from './snarkjs';
+import { ZkError } from './zk.errors';
+
+/** bn128 (BN254) supports evaluation domains up to 2^28. */
+export const MAX_PTAU_POWER = 28;
+const BN128_BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const G1_BYTES = 64;
+const G2_BYTES = 128;
+const DEV_BEACON_ITERATIONS_EXP = 10;
+
+export const DEV_PTAU_WARNING =
+  '!!! DEVELOPMENT POWERS OF TAU: generated on this machine by a single party. Whoever ran it can forge ' +
+  'proofs for every circuit set up on it. Never use it in production: supply a phase-1 file from a public ' +
+  'ceremony (Perpetual Powers of Tau / Hermez) with VERITY_PTAU_PATH. !!!';
+
+export type ProgressFn = (stage: string, detail: string) => void;
+export interface WarnLogger {
+  warn(message: string): void;
+}
+
+let defaultLog: WarnLogger | undefined;
+function zkLog(): WarnLogger {
+  defaultLog ??= pino({ name: 'zk-setup' });
+  return defaultLog;
+}
+
+export interface PtauInfo {
+  path: string;
+  /** Largest domain the file supports: circuits with up to 2^power constraints (+ public signals). */
+  power: number;
+  /** Power of the ceremony the file was made (or truncated) from. */
+  ceremonyPower: number;
+  /** Has the Lagrange sections `powersoftau prepare phase2` adds: usable for a Groth16 setup. */
+  prepared: boolean;
+}
+
+export function devPtauPath(cacheDir: string, power: number): string {
+  return join(resolve(cacheDir), 'ptau', `verity-dev-bn128-${power}.ptau`);
+}
+
+/** Smallest ptau power a circuit fits in, as snarkjs computes it at `groth16 setup`. */
+export function requiredPtauPower(constraints: number, publicSignals: number): number {
+  return Math.floor(Math.log2(constraints + publicSignals)) + 1;
+}
+
+/**
+ * Reads a ptau file's header and section table without loading it, and checks that every section
+ * is complete (a file still being written fails here). Throws PTAU_INVALID.
+ */
+export function readPtauInfo(path: string): PtauInfo {
+  if (!existsSync(path)) throw new ZkError('PTAU_INVALID', `ptau file ${path} does not exist`);
+  const fd = openSync(path, 'r');
+  try {
+    const fileSize = fstatSync(fd).size;
+    const read = (position: number, length: number): Buffer => {
+      const buffer = Buffer.alloc(length);
+      if (position + length > fileSize || readSync(fd, buffer, 0, length, position) !== length) {
+        throw new ZkError('PTAU_INVALID', `ptau file ${path} is truncated (${fileSize} bytes)`);
+      }
+      return buffer;
+    };
+    const head = read(0, 12);
+    if (head.toString('latin1', 0, 4) !== 'ptau')
+      throw new ZkError('PTAU_INVALID', `${path} is not a ptau file`);
+    const sections = new Map<number, { position: number; size: number }>();
+    let position = 12;
+    for (let i = 0; i < head.readUInt32LE(8); i++) {
+      const section = read(position, 12);
+      const size = Number(section.readBigUInt64LE(4));
+      sections.set(section.readUInt32LE(0), { position: position + 12, size });
+      position += 12 + size;
+      if (position > fileSize) {
+        throw new ZkError(
+          'PTAU_INVALID',
+          `ptau file ${path} is incomplete (still being written?): section ${i + 1} runs past its end`,
+        );
+      }
+    }
+    if (position !== fileSize) {
+      throw new ZkError(
+        'PTAU_INVALID',
+        `ptau file ${path} has ${fileSize - position} bytes after its last section`,
+      );
+    }
+    const { power, ceremonyPower } = parseHeader(path, sections, read);
+    return { path, power, ceremonyPower, prepared: isPrepared(sections, power) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type SectionTable = Map<number, { position: number; size: number }>;
+
+function parseHeader(path: string, sections: SectionTable, read: (p: number, l: number) => Buffer) {
+  const header = sections.get(1);
+  if (!header) throw new ZkError('PTAU_INVALID', `ptau file ${path} has no header section`);
+  const n8 = read(header.position, 4).readUInt32LE(0);
+  const fields = read(header.position + 4, n8 + 8);
+  const q = BigInt(`0x${Buffer.from(fields.subarray(0, n8)).reverse().toString('hex') || '0'}`);
+  if (q !== BN128_BASE_FIELD) throw new ZkError('PTAU_INVALID', `ptau file ${path} is not for curve bn128`);
+  const power = fields.readUInt32LE(n8);
+  const ceremonyPower = fields.readUInt32LE(n8 + 4);
+  const tauG1 = sections.get(2);
+  if (power < 1 || power > MAX_PTAU_POWER || !tauG1 || tauG1.size !== (2 ** power * 2 - 1) * G1_BYTES) {
+    throw new ZkError('PTAU_INVALID', `ptau file ${path} has an inconsistent header (power ${power})`);
+  }
+  return { power, ceremonyPower };
+}
+
+function isPrepared(sections: SectionTable, power: number): boolean {
+  const lagrange = sections.get(12);
+  if (!lagrange) return false;
+  // Lagrange bases for every domain 2^0 .. 2^power (2^(power+1) - 1 points); tauG1 also 2^(power+1).
+  const points = 2 ** (power + 1) - 1;
+  return (
+    lagrange.size === (2 * points + 1) * G1_BYTES &&
+    sections.get(13)?.size === points * G2_BYTES &&
+    sections.get(14)?.size === points * G1_BYTES &&
+    sections.get(15)?.size === points * G1_BYTES
+  );
+}
+
+/** sha256 (hex) of a file, streamed. */
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolvePromise(hash.digest('hex')));
+  });
+}
+
+/** Seconds since `start`, for progress lines. */
+export function elapsed(start: number): string {
+  return `${((Date.now() - start) / 1000).toFixed(1)} s`;
+}
+
+export interface DevPtauRequest {
+  power: number;
+  cacheDir: string;
+  onProgress?: ProgressFn;
+  log?: WarnLogger;
+}
+
+/**
+ * Path of a prepared development ptau of exactly `power` (so of at least `power`): the cached one,
+ * else one truncated from a larger cached dev ptau, else a new one (new, contribute, beacon,
+ * prepare phase2: seconds for small powers, a quarter of an hour for 2^15 on 2 cores).
+ */
+export async function ensureDevPtau(request: DevPtauRequest): Promise<string> {
+  const { power, cacheDir, onProgress } = request;
+  if (!Number.isInteger(power) || power < 1 || power > MAX_PTAU_POWER) {
+    throw new ZkError(
+      'PTAU_INVALID',
+      `ptau power must be an integer from 1 to ${MAX_PTAU_POWER}, got ${power}`,
+    );
+  }
+  const target = devPtauPath(cacheDir, power);
+  mkdirSync(join(resolve(cacheDir), 'ptau'), { recursive: true });
+  if (!isUsableDevPtau(target)) {
+    const larger = findLargerDevPtau(cacheDir, power);
+    if (larger) await truncateDevPtau(larger, power, target, onProgress);
+    else await generateDevPtau(power, target, onProgress);
+  }
+  onProgress?.('ptau', DEV_PTAU_WARNING);
+  (request.log ?? zkLog()).warn(DEV_PTAU_WARNING);
+  return target;
+}
+
+function isUsableDevPtau(path: string): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    return readPtauInfo(path).prepared;
+  } catch {
+    return false;
+  }
+}
+
+function findLargerDevPtau(cacheDir: string, power: number): string | undefined {
+  for (let larger = power + 1; larger <= MAX_PTAU_POWER; larger++) {
+    const path = devPtauPath(cacheDir, larger);
+    if (isUsableDevPtau(path)) return path;
+  }
+  return undefined;
+}
+
+/** A scratch directory next to the cache entry, removed afterwards whatever happens. */
+async function inScratch<T>(target: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(`${target}.tmp-`);
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `powersoftau truncate` keeps the Lagrange sections of a prepared file, so its output is prepared
+ * too; should it ever not be, it is prepared here (quick for the small powers one truncates to).
+ */
+async function truncateDevPtau(
+  source: string,
+  power: number,
+  target: string,
+  onProgress?: ProgressFn,
+): Promise<void> {
+  const start = Date.now();
+  onProgress?.('ptau', `truncating ${source} to power ${power}`);
+  await inScratch(target, (dir) =>
+    withCurve(async () => {
+      await snarkjs.powersOfTau.truncate(source, join(dir, 'pot_'), collectingLogger());
+      let truncated = join(dir, `pot_${String(power).padStart(2, '0')}.ptau`);
+      if (!readPtauInfo(truncated).prepared) {
+        onProgress?.('ptau', `truncated file is not prepared; preparing phase 2 (${elapsed(start)})`);
+        const prepared = join(dir, 'prepared.ptau');
+        await snarkjs.powersOfTau.preparePhase2(truncated, prepared, collectingLogger());
+        truncated = prepared;
+      }
+      if (!readPtauInfo(truncated).prepared)
+        throw new ZkError('SETUP_FAILED', `truncating ${source} gave no usable ptau`);
+      renameSync(truncated, target);
+    }),
+  );
+  onProgress?.('ptau', `power ${power} truncated from ${source} in ${elapsed(start)}`);
+}
+
+async function generateDevPtau(power: number, target: string, onProgress?: ProgressFn): Promise<void> {
+  const start = Date.now();
+  const step = (detail: string) => onProgress?.('ptau', `${detail} (${elapsed(start)})`);
+  const forward = collectingLogger((line) => onProgress?.('ptau', line));
+  await inScratch(target, (dir) =>
+    withCurve(async () => {
+      const [fresh, contributed, beaconed, prepared] = ['0', '1', 'beacon', 'final'].map((n) =>
+        join(dir, `pot_${n}.ptau`),
+      );
+      step(`generating a development ptau of power ${power}: new accumulator`);
+      await snarkjs.powersOfTau.newAccumulator(
+        await snarkjs.curves.getCurveFromName('bn128'),
+        power,
+        fresh,
+        forward,
+      );
+      step('contributing with crypto-random entropy');
+      await snarkjs.powersOfTau.contribute(
+        fresh,
+        contributed,
+        'verity dev contribution',
+        randomBytes(64).toString('hex'),
+        forward,
+      );
+      step('applying a random beacon');
+      const beaconHash = randomBytes(32).toString('hex');
+      const ok = await snarkjs.powersOfTau.beacon(
+        contributed,
+        beaconed,
+        'verity dev beacon',
+        beaconHash,
+        DEV_BEACON_ITERATIONS_EXP,
+        forward,
+      );
+      if (ok === false)
+        throw new ZkError('SETUP_FAILED', `powersoftau beacon failed: ${forward.errors.join('; ')}`);
+      step('preparing phase 2 (the slow step)');
+      await snarkjs.powersOfTau.preparePhase2(beaconed, prepared, forward);
+      if (!readPtauInfo(prepared).prepared)
+        throw new ZkError('SETUP_FAILED', `prepare phase2 gave no usable ptau: ${forward.errors.join('; ')}`);
+      renameSync(prepared, target);
+    }),
+  );
+  step(`development ptau of power ${power} written to ${target}`);
+}
+
+/**
+ * Copies a prepared ptau (e.g. one generated by a script elsewhere) into the dev cache under its
+ * power, through a temporary file renamed into place. Refuses a file still being written.
+ */
+export function adoptPtau(path: string, cacheDir: string): PtauInfo {
+  const info = readPtauInfo(path);
+  if (!info.prepared) {
+    throw new ZkError(
+      'PTAU_INVALID',
+      `${path} is not prepared for phase 2: run \`snarkjs powersoftau prepare phase2\` on it first`,
+    );
+  }
+  const target = devPtauPath(cacheDir, info.power);
+  mkdirSync(join(resolve(cacheDir), 'ptau'), { recursive: true });
+  if (resolve(path) !== target) {
+    const scratch = `${target}.tmp-${process.pid}-${Date.now()}`;
+    copyFileSync(path, scratch);
+    renameSync(scratch, target);
+  }
+  return { ...info, path: target };
+}
+
+export interface OperatorPtauRequest {
+  path: string;
+  /** Power the circuit needs (requiredPtauPower()). */
+  requiredPower: number;
+  /** A positive verification is remembered under `<cacheDir>/ptau/verified/<sha256>.json`. */
+  cacheDir: string;
+  onProgress?: ProgressFn;
+}
+
+/**
+ * Checks an operator-supplied ptau: large enough, prepared for phase 2, and a valid transcript
+ * (`powersoftau verify`: minutes for large files; remembered by file hash, so it runs once).
+ */
+export async function verifyOperatorPtau(
+  request: OperatorPtauRequest,
+): Promise<PtauInfo & { sha256: string; cached: boolean }> {
+  const { path, requiredPower, onProgress } = request;
+  const info = readPtauInfo(path);
+  if (info.power < requiredPower) {
+    throw new ZkError(
+      'PTAU_TOO_SMALL',
+      `ptau ${path} has power ${info.power} (domain 2^${info.power}); the circuit needs power ${requiredPower}: ` +
+        `its constraints plus public signals exceed 2^${requiredPower - 1}. Use a ceremony file of power ${requiredPower} or more`,
+      { power: info.power, requiredPower },
+    );
+  }
+  if (!info.prepared) {
+    throw new ZkError(
+      'PTAU_INVALID',
+      `ptau ${path} is not prepared for phase 2 (run \`snarkjs powersoftau prepare phase2\`, or download the prepared "final" file)`,
+    );
+  }
+  const start = Date.now();
+  onProgress?.('ptau-verify', `hashing ${path}`);
+  const sha256 = await sha256File(path);
+  const record = join(resolve(request.cacheDir), 'ptau', 'verified', `${sha256}.json`);
+  if (existsSync(record)) {
+    onProgress?.('ptau-verify', `already verified (sha256 ${sha256.slice(0, 16)}...)`);
+    return { ...info, sha256, cached: true };
+  }
+  onProgress?.(
+    'ptau-verify',
+    `verifying the transcript of ${path} (power ${info.power}; slow for large files)`,
+  );
+  const logger = collectingLogger((line) => onProgress?.('ptau-verify', `${line} (${elapsed(start)})`));
+  const ok = await withCurve(() => snarkjs.powersOfTau.verify(path, logger)).catch((error: unknown) => {
+    throw new ZkError(
+      'PTAU_INVALID',
+      `ptau ${path} cannot be verified: ${error instanceof Error ? error.message : String(error)}`,
+      undefined,
+      error,
+    );
+  });
+  if (!ok) {
+    throw new ZkError(
+      'PTAU_INVALID',
+      `ptau ${path} failed verification: ${logger.errors.join('; ') || 'snarkjs powersoftau verify returned false'}`,
+    );
+  }
+  mkdirSync(join(resolve(request.cacheDir), 'ptau', 'verified'), { recursive: true });
+  writeFileSync(record, JSON.stringify({ path, power: info.power, verifiedAt: new Date().toISOString() }));
+  onProgress?.('ptau-verify', `verified in ${elapsed(start)}`);
+  return { ...info, sha256, cached: false };
+}

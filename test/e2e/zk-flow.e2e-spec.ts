@@ -1,0 +1,132 @@
+/**
+ * zk mode end to end, as a dapp sees it: ZK requests are refused until the model's circuit is
+ * ready; enableZkMode generates the MNIST MLP's circuit, runs the trusted setup and deploys its
+ * verifier (progress visible while it runs); a ZK-mode request then goes REQUESTED -> COMPUTED ->
+ * PROVING -> FINAL with the proof settled on-chain by Settlement.settleZk; anyone can re-verify the
+ * proof through the API and read the proven result from the contract, and a tampered proof fails.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeAbiParameters, keccak256, toHex, type Hex } from 'viem';
+import { SettlementAbi } from '../../src/chain/generated/contracts';
+import { evaluateFixed, quantizeInput, type QuantizedModel } from '../../src/engine';
+import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
+import { graphqlRequest } from '../support/graphql-client';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
+import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
+
+const MNIST = join(__dirname, '..', 'fixtures', 'mnist');
+const SOFTMAX = join(__dirname, '..', 'fixtures', 'onnx-conformance', '1l_softmax', 'network.onnx');
+const REGISTER_MODEL = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { id commitment quantizedJson modes } }`;
+const ENABLE_ZK = `mutation($modelId: ID!) { enableZkMode(modelId: $modelId) { id status stage } }`;
+const ZK_CIRCUIT = `query($id: ID!) { zkCircuit(id: $id) { id status stage constraints ptauPower developmentSetup zkeyHash verifierAddress chainTx contributions { name hash } errorMessage } }`;
+const REQUEST = `mutation($input: RequestInferenceInput!) { requestInference(input: $input) { id status } }`;
+const INFERENCE = `query($id: ID!) { inference(id: $id) { id status mode outputFixed provingStage error { code message } proof { proof publicSignals inputCommitment circuitId settleTx } } }`;
+const VERIFY = `query($circuitId: ID!, $proof: String!, $publicSignals: [String!]!) { verifyZkProof(circuitId: $circuitId, proof: $proof, publicSignals: $publicSignals) }`;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+describe('zk mode end to end', () => {
+  let app: TestApp;
+  let worker: WorkerProcess | undefined;
+  let modelId: string;
+  let modelCommitment: Hex;
+  let model: QuantizedModel;
+  const digit = loadMnistHoldout().inputs[3];
+  const gql = (query: string, variables: Record<string, unknown> = {}) => graphqlRequest(app.graphqlUrl, query, variables);
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    const calibration = (JSON.parse(readFileSync(join(MNIST, 'calibration.json'), 'utf8')) as { input_data: number[][] }).input_data;
+    const registered = await gql(REGISTER_MODEL, {
+      input: { name: 'mnist-mlp', onnxBase64: readFileSync(join(MNIST, 'mnist-mlp.onnx')).toString('base64'), calibration },
+    });
+    expect(registered.errors).toBeUndefined();
+    ({ id: modelId, commitment: modelCommitment } = registered.data.registerModel);
+    model = JSON.parse(registered.data.registerModel.quantizedJson) as QuantizedModel;
+    const rpcUrl = (app.runtime.chain.publicClient.transport as { url?: string }).url ?? '';
+    worker = startWorkerProcess({ key: ANVIL_WORKER_KEYS[0], name: 'zk-worker', apiUrl: app.graphqlUrl, rpcUrl, args: [] });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (worker) await stopWorkerProcess(worker);
+    await app?.stop();
+  });
+
+  it('refuses a ZK request before the model has a circuit, and refuses zk mode for a model with table lookups', async () => {
+    const refused = await gql(REQUEST, { input: { modelId, input: digit, mode: 'ZK' } });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('MODE_NOT_ALLOWED');
+    const softmax = await gql(REGISTER_MODEL, { input: { name: 'softmax', onnxBase64: readFileSync(SOFTMAX).toString('base64') } });
+    const unsupported = await gql(ENABLE_ZK, { modelId: softmax.data.registerModel.id });
+    expect(unsupported.errors?.[0]?.extensions?.code).toBe('ZK_UNSUPPORTED_MODEL');
+    expect(unsupported.errors?.[0]?.message).toMatch(/use optimistic mode/);
+  });
+
+  it('proves a ZK-mode MNIST request and makes it final on-chain; anyone can re-verify it', async () => {
+    const enabled = await gql(ENABLE_ZK, { modelId });
+    expect(enabled.errors).toBeUndefined();
+    const circuitId = enabled.data.enableZkMode.id as string;
+    const stages = new Set<string>();
+    const circuit = await until(
+      'the zk circuit to be ready',
+      async () => {
+        const row = (await gql(ZK_CIRCUIT, { id: circuitId })).data.zkCircuit;
+        stages.add(String(row.stage).split(':')[0]);
+        if (row.status === 'FAILED') throw new Error(`zk preparation failed: ${row.errorMessage}`);
+        return row.status === 'READY' ? row : undefined;
+      },
+      1_500_000,
+    );
+    expect(circuit.constraints).toBeGreaterThan(10_000);
+    expect(circuit.developmentSetup).toBe(true);
+    expect(circuit.verifierAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(circuit.contributions.length).toBeGreaterThanOrEqual(2);
+    expect(stages.size).toBeGreaterThan(1);
+
+    const requested = await gql(REQUEST, { input: { modelId, input: digit, mode: 'ZK' } });
+    expect(requested.errors).toBeUndefined();
+    const id = requested.data.requestInference.id as string;
+    const seen = new Set<string>();
+    const final = await until(
+      'the ZK request to be final',
+      async () => {
+        const row = (await gql(INFERENCE, { id })).data.inference;
+        seen.add(row.status);
+        if (row.status === 'FAILED') throw new Error(`failed: ${JSON.stringify(row.error)}`);
+        return row.status === 'FINAL' ? row : undefined;
+      },
+      300_000,
+    );
+    expect(seen.has('PROVING') || seen.has('COMPUTED')).toBe(true);
+    const engine = evaluateFixed(model, quantizeInput(model, digit), { trace: false });
+    expect(final.outputFixed).toEqual(engine.outputFixed.map(String));
+    expect(final.proof.settleTx).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(final.proof.circuitId).toBe(circuitId);
+
+    // Off-chain verification through the API, and a tampered public signal.
+    const verified = await gql(VERIFY, { circuitId, proof: final.proof.proof, publicSignals: final.proof.publicSignals });
+    expect(verified.data.verifyZkProof).toBe(true);
+    const tampered = [...final.proof.publicSignals];
+    tampered[1] = (BigInt(tampered[1]) + 1n).toString();
+    const rejected = await gql(VERIFY, { circuitId, proof: final.proof.proof, publicSignals: tampered });
+    expect(rejected.data.verifyZkProof).toBe(false);
+
+    // The contract holds the proven output for (model, input commitment).
+    const outputHash = await app.runtime.chain.publicClient.readContract({
+      address: app.runtime.deployment.contracts.Settlement,
+      abi: SettlementAbi,
+      functionName: 'zkResultOf',
+      args: [modelCommitment, toHex(BigInt(final.proof.inputCommitment), { size: 32 })],
+    });
+    expect(outputHash).toBe(keccak256(encodeAbiParameters([{ type: 'int256[]' }], [engine.outputFixed])));
+  }, 1_900_000);
+});

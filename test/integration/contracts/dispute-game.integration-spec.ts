@@ -1,0 +1,1061 @@
+/**
+ * DisputeGame on a real anvil node, with a host mock (batch roots, windows, callbacks) and an
+ * executor mock (configured step output length and one-step value). Every party is played
+ * dishonestly somewhere: a worker whose trace is wrong inside a step, at its input or at its
+ * output; a challenger disputing a correct result; either side going silent; outsiders and wrong
+ * data at every move.
+ */
+import {
+  createWalletClient,
+  encodeAbiParameters,
+  http,
+  keccak256,
+  parseEventLogs,
+  type Abi,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from 'viem';
+import { anvil } from 'viem/chains';
+import {
+  chunkAt,
+  chunkLeaves,
+  createDisputeClient,
+  DisputeOutcome,
+  DisputePhase,
+  DisputeReason,
+  DisputeSide,
+  firstDifference,
+  modelCommitmentOf,
+  rootFromChunkLeaves,
+  traceCommitmentOf,
+  type ModelParts,
+} from '../../../src/chain/dispute-client';
+import {
+  DisputeGameAbi,
+  DisputeGameBytecode,
+  DisputeHostMockAbi,
+  DisputeHostMockBytecode,
+  OneStepExecutorMockAbi,
+  OneStepExecutorMockBytecode,
+} from '../../../src/chain/generated/contracts';
+import { buildResultTree, hashResultLeaf, type ResultLeaf } from '../../../src/chain/result-merkle';
+import { RESULT_TYPES, verityDomain } from '../../../src/chain/typed-data';
+import { commitTensor } from '../../../src/engine';
+import { leafHash } from '../../../src/engine/commitment/merkle-tree';
+import { tensorRoot } from '../../../src/engine/commitment/tensor-root';
+import { bytes32, expectRevert, startChain, type Chain, type ContractCall } from './contracts-fixture';
+
+const BOND = 10n ** 17n;
+const MAX_CLOCK = 1_000n;
+const WINDOW = 3_600n;
+const CHAIN_ID = 31337;
+/** MNIST-MLP-sized: a 784-value input, steps linear (56), relu (56), linear (10). */
+const INPUT_LENGTH = 784;
+const STEP_OUTPUT_LENGTHS = [56, 56, 10];
+const STEP_COUNT = STEP_OUTPUT_LENGTHS.length;
+/** Game calls decode errors from the game and both mocks. */
+const GAME_ERRORS_ABI = [...DisputeGameAbi, ...DisputeHostMockAbi, ...OneStepExecutorMockAbi] as Abi;
+/** The game's ABI, widened for reads by name. */
+const GAME_ABI: Abi = DisputeGameAbi;
+/**
+ * Gas given to every game call. anvil's own estimate (eth_sendTransaction without gas) runs on a
+ * pending block whose time is not the one setNextBlockTimestamp fixes and can come out short.
+ */
+const MOVE_GAS = 5_000_000n;
+
+/** Deterministic small integers (a linear congruential sequence). */
+function values(length: number, seed: number): bigint[] {
+  let x = seed;
+  return Array.from({ length }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return BigInt((x % 20001) - 10000);
+  });
+}
+
+interface Scenario {
+  batchId: bigint;
+  leaf: ResultLeaf;
+  leafHash: Hex;
+  proof: Hex[];
+  parts: ModelParts;
+  signature: Hex;
+  /** The correct tensors: input, then each step's output. */
+  honest: bigint[][];
+  /** The tensors the worker committed to (its trace). */
+  claimed: bigint[][];
+  roots: Hex[];
+}
+
+describe('DisputeGame', () => {
+  let chain: Chain;
+  let game: Address, host: Address, executor: Address;
+  let deployer: Address, worker: Address, challenger: Address, outsider: Address, otherWorker: Address;
+  let batchCounter = 0n;
+  let requestCounter = 0;
+
+  const gameCall = (functionName: string, args: readonly unknown[] = [], value?: bigint): ContractCall => ({
+    address: game,
+    abi: GAME_ERRORS_ABI,
+    functionName,
+    args,
+    value,
+    gas: MOVE_GAS,
+  });
+  const readGame = <T>(functionName: string, args: readonly unknown[] = [], blockNumber?: bigint) =>
+    chain.publicClient.readContract({
+      address: game,
+      abi: GAME_ABI,
+      functionName,
+      args,
+      blockNumber,
+    }) as Promise<T>;
+  const readHost = <T>(functionName: string, args: readonly unknown[] = []) =>
+    chain.read<T>({ address: host, abi: DisputeHostMockAbi, functionName, args });
+  const setExecutor = (functionName: string, args: readonly unknown[]) =>
+    chain.send(deployer, { address: executor, abi: OneStepExecutorMockAbi, functionName, args });
+  const dispute = (id: bigint) => readGame<Record<string, any>>('disputeOf', [id]);
+  const latestTimestamp = async () => (await chain.publicClient.getBlock()).timestamp;
+  /**
+   * The next mined block (and so the next transaction) gets timestamp `t`. Simulations (eth_call
+   * on the latest block) still see the latest block's time: to make a call see `t`, mine at `t`.
+   */
+  const at = (t: bigint) => chain.testClient.setNextBlockTimestamp({ timestamp: t });
+  const mineAt = async (t: bigint) => {
+    await at(t);
+    await chain.testClient.mine({ blocks: 1 });
+  };
+  const gasOf = (receipt: TransactionReceipt) => receipt.gasUsed;
+
+  const descriptorFor = (stepsRoot: Hex, stepIndex: number, outputLength: number) => {
+    const descriptor = encodeAbiParameters([{ type: 'uint256' }], [BigInt(outputLength)]);
+    const proof = [
+      keccak256(
+        encodeAbiParameters(
+          [{ type: 'bytes32' }, { type: 'uint256' }, { type: 'bytes' }],
+          [stepsRoot, BigInt(stepIndex), descriptor],
+        ),
+      ),
+    ];
+    return { descriptor, proof };
+  };
+
+  /**
+   * A committed, signed leaf of `worker` in a fresh batch (with one other leaf) whose window is
+   * open. `corrupt` edits the worker's tensors before it commits its trace (a dishonest worker);
+   * `leafOverrides` edits the leaf after the trace commitment is computed.
+   */
+  async function scenario(
+    options: {
+      corrupt?: (tensors: bigint[][]) => void;
+      leafOverrides?: Partial<ResultLeaf>;
+      signer?: Address;
+      window?: bigint;
+    } = {},
+  ): Promise<Scenario> {
+    const id = ++requestCounter;
+    const honest = [values(INPUT_LENGTH, id), ...STEP_OUTPUT_LENGTHS.map((n, i) => values(n, id * 31 + i))];
+    const claimed = honest.map((t) => [...t]);
+    options.corrupt?.(claimed);
+    const roots = claimed.map((t) => tensorRoot(t));
+    const parts: ModelParts = {
+      headerHash: bytes32(`header-${id}`),
+      parametersRoot: bytes32(`parameters-${id}`),
+      parameterCount: 44_522n,
+      stepsRoot: bytes32(`steps-${id}`),
+      stepCount: BigInt(STEP_COUNT),
+    };
+    const leaf: ResultLeaf = {
+      requestId: bytes32(`request-${id}`),
+      modelCommitment: modelCommitmentOf(parts),
+      inputCommitment: commitTensor(honest[0]),
+      outputCommitment: commitTensor(claimed[STEP_COUNT]),
+      traceCommitment: traceCommitmentOf(roots),
+      worker,
+      ...options.leafOverrides,
+    };
+    const other: ResultLeaf = { ...leaf, requestId: bytes32(`other-${id}`), worker: otherWorker };
+    const tree = buildResultTree([other, leaf]);
+    const batchId = ++batchCounter;
+    const endsAt = (await latestTimestamp()) + (options.window ?? WINDOW);
+    await chain.send(deployer, {
+      address: host,
+      abi: DisputeHostMockAbi,
+      functionName: 'setBatch',
+      args: [batchId, tree.root, endsAt],
+    });
+    const signature = await chain.signer(options.signer ?? leaf.worker).signTypedData({
+      domain: verityDomain(CHAIN_ID, host),
+      types: RESULT_TYPES,
+      primaryType: 'Result',
+      message: leaf,
+    });
+    return {
+      batchId,
+      leaf,
+      leafHash: hashResultLeaf(leaf),
+      proof: tree.proof(1),
+      parts,
+      signature,
+      honest,
+      claimed,
+      roots,
+    };
+  }
+
+  const openArgs = (s: Scenario) => [s.batchId, s.leaf, s.proof, s.parts, s.signature];
+
+  async function open(s: Scenario, from = challenger, value = BOND) {
+    const receipt = await chain.send(from, gameCall('open', openArgs(s), value));
+    const [event] = parseEventLogs({ abi: DisputeGameAbi, logs: receipt.logs, eventName: 'DisputeOpened' });
+    return { id: event.args.disputeId, receipt };
+  }
+
+  // The moves, each from the party that normally plays it (defender moves from the service account).
+  const revealTrace = (id: bigint, roots: readonly Hex[], from = deployer) =>
+    chain.send(from, gameCall('revealTrace', [id, roots]));
+  const pickStep = (s: Scenario, id: bigint, step: number, from = challenger) => {
+    const { descriptor, proof } = descriptorFor(s.parts.stepsRoot, step, STEP_OUTPUT_LENGTHS[step]);
+    return chain.send(from, gameCall('pickStep', [id, BigInt(step), descriptor, proof]));
+  };
+  const revealChunks = (id: bigint, leaves: readonly Hex[], from = deployer) =>
+    chain.send(from, gameCall('revealChunks', [id, leaves]));
+  const pickChunk = (id: bigint, chunk: number, from = challenger) =>
+    chain.send(from, gameCall('pickChunk', [id, BigInt(chunk)]));
+  const revealChunkValues = (id: bigint, chunk: readonly bigint[], from = deployer) =>
+    chain.send(from, gameCall('revealChunkValues', [id, chunk]));
+  const oneStep = (id: bigint, offset: number, from = challenger, witness: Hex = '0x1234') =>
+    chain.send(from, gameCall('oneStep', [id, offset, witness]));
+  const claimTimeout = (id: bigint, from = outsider) => chain.send(from, gameCall('claimTimeout', [id]));
+
+  /** Plays the defender honestly (for its own trace) and the challenger down to oneStep at (step, chunk). */
+  async function playToOneStep(s: Scenario, id: bigint, step: number, chunk: number) {
+    const receipts = [await revealTrace(id, s.roots)];
+    receipts.push(await pickStep(s, id, step));
+    receipts.push(await revealChunks(id, chunkLeaves(s.claimed[step + 1])));
+    receipts.push(await pickChunk(id, chunk));
+    receipts.push(await revealChunkValues(id, chunkAt(s.claimed[step + 1], chunk)));
+    return receipts;
+  }
+
+  /** Makes the executor return `value` only for exactly this call (else it reverts). */
+  async function expectOneStep(s: Scenario, step: number, element: number, value: bigint) {
+    await setExecutor('expectCall', [
+      s.parts.stepsRoot,
+      s.parts.parametersRoot,
+      traceCommitmentOf(s.roots),
+      BigInt(step),
+      BigInt(element),
+    ]);
+    await setExecutor('setValue', [value, false]);
+  }
+
+  beforeAll(async () => {
+    chain = await startChain();
+    [deployer, worker, challenger, outsider, otherWorker] = chain.accounts;
+    host = await chain.deployAs(deployer, DisputeHostMockAbi, DisputeHostMockBytecode);
+    executor = await chain.deployAs(deployer, OneStepExecutorMockAbi, OneStepExecutorMockBytecode);
+    game = await chain.deployAs(deployer, DisputeGameAbi, DisputeGameBytecode, [
+      host,
+      executor,
+      BOND,
+      MAX_CLOCK,
+    ]);
+    await chain.send(deployer, {
+      address: host,
+      abi: DisputeHostMockAbi,
+      functionName: 'setGame',
+      args: [game],
+    });
+  });
+  afterAll(async () => chain?.anvil.stop());
+
+  describe('the tensor-root helpers agree with LibTensorRoot', () => {
+    it('builds chunk leaves whose root is the tensor root', () => {
+      const tensor = values(100, 7);
+      expect(rootFromChunkLeaves(chunkLeaves(tensor))).toBe(tensorRoot(tensor));
+      expect(chunkAt(tensor, 6)).toEqual([
+        ...tensor.slice(96),
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+        0n,
+      ]);
+      expect(
+        firstDifference(chunkLeaves(tensor), chunkLeaves([...tensor.slice(0, 40), 1n, ...tensor.slice(41)])),
+      ).toBe(2);
+    });
+  });
+
+  describe('open', () => {
+    it('test_open_validLeaf_opensDisputeWithDefenderToMove', async () => {
+      const s = await scenario();
+      const { id, receipt } = await open(s);
+      const stored = await dispute(id);
+      const block = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
+      expect(stored).toMatchObject({
+        challenger,
+        worker,
+        phase: DisputePhase.AwaitTrace,
+        outcome: DisputeOutcome.Undecided,
+        stepCount: STEP_COUNT,
+        batchId: s.batchId,
+        leafHash: s.leafHash,
+        requestId: s.leaf.requestId,
+        traceCommitment: s.leaf.traceCommitment,
+        stepsRoot: s.parts.stepsRoot,
+        parametersRoot: s.parts.parametersRoot,
+        turnStartedAt: block.timestamp,
+      });
+      expect(await readGame<number>('turnOf', [id])).toBe(DisputeSide.Defender);
+      expect(await readGame<bigint>('disputeIdOf', [s.leafHash])).toBe(id);
+      expect(await readHost<bigint>('openedCount', [s.leafHash])).toBe(1n);
+      expect(await readHost<bigint>('openedBatch', [s.leafHash])).toBe(s.batchId);
+    });
+
+    it('test_open_wrongBond_reverts', async () => {
+      const s = await scenario();
+      await expectRevert(open(s, challenger, BOND - 1n), 'DisputeGame_IncorrectBond', [BOND - 1n, BOND]);
+      await expectRevert(open(s, challenger, BOND + 1n), 'DisputeGame_IncorrectBond', [BOND + 1n, BOND]);
+      await expectRevert(open(s, challenger, 0n), 'DisputeGame_IncorrectBond', [0n, BOND]);
+    });
+
+    it('test_open_unknownBatch_reverts', async () => {
+      const s = await scenario();
+      await expectRevert(
+        chain.send(challenger, gameCall('open', [999_999n, s.leaf, s.proof, s.parts, s.signature], BOND)),
+        'DisputeGame_UnknownBatch',
+        [999_999n],
+      );
+    });
+
+    it('test_open_afterWindow_reverts', async () => {
+      const s = await scenario({ window: 50n });
+      const [, challengeEndsAt] = await readHost<[Hex, bigint]>('batchRootAndWindow', [s.batchId]);
+      await mineAt(challengeEndsAt);
+      await expectRevert(open(s), 'DisputeGame_ChallengeWindowOver', [s.batchId, challengeEndsAt]);
+    });
+
+    it('test_open_lastSecondOfWindow_opens', async () => {
+      const s = await scenario({ window: 50n });
+      const [, challengeEndsAt] = await readHost<[Hex, bigint]>('batchRootAndWindow', [s.batchId]);
+      await at(challengeEndsAt - 1n);
+      const { receipt } = await open(s);
+      expect((await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp).toBe(
+        challengeEndsAt - 1n,
+      );
+    });
+
+    it('test_open_leafNotInBatch_reverts', async () => {
+      const s = await scenario();
+      const forged = { ...s.leaf, outputCommitment: bytes32('another output') };
+      await expectRevert(
+        chain.send(challenger, gameCall('open', [s.batchId, forged, s.proof, s.parts, s.signature], BOND)),
+        'DisputeGame_LeafNotInBatch',
+        [s.batchId, hashResultLeaf(forged)],
+      );
+      const other = await scenario();
+      await expectRevert(
+        chain.send(
+          challenger,
+          gameCall('open', [other.batchId, s.leaf, s.proof, s.parts, s.signature], BOND),
+        ),
+        'DisputeGame_LeafNotInBatch',
+      );
+    });
+
+    it('test_open_modelPartsNotMatching_reverts', async () => {
+      const s = await scenario();
+      const parts = { ...s.parts, stepCount: 2n };
+      await expectRevert(
+        chain.send(challenger, gameCall('open', [s.batchId, s.leaf, s.proof, parts, s.signature], BOND)),
+        'DisputeGame_ModelMismatch',
+        [s.leaf.modelCommitment, modelCommitmentOf(parts)],
+      );
+    });
+
+    it('test_open_leafNotSignedByItsWorker_reverts', async () => {
+      const s = await scenario({ signer: outsider });
+      await expectRevert(open(s), 'DisputeGame_BadWorkerSignature', [s.leafHash, worker]);
+      const t = await scenario();
+      await expectRevert(
+        chain.send(challenger, gameCall('open', [t.batchId, t.leaf, t.proof, t.parts, '0x1234'], BOND)),
+        'DisputeGame_BadWorkerSignature',
+      );
+    });
+
+    it('test_open_twiceOnOneLeaf_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await expectRevert(open(s, outsider), 'DisputeGame_AlreadyDisputed', [s.leafHash, id]);
+      // The same leaf committed again in another batch is still the same leaf.
+      const tree = buildResultTree([s.leaf]);
+      const batchId = ++batchCounter;
+      await chain.send(deployer, {
+        address: host,
+        abi: DisputeHostMockAbi,
+        functionName: 'setBatch',
+        args: [batchId, tree.root, (await latestTimestamp()) + WINDOW],
+      });
+      await expectRevert(
+        chain.send(outsider, gameCall('open', [batchId, s.leaf, [], s.parts, s.signature], BOND)),
+        'DisputeGame_AlreadyDisputed',
+        [s.leafHash, id],
+      );
+    });
+
+    it('test_open_decidedLeaf_revertsForever', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await chain.increaseTime(MAX_CLOCK);
+      await claimTimeout(id);
+      await expectRevert(open(s, outsider), 'DisputeGame_AlreadyDisputed', [s.leafHash, id]);
+    });
+
+    it('test_open_hostRefuses_revertsWithNothingRecorded', async () => {
+      const s = await scenario();
+      await chain.send(deployer, {
+        address: host,
+        abi: DisputeHostMockAbi,
+        functionName: 'setRefuseOpen',
+        args: [true],
+      });
+      try {
+        await expectRevert(open(s), 'DisputeHostMock_Refused', [s.leafHash]);
+      } finally {
+        await chain.send(deployer, {
+          address: host,
+          abi: DisputeHostMockAbi,
+          functionName: 'setRefuseOpen',
+          args: [false],
+        });
+      }
+      expect(await readGame<bigint>('disputeIdOf', [s.leafHash])).toBe(0n);
+    });
+
+    it('test_callbacks_fromAnyoneButTheGame_revert', async () => {
+      await expectRevert(
+        chain.send(outsider, {
+          address: host,
+          abi: DisputeHostMockAbi,
+          functionName: 'onDisputeResolved',
+          args: [1n, bytes32('leaf'), bytes32('request'), worker, false, outsider],
+        }),
+        'DisputeHostMock_NotGame',
+        [outsider],
+      );
+    });
+  });
+
+  describe('a full dispute', () => {
+    it('test_oneStep_valueMismatch_challengerWinsAndIsRefunded', async () => {
+      // The worker's step 0 (linear, 56 values) is wrong at element 21 (chunk 1, offset 5); it
+      // carries the wrong value on, so steps 1 and 2 follow from it and its output is its own.
+      const s = await scenario({
+        corrupt: (t) => {
+          t[1][21] += 1n;
+          t[2][21] = t[1][21] < 0n ? 0n : t[1][21];
+          t[3][0] += 7n;
+        },
+      });
+      // The honest challenger locates the first differing step, chunk and value.
+      const honestRoots = s.honest.map((t) => tensorRoot(t));
+      const step = firstDifference(honestRoots, s.roots) - 1;
+      expect(step).toBe(0);
+      const { id, receipt: openReceipt } = await open(s);
+      const receipts = [openReceipt, await revealTrace(id, s.roots)];
+      receipts.push(await pickStep(s, id, step));
+      receipts.push(await revealChunks(id, chunkLeaves(s.claimed[step + 1])));
+      const chunk = firstDifference(
+        chunkLeaves(s.honest[step + 1]),
+        await readGame<Hex[]>('chunkLeavesOf', [id]),
+      );
+      expect(chunk).toBe(1);
+      receipts.push(await pickChunk(id, chunk));
+      receipts.push(await revealChunkValues(id, chunkAt(s.claimed[step + 1], chunk)));
+      const offset = firstDifference(
+        chunkAt(s.honest[step + 1], chunk),
+        await readGame<bigint[]>('chunkValuesOf', [id]),
+      );
+      expect(offset).toBe(5);
+      await expectOneStep(s, step, chunk * 16 + offset, s.honest[step + 1][21]);
+      const final = await oneStep(id, offset);
+      receipts.push(final);
+
+      const [resolved] = parseEventLogs({
+        abi: DisputeGameAbi,
+        logs: final.logs,
+        eventName: 'DisputeResolved',
+      });
+      expect(resolved.args).toMatchObject({
+        disputeId: id,
+        defenderWon: false,
+        reason: DisputeReason.OneStep,
+      });
+      const [executed] = parseEventLogs({
+        abi: DisputeGameAbi,
+        logs: final.logs,
+        eventName: 'OneStepExecuted',
+      });
+      expect(executed.args).toMatchObject({
+        element: 21n,
+        claimed: s.claimed[1][21],
+        computed: s.honest[1][21],
+      });
+      expect(await dispute(id)).toMatchObject({
+        phase: DisputePhase.Resolved,
+        outcome: DisputeOutcome.ChallengerWon,
+      });
+      expect(await readGame<bigint>('claimable', [challenger])).toBeGreaterThanOrEqual(BOND);
+      expect(await readHost<Record<string, unknown>>('resolutionOf', [s.leafHash])).toMatchObject({
+        batchId: s.batchId,
+        requestId: s.leaf.requestId,
+        worker,
+        defenderWon: false,
+        challenger,
+      });
+      expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(1n);
+
+      // The goal for MNIST: at most 12 transactions and under 3M gas (the mock's one-step is cheap).
+      const gas = receipts.reduce((sum, r) => sum + gasOf(r), 0n);
+      expect(receipts).toHaveLength(7);
+      expect(gas).toBeLessThan(3_000_000n);
+    });
+
+    it('test_oneStep_correctValue_defenderWinsAndBondGoesToWorker', async () => {
+      const s = await scenario();
+      const before = await readGame<bigint>('claimable', [worker]);
+      const { id } = await open(s);
+      await playToOneStep(s, id, 2, 0);
+      await expectOneStep(s, 2, 3, s.honest[3][3]);
+      await oneStep(id, 3);
+      expect(await dispute(id)).toMatchObject({
+        outcome: DisputeOutcome.DefenderWon,
+        reason: DisputeReason.OneStep,
+        stepIndex: 2,
+        chunkIndex: 0,
+        outputLength: 10n,
+        chunkCount: 1,
+      });
+      expect(await readGame<bigint>('claimable', [worker])).toBe(before + BOND);
+      expect(await readHost<Record<string, unknown>>('resolutionOf', [s.leafHash])).toMatchObject({
+        defenderWon: true,
+        challenger,
+      });
+    });
+
+    it('test_oneStep_paddingValue_checkedLikeAnyOther', async () => {
+      // Step 2 has 10 values: offsets 10..15 of chunk 0 are padding, which the executor returns as 0.
+      const s = await scenario();
+      const { id } = await open(s);
+      await playToOneStep(s, id, 2, 0);
+      await expectOneStep(s, 2, 12, 0n);
+      await oneStep(id, 12);
+      expect((await dispute(id)).outcome).toBe(DisputeOutcome.DefenderWon);
+    });
+
+    it('test_oneStep_executorRefusesWitness_revertsAndChallengerMayRetry', async () => {
+      const s = await scenario({ corrupt: (t) => void (t[2][40] = 99_999n) });
+      const { id } = await open(s);
+      await playToOneStep(s, id, 1, 2);
+      await setExecutor('setValue', [s.honest[2][40], true]);
+      await expectRevert(oneStep(id, 8), 'OneStepExecutorMock_Refused', [40n]);
+      expect((await dispute(id)).phase).toBe(DisputePhase.AwaitOneStep);
+      await expectOneStep(s, 1, 40, s.honest[2][40]);
+      await oneStep(id, 8);
+      expect((await dispute(id)).outcome).toBe(DisputeOutcome.ChallengerWon);
+    });
+
+    it('test_oneStep_offsetPastChunk_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await playToOneStep(s, id, 0, 0);
+      await expectRevert(oneStep(id, 16), 'DisputeGame_OffsetOutOfRange', [id, 16n]);
+    });
+
+    it('test_defenderMoves_byAnyone_accepted', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots, outsider);
+      await pickStep(s, id, 0);
+      await revealChunks(id, chunkLeaves(s.claimed[1]), worker);
+      await pickChunk(id, 3);
+      const receipt = await revealChunkValues(id, chunkAt(s.claimed[1], 3), challenger);
+      const [event] = parseEventLogs({
+        abi: DisputeGameAbi,
+        logs: receipt.logs,
+        eventName: 'ChunkValuesRevealed',
+      });
+      expect(event.args.by).toBe(challenger);
+      expect(await readGame<bigint[]>('chunkValuesOf', [id])).toEqual(chunkAt(s.claimed[1], 3));
+    });
+  });
+
+  describe('boundary challenges', () => {
+    it('test_challengeInput_wrongInputRoot_challengerWins', async () => {
+      // The worker computed on another input than the committed one.
+      const s = await scenario({ corrupt: (t) => void (t[0][100] += 1n) });
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      const receipt = await chain.send(challenger, gameCall('challengeInput', [id, s.honest[0]]));
+      const [event] = parseEventLogs({
+        abi: DisputeGameAbi,
+        logs: receipt.logs,
+        eventName: 'BoundaryChallenged',
+      });
+      expect(event.args).toMatchObject({
+        isOutput: false,
+        claimedRoot: s.roots[0],
+        computedRoot: tensorRoot(s.honest[0]),
+      });
+      expect(await dispute(id)).toMatchObject({
+        outcome: DisputeOutcome.ChallengerWon,
+        reason: DisputeReason.InputMismatch,
+      });
+    });
+
+    it('test_challengeInput_rightInputRoot_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      await expectRevert(
+        chain.send(challenger, gameCall('challengeInput', [id, s.honest[0]])),
+        'DisputeGame_BoundaryRootMatches',
+        [id, s.roots[0]],
+      );
+      const notTheInput = [...s.honest[0].slice(1), 5n];
+      await expectRevert(
+        chain.send(challenger, gameCall('challengeInput', [id, notTheInput])),
+        'DisputeGame_InputMismatch',
+        [id, s.leaf.inputCommitment, commitTensor(notTheInput)],
+      );
+      expect((await dispute(id)).phase).toBe(DisputePhase.AwaitStep);
+    });
+
+    it('test_challengeOutput_wrongOutputRoot_challengerWins', async () => {
+      // The worker's last tensor is not the output it committed to.
+      const output = values(10, 4242);
+      const s = await scenario({ leafOverrides: { outputCommitment: commitTensor(output) } });
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      await chain.send(challenger, gameCall('challengeOutput', [id, output]));
+      expect(await dispute(id)).toMatchObject({
+        outcome: DisputeOutcome.ChallengerWon,
+        reason: DisputeReason.OutputMismatch,
+      });
+      expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(1n);
+    });
+
+    it('test_challengeOutput_rightOutputRoot_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      await expectRevert(
+        chain.send(challenger, gameCall('challengeOutput', [id, s.claimed[STEP_COUNT]])),
+        'DisputeGame_BoundaryRootMatches',
+        [id, s.roots[STEP_COUNT]],
+      );
+      await expectRevert(
+        chain.send(challenger, gameCall('challengeOutput', [id, s.honest[0]])),
+        'DisputeGame_OutputMismatch',
+      );
+    });
+  });
+
+  describe('moves that do not match the commitments', () => {
+    it('test_revealTrace_wrongTrace_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      const wrong = [...s.roots];
+      wrong[2] = bytes32('not the root');
+      await expectRevert(revealTrace(id, wrong), 'DisputeGame_TraceMismatch', [
+        id,
+        s.leaf.traceCommitment,
+        traceCommitmentOf(wrong),
+      ]);
+      await expectRevert(revealTrace(id, s.roots.slice(0, 3)), 'DisputeGame_TraceLength', [id, 3n, 4n]);
+      await expectRevert(revealTrace(id, [...s.roots, bytes32('extra')]), 'DisputeGame_TraceLength', [
+        id,
+        5n,
+        4n,
+      ]);
+    });
+
+    it('test_pickStep_outOfRangeOrBadDescriptor_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      const { descriptor, proof } = descriptorFor(s.parts.stepsRoot, 3, 10);
+      await expectRevert(
+        chain.send(challenger, gameCall('pickStep', [id, 3n, descriptor, proof])),
+        'DisputeGame_StepOutOfRange',
+        [id, 3n, 3n],
+      );
+      const other = descriptorFor(s.parts.stepsRoot, 0, 56);
+      await expectRevert(
+        chain.send(challenger, gameCall('pickStep', [id, 1n, other.descriptor, other.proof])),
+        'OneStepExecutorMock_BadDescriptor',
+        [1n],
+      );
+    });
+
+    it('test_revealChunks_wrongLeaves_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      await pickStep(s, id, 0);
+      const leaves = chunkLeaves(s.claimed[1]);
+      expect(leaves).toHaveLength(4);
+      const wrong = [...leaves];
+      wrong[3] = bytes32('wrong leaf');
+      await expectRevert(revealChunks(id, wrong), 'DisputeGame_ChunksMismatch', [
+        id,
+        s.roots[1],
+        rootFromChunkLeaves(wrong),
+      ]);
+      await expectRevert(revealChunks(id, leaves.slice(0, 3)), 'DisputeGame_ChunkCount', [id, 3n, 4n]);
+      // Padding the leaf list with zero leaves keeps the root but not the count.
+      await expectRevert(
+        revealChunks(id, [...leaves, bytes32(''), bytes32(''), bytes32(''), bytes32('')]),
+        'DisputeGame_ChunkCount',
+      );
+      // Leaves of another step's tensor.
+      await expectRevert(revealChunks(id, chunkLeaves(s.claimed[2])), 'DisputeGame_ChunksMismatch');
+    });
+
+    it('test_pickChunk_outOfRange_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      await pickStep(s, id, 0);
+      await revealChunks(id, chunkLeaves(s.claimed[1]));
+      await expectRevert(pickChunk(id, 4), 'DisputeGame_ChunkOutOfRange', [id, 4n, 4n]);
+    });
+
+    it('test_revealChunkValues_wrongValues_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      await pickStep(s, id, 0);
+      await revealChunks(id, chunkLeaves(s.claimed[1]));
+      await pickChunk(id, 3);
+      const chunk = chunkAt(s.claimed[1], 3);
+      const wrong = [...chunk];
+      wrong[0] += 1n;
+      await expectRevert(revealChunkValues(id, wrong), 'DisputeGame_ChunkValuesMismatch', [
+        id,
+        chunkLeaves(s.claimed[1])[3],
+        leafHash(3, wrong),
+      ]);
+      // The right values of another chunk (its leaf binds its index).
+      await expectRevert(revealChunkValues(id, chunkAt(s.claimed[1], 2)), 'DisputeGame_ChunkValuesMismatch');
+      // Nonzero padding (step 0 has 56 values: chunk 3 holds 8 and 8 zeros).
+      const padded = [...chunk];
+      padded[15] = 1n;
+      await expectRevert(revealChunkValues(id, padded), 'DisputeGame_ChunkValuesMismatch');
+    });
+  });
+
+  describe('turns and parties', () => {
+    it('test_moves_outOfTurn_revert', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await expectRevert(pickStep(s, id, 0), 'DisputeGame_WrongPhase', [
+        id,
+        DisputePhase.AwaitStep,
+        DisputePhase.AwaitTrace,
+      ]);
+      await expectRevert(
+        chain.send(challenger, gameCall('challengeInput', [id, s.honest[0]])),
+        'DisputeGame_WrongPhase',
+      );
+      await expectRevert(revealChunks(id, chunkLeaves(s.claimed[1])), 'DisputeGame_WrongPhase', [
+        id,
+        DisputePhase.AwaitChunks,
+        DisputePhase.AwaitTrace,
+      ]);
+      await revealTrace(id, s.roots);
+      await expectRevert(revealTrace(id, s.roots), 'DisputeGame_WrongPhase', [
+        id,
+        DisputePhase.AwaitTrace,
+        DisputePhase.AwaitStep,
+      ]);
+      await expectRevert(pickChunk(id, 0), 'DisputeGame_WrongPhase');
+      await pickStep(s, id, 0);
+      await expectRevert(pickStep(s, id, 0), 'DisputeGame_WrongPhase');
+      await expectRevert(revealChunkValues(id, chunkAt(s.claimed[1], 0)), 'DisputeGame_WrongPhase');
+      await revealChunks(id, chunkLeaves(s.claimed[1]));
+      await expectRevert(oneStep(id, 0), 'DisputeGame_WrongPhase', [
+        id,
+        DisputePhase.AwaitOneStep,
+        DisputePhase.AwaitChunk,
+      ]);
+      await pickChunk(id, 0);
+      await expectRevert(pickChunk(id, 1), 'DisputeGame_WrongPhase');
+      await revealChunkValues(id, chunkAt(s.claimed[1], 0));
+      await expectRevert(revealChunkValues(id, chunkAt(s.claimed[1], 0)), 'DisputeGame_WrongPhase');
+    });
+
+    it('test_challengerMoves_byAnyoneElse_revert', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await revealTrace(id, s.roots);
+      for (const intruder of [worker, outsider, deployer]) {
+        await expectRevert(pickStep(s, id, 0, intruder), 'DisputeGame_NotChallenger', [id, intruder]);
+      }
+      await expectRevert(
+        chain.send(worker, gameCall('challengeOutput', [id, s.claimed[STEP_COUNT]])),
+        'DisputeGame_NotChallenger',
+      );
+      await pickStep(s, id, 0);
+      await revealChunks(id, chunkLeaves(s.claimed[1]));
+      await expectRevert(pickChunk(id, 0, outsider), 'DisputeGame_NotChallenger', [id, outsider]);
+      await pickChunk(id, 0);
+      await revealChunkValues(id, chunkAt(s.claimed[1], 0));
+      await expectRevert(oneStep(id, 0, worker), 'DisputeGame_NotChallenger', [id, worker]);
+    });
+
+    it('test_moves_afterResolution_revert', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await playToOneStep(s, id, 0, 0);
+      await expectOneStep(s, 0, 0, s.honest[1][0]);
+      await oneStep(id, 0);
+      await expectRevert(oneStep(id, 0), 'DisputeGame_NotInProgress', [id, DisputeOutcome.DefenderWon]);
+      await expectRevert(revealTrace(id, s.roots), 'DisputeGame_NotInProgress');
+      await expectRevert(claimTimeout(id), 'DisputeGame_NotInProgress', [id, DisputeOutcome.DefenderWon]);
+      await chain.increaseTime(MAX_CLOCK * 3n);
+      await expectRevert(claimTimeout(id), 'DisputeGame_NotInProgress');
+      expect(await readGame<number>('turnOf', [id])).toBe(DisputeSide.None);
+      expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(1n);
+      expect(await readHost<bigint>('openedCount', [s.leafHash])).toBe(1n);
+    });
+
+    it('test_moves_unknownDispute_revert', async () => {
+      await expectRevert(claimTimeout(10_000n), 'DisputeGame_UnknownDispute', [10_000n]);
+      await expectRevert(revealTrace(10_000n, []), 'DisputeGame_UnknownDispute', [10_000n]);
+      await expectRevert(
+        readGame('clockRemaining', [10_000n, DisputeSide.Defender]),
+        'DisputeGame_UnknownDispute',
+      );
+    });
+  });
+
+  describe('clocks', () => {
+    it('test_claimTimeout_silentDefender_challengerWins', async () => {
+      const s = await scenario();
+      const { id, receipt } = await open(s);
+      const opened = (await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
+      await mineAt(opened + MAX_CLOCK);
+      const timeout = await claimTimeout(id);
+      const [event] = parseEventLogs({
+        abi: DisputeGameAbi,
+        logs: timeout.logs,
+        eventName: 'DisputeResolved',
+      });
+      expect(event.args).toMatchObject({ defenderWon: false, reason: DisputeReason.Timeout });
+      expect(await dispute(id)).toMatchObject({
+        outcome: DisputeOutcome.ChallengerWon,
+        defenderClockUsed: MAX_CLOCK,
+      });
+      expect(await readHost<Record<string, unknown>>('resolutionOf', [s.leafHash])).toMatchObject({
+        defenderWon: false,
+        challenger,
+      });
+    });
+
+    it('test_claimTimeout_silentChallenger_defenderWins', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      const reveal = await revealTrace(id, s.roots);
+      const revealedAt = (await chain.publicClient.getBlock({ blockNumber: reveal.blockNumber })).timestamp;
+      await mineAt(revealedAt + MAX_CLOCK);
+      await claimTimeout(id);
+      expect(await dispute(id)).toMatchObject({
+        outcome: DisputeOutcome.DefenderWon,
+        reason: DisputeReason.Timeout,
+        challengerClockUsed: MAX_CLOCK,
+      });
+      expect(await readHost<Record<string, unknown>>('resolutionOf', [s.leafHash])).toMatchObject({
+        defenderWon: true,
+      });
+    });
+
+    it('test_claimTimeout_beforeClockRanOut_reverts', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await chain.increaseTime(MAX_CLOCK / 2n);
+      await expectRevert(claimTimeout(id), 'DisputeGame_ClockNotExpired');
+      await revealTrace(id, s.roots);
+      // The challenger's clock is whole: the defender's thinking time is not charged to it.
+      await expectRevert(claimTimeout(id), 'DisputeGame_ClockNotExpired');
+      await chain.increaseTime(MAX_CLOCK - 20n);
+      await expectRevert(claimTimeout(id), 'DisputeGame_ClockNotExpired');
+    });
+
+    it('test_move_afterClockRanOut_reverts', async () => {
+      const s = await scenario();
+      const { id, receipt } = await open(s);
+      const opened = (await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
+      await mineAt(opened + MAX_CLOCK);
+      await expectRevert(revealTrace(id, s.roots), 'DisputeGame_ClockExpired', [id, DisputeSide.Defender]);
+    });
+
+    it('test_move_lastSecondOfClock_accepted', async () => {
+      const s = await scenario();
+      const { id, receipt } = await open(s);
+      const opened = (await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
+      await at(opened + MAX_CLOCK - 1n);
+      await revealTrace(id, s.roots);
+      expect(await dispute(id)).toMatchObject({
+        defenderClockUsed: MAX_CLOCK - 1n,
+        phase: DisputePhase.AwaitStep,
+      });
+      expect(await readGame<bigint>('clockRemaining', [id, DisputeSide.Defender])).toBe(1n);
+    });
+
+    it('test_clocks_severalMoves_addUpPerSide', async () => {
+      const s = await scenario();
+      const t0 = (await latestTimestamp()) + 10n;
+      await at(t0);
+      const { id } = await open(s);
+      const schedule: [bigint, () => Promise<unknown>][] = [
+        [100n, () => revealTrace(id, s.roots)], // defender 100
+        [250n, () => pickStep(s, id, 1)], // challenger 250
+        [40n, () => revealChunks(id, chunkLeaves(s.claimed[2]))], // defender 140
+        [60n, () => pickChunk(id, 2)], // challenger 310
+        [5n, () => revealChunkValues(id, chunkAt(s.claimed[2], 2))], // defender 145
+      ];
+      let t = t0;
+      for (const [delay, move] of schedule) {
+        t += delay;
+        await at(t);
+        await move();
+      }
+      expect(await dispute(id)).toMatchObject({
+        challengerClockUsed: 310n,
+        defenderClockUsed: 145n,
+        turnStartedAt: t,
+      });
+      // 30 s into the challenger's turn: only its clock has moved.
+      await mineAt(t + 30n);
+      const { number: block, timestamp } = await chain.publicClient.getBlock();
+      expect(timestamp).toBe(t + 30n);
+      expect(await readGame<bigint>('clockRemaining', [id, DisputeSide.Challenger], block)).toBe(
+        MAX_CLOCK - 340n,
+      );
+      expect(await readGame<bigint>('clockRemaining', [id, DisputeSide.Defender], block)).toBe(
+        MAX_CLOCK - 145n,
+      );
+      await expectOneStep(s, 1, 2 * 16 + 1, s.honest[2][33]);
+      t += 50n;
+      await at(t);
+      await oneStep(id, 1);
+      expect(await dispute(id)).toMatchObject({ challengerClockUsed: 360n, defenderClockUsed: 145n });
+      // A decided dispute's clocks stop.
+      await chain.increaseTime(500n);
+      expect(await readGame<bigint>('clockRemaining', [id, DisputeSide.Challenger])).toBe(MAX_CLOCK - 360n);
+      expect(await readGame<bigint>('clockRemaining', [id, DisputeSide.Defender])).toBe(MAX_CLOCK - 145n);
+    });
+  });
+
+  describe('the dispute client', () => {
+    it('opens, plays and reads a dispute from its own account', async () => {
+      const s = await scenario({ corrupt: (t) => void (t[3][9] -= 3n) });
+      const account = chain.signer(challenger);
+      const client = createDisputeClient({
+        game,
+        publicClient: chain.publicClient,
+        walletClient: createWalletClient({ chain: anvil, transport: http(chain.anvil.rpcUrl), account }),
+      });
+      expect(await client.challengerBondWei()).toBe(BOND);
+      const { disputeId: id } = await client.openDispute({
+        batchId: s.batchId,
+        leaf: s.leaf,
+        leafProof: s.proof,
+        parts: s.parts,
+        workerSignature: s.signature,
+      });
+      expect(await client.disputeIdOf(s.leafHash)).toBe(id);
+      await revealTrace(id, s.roots);
+      const view = await client.readDispute(id);
+      expect(view).toMatchObject({
+        challenger,
+        worker,
+        phase: DisputePhase.AwaitStep,
+        turn: DisputeSide.Challenger,
+        tensorRoots: s.roots,
+      });
+      expect(view.defenderClockRemaining).toBe(MAX_CLOCK - view.defenderClockUsed);
+      const { descriptor, proof } = descriptorFor(s.parts.stepsRoot, 2, 10);
+      await client.pickStep(id, 2n, descriptor, proof);
+      await revealChunks(id, chunkLeaves(s.claimed[3]));
+      await client.pickChunk(id, 0n);
+      await revealChunkValues(id, chunkAt(s.claimed[3], 0));
+      expect((await client.readDispute(id)).chunkValues).toEqual(chunkAt(s.claimed[3], 0));
+      await expectOneStep(s, 2, 9, s.honest[3][9]);
+      await client.oneStep(id, 9, '0x');
+      expect(await client.readDispute(id)).toMatchObject({
+        outcome: DisputeOutcome.ChallengerWon,
+        turn: DisputeSide.None,
+      });
+      await expect(client.pickChunk(id, 0n)).rejects.toMatchObject({ code: 'DISPUTE_MOVE_REFUSED' });
+      await expect(client.readDispute(10_000n)).rejects.toMatchObject({ code: 'DISPUTE_NOT_FOUND' });
+    });
+  });
+
+  describe('bonds', () => {
+    it('test_withdraw_paysWhatWasCreditedOnce', async () => {
+      const s = await scenario();
+      const { id } = await open(s);
+      await chain.increaseTime(MAX_CLOCK);
+      await claimTimeout(id);
+      const owed = await readGame<bigint>('claimable', [challenger]);
+      expect(owed).toBeGreaterThanOrEqual(BOND);
+      const before = await chain.publicClient.getBalance({ address: challenger });
+      const receipt = await chain.send(challenger, gameCall('withdraw'));
+      const after = await chain.publicClient.getBalance({ address: challenger });
+      expect(after - before).toBe(owed - receipt.gasUsed * receipt.effectiveGasPrice);
+      expect(await readGame<bigint>('claimable', [challenger])).toBe(0n);
+      await expectRevert(chain.send(challenger, gameCall('withdraw')), 'DisputeGame_NothingToWithdraw', [
+        challenger,
+      ]);
+    });
+
+    it('test_bonds_balanceIsUndecidedBondsPlusClaimable', async () => {
+      // Leave one dispute open so the sum has both parts.
+      await open(await scenario());
+      const count = await readGame<bigint>('disputeCount');
+      let undecided = 0n;
+      let decided = 0n;
+      for (let id = 1n; id <= count; id++) {
+        if ((await dispute(id)).outcome === DisputeOutcome.Undecided) undecided++;
+        else decided++;
+      }
+      let claimable = 0n;
+      for (const account of chain.accounts) claimable += await readGame<bigint>('claimable', [account]);
+      const withdrawn = await chain.publicClient.getLogs({
+        address: game,
+        event: DisputeGameAbi.find((x) => x.type === 'event' && x.name === 'Withdrawn') as never,
+        fromBlock: 0n,
+      });
+      const paidOut = withdrawn.reduce((sum, log) => sum + ((log as any).args.amount as bigint), 0n);
+      const balance = await chain.publicClient.getBalance({ address: game });
+      expect(undecided).toBeGreaterThan(0n);
+      expect(balance).toBe(undecided * BOND + claimable);
+      // Every bond paid in is either held, claimable or paid out, exactly once.
+      expect(count * BOND).toBe(balance + paidOut);
+      expect(claimable + paidOut).toBe(decided * BOND);
+      expect(await readHost<bigint>('openedCalls')).toBe(count);
+      expect(await readHost<bigint>('resolvedCalls')).toBe(decided);
+    });
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Small hand-built float models that, with the conformance fixtures, cover every step op of
+ * docs/semantics.md section 3 for the one-step executor's differential test: pad (gather), both
+ * average pools, max pool with padding, affine, addConst, leakyRelu, clip, sigmoid, tanh, add, sub,
+ * gather, conv with strides/pads/dilations, reshape and softmax.
+ */
+import {
+  buildFloatModel,
+  floatAttr,
+  seededValues,
+  type FloatModelSpec,
+} from '../../src/engine/testing/float-model-builder';
+import { onnx } from 'onnx-proto';
+
+const ints = (name: string, values: number[]): onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints: values,
+});
+const int = (name: string, value: number): onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INT,
+  i: value,
+});
+
+/** Pad -> AvgPool (count_include_pad 0) -> MaxPool (padded) -> Mul -> Add -> LeakyRelu -> Clip -> Flatten -> Gemm -> Softmax. */
+function poolingModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 2, 5, 6] },
+    output: { name: 'y', dims: ['n', 5] },
+    initializers: [
+      { name: 'scale', dims: [1, 2, 1, 1], values: [1.5, -0.75] },
+      { name: 'offset', dims: [1, 2, 1, 1], values: [0.25, -0.5] },
+      { name: 'lo', dims: [], values: [-0.5] },
+      { name: 'hi', dims: [], values: [0.75] },
+      { name: 'w', dims: [5, 24], values: seededValues(120, 3, 0.5) },
+      { name: 'b', dims: [5], values: seededValues(5, 4, 0.1) },
+    ],
+    nodes: [
+      {
+        op: 'Pad',
+        inputs: ['x'],
+        output: 'p',
+        attrs: [ints('pads', [0, 0, 1, 0, 0, 0, 0, 1]), floatAttr('value', 0.375)],
+      },
+      {
+        op: 'AveragePool',
+        inputs: ['p'],
+        output: 'a',
+        attrs: [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1]), int('count_include_pad', 0)],
+      },
+      {
+        op: 'MaxPool',
+        inputs: ['a'],
+        output: 'm',
+        attrs: [ints('kernel_shape', [2, 2]), ints('strides', [2, 2]), ints('pads', [1, 0, 0, 1])],
+      },
+      { op: 'Mul', inputs: ['m', 'scale'], output: 's' },
+      { op: 'Add', inputs: ['s', 'offset'], output: 'o' },
+      { op: 'LeakyRelu', inputs: ['o'], output: 'l', attrs: [floatAttr('alpha', 0.125)] },
+      { op: 'Clip', inputs: ['l', 'lo', 'hi'], output: 'c' },
+      { op: 'Flatten', inputs: ['c'], output: 'f' },
+      { op: 'Gemm', inputs: ['f', 'w', 'b'], output: 'g', attrs: [int('transB', 1)] },
+      { op: 'Softmax', inputs: ['g'], output: 'y' },
+    ],
+  };
+}
+
+/** Tanh, Sigmoid, Add and Sub of activations, Gather with constant indices, Relu, Reshape, Softmax over groups. */
+function elementwiseModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 12] },
+    output: { name: 'y', dims: ['n', 2, 5] },
+    initializers: [
+      { name: 'idx', dims: [10], values: [11, 0, 3, 3, 7, 1, 10, 2, 5, 9] },
+      { name: 'shape', dims: [3], values: [1, 2, 5] },
+    ],
+    nodes: [
+      { op: 'Tanh', inputs: ['x'], output: 't' },
+      { op: 'Sigmoid', inputs: ['x'], output: 's' },
+      { op: 'Add', inputs: ['t', 's'], output: 'a' },
+      { op: 'Sub', inputs: ['a', 'x'], output: 'd' },
+      { op: 'Gather', inputs: ['d', 'idx'], output: 'g', attrs: [int('axis', 1)] },
+      { op: 'Relu', inputs: ['g'], output: 'r' },
+      { op: 'Reshape', inputs: ['r', 'shape'], output: 'h' },
+      { op: 'Softmax', inputs: ['h'], output: 'y' },
+    ],
+  };
+}
+
+/** AvgPool with count_include_pad 1, then a strided, padded, dilated Conv with 3 filters. */
+function convModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 2, 7, 7] },
+    output: { name: 'y', dims: ['n', 3, 3, 3] },
+    initializers: [
+      { name: 'w', dims: [3, 2, 3, 2], values: seededValues(36, 9, 0.6) },
+      { name: 'b', dims: [3], values: seededValues(3, 10, 0.2) },
+    ],
+    nodes: [
+      {
+        op: 'AveragePool',
+        inputs: ['x'],
+        output: 'a',
+        attrs: [ints('kernel_shape', [2, 3]), ints('pads', [1, 1, 0, 1]), int('count_include_pad', 1)],
+      },
+      {
+        op: 'Conv',
+        inputs: ['a', 'w', 'b'],
+        output: 'y',
+        attrs: [
+          ints('kernel_shape', [3, 2]),
+          ints('strides', [2, 3]),
+          ints('pads', [1, 2, 1, 0]),
+          ints('dilations', [2, 1]),
+        ],
+      },
+    ],
+  };
+}
+
+export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
+  'hand-pooling': () => buildFloatModel(poolingModel()),
+  'hand-elementwise': () => buildFloatModel(elementwiseModel()),
+  'hand-conv': () => buildFloatModel(convModel()),
+};
