@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {WorkerRegistry} from "./WorkerRegistry.sol";
+import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
+import {IDisputeHost} from "./interfaces/IDisputeHost.sol";
 import {IVerityConsumer} from "./interfaces/IVerityConsumer.sol";
 import {IVerityRequests} from "./interfaces/IVerityRequests.sol";
 import {IVerityResults, RequestStatus} from "./interfaces/IVerityResults.sol";
@@ -16,13 +18,16 @@ import {LibZkPublicSignals} from "./libraries/LibZkPublicSignals.sol";
 ///         root; anyone reveals a result with its proof, its output and the EIP-712 signature of
 ///         the active worker that computed it (so the committer cannot attribute a result to a
 ///         worker that did not sign it); after the challenge window anyone finalizes it, which
-///         credits the fee to the worker and calls the consumer back, exactly once. The dispute
-///         role (the dispute game) can hold a revealed result and resolve it: upheld, or discarded
-///         with the worker's stake slashed and the request reopened. In zk mode a request is
-///         final the moment a Groth16 proof of its result verifies (settleZk): no window, no reveal.
+///         credits the fee to the worker and calls the consumer back, exactly once. It hosts the
+///         dispute game (IDisputeHost): any committed leaf can be disputed inside its batch's
+///         window; a disputed leaf cannot be revealed and its revealed result cannot finalize until
+///         the game decides; a leaf found wrong is discarded for good, its request reopened for a
+///         recomputed result and its worker slashed by disputeSlashAmount, credited to the
+///         challenger. In zk mode a request is final the moment a Groth16 proof of its result
+///         verifies (settleZk): no window, no reveal.
 /// @dev EIP-712 domain: name "Verity", version "1", block.chainid, this contract's address;
 ///      src/chain/typed-data.ts builds the same domain and `Result` type for workers to sign.
-contract Settlement is IVerityRequests, IVerityResults {
+contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     struct Batch {
         bytes32 root;
         uint64 committedAt;
@@ -82,19 +87,24 @@ contract Settlement is IVerityRequests, IVerityResults {
     uint64 public immutable challengeWindow;
     /// @notice Smallest fee of a request, in wei.
     uint256 public immutable minimumFee;
-    /// @notice The account allowed to set the disputer, once.
+    /// @notice The account allowed to set the dispute game, once.
     address public immutable deployer;
     /// @notice The service account, the only one allowed to commit result batches. It cannot make
     ///         a result count for a worker: each leaf is revealed only with its worker's signature.
     address public immutable committer;
-    /// @notice The account (the dispute game) allowed to dispute and resolve results.
-    address public disputer;
+    /// @notice Wei taken from a worker's stake for each dispute one of its results loses (what is
+    ///         left, when the stake is smaller), credited to the challenger that won.
+    uint256 public immutable disputeSlashAmount;
+    /// @notice The dispute game, the only caller of onDisputeOpened / onDisputeResolved.
+    address public disputeGame;
     /// @notice Requests made so far; the next request's nonce.
     uint256 public requestNonce;
     /// @notice Batches committed so far; batch ids run from 1.
     uint256 public batchCount;
     /// @notice Leaves whose result a dispute found wrong; they can never be revealed again.
     mapping(bytes32 leaf => bool) public discardedLeaves;
+    /// @notice Slashed stake credited to challengers that won disputes, paid by claimRewards.
+    mapping(address challenger => uint256) public claimableRewards;
     /// @notice Fees earned by finalized results, claimable by each worker.
     mapping(address worker => uint256) public claimableFees;
     /// @notice keccak256(abi.encode(int256[] output)) of the output a zk proof established for a
@@ -105,12 +115,14 @@ contract Settlement is IVerityRequests, IVerityResults {
     mapping(uint256 batchId => Batch) private _batches;
     mapping(bytes32 requestId => Request) private _requests;
     mapping(bytes32 requestId => Result) private _results;
+    /// @dev Leaves with an undecided dispute.
+    mapping(bytes32 leaf => bool) private _disputedLeaves;
 
     bytes32 private immutable _cachedDomainSeparator;
     uint256 private immutable _cachedChainId;
     address private immutable _cachedThis;
 
-    event DisputerSet(address indexed disputer);
+    event DisputeGameSet(address indexed disputeGame);
     event InferenceRequested(
         bytes32 indexed requestId,
         address indexed requester,
@@ -126,12 +138,27 @@ contract Settlement is IVerityRequests, IVerityResults {
     event ResultRevealed(
         bytes32 indexed requestId, uint256 indexed batchId, address indexed worker, bytes32 outputCommitment, uint64 challengeEndsAt
     );
-    event ResultDisputed(bytes32 indexed requestId, address indexed worker);
-    event DisputeResolved(bytes32 indexed requestId, bool resultCorrect, uint256 slashed);
+    /// @notice A dispute opened on `leafHash`; `resultHeld`: it is the pending result of its
+    ///         request, now Disputed (finalize refuses it until the dispute is decided).
+    event LeafDisputed(
+        uint256 indexed batchId, bytes32 indexed leafHash, bytes32 indexed requestId, address worker, bool resultHeld
+    );
+    /// @notice The dispute on `leafHash` is decided; `slashed` wei of the worker's stake were
+    ///         credited to `challenger` (0 when the defender won).
+    event LeafDisputeResolved(
+        uint256 batchId,
+        bytes32 indexed leafHash,
+        bytes32 indexed requestId,
+        address indexed worker,
+        bool defenderWon,
+        address challenger,
+        uint256 slashed
+    );
     event RequestReopened(bytes32 indexed requestId, bytes32 discardedLeaf);
     event ResultFinalized(bytes32 indexed requestId, address indexed worker, uint256 fee);
     event ConsumerCalled(bytes32 indexed requestId, address indexed callback, bool success);
     event FeesClaimed(address indexed worker, uint256 amount);
+    event RewardsClaimed(address indexed challenger, uint256 amount);
     /// @notice A zk proof established `output` for a model and an input; `requestId` is the request
     ///         it settled, or bytes32(0) when the proof settled none.
     event ZkResultProven(
@@ -143,9 +170,14 @@ contract Settlement is IVerityRequests, IVerityResults {
     error Settlement_NotCommitter(address caller);
     error Settlement_WithdrawalDelayTooShort(uint64 withdrawalDelay, uint256 required);
     error Settlement_NotDeployer(address caller);
-    error Settlement_DisputerAlreadySet(address disputer);
-    error Settlement_ZeroDisputer();
-    error Settlement_NotDisputer(address caller);
+    error Settlement_DisputeGameAlreadySet(address disputeGame);
+    error Settlement_DisputeGameNotContract(address disputeGame);
+    error Settlement_NotDisputeGame(address caller);
+    error Settlement_ZeroSlashAmount();
+    error Settlement_SlashAmountAboveMinimumStake(uint256 disputeSlashAmount, uint256 minimumStake);
+    error Settlement_UnexpectedEther(address sender);
+    error Settlement_LeafUnderDispute(bytes32 leaf);
+    error Settlement_LeafNotUnderDispute(bytes32 leaf);
     error Settlement_FeeTooLow(uint256 fee, uint256 minimumFee);
     error Settlement_ModeNotAllowed(bytes32 modelCommitment, uint8 mode);
     error Settlement_InputCommitmentMismatch(bytes32 inputCommitment, bytes32 computed);
@@ -162,11 +194,8 @@ contract Settlement is IVerityRequests, IVerityResults {
     error Settlement_LeafRequestMismatch(bytes32 requestId);
     error Settlement_ZkModeNeedsProof(bytes32 requestId);
     error Settlement_NotPending(bytes32 requestId, RequestStatus status);
-    error Settlement_NotDisputed(bytes32 requestId, RequestStatus status);
     error Settlement_ChallengeWindowOpen(bytes32 requestId, uint64 challengeEndsAt);
-    error Settlement_ChallengeWindowOver(bytes32 requestId, uint64 challengeEndsAt);
     error Settlement_InsufficientGasForCallback(bytes32 requestId, uint32 callbackGasLimit);
-    error Settlement_ZeroRecipient();
     error Settlement_NothingToClaim(address worker);
     error Settlement_TransferFailed(address to, uint256 amount);
     error Settlement_InputCommitmentNotInField(bytes32 inputCommitment);
@@ -182,8 +211,8 @@ contract Settlement is IVerityRequests, IVerityResults {
     error Settlement_ZkRequestMismatch(bytes32 requestId);
     error Settlement_ZkCircuitTooNew(bytes32 requestId, uint32 batchSize);
 
-    modifier onlyDisputer() {
-        if (msg.sender != disputer) revert Settlement_NotDisputer(msg.sender);
+    modifier onlyDisputeGame() {
+        if (msg.sender != disputeGame) revert Settlement_NotDisputeGame(msg.sender);
         _;
     }
 
@@ -192,23 +221,34 @@ contract Settlement is IVerityRequests, IVerityResults {
     /// @param _challengeWindow Seconds a revealed result can be disputed (non-zero).
     /// @param _minimumFee Smallest request fee, in wei.
     /// @param _committer The service account allowed to commit result batches (non-zero).
+    /// @param _disputeSlashAmount Wei slashed per lost dispute (non-zero, at most the minimum stake).
     constructor(
         ModelRegistry _modelRegistry,
         WorkerRegistry _workerRegistry,
         uint64 _challengeWindow,
         uint256 _minimumFee,
-        address _committer
+        address _committer,
+        uint256 _disputeSlashAmount
     ) {
         if (_challengeWindow == 0) revert Settlement_ZeroChallengeWindow();
         if (_committer == address(0)) revert Settlement_ZeroCommitter();
-        // INVARIANT: a worker's stake outlives the challenge window of every result revealed in its
-        // name. A result is revealed only while its worker is active (staked, not leaving), at tr;
-        // a dispute must come before tr + window, while a withdrawal requested at tw >= tr frees the
-        // stake no earlier than tw + withdrawalDelay >= tr + 2 windows; a dispute then freezes it.
+        // INVARIANT: a worker's stake outlives the dispute window of every result revealed in its
+        // name. A result is revealed only while its worker is active (staked, not leaving), at tr,
+        // within one window of its batch's commit tc; a dispute must come before tc + window <=
+        // tr + window, while a withdrawal requested at tw > tr frees the stake no earlier than
+        // tw + withdrawalDelay >= tr + 2 windows; a dispute then freezes it.
         uint64 delay = _workerRegistry.withdrawalDelay();
         if (delay < 2 * uint256(_challengeWindow)) {
             revert Settlement_WithdrawalDelayTooShort(delay, 2 * uint256(_challengeWindow));
         }
+        // INVARIANT: a lost dispute costs a worker that holds the minimum stake the whole slash
+        // amount; a smaller stake pays what it has.
+        if (_disputeSlashAmount == 0) revert Settlement_ZeroSlashAmount();
+        uint256 minimumStake = _workerRegistry.minimumStake();
+        if (_disputeSlashAmount > minimumStake) {
+            revert Settlement_SlashAmountAboveMinimumStake(_disputeSlashAmount, minimumStake);
+        }
+        disputeSlashAmount = _disputeSlashAmount;
         modelRegistry = _modelRegistry;
         workerRegistry = _workerRegistry;
         challengeWindow = _challengeWindow;
@@ -220,15 +260,20 @@ contract Settlement is IVerityRequests, IVerityResults {
         _cachedDomainSeparator = _buildDomainSeparator();
     }
 
-    /// @notice Sets the dispute role (the dispute game). Deployer only, once.
-    /// @param _disputer The account allowed to dispute and resolve results.
-    function setDisputer(address _disputer) external {
+    /// @notice Accepts ETH only from the WorkerRegistry: slashed stake, credited to challengers.
+    receive() external payable {
+        if (msg.sender != address(workerRegistry)) revert Settlement_UnexpectedEther(msg.sender);
+    }
+
+    /// @notice Sets the dispute game (a contract). Deployer only, once.
+    /// @param _disputeGame The game allowed to hold and resolve results (IDisputeGame).
+    function setDisputeGame(address _disputeGame) external {
         if (msg.sender != deployer) revert Settlement_NotDeployer(msg.sender);
-        // INVARIANT: the dispute role is set at most once.
-        if (disputer != address(0)) revert Settlement_DisputerAlreadySet(disputer);
-        if (_disputer == address(0)) revert Settlement_ZeroDisputer();
-        disputer = _disputer;
-        emit DisputerSet(_disputer);
+        // INVARIANT: the dispute game is set at most once; nobody can later swap in another one.
+        if (disputeGame != address(0)) revert Settlement_DisputeGameAlreadySet(disputeGame);
+        if (_disputeGame.code.length == 0) revert Settlement_DisputeGameNotContract(_disputeGame);
+        disputeGame = _disputeGame;
+        emit DisputeGameSet(_disputeGame);
     }
 
     /// @inheritdoc IVerityRequests
@@ -304,7 +349,10 @@ contract Settlement is IVerityRequests, IVerityResults {
         if (block.timestamp >= deadline) revert Settlement_RevealWindowOver(_batchId, deadline);
         bytes32 leaf = LibResultMerkle.hashLeaf(_leaf);
         if (!LibResultMerkle.verify(_proof, batch.root, leaf)) revert Settlement_InvalidProof(_batchId, leaf);
+        // INVARIANT: a leaf found wrong is never revealed; a leaf under dispute is revealed only
+        // once its dispute upheld it.
         if (discardedLeaves[leaf]) revert Settlement_LeafDiscarded(leaf);
+        if (_disputedLeaves[leaf]) revert Settlement_LeafUnderDispute(leaf);
         address worker = _leaf.worker;
         // INVARIANT: a result counts for a worker only with that worker's own signature over all six
         // leaf fields, for this chain and this contract; address(0) (an invalid signature) never
@@ -408,45 +456,98 @@ contract Settlement is IVerityRequests, IVerityResults {
         }
     }
 
-    /// @notice Holds a pending result inside its challenge window; it cannot finalize until resolved.
-    /// @param _requestId The request whose result is disputed.
-    function dispute(bytes32 _requestId) external onlyDisputer {
-        Request storage request = _requests[_requestId];
-        if (request.status != RequestStatus.Pending) revert Settlement_NotPending(_requestId, request.status);
-        Result storage result = _results[_requestId];
-        uint64 challengeEndsAt = result.revealedAt + challengeWindow;
-        // INVARIANT: a result is disputed only inside its challenge window.
-        if (block.timestamp >= challengeEndsAt) revert Settlement_ChallengeWindowOver(_requestId, challengeEndsAt);
-        request.status = RequestStatus.Disputed;
-        workerRegistry.freeze(result.worker);
-        emit ResultDisputed(_requestId, result.worker);
+    /// @inheritdoc IDisputeHost
+    function batchRootAndWindow(uint256 _batchId) external view returns (bytes32 root_, uint64 challengeEndsAt_) {
+        Batch storage batch = _batches[_batchId];
+        if (batch.committedAt == 0) return (bytes32(0), 0);
+        // INVARIANT: one dispute window per batch, [committedAt, committedAt + challengeWindow),
+        // closes before any result revealed through the batch can finalize: a reveal must come
+        // before committedAt + window (reveal's deadline), and a revealed CHAIN result finalizes
+        // at revealedAt + window >= committedAt + window. An API-origin result is never revealed;
+        // the service calls it final only after committedAt + window, undisputed (isLeafDisputed,
+        // isLeafDiscarded). So no result of the batch is final while a dispute on it can still open.
+        root_ = batch.root;
+        challengeEndsAt_ = batch.committedAt + challengeWindow;
     }
 
-    /// @notice Resolves a dispute. Upheld: the result is pending again (final once its window is
-    ///         over). Wrong: the result is discarded, its leaf banned, the worker's whole stake
-    ///         slashed to `_slashRecipient`, and the request reopened for a recomputed result.
-    /// @param _requestId The disputed request.
-    /// @param _resultCorrect Whether the disputed result is correct.
-    /// @param _slashRecipient Who receives the slashed stake (ignored when the result is correct).
-    function resolveDispute(bytes32 _requestId, bool _resultCorrect, address _slashRecipient) external onlyDisputer {
+    /// @notice Dispute game only: a dispute opened on `_leafHash`. The leaf cannot be revealed
+    ///         until the game upholds it; when it is the pending result of its request, that
+    ///         result becomes Disputed (finalize refuses it); its worker's stake is frozen.
+    /// @inheritdoc IDisputeHost
+    function onDisputeOpened(uint256 _batchId, bytes32 _leafHash, bytes32 _requestId) external onlyDisputeGame {
+        // The game stores the dispute (with the worker the leaf names) before calling back.
+        IDisputeGame game = IDisputeGame(msg.sender);
+        address worker = game.disputeOf(game.disputeIdOf(_leafHash)).worker;
+        _disputedLeaves[_leafHash] = true;
         Request storage request = _requests[_requestId];
-        if (request.status != RequestStatus.Disputed) revert Settlement_NotDisputed(_requestId, request.status);
-        Result storage result = _results[_requestId];
-        address worker = result.worker;
-        workerRegistry.unfreeze(worker);
-        if (_resultCorrect) {
-            request.status = RequestStatus.Pending;
-            emit DisputeResolved(_requestId, true, 0);
+        bool held = request.status == RequestStatus.Pending && _results[_requestId].leaf == _leafHash;
+        // INVARIANT: a result under dispute never finalizes; finalize takes only Pending results.
+        if (held) request.status = RequestStatus.Disputed;
+        // INVARIANT: a stake with an open dispute cannot leave. The registry counts freezes, so a
+        // worker with disputes on several leaves stays frozen until the last one is decided.
+        workerRegistry.freeze(worker);
+        emit LeafDisputed(_batchId, _leafHash, _requestId, worker, held);
+    }
+
+    /// @notice Dispute game only: the dispute on `_leafHash` is decided. Upheld: a held result is
+    ///         pending again (final once its window is over) and the leaf may be revealed. Wrong:
+    ///         the leaf is discarded for good, a result it holds is deleted and its request
+    ///         reopened, and the worker is slashed by disputeSlashAmount (or what is left),
+    ///         credited to the challenger (claimRewards). Never reverts on what the game sends.
+    /// @inheritdoc IDisputeHost
+    function onDisputeResolved(
+        uint256 _batchId,
+        bytes32 _leafHash,
+        bytes32 _requestId,
+        address _worker,
+        bool _defenderWon,
+        address _challenger
+    ) external onlyDisputeGame {
+        // INVARIANT: each dispute is decided once: only an undecided leaf is resolved.
+        if (!_disputedLeaves[_leafHash]) revert Settlement_LeafNotUnderDispute(_leafHash);
+        _disputedLeaves[_leafHash] = false;
+        workerRegistry.unfreeze(_worker);
+        Request storage request = _requests[_requestId];
+        bool held = request.status == RequestStatus.Disputed && _results[_requestId].leaf == _leafHash;
+        if (_defenderWon) {
+            if (held) request.status = RequestStatus.Pending;
+            emit LeafDisputeResolved(_batchId, _leafHash, _requestId, _worker, true, _challenger, 0);
             return;
         }
-        if (_slashRecipient == address(0)) revert Settlement_ZeroRecipient();
-        bytes32 leaf = result.leaf;
-        discardedLeaves[leaf] = true;
-        delete _results[_requestId];
-        request.status = RequestStatus.Open;
-        emit RequestReopened(_requestId, leaf);
-        uint256 slashed = workerRegistry.slash(worker, type(uint256).max, _slashRecipient);
-        emit DisputeResolved(_requestId, false, slashed);
+        // INVARIANT: a leaf found wrong never finalizes and is never revealed again; its request
+        // (when the leaf was its result) takes a recomputed result.
+        discardedLeaves[_leafHash] = true;
+        if (held) {
+            delete _results[_requestId];
+            request.status = RequestStatus.Open;
+            emit RequestReopened(_requestId, _leafHash);
+        }
+        // INVARIANT: a lost dispute costs the worker disputeSlashAmount (at most its stake), paid
+        // to the challenger as a pull payment, so a challenger refusing ETH cannot block this.
+        uint256 slashed = workerRegistry.slash(_worker, disputeSlashAmount, address(this));
+        claimableRewards[_challenger] += slashed;
+        emit LeafDisputeResolved(_batchId, _leafHash, _requestId, _worker, false, _challenger, slashed);
+    }
+
+    /// @notice Pays the caller the slashed stake its won disputes earned.
+    function claimRewards() external {
+        uint256 amount = claimableRewards[msg.sender];
+        if (amount == 0) revert Settlement_NothingToClaim(msg.sender);
+        claimableRewards[msg.sender] = 0;
+        emit RewardsClaimed(msg.sender, amount);
+        (bool success,) = msg.sender.call{value: amount}("");
+        if (!success) revert Settlement_TransferFailed(msg.sender, amount);
+    }
+
+    /// @notice Whether `_leafHash` has an undecided dispute (the service does not call such an
+    ///         API-origin result final).
+    function isLeafDisputed(bytes32 _leafHash) external view returns (bool) {
+        return _disputedLeaves[_leafHash];
+    }
+
+    /// @notice Whether a dispute found `_leafHash` wrong (its result is never final).
+    function isLeafDiscarded(bytes32 _leafHash) external view returns (bool) {
+        return discardedLeaves[_leafHash];
     }
 
     /// @notice Pays the caller the fees its finalized results (optimistic or zk) earned.

@@ -17,9 +17,11 @@ import {LibSignature} from "../libraries/LibSignature.sol";
 import {LibTensorRoot} from "../libraries/LibTensorRoot.sol";
 
 /// @title DisputeGame
-/// @notice Optimistic-mode disputes over committed inference results, one dispute per result leaf.
-///         A challenger bonds and opens a dispute on a leaf of a committed batch inside the batch's
-///         challenge window; the defender (anyone: the data is fixed by commitments) reveals the
+/// @notice Optimistic-mode disputes over committed inference results. A challenger bonds and opens
+///         a dispute on a leaf of a committed batch inside the batch's challenge window; anyone may
+///         open any number of disputes on the same leaf, each with its own bond, clocks and moves,
+///         until one is decided for its challenger (the leaf is then refuted and closed to new
+///         disputes). In each dispute the defender (anyone: the data is fixed by commitments) reveals the
 ///         trace's tensor roots; the challenger either shows that the first or last tensor root
 ///         disagrees with the committed input or output (and wins at once), or picks one step; the
 ///         defender reveals that step's output chunk leaves; the challenger picks one chunk; the
@@ -43,6 +45,12 @@ import {LibTensorRoot} from "../libraries/LibTensorRoot.sol";
 ///        no turn change) and every one-step returns the defender's value.
 ///      Defender moves are permissionless: each has exactly one valid argument (a preimage of a
 ///      commitment the worker signed), so nobody can play a defender's move badly.
+///      Several disputes per leaf. If a leaf could be disputed only once, a worker could shield a
+///      wrong leaf by opening the dispute itself (or front-running an honest challenger) and losing
+///      it on purpose. Here no dispute bars another: while the window is open an honest challenger
+///      can always open its own dispute, which it wins whatever the others do, and the host holds
+///      the result while any dispute on the leaf is open and discards it at the first challenger win.
+///      A correct leaf costs every challenger its bond, paid to the worker that answered.
 ///      Clocks follow FaultDisputeGame's chess clock: only the clock of the side to move runs; a
 ///      move needs time left on the mover's clock, claimTimeout needs none left, so at any instant
 ///      exactly one of the two is possible.
@@ -64,7 +72,11 @@ contract DisputeGame is IDisputeGame {
     /// @notice Bonds credited to each account, paid out by withdraw.
     mapping(address account => uint256) public claimable;
     /// @inheritdoc IDisputeGame
-    mapping(bytes32 leafHash => uint256) public disputeIdOf;
+    mapping(bytes32 leafHash => uint256) public openDisputesOf;
+    /// @inheritdoc IDisputeGame
+    mapping(bytes32 leafHash => uint256) public refutingDisputeOf;
+
+    mapping(bytes32 leafHash => uint256[]) private _disputeIdsOf;
 
     mapping(uint256 disputeId => Dispute) private _disputes;
     mapping(uint256 disputeId => bytes32[]) private _tensorRootsOf;
@@ -109,9 +121,12 @@ contract DisputeGame is IDisputeGame {
         bytes32 leafHash = LibResultMerkle.hashLeaf(_leaf);
         // INVARIANT: only a leaf committed in the batch is disputed.
         if (!LibResultMerkle.verify(_leafProof, root, leafHash)) revert DisputeGame_LeafNotInBatch(_batchId, leafHash);
-        // INVARIANT: one dispute per leaf, ever: an open or decided leaf is never disputed again.
-        uint256 existing = disputeIdOf[leafHash];
-        if (existing != 0) revert DisputeGame_AlreadyDisputed(leafHash, existing);
+        // INVARIANT: a leaf a dispute found wrong is never disputed again (the host discarded it).
+        // Any other leaf may be disputed by anyone, any number of times, while the window is open,
+        // whatever other disputes on it are open or were decided for the defender: no dispute,
+        // however its challenger plays it, can keep an honest challenger from opening its own.
+        uint256 refutedBy = refutingDisputeOf[leafHash];
+        if (refutedBy != 0) revert DisputeGame_LeafAlreadyDiscarded(leafHash, refutedBy);
         // INVARIANT: only a leaf its worker signed is disputed, so a committer cannot have a worker
         // slashed for a result it never produced.
         address signer = LibSignature.recover(host.resultDigest(_leaf), _workerSignature);
@@ -124,7 +139,11 @@ contract DisputeGame is IDisputeGame {
         if (_parts.stepCount > type(uint32).max) revert DisputeGame_StepCountTooLarge(_parts.stepCount);
 
         disputeId_ = ++disputeCount;
-        disputeIdOf[leafHash] = disputeId_;
+        // INVARIANT: openDisputesOf counts exactly the undecided disputes on a leaf; the dispute
+        // is recorded (and counted) before the host is called, so the host can read it as the
+        // leaf's last dispute.
+        _disputeIdsOf[leafHash].push(disputeId_);
+        ++openDisputesOf[leafHash];
         Dispute storage dispute = _disputes[disputeId_];
         dispute.challenger = msg.sender;
         // INVARIANT: the defender moves first; its clock starts now.
@@ -141,7 +160,8 @@ contract DisputeGame is IDisputeGame {
         dispute.stepsRoot = _parts.stepsRoot;
         dispute.parametersRoot = _parts.parametersRoot;
         emit DisputeOpened(disputeId_, _batchId, leafHash, _leaf.requestId, _leaf.worker, msg.sender, msg.value);
-        // INVARIANT: the host holds the result (never finalizes it) from here until resolution.
+        // INVARIANT: the host holds the result (never finalizes it) while any dispute on the leaf is
+        // open; it is told of every dispute, one call each.
         host.onDisputeOpened(_batchId, leafHash, _leaf.requestId);
     }
 
@@ -324,6 +344,28 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @inheritdoc IDisputeGame
+    function disputeIdsOf(bytes32 _leafHash) external view returns (uint256[] memory) {
+        return _disputeIdsOf[_leafHash];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function disputeCountOf(bytes32 _leafHash) external view returns (uint256) {
+        return _disputeIdsOf[_leafHash].length;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function disputeIdOfLeafAt(bytes32 _leafHash, uint256 _index) external view returns (uint256) {
+        uint256[] storage ids = _disputeIdsOf[_leafHash];
+        if (_index >= ids.length) revert DisputeGame_LeafDisputeIndexOutOfRange(_leafHash, _index, ids.length);
+        return ids[_index];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function leafRefuted(bytes32 _leafHash) external view returns (bool) {
+        return refutingDisputeOf[_leafHash] != 0;
+    }
+
+    /// @inheritdoc IDisputeGame
     function turnOf(uint256 _disputeId) external view returns (DisputeSide) {
         return _turn(_disputes[_disputeId].phase);
     }
@@ -380,22 +422,32 @@ contract DisputeGame is IDisputeGame {
         );
     }
 
-    /// @dev Decides the dispute, credits the bond to the winner's side and tells the host, once.
+    /// @dev Decides the dispute, updates the leaf's record, credits the bond to the winner's side
+    ///      and tells the host, once.
     function _resolve(uint256 _disputeId, Dispute storage _dispute, bool _defenderWon, DisputeReason _reason) private {
         _dispute.phase = DisputePhase.Resolved;
         _dispute.outcome = _defenderWon ? DisputeOutcome.DefenderWon : DisputeOutcome.ChallengerWon;
         _dispute.reason = _reason;
         address challenger = _dispute.challenger;
         address worker = _dispute.worker;
-        // INVARIANT: each bond is paid out exactly once: back to a winning challenger, or to the
-        // leaf's worker when the defender wins.
+        bytes32 leafHash = _dispute.leafHash;
+        // INVARIANT: openDisputesOf counts exactly the undecided disputes on a leaf.
+        --openDisputesOf[leafHash];
+        // INVARIANT: the first challenger win refutes the leaf for good; a defender win decides
+        // its own dispute only and says nothing about the leaf's other disputes.
+        if (!_defenderWon && refutingDisputeOf[leafHash] == 0) {
+            refutingDisputeOf[leafHash] = _disputeId;
+            emit LeafRefuted(leafHash, _disputeId);
+        }
+        // INVARIANT: each bond is paid out exactly once: back to its winning challenger, or to the
+        // leaf's worker when the defender wins that dispute.
         address payee = _defenderWon ? worker : challenger;
         claimable[payee] += challengerBondWei;
         emit DisputeResolved(_disputeId, _defenderWon, _reason);
         emit BondCredited(_disputeId, payee, challengerBondWei);
         // INVARIANT: the host learns each outcome exactly once, after the game's state is final.
         host.onDisputeResolved(
-            _dispute.batchId, _dispute.leafHash, _dispute.requestId, worker, _defenderWon, challenger
+            _dispute.batchId, leafHash, _dispute.requestId, worker, _defenderWon, challenger
         );
     }
 

@@ -84,7 +84,10 @@ struct Dispute {
 /// @title IDisputeGame
 /// @notice The optimistic-mode dispute game over one committed result leaf: a bisection from the
 ///         committed trace (tensor roots) to one step, one chunk of 16 values and one value, which
-///         the one-step executor recomputes on-chain. See docs/disputes.md.
+///         the one-step executor recomputes on-chain. Anyone may open any number of disputes on a
+///         leaf while its batch's challenge window is open, each with its own bond, clocks and
+///         moves, until one of them is decided for its challenger (the leaf is refuted, for good).
+///         See docs/disputes.md.
 interface IDisputeGame {
     event DisputeOpened(
         uint256 indexed disputeId,
@@ -105,6 +108,9 @@ interface IDisputeGame {
     event DisputeResolved(uint256 indexed disputeId, bool defenderWon, DisputeReason reason);
     event BondCredited(uint256 indexed disputeId, address indexed to, uint256 amount);
     event Withdrawn(address indexed account, uint256 amount);
+    /// @notice The first dispute decided for its challenger on `leafHash`: the leaf is wrong and
+    ///         can never be disputed again.
+    event LeafRefuted(bytes32 indexed leafHash, uint256 indexed disputeId);
 
     error DisputeGame_ZeroAddress();
     error DisputeGame_ZeroBond();
@@ -116,7 +122,8 @@ interface IDisputeGame {
     error DisputeGame_BadWorkerSignature(bytes32 leafHash, address worker);
     error DisputeGame_ModelMismatch(bytes32 modelCommitment, bytes32 computed);
     error DisputeGame_StepCountTooLarge(uint256 stepCount);
-    error DisputeGame_AlreadyDisputed(bytes32 leafHash, uint256 disputeId);
+    error DisputeGame_LeafAlreadyDiscarded(bytes32 leafHash, uint256 refutingDisputeId);
+    error DisputeGame_LeafDisputeIndexOutOfRange(bytes32 leafHash, uint256 index, uint256 count);
     error DisputeGame_UnknownDispute(uint256 disputeId);
     error DisputeGame_NotInProgress(uint256 disputeId, DisputeOutcome outcome);
     error DisputeGame_WrongPhase(uint256 disputeId, DisputePhase expected, DisputePhase actual);
@@ -181,8 +188,25 @@ interface IDisputeGame {
     /// @notice A dispute as stored.
     function disputeOf(uint256 _disputeId) external view returns (Dispute memory);
 
-    /// @notice The dispute opened on a leaf (0: none, ever).
-    function disputeIdOf(bytes32 _leafHash) external view returns (uint256);
+    /// @notice Every dispute opened on a leaf, oldest first (all batches). Unbounded: contracts
+    ///         should use disputeCountOf and disputeIdOfLeafAt.
+    function disputeIdsOf(bytes32 _leafHash) external view returns (uint256[] memory);
+
+    /// @notice How many disputes were opened on a leaf, decided or not.
+    function disputeCountOf(bytes32 _leafHash) external view returns (uint256);
+
+    /// @notice The `_index`-th dispute opened on a leaf (0: the oldest); reverts past the end.
+    ///         During host.onDisputeOpened the dispute being opened is the last one.
+    function disputeIdOfLeafAt(bytes32 _leafHash, uint256 _index) external view returns (uint256);
+
+    /// @notice How many disputes on a leaf are undecided now.
+    function openDisputesOf(bytes32 _leafHash) external view returns (uint256);
+
+    /// @notice Whether a dispute on the leaf was decided for its challenger (the leaf is wrong).
+    function leafRefuted(bytes32 _leafHash) external view returns (bool);
+
+    /// @notice The first dispute decided for its challenger on a leaf (0: none).
+    function refutingDisputeOf(bytes32 _leafHash) external view returns (uint256);
 
     /// @notice Who is to move (None once resolved or for an unknown id).
     function turnOf(uint256 _disputeId) external view returns (DisputeSide);

@@ -7,7 +7,10 @@ import {ResultLeaf} from "../libraries/LibResultMerkle.sol";
 /// @title DisputeHostMock
 /// @notice Test host for the dispute game: stores batch roots and windows set by the test, builds
 ///         the same EIP-712 result digest as Settlement (domain "Verity"/"1"/chainid/this address),
-///         accepts callbacks only from the game it is wired to, and records every callback.
+///         accepts callbacks only from the game it is wired to, and records every callback. It
+///         follows IDisputeHost's contract: counts the open disputes of each leaf (a result is held
+///         while the count is above zero) and discards a leaf at its first challenger win, which it
+///         records; later resolutions on a discarded leaf only count down.
 contract DisputeHostMock is IDisputeHost {
     struct Batch {
         bytes32 root;
@@ -38,21 +41,30 @@ contract DisputeHostMock is IDisputeHost {
     /// @notice Callbacks received per leaf.
     mapping(bytes32 leafHash => uint256) public openedCount;
     mapping(bytes32 leafHash => uint256) public resolvedCount;
-    /// @notice The batch id each leaf's dispute was opened with.
+    /// @notice The batch id the last dispute on each leaf was opened with.
     mapping(bytes32 leafHash => uint256) public openedBatch;
+    /// @notice Undecided disputes per leaf: the result is held while this is above zero.
+    mapping(bytes32 leafHash => uint256) public openDisputes;
+    /// @notice Leaves discarded by a challenger win.
+    mapping(bytes32 leafHash => bool) public discarded;
+    /// @notice Leaves discarded, in total (one per leaf, however many challengers won on it).
+    uint256 public refutations;
 
     mapping(uint256 batchId => Batch) private _batches;
     mapping(bytes32 leafHash => Resolution) private _resolutions;
+    mapping(bytes32 leafHash => Resolution) private _refutations;
 
     event BatchSet(uint256 indexed batchId, bytes32 root, uint64 challengeEndsAt);
     event GameSet(address indexed game);
     event RefuseOpenSet(bool refuse);
     event Opened(uint256 indexed batchId, bytes32 indexed leafHash, bytes32 requestId);
     event Resolved(bytes32 indexed leafHash, bool defenderWon, address worker, address challenger);
+    event Discarded(bytes32 indexed leafHash, address worker, address challenger);
 
     error DisputeHostMock_NotGame(address caller);
     error DisputeHostMock_GameAlreadySet(address game);
     error DisputeHostMock_Refused(bytes32 leafHash);
+    error DisputeHostMock_NoOpenDispute(bytes32 leafHash);
 
     /// @notice Wires the game allowed to call back. Once.
     function setGame(address _game) external {
@@ -104,6 +116,7 @@ contract DisputeHostMock is IDisputeHost {
         if (refuseOpen) revert DisputeHostMock_Refused(_leafHash);
         ++openedCalls;
         ++openedCount[_leafHash];
+        ++openDisputes[_leafHash];
         openedBatch[_leafHash] = _batchId;
         emit Opened(_batchId, _leafHash, _requestId);
     }
@@ -118,13 +131,34 @@ contract DisputeHostMock is IDisputeHost {
         address _challenger
     ) external {
         if (msg.sender != game) revert DisputeHostMock_NotGame(msg.sender);
+        // Not a legitimate call: the game resolves only disputes it opened, once each. Reverting
+        // here makes a test fail if the game ever resolved more disputes than it opened.
+        if (openDisputes[_leafHash] == 0) revert DisputeHostMock_NoOpenDispute(_leafHash);
         ++resolvedCalls;
         ++resolvedCount[_leafHash];
-        _resolutions[_leafHash] = Resolution(_batchId, _requestId, _worker, _defenderWon, _challenger);
+        --openDisputes[_leafHash];
+        Resolution memory resolution = Resolution(_batchId, _requestId, _worker, _defenderWon, _challenger);
+        _resolutions[_leafHash] = resolution;
         emit Resolved(_leafHash, _defenderWon, _worker, _challenger);
+        if (!_defenderWon && !discarded[_leafHash]) {
+            discarded[_leafHash] = true;
+            ++refutations;
+            _refutations[_leafHash] = resolution;
+            emit Discarded(_leafHash, _worker, _challenger);
+        }
     }
 
-    /// @notice The last resolution reported for a leaf.
+    /// @notice Whether the leaf's result is held (some dispute on it is open).
+    function isHeld(bytes32 _leafHash) external view returns (bool) {
+        return openDisputes[_leafHash] > 0;
+    }
+
+    /// @notice The first challenger win on a leaf, which discarded it (zero if none).
+    function refutationOf(bytes32 _leafHash) external view returns (Resolution memory) {
+        return _refutations[_leafHash];
+    }
+
+    /// @notice The last resolution reported for a leaf (of any of its disputes).
     function resolutionOf(bytes32 _leafHash) external view returns (Resolution memory) {
         return _resolutions[_leafHash];
     }

@@ -2,8 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getAddress, parseEther, type Address, type Hash } from 'viem';
 import {
+  DisputeGameAbi,
+  DisputeGameBytecode,
   ModelRegistryAbi,
   ModelRegistryBytecode,
+  OneStepExecutorAbi,
+  OneStepExecutorBytecode,
   SettlementAbi,
   SettlementBytecode,
   WorkerRegistryAbi,
@@ -13,26 +17,51 @@ import type { ChainClients } from './chain-clients';
 
 /**
  * Protocol parameters of development deployments. They live on-chain once deployed (read them
- * from the contracts, not from here or from env). WITHDRAWAL_DELAY must be >= 2 challenge windows
- * (Settlement's constructor enforces it).
+ * from the contracts, not from here or from env). The withdrawal delay must be >= 2 challenge
+ * windows and the dispute slash at most the minimum stake (Settlement's constructor enforces both).
  */
 export const DEV_PROTOCOL_PARAMETERS = {
   minimumStakeWei: parseEther('1'),
   withdrawalDelaySeconds: 1_800n,
   challengeWindowSeconds: 600n,
   minimumFeeWei: parseEther('0.001'),
+  /** Taken from a worker's stake per lost dispute, credited to the challenger (Settlement). */
+  disputeSlashAmountWei: parseEther('0.5'),
+  /** The exact bond a challenger posts to open a dispute (DisputeGame). */
+  challengerBondWei: parseEther('0.1'),
+  /** Each side's total clock per dispute (DisputeGame). */
+  maxClockSeconds: 300n,
 } as const;
 
-export type ProtocolParameters = { [K in keyof typeof DEV_PROTOCOL_PARAMETERS]: bigint };
+type ParameterName = keyof typeof DEV_PROTOCOL_PARAMETERS;
+/** The dispute parameters; a deployment that leaves them out gets DEV_PROTOCOL_PARAMETERS' values. */
+const DISPUTE_PARAMETER_NAMES = ['disputeSlashAmountWei', 'challengerBondWei', 'maxClockSeconds'] as const;
+type DisputeParameterName = (typeof DISPUTE_PARAMETER_NAMES)[number];
+
+export type ProtocolParameters = { [K in Exclude<ParameterName, DisputeParameterName>]: bigint } & {
+  [K in DisputeParameterName]?: bigint;
+};
 
 /** Addresses of Verity's system contracts on one chain (keys are the contract names). */
 export interface Deployment {
   chainId: number;
   deployedAt: string;
-  contracts: { ModelRegistry: Address; WorkerRegistry: Address; Settlement: Address };
+  contracts: {
+    ModelRegistry: Address;
+    WorkerRegistry: Address;
+    Settlement: Address;
+    OneStepExecutor: Address;
+    DisputeGame: Address;
+  };
 }
 
-const CONTRACT_NAMES = ['ModelRegistry', 'WorkerRegistry', 'Settlement'] as const;
+const CONTRACT_NAMES = [
+  'ModelRegistry',
+  'WorkerRegistry',
+  'Settlement',
+  'OneStepExecutor',
+  'DisputeGame',
+] as const satisfies readonly (keyof Deployment['contracts'])[];
 
 export function deploymentFile(deploymentsDir: string, chainId: number): string {
   return join(deploymentsDir, `${chainId}.json`);
@@ -63,16 +92,18 @@ export async function ensureDeployed(
 }
 
 /**
- * Deploys ModelRegistry, WorkerRegistry and Settlement and wires their roles: the Settlement is
- * the WorkerRegistry's slasher; the deploying account (the service account) is the Settlement's
- * committer, the only account that commits result batches (fixed at deployment; each leaf still
- * needs its worker's EIP-712 signature at reveal), and holds the dispute role (development only:
- * production sets it to the dispute game). The slasher and dispute roles can be set only once.
+ * Deploys ModelRegistry, WorkerRegistry, Settlement, OneStepExecutor and DisputeGame and wires
+ * their roles: the Settlement is the WorkerRegistry's slasher and the DisputeGame's host, the
+ * DisputeGame (with the executor, the challenger bond and the clock) is the Settlement's dispute
+ * game; the deploying account (the service account) is the Settlement's committer, the only
+ * account that commits result batches (fixed at deployment; each leaf still needs its worker's
+ * EIP-712 signature at reveal and to be disputed). The slasher and the dispute game are set once.
  */
 export async function deploySystem(
   clients: ChainClients,
-  parameters: ProtocolParameters,
+  protocolParameters: ProtocolParameters,
 ): Promise<Deployment['contracts']> {
+  const parameters = { ...DEV_PROTOCOL_PARAMETERS, ...definedOnly(protocolParameters) };
   const { walletClient } = clients;
   const ModelRegistry = await confirmDeploy(
     clients,
@@ -97,7 +128,20 @@ export async function deploySystem(
         parameters.challengeWindowSeconds,
         parameters.minimumFeeWei,
         clients.account.address,
+        parameters.disputeSlashAmountWei,
       ],
+    }),
+  );
+  const OneStepExecutor = await confirmDeploy(
+    clients,
+    await walletClient.deployContract({ abi: OneStepExecutorAbi, bytecode: OneStepExecutorBytecode }),
+  );
+  const DisputeGame = await confirmDeploy(
+    clients,
+    await walletClient.deployContract({
+      abi: DisputeGameAbi,
+      bytecode: DisputeGameBytecode,
+      args: [Settlement, OneStepExecutor, parameters.challengerBondWei, parameters.maxClockSeconds],
     }),
   );
   await confirm(
@@ -114,11 +158,16 @@ export async function deploySystem(
     await walletClient.writeContract({
       address: Settlement,
       abi: SettlementAbi,
-      functionName: 'setDisputer',
-      args: [clients.account.address],
+      functionName: 'setDisputeGame',
+      args: [DisputeGame],
     }),
   );
-  return { ModelRegistry, WorkerRegistry, Settlement };
+  return { ModelRegistry, WorkerRegistry, Settlement, OneStepExecutor, DisputeGame };
+}
+
+/** The parameters given, without keys whose value is undefined (so they do not hide the defaults). */
+function definedOnly(parameters: ProtocolParameters): Partial<Record<ParameterName, bigint>> {
+  return Object.fromEntries(Object.entries(parameters).filter(([, value]) => value !== undefined));
 }
 
 async function hasCode(clients: ChainClients, recorded: Deployment): Promise<boolean> {

@@ -125,6 +125,27 @@ export function firstDifference<T extends Hex | bigint>(ours: readonly T[], thei
   return -1;
 }
 
+/** What an honest challenger plays after revealTrace, given its own trace and the defender's. */
+export type ChallengePlan =
+  { kind: 'input' } | { kind: 'step'; stepIndex: number } | { kind: 'output' } | { kind: 'none' };
+
+/**
+ * The honest challenger's choice (docs/disputes.md, "Why the outcome is right"): tensor 0 differs
+ * -> challengeInput; else the first differing tensor i + 1 -> pickStep(i) (every earlier tensor,
+ * so every input of step i, is then honest); else, when the committed output is not the honest
+ * one -> challengeOutput; else the leaf is right and there is nothing to win.
+ */
+export function planChallenge(
+  honestRoots: readonly Hex[],
+  claimedRoots: readonly Hex[],
+  outputCommitmentMatches: boolean,
+): ChallengePlan {
+  const first = firstDifference(honestRoots, claimedRoots);
+  if (first === 0) return { kind: 'input' };
+  if (first > 0) return { kind: 'step', stepIndex: first - 1 };
+  return outputCommitmentMatches ? { kind: 'none' } : { kind: 'output' };
+}
+
 /** A contract write: address, ABI, function, arguments and value, for any sender. */
 export interface DisputeCall {
   address: Address;
@@ -285,7 +306,17 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
     send,
     challengerBondWei: () => read<bigint>('challengerBondWei'),
     maxClockSeconds: () => read<bigint>('maxClockSeconds'),
-    disputeIdOf: (leafHashValue: Hex) => read<bigint>('disputeIdOf', [leafHashValue]),
+    /**
+     * Every dispute opened on a leaf, oldest first. A leaf may carry several (anyone may open one
+     * while the window is open, until one is won by its challenger): a defender answers each.
+     */
+    disputeIdsOf: (leafHashValue: Hex) => read<readonly bigint[]>('disputeIdsOf', [leafHashValue]),
+    /** How many disputes on a leaf are undecided (its result is held while this is above zero). */
+    openDisputesOf: (leafHashValue: Hex) => read<bigint>('openDisputesOf', [leafHashValue]),
+    /** Whether a dispute on the leaf was won by its challenger: the leaf is wrong and closed to disputes. */
+    leafRefuted: (leafHashValue: Hex) => read<boolean>('leafRefuted', [leafHashValue]),
+    /** The first dispute won by its challenger on a leaf (0n: none). */
+    refutingDisputeOf: (leafHashValue: Hex) => read<bigint>('refutingDisputeOf', [leafHashValue]),
     claimable: (account: Address) => read<bigint>('claimable', [account]),
 
     /** Opens a dispute (paying the bond) and returns its id from the DisputeOpened event. */

@@ -11,7 +11,7 @@ import { RUNTIME } from '../runtime/runtime.module';
 import { ChainTxSender } from '../settlement/chain-tx-sender';
 import { query } from '../settlement/sql';
 import { buildVerifierContract, verifierContractName } from '../zk/verifier-contract';
-import { type PreparedZkCircuit, checkZkBudget, prepareZkCircuit } from '../zk/zk-pipeline';
+import { type PreparedZkCircuit, checkZkBudget, prepareZkCircuitInThread } from '../zk/zk-pipeline';
 import { DEV_PTAU_WARNING } from '../zk/ptau';
 import { ProofsError } from './proofs.errors';
 import { type ZkCircuitRow, layoutToJson } from './zk-circuit-row';
@@ -95,7 +95,7 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     const model = await this.catalog.get(row.model_id);
     const { zk } = this.runtime.config;
     const stage = this.stageWriter(row.id, `model ${model.name} (batch ${row.batch_size})`);
-    const prepared = await prepareZkCircuit(model.quantized as QuantizedModel, row.batch_size, {
+    const prepared = await prepareZkCircuitInThread(model.quantized as QuantizedModel, row.batch_size, {
       cacheDir: zk.cacheDir,
       ptauPath: zk.ptauPath,
       maxPower: zk.maxPtauPower,

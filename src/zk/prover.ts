@@ -5,10 +5,10 @@
  * (PROOF_FAILED) and is replaced on the next job; `close()` ends every thread.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { FromThread, ProveStage, ToThread } from './prover-thread';
 import type { CircuitInput, Groth16Proof, PublicSignals } from './snarkjs';
+import { threadEntry } from './thread-entry';
 import { ZkError } from './zk.errors';
 
 export type { ProveStage } from './prover-thread';
@@ -45,18 +45,6 @@ interface Job {
 interface Slot {
   worker: Worker;
   job?: Job;
-}
-
-/** The thread entry: the .ts source under ts-node/jest, the compiled .js otherwise. */
-function threadEntry(): { path: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
-  if (!__filename.endsWith('.ts'))
-    return { path: join(__dirname, 'prover-thread.js'), execArgv: [], env: process.env };
-  const project = join(__dirname, '..', '..', 'tsconfig.json');
-  return {
-    path: join(__dirname, 'prover-thread.ts'),
-    execArgv: ['-r', require.resolve('ts-node/register/transpile-only')],
-    env: existsSync(project) ? { ...process.env, TS_NODE_PROJECT: project } : process.env,
-  };
 }
 
 export class ProverPool {
@@ -107,7 +95,7 @@ export class ProverPool {
   }
 
   private startSlot(): Slot {
-    const entry = threadEntry();
+    const entry = threadEntry('prover-thread');
     const worker = new Worker(entry.path, {
       execArgv: entry.execArgv,
       env: entry.env,

@@ -11,7 +11,10 @@ import { type CircuitLayout, circuitLayout } from './circuit-layout';
 import { estimateConstraints, generateCircuit } from './circuit-generator';
 import { type CircuitKey, type ContributionInput, setupCircuitKey } from './phase2';
 import { type ProgressFn, type WarnLogger, ensureDevPtau, requiredPtauPower, verifyOperatorPtau } from './ptau';
-import { ZkError } from './zk.errors';
+import { Worker } from 'node:worker_threads';
+import { threadEntry } from './thread-entry';
+import type { PipelineThreadData, PipelineThreadMessage } from './zk-pipeline-thread';
+import { ZkError, type ZkErrorCode } from './zk.errors';
 
 export interface ZkPipelineOptions {
   cacheDir: string;
@@ -93,4 +96,37 @@ async function resolvePtau(power: number, options: ZkPipelineOptions): Promise<P
   }
   const path = await ensureDevPtau({ power, cacheDir: options.cacheDir, onProgress: options.onProgress, log: options.log });
   return { path, power, development: true };
+}
+
+/**
+ * prepareZkCircuit in a worker thread: minutes of compiling and setup (snarkjs does much of it
+ * synchronously) without blocking the caller's event loop. Progress and warnings arrive as
+ * messages; a failure keeps its ZkError code.
+ */
+export function prepareZkCircuitInThread(model: QuantizedModel, batchSize: number, options: ZkPipelineOptions): Promise<PreparedZkCircuit> {
+  const entry = threadEntry('zk-pipeline-thread');
+  const { onProgress, log, ...plain } = options;
+  const data: PipelineThreadData = { model, batchSize, options: plain };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(entry.path, { execArgv: entry.execArgv, env: entry.env, workerData: data });
+    let settled = false;
+    worker.on('message', (message: PipelineThreadMessage) => {
+      if (message.type === 'progress') onProgress?.(message.stage, message.detail);
+      else if (message.type === 'warn') log?.warn(message.message);
+      else if (message.type === 'done') {
+        settled = true;
+        resolve(message.prepared);
+      } else {
+        settled = true;
+        reject(new ZkError((message.code as ZkErrorCode | undefined) ?? 'SETUP_FAILED', message.message, message.details));
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(new ZkError('SETUP_FAILED', `zk preparation thread crashed: ${error.message}`, undefined, error));
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new ZkError('SETUP_FAILED', `zk preparation thread exited (code ${code}) before it finished`));
+    });
+  });
 }

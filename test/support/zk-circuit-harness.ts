@@ -7,16 +7,12 @@
  * values it wants for every signal it touches, and only the kept wires are written; the eliminated
  * ones are then implied by the kept ones, exactly as for a real prover.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { compileCircuit, type CompiledCircuit } from '../../src/zk/circom-compiler';
 import { calculateWitness, checkWitness, readR1cs, readSymbols, type R1cs } from '../../src/zk/witness';
 
-/**
- * Compiled test circuits are cached by content hash outside the checkout (like the service's
- * ZK_CACHE_DIR), so a fresh clone on the same machine, as CI uses, compiles only what changed.
- */
-export const ZK_TEST_CACHE_DIR = join(homedir(), '.cache', 'verity', 'zk-test');
+import { ZK_TEST_CACHE_DIR } from './zk-fixtures';
+
+export { ZK_TEST_CACHE_DIR };
 
 export interface HarnessCircuit {
   compiled: CompiledCircuit;

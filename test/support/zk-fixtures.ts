@@ -3,14 +3,17 @@
  * circuits and (where a spec wants it) the zkeys live in a cache under the OS temp directory, so a
  * second run reuses them; the first run generates a power-8 dev ptau (about 15 s on 2 cores).
  */
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compileCircuit, type CompiledCircuit } from '../../src/zk/circom-compiler';
 import { setupCircuitKey, type CircuitKey } from '../../src/zk/phase2';
 import { ensureDevPtau } from '../../src/zk/ptau';
 
-/** Shared across runs and spec files: ptau, circuits, zkeys keyed by content. */
-export const ZK_TEST_CACHE_DIR = join(tmpdir(), 'verity-zk-test-cache');
+/**
+ * Shared across runs, spec files and checkouts (CI clones afresh on the same machine): ptau,
+ * circuits, zkeys, all keyed by content.
+ */
+export const ZK_TEST_CACHE_DIR = join(homedir(), '.cache', 'verity', 'zk-test');
 /** 2^8 = 256 constraints: far more than the test circuits need, and quick to generate. */
 export const ZK_TEST_PTAU_POWER = 8;
 export const TEST_BEACON = {

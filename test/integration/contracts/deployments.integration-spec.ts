@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ANVIL_DEFAULT_PRIVATE_KEY, startAnvil, type AnvilHandle } from '../../../src/chain/anvil';
 import { createChainClients, type ChainClients } from '../../../src/chain/chain-clients';
 import { DEV_PROTOCOL_PARAMETERS, deploymentFile, ensureDeployed } from '../../../src/chain/deployments';
-import { SettlementAbi, WorkerRegistryAbi } from '../../../src/chain/generated/contracts';
+import { DisputeGameAbi, SettlementAbi, WorkerRegistryAbi } from '../../../src/chain/generated/contracts';
 
 describe('ensureDeployed', () => {
   let anvil: AnvilHandle;
@@ -16,15 +16,21 @@ describe('ensureDeployed', () => {
   });
   afterAll(async () => anvil?.stop());
 
-  it('deploys every contract with the dev parameters and wires the slasher, committer and dispute roles', async () => {
+  it('deploys every contract with the dev parameters and wires the slasher, committer and dispute game', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verity-deploy-'));
     const { contracts } = await ensureDeployed(clients, dir);
-    expect(Object.keys(contracts).sort()).toEqual(['ModelRegistry', 'Settlement', 'WorkerRegistry']);
+    expect(Object.keys(contracts).sort()).toEqual([
+      'DisputeGame',
+      'ModelRegistry',
+      'OneStepExecutor',
+      'Settlement',
+      'WorkerRegistry',
+    ]);
     const read = (address: `0x${string}`, abi: readonly unknown[], functionName: string): Promise<unknown> =>
       clients.publicClient.readContract({
         address,
         abi: abi as typeof SettlementAbi,
-        functionName: functionName as 'disputer',
+        functionName: functionName as 'disputeGame',
       });
     expect(await read(contracts.WorkerRegistry, WorkerRegistryAbi, 'slasher')).toBe(contracts.Settlement);
     expect(await read(contracts.WorkerRegistry, WorkerRegistryAbi, 'minimumStake')).toBe(
@@ -40,7 +46,18 @@ describe('ensureDeployed', () => {
       DEV_PROTOCOL_PARAMETERS.minimumFeeWei,
     );
     expect(await read(contracts.Settlement, SettlementAbi, 'modelRegistry')).toBe(contracts.ModelRegistry);
-    expect(await read(contracts.Settlement, SettlementAbi, 'disputer')).toBe(clients.account.address);
+    expect(await read(contracts.Settlement, SettlementAbi, 'disputeGame')).toBe(contracts.DisputeGame);
+    expect(await read(contracts.Settlement, SettlementAbi, 'disputeSlashAmount')).toBe(
+      DEV_PROTOCOL_PARAMETERS.disputeSlashAmountWei,
+    );
+    expect(await read(contracts.DisputeGame, DisputeGameAbi, 'host')).toBe(contracts.Settlement);
+    expect(await read(contracts.DisputeGame, DisputeGameAbi, 'executor')).toBe(contracts.OneStepExecutor);
+    expect(await read(contracts.DisputeGame, DisputeGameAbi, 'challengerBondWei')).toBe(
+      DEV_PROTOCOL_PARAMETERS.challengerBondWei,
+    );
+    expect(await read(contracts.DisputeGame, DisputeGameAbi, 'maxClockSeconds')).toBe(
+      DEV_PROTOCOL_PARAMETERS.maxClockSeconds,
+    );
     expect(await read(contracts.Settlement, SettlementAbi, 'committer')).toBe(clients.account.address);
   });
 

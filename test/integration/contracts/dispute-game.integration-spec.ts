@@ -3,7 +3,8 @@
  * executor mock (configured step output length and one-step value). Every party is played
  * dishonestly somewhere: a worker whose trace is wrong inside a step, at its input or at its
  * output; a challenger disputing a correct result; either side going silent; outsiders and wrong
- * data at every move.
+ * data at every move; a worker disputing its own wrong result to shield it; several disputes on
+ * one leaf, side by side and one after another.
  */
 import {
   createWalletClient,
@@ -27,6 +28,7 @@ import {
   DisputeSide,
   firstDifference,
   modelCommitmentOf,
+  planChallenge,
   rootFromChunkLeaves,
   traceCommitmentOf,
   type ModelParts,
@@ -125,6 +127,10 @@ describe('DisputeGame', () => {
     await at(t);
     await chain.testClient.mine({ blocks: 1 });
   };
+  /** Mines a block at `t` unless the chain is already there. */
+  const reach = async (t: bigint) => {
+    if ((await latestTimestamp()) < t) await mineAt(t);
+  };
   const gasOf = (receipt: TransactionReceipt) => receipt.gasUsed;
 
   const descriptorFor = (stepsRoot: Hex, stepIndex: number, outputLength: number) => {
@@ -205,6 +211,18 @@ describe('DisputeGame', () => {
 
   const openArgs = (s: Scenario) => [s.batchId, s.leaf, s.proof, s.parts, s.signature];
 
+  /** Commits the scenario's leaf alone in a new batch with an open window; returns the batch id. */
+  async function commitAgain(s: Scenario) {
+    const batchId = ++batchCounter;
+    await chain.send(deployer, {
+      address: host,
+      abi: DisputeHostMockAbi,
+      functionName: 'setBatch',
+      args: [batchId, buildResultTree([s.leaf]).root, (await latestTimestamp()) + WINDOW],
+    });
+    return batchId;
+  }
+
   async function open(s: Scenario, from = challenger, value = BOND) {
     const receipt = await chain.send(from, gameCall('open', openArgs(s), value));
     const [event] = parseEventLogs({ abi: DisputeGameAbi, logs: receipt.logs, eventName: 'DisputeOpened' });
@@ -229,11 +247,11 @@ describe('DisputeGame', () => {
   const claimTimeout = (id: bigint, from = outsider) => chain.send(from, gameCall('claimTimeout', [id]));
 
   /** Plays the defender honestly (for its own trace) and the challenger down to oneStep at (step, chunk). */
-  async function playToOneStep(s: Scenario, id: bigint, step: number, chunk: number) {
+  async function playToOneStep(s: Scenario, id: bigint, step: number, chunk: number, from = challenger) {
     const receipts = [await revealTrace(id, s.roots)];
-    receipts.push(await pickStep(s, id, step));
+    receipts.push(await pickStep(s, id, step, from));
     receipts.push(await revealChunks(id, chunkLeaves(s.claimed[step + 1])));
-    receipts.push(await pickChunk(id, chunk));
+    receipts.push(await pickChunk(id, chunk, from));
     receipts.push(await revealChunkValues(id, chunkAt(s.claimed[step + 1], chunk)));
     return receipts;
   }
@@ -295,6 +313,23 @@ describe('DisputeGame', () => {
     });
   });
 
+  describe('the honest challenger plan', () => {
+    it('plans the move from the two traces and the output commitment', () => {
+      const roots = [bytes32('t0'), bytes32('t1'), bytes32('t2')];
+      expect(planChallenge(roots, [bytes32('x'), ...roots.slice(1)], true)).toEqual({ kind: 'input' });
+      expect(planChallenge(roots, [roots[0], bytes32('x'), bytes32('y')], true)).toEqual({
+        kind: 'step',
+        stepIndex: 0,
+      });
+      expect(planChallenge(roots, [roots[0], roots[1], bytes32('y')], false)).toEqual({
+        kind: 'step',
+        stepIndex: 1,
+      });
+      expect(planChallenge(roots, roots, false)).toEqual({ kind: 'output' });
+      expect(planChallenge(roots, roots, true)).toEqual({ kind: 'none' });
+    });
+  });
+
   describe('open', () => {
     it('test_open_validLeaf_opensDisputeWithDefenderToMove', async () => {
       const s = await scenario();
@@ -316,9 +351,14 @@ describe('DisputeGame', () => {
         turnStartedAt: block.timestamp,
       });
       expect(await readGame<number>('turnOf', [id])).toBe(DisputeSide.Defender);
-      expect(await readGame<bigint>('disputeIdOf', [s.leafHash])).toBe(id);
+      expect(await readGame<bigint[]>('disputeIdsOf', [s.leafHash])).toEqual([id]);
+      expect(await readGame<bigint>('disputeCountOf', [s.leafHash])).toBe(1n);
+      expect(await readGame<bigint>('disputeIdOfLeafAt', [s.leafHash, 0n])).toBe(id);
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(1n);
+      expect(await readGame<boolean>('leafRefuted', [s.leafHash])).toBe(false);
       expect(await readHost<bigint>('openedCount', [s.leafHash])).toBe(1n);
       expect(await readHost<bigint>('openedBatch', [s.leafHash])).toBe(s.batchId);
+      expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(true);
     });
 
     it('test_open_wrongBond_reverts', async () => {
@@ -392,32 +432,77 @@ describe('DisputeGame', () => {
       );
     });
 
-    it('test_open_twiceOnOneLeaf_reverts', async () => {
+    it('test_open_severalOnOneLeaf_eachOpensWithItsOwnBond', async () => {
       const s = await scenario();
-      const { id } = await open(s);
-      await expectRevert(open(s, outsider), 'DisputeGame_AlreadyDisputed', [s.leafHash, id]);
-      // The same leaf committed again in another batch is still the same leaf.
-      const tree = buildResultTree([s.leaf]);
-      const batchId = ++batchCounter;
-      await chain.send(deployer, {
-        address: host,
-        abi: DisputeHostMockAbi,
-        functionName: 'setBatch',
-        args: [batchId, tree.root, (await latestTimestamp()) + WINDOW],
-      });
-      await expectRevert(
-        chain.send(outsider, gameCall('open', [batchId, s.leaf, [], s.parts, s.signature], BOND)),
-        'DisputeGame_AlreadyDisputed',
-        [s.leafHash, id],
+      const balance = await chain.publicClient.getBalance({ address: game });
+      const first = await open(s);
+      // The same challenger again, and anybody else: no dispute bars another.
+      const second = await open(s);
+      const third = await open(s, outsider);
+      // The same leaf committed again in another batch is the same leaf, with the same record.
+      const batchId = await commitAgain(s);
+      const receipt = await chain.send(
+        outsider,
+        gameCall('open', [batchId, s.leaf, [], s.parts, s.signature], BOND),
       );
+      const [event] = parseEventLogs({ abi: DisputeGameAbi, logs: receipt.logs, eventName: 'DisputeOpened' });
+      const ids = [first.id, second.id, third.id, event.args.disputeId];
+      expect(new Set(ids).size).toBe(4);
+      expect(await readGame<bigint[]>('disputeIdsOf', [s.leafHash])).toEqual(ids);
+      expect(await readGame<bigint>('disputeCountOf', [s.leafHash])).toBe(4n);
+      expect(await readGame<bigint>('disputeIdOfLeafAt', [s.leafHash, 3n])).toBe(ids[3]);
+      await expectRevert(
+        readGame('disputeIdOfLeafAt', [s.leafHash, 4n]),
+        'DisputeGame_LeafDisputeIndexOutOfRange',
+        [s.leafHash, 4n, 4n],
+      );
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(4n);
+      expect(await chain.publicClient.getBalance({ address: game })).toBe(balance + 4n * BOND);
+      for (const [i, id] of ids.entries()) {
+        expect(await dispute(id)).toMatchObject({
+          challenger: i < 2 ? challenger : outsider,
+          batchId: i < 3 ? s.batchId : batchId,
+          leafHash: s.leafHash,
+          phase: DisputePhase.AwaitTrace,
+          outcome: DisputeOutcome.Undecided,
+        });
+      }
+      expect(await readHost<bigint>('openedCount', [s.leafHash])).toBe(4n);
+      expect(await readHost<bigint>('openDisputes', [s.leafHash])).toBe(4n);
+      expect(await readHost<bigint>('openedBatch', [s.leafHash])).toBe(batchId);
     });
 
-    it('test_open_decidedLeaf_revertsForever', async () => {
+    it('test_open_afterChallengerWin_revertsWithLeafAlreadyDiscarded', async () => {
       const s = await scenario();
       const { id } = await open(s);
-      await chain.increaseTime(MAX_CLOCK);
-      await claimTimeout(id);
-      await expectRevert(open(s, outsider), 'DisputeGame_AlreadyDisputed', [s.leafHash, id]);
+      const { id: other } = await open(s, outsider);
+      // A silent defender loses the first dispute: the leaf is refuted, for good.
+      await reach(((await dispute(id)).turnStartedAt as bigint) + MAX_CLOCK);
+      const timeout = await claimTimeout(id);
+      const [refuted] = parseEventLogs({ abi: DisputeGameAbi, logs: timeout.logs, eventName: 'LeafRefuted' });
+      expect(refuted.args).toEqual({ leafHash: s.leafHash, disputeId: id });
+      expect(await readGame<boolean>('leafRefuted', [s.leafHash])).toBe(true);
+      expect(await readGame<bigint>('refutingDisputeOf', [s.leafHash])).toBe(id);
+      // Refused while another dispute on the leaf is still undecided and the window is open, in
+      // any batch holding the leaf.
+      expect((await dispute(other)).outcome).toBe(DisputeOutcome.Undecided);
+      await expectRevert(open(s, outsider), 'DisputeGame_LeafAlreadyDiscarded', [s.leafHash, id]);
+      const batchId = await commitAgain(s);
+      await expectRevert(
+        chain.send(challenger, gameCall('open', [batchId, s.leaf, [], s.parts, s.signature], BOND)),
+        'DisputeGame_LeafAlreadyDiscarded',
+        [s.leafHash, id],
+      );
+      // The other dispute's challenger winning too refutes nothing twice.
+      await reach(((await dispute(other)).turnStartedAt as bigint) + MAX_CLOCK);
+      await claimTimeout(other);
+      expect(await readGame<bigint>('refutingDisputeOf', [s.leafHash])).toBe(id);
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(0n);
+      expect(await readHost<Record<string, unknown>>('refutationOf', [s.leafHash])).toMatchObject({
+        defenderWon: false,
+        challenger,
+      });
+      expect(await readGame<bigint[]>('disputeIdsOf', [s.leafHash])).toEqual([id, other]);
     });
 
     it('test_open_hostRefuses_revertsWithNothingRecorded', async () => {
@@ -438,7 +523,9 @@ describe('DisputeGame', () => {
           args: [false],
         });
       }
-      expect(await readGame<bigint>('disputeIdOf', [s.leafHash])).toBe(0n);
+      expect(await readGame<bigint>('disputeCountOf', [s.leafHash])).toBe(0n);
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(0n);
+      expect(await readHost<bigint>('openDisputes', [s.leafHash])).toBe(0n);
     });
 
     it('test_callbacks_fromAnyoneButTheGame_revert', async () => {
@@ -967,6 +1054,211 @@ describe('DisputeGame', () => {
     });
   });
 
+  describe('several disputes on one leaf', () => {
+    /** Step 0 wrong at element 21 (chunk 1, offset 5), carried on; the output is the worker's own. */
+    const wrongAtStep0 = (t: bigint[][]) => {
+      t[1][21] += 1n;
+      t[2][21] = t[1][21] < 0n ? 0n : t[1][21];
+      t[3][0] += 7n;
+    };
+    /** The honest challenger's winning line against wrongAtStep0 (the defender plays its trace). */
+    async function winAgainstWrongStep0(s: Scenario, id: bigint) {
+      await playToOneStep(s, id, 0, 1);
+      await expectOneStep(s, 0, 21, s.honest[1][21]);
+      return oneStep(id, 5);
+    }
+    const claimables = (accounts: Address[]) =>
+      Promise.all(accounts.map((a) => readGame<bigint>('claimable', [a])));
+
+    it('test_open_workerSelfDisputesAndGoesSilent_cannotShieldItsWrongLeaf', async () => {
+      const accomplice = chain.accounts[5];
+      const s = await scenario({ corrupt: wrongAtStep0 });
+      const refutationsBefore = await readHost<bigint>('refutations');
+      const [workerBefore, challengerBefore, accompliceBefore] = await claimables([
+        worker,
+        challenger,
+        accomplice,
+      ]);
+      // The worker opens a dispute on its own wrong leaf from another account, answers it (its
+      // trace is the committed one), then never moves as challenger.
+      const { id: self } = await open(s, accomplice);
+      const reveal = await revealTrace(self, s.roots, worker);
+      const revealedAt = (await chain.publicClient.getBlock({ blockNumber: reveal.blockNumber })).timestamp;
+      // Meanwhile an honest challenger opens its own dispute on the same leaf and wins it.
+      const { id: honest } = await open(s);
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(2n);
+      await winAgainstWrongStep0(s, honest);
+      expect(await dispute(honest)).toMatchObject({
+        outcome: DisputeOutcome.ChallengerWon,
+        reason: DisputeReason.OneStep,
+      });
+      expect(await readGame<boolean>('leafRefuted', [s.leafHash])).toBe(true);
+      expect(await readGame<bigint>('refutingDisputeOf', [s.leafHash])).toBe(honest);
+      expect(await readHost<boolean>('discarded', [s.leafHash])).toBe(true);
+      // The self-dispute is still undecided and still holds the leaf; no new dispute opens.
+      expect(await dispute(self)).toMatchObject({
+        outcome: DisputeOutcome.Undecided,
+        phase: DisputePhase.AwaitStep,
+      });
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(1n);
+      expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(true);
+      await expectRevert(open(s, outsider), 'DisputeGame_LeafAlreadyDiscarded', [s.leafHash, honest]);
+      // The silent self-challenger loses on time: its bond goes to the worker, and that is all.
+      await reach(revealedAt + MAX_CLOCK);
+      await claimTimeout(self);
+      expect(await dispute(self)).toMatchObject({
+        outcome: DisputeOutcome.DefenderWon,
+        reason: DisputeReason.Timeout,
+        challengerClockUsed: MAX_CLOCK,
+      });
+      expect(await readGame<boolean>('leafRefuted', [s.leafHash])).toBe(true);
+      expect(await readGame<bigint>('refutingDisputeOf', [s.leafHash])).toBe(honest);
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(0n);
+      expect(await claimables([worker, challenger, accomplice])).toEqual([
+        workerBefore + BOND,
+        challengerBefore + BOND,
+        accompliceBefore,
+      ]);
+      // The host: two opens, two resolutions (the last one the self-dispute's), one refutation.
+      expect(await readHost<bigint>('openedCount', [s.leafHash])).toBe(2n);
+      expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(2n);
+      expect(await readHost<bigint>('openDisputes', [s.leafHash])).toBe(0n);
+      expect(await readHost<bigint>('refutations')).toBe(refutationsBefore + 1n);
+      expect(await readHost<boolean>('discarded', [s.leafHash])).toBe(true);
+      expect(await readHost<Record<string, unknown>>('refutationOf', [s.leafHash])).toMatchObject({
+        batchId: s.batchId,
+        requestId: s.leaf.requestId,
+        worker,
+        defenderWon: false,
+        challenger,
+      });
+      expect(await readHost<Record<string, unknown>>('resolutionOf', [s.leafHash])).toMatchObject({
+        defenderWon: true,
+        challenger: accomplice,
+      });
+    });
+
+    it('test_open_afterSelfDisputeUpheldWrongLeaf_honestChallengerStillWins', async () => {
+      // The same attack played in sequence: the self-dispute is decided for the defender first.
+      const accomplice = chain.accounts[5];
+      const output = values(10, 777);
+      const s = await scenario({ leafOverrides: { outputCommitment: commitTensor(output) } });
+      const { id: self } = await open(s, accomplice);
+      const reveal = await revealTrace(self, s.roots, worker);
+      await reach(
+        (await chain.publicClient.getBlock({ blockNumber: reveal.blockNumber })).timestamp + MAX_CLOCK,
+      );
+      await claimTimeout(self);
+      expect((await dispute(self)).outcome).toBe(DisputeOutcome.DefenderWon);
+      expect(await readGame<boolean>('leafRefuted', [s.leafHash])).toBe(false);
+      expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(false);
+      const { id: honest } = await open(s);
+      await revealTrace(honest, s.roots);
+      await chain.send(challenger, gameCall('challengeOutput', [honest, output]));
+      expect(await dispute(honest)).toMatchObject({
+        outcome: DisputeOutcome.ChallengerWon,
+        reason: DisputeReason.OutputMismatch,
+      });
+      expect(await readGame<bigint>('refutingDisputeOf', [s.leafHash])).toBe(honest);
+      expect(await readHost<Record<string, unknown>>('refutationOf', [s.leafHash])).toMatchObject({
+        challenger,
+        defenderWon: false,
+      });
+    });
+
+    it('test_open_afterDefenderWin_opensInsideWindowAndRevertsAfter', async () => {
+      // A correct leaf: every dispute on it is lost by its challenger, whose bond pays the worker.
+      const s = await scenario();
+      const [, challengeEndsAt] = await readHost<[Hex, bigint]>('batchRootAndWindow', [s.batchId]);
+      const [workerBefore] = await claimables([worker]);
+      const { id: first } = await open(s, outsider);
+      await playToOneStep(s, first, 2, 0, outsider);
+      await expectOneStep(s, 2, 4, s.honest[3][4]);
+      await oneStep(first, 4, outsider);
+      expect((await dispute(first)).outcome).toBe(DisputeOutcome.DefenderWon);
+      expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(false);
+      // Upheld once is not upheld for good: another challenger may still try, inside the window.
+      expect(await latestTimestamp()).toBeLessThan(challengeEndsAt);
+      const { id: second } = await open(s);
+      expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(true);
+      await playToOneStep(s, second, 0, 2);
+      await expectOneStep(s, 0, 2 * 16 + 7, s.honest[1][39]);
+      await oneStep(second, 7);
+      expect((await dispute(second)).outcome).toBe(DisputeOutcome.DefenderWon);
+      expect(await claimables([worker])).toEqual([workerBefore + 2n * BOND]);
+      expect(await readGame<boolean>('leafRefuted', [s.leafHash])).toBe(false);
+      expect(await readGame<bigint[]>('disputeIdsOf', [s.leafHash])).toEqual([first, second]);
+      expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(2n);
+      expect(await readHost<boolean>('discarded', [s.leafHash])).toBe(false);
+      // Once the window is over, nobody can dispute the leaf any more.
+      await reach(challengeEndsAt);
+      await expectRevert(open(s, outsider), 'DisputeGame_ChallengeWindowOver', [s.batchId, challengeEndsAt]);
+    });
+
+    it('test_moves_twoDisputesOnOneLeaf_advanceIndependently', async () => {
+      const s = await scenario();
+      const t0 = (await latestTimestamp()) + 10n;
+      await at(t0);
+      const { id: a } = await open(s);
+      await at(t0 + 10n);
+      const { id: b } = await open(s, outsider);
+      await at(t0 + 100n);
+      await revealTrace(a, s.roots);
+      await mineAt(t0 + 150n);
+      // a: the challenger's turn, 100 s of the defender's clock used; b: untouched, the defender's turn.
+      expect(await readGame<number>('turnOf', [a])).toBe(DisputeSide.Challenger);
+      expect(await readGame<number>('turnOf', [b])).toBe(DisputeSide.Defender);
+      const remaining = (id: bigint, side: number) => readGame<bigint>('clockRemaining', [id, side]);
+      expect(await remaining(a, DisputeSide.Defender)).toBe(MAX_CLOCK - 100n);
+      expect(await remaining(a, DisputeSide.Challenger)).toBe(MAX_CLOCK - 50n);
+      expect(await remaining(b, DisputeSide.Defender)).toBe(MAX_CLOCK - 140n);
+      expect(await remaining(b, DisputeSide.Challenger)).toBe(MAX_CLOCK);
+      // Each dispute takes only its own challenger, in its own phase.
+      await expectRevert(pickStep(s, a, 0, outsider), 'DisputeGame_NotChallenger', [a, outsider]);
+      await expectRevert(pickStep(s, b, 0), 'DisputeGame_WrongPhase', [
+        b,
+        DisputePhase.AwaitStep,
+        DisputePhase.AwaitTrace,
+      ]);
+      await at(t0 + 200n);
+      await pickStep(s, a, 1);
+      // b's defender stays silent and loses b on time; a goes on, its clocks untouched by b.
+      await mineAt(t0 + 10n + MAX_CLOCK);
+      await claimTimeout(b);
+      expect(await dispute(b)).toMatchObject({ outcome: DisputeOutcome.ChallengerWon, challenger: outsider });
+      expect(await dispute(a)).toMatchObject({
+        outcome: DisputeOutcome.Undecided,
+        phase: DisputePhase.AwaitChunks,
+        defenderClockUsed: 100n,
+        challengerClockUsed: 100n,
+        turnStartedAt: t0 + 200n,
+      });
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(1n);
+      await expectOneStep(s, 1, 16 + 2, s.honest[2][18]);
+      const schedule: [bigint, () => Promise<unknown>][] = [
+        [1_050n, () => revealChunks(a, chunkLeaves(s.claimed[2]))], // defender 100 + 850
+        [1_060n, () => pickChunk(a, 1)], // challenger 100 + 10
+        [1_070n, () => revealChunkValues(a, chunkAt(s.claimed[2], 1))], // defender 950 + 10
+        [1_080n, () => oneStep(a, 2)], // challenger 110 + 10
+      ];
+      for (const [offset, move] of schedule) {
+        await at(t0 + offset);
+        await move();
+      }
+      expect(await dispute(a)).toMatchObject({
+        outcome: DisputeOutcome.DefenderWon,
+        defenderClockUsed: 960n,
+        challengerClockUsed: 120n,
+      });
+      expect(await readGame<bigint>('refutingDisputeOf', [s.leafHash])).toBe(b);
+      expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(0n);
+      expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(2n);
+      expect(await readHost<Record<string, unknown>>('refutationOf', [s.leafHash])).toMatchObject({
+        challenger: outsider,
+      });
+    });
+  });
+
   describe('the dispute client', () => {
     it('opens, plays and reads a dispute from its own account', async () => {
       const s = await scenario({ corrupt: (t) => void (t[3][9] -= 3n) });
@@ -984,7 +1276,8 @@ describe('DisputeGame', () => {
         parts: s.parts,
         workerSignature: s.signature,
       });
-      expect(await client.disputeIdOf(s.leafHash)).toBe(id);
+      expect(await client.disputeIdsOf(s.leafHash)).toEqual([id]);
+      expect(await client.openDisputesOf(s.leafHash)).toBe(1n);
       await revealTrace(id, s.roots);
       const view = await client.readDispute(id);
       expect(view).toMatchObject({
@@ -1007,6 +1300,18 @@ describe('DisputeGame', () => {
         outcome: DisputeOutcome.ChallengerWon,
         turn: DisputeSide.None,
       });
+      expect(await client.openDisputesOf(s.leafHash)).toBe(0n);
+      expect(await client.leafRefuted(s.leafHash)).toBe(true);
+      expect(await client.refutingDisputeOf(s.leafHash)).toBe(id);
+      await expect(
+        client.openDispute({
+          batchId: s.batchId,
+          leaf: s.leaf,
+          leafProof: s.proof,
+          parts: s.parts,
+          workerSignature: s.signature,
+        }),
+      ).rejects.toMatchObject({ code: 'DISPUTE_MOVE_REFUSED' });
       await expect(client.pickChunk(id, 0n)).rejects.toMatchObject({ code: 'DISPUTE_MOVE_REFUSED' });
       await expect(client.readDispute(10_000n)).rejects.toMatchObject({ code: 'DISPUTE_NOT_FOUND' });
     });
@@ -1031,8 +1336,11 @@ describe('DisputeGame', () => {
     });
 
     it('test_bonds_balanceIsUndecidedBondsPlusClaimable', async () => {
-      // Leave one dispute open so the sum has both parts.
-      await open(await scenario());
+      // Leave two disputes open on one leaf so the sum has both parts (the run before left leaves
+      // with several disputes, decided either way).
+      const s = await scenario();
+      await open(s);
+      await open(s, outsider);
       const count = await readGame<bigint>('disputeCount');
       let undecided = 0n;
       let decided = 0n;
@@ -1056,6 +1364,28 @@ describe('DisputeGame', () => {
       expect(claimable + paidOut).toBe(decided * BOND);
       expect(await readHost<bigint>('openedCalls')).toBe(count);
       expect(await readHost<bigint>('resolvedCalls')).toBe(decided);
+      // Per leaf: the disputes opened on it add up to all of them, its open ones to the undecided.
+      const opened = await chain.publicClient.getLogs({
+        address: game,
+        event: DisputeGameAbi.find((x) => x.type === 'event' && x.name === 'DisputeOpened') as never,
+        fromBlock: 0n,
+      });
+      const leaves = [...new Set(opened.map((log) => (log as any).args.leafHash as Hex))];
+      let perLeaf = 0n;
+      let openPerLeaf = 0n;
+      let severalOnOneLeaf = 0;
+      for (const leaf of leaves) {
+        const disputes = await readGame<bigint>('disputeCountOf', [leaf]);
+        perLeaf += disputes;
+        openPerLeaf += await readGame<bigint>('openDisputesOf', [leaf]);
+        if (disputes > 1n) severalOnOneLeaf++;
+        expect(await readGame<bigint>('openDisputesOf', [leaf])).toBe(
+          await readHost<bigint>('openDisputes', [leaf]),
+        );
+      }
+      expect(perLeaf).toBe(count);
+      expect(openPerLeaf).toBe(undecided);
+      expect(severalOnOneLeaf).toBeGreaterThan(3);
     });
   });
 });

@@ -15,8 +15,11 @@ import {
   type Hex,
   type TypedDataDomain,
 } from 'viem';
+import { modelCommitmentOf, traceCommitmentOf, type ModelParts } from '../../../src/chain/dispute-client';
+import { DEV_PROTOCOL_PARAMETERS } from '../../../src/chain/deployments';
 import {
   ConsumerMockAbi,
+  DisputeGameAbi,
   ConsumerMockBytecode,
   ExampleConsumerAbi,
   ExampleConsumerBytecode,
@@ -74,7 +77,7 @@ const LEAF_FIELDS = [
 describe('Settlement', () => {
   let chain: Chain;
   let settlement: Address, workers: Address, models: Address;
-  /** The deploying service account: the Settlement's committer and (in development) its disputer. */
+  /** The deploying service account: the Settlement's committer (and the dispute game's deployer). */
   let deployer: Address,
     workerA: Address,
     workerB: Address,
@@ -283,9 +286,32 @@ describe('Settlement', () => {
           WINDOW,
           FEE,
           ZERO_ADDRESS,
+          MIN_STAKE,
         ]),
         SettlementAbi,
         'Settlement_ZeroCommitter',
+      );
+    });
+
+    it('refuses a zero dispute slash amount and one above the minimum stake', async () => {
+      expect(await chain.read(call('disputeSlashAmount'))).toBe(DEV_PROTOCOL_PARAMETERS.disputeSlashAmountWei);
+      await expectDeployRevert(
+        chain.simulateDeploy(deployer, SettlementAbi, SettlementBytecode, [models, workers, WINDOW, FEE, deployer, 0n]),
+        SettlementAbi,
+        'Settlement_ZeroSlashAmount',
+      );
+      await expectDeployRevert(
+        chain.simulateDeploy(deployer, SettlementAbi, SettlementBytecode, [
+          models,
+          workers,
+          WINDOW,
+          FEE,
+          deployer,
+          MIN_STAKE + 1n,
+        ]),
+        SettlementAbi,
+        'Settlement_SlashAmountAboveMinimumStake',
+        [MIN_STAKE + 1n, MIN_STAKE],
       );
     });
 
@@ -803,51 +829,159 @@ describe('Settlement', () => {
     });
   });
 
-  describe('disputes', () => {
-    it('only the dispute role can dispute or resolve', async () => {
-      const { requestId } = await requestAndReveal(workerA);
-      for (const from of [outsider, workerA, requester]) {
-        await expectRevert(chain.send(from, call('dispute', [requestId])), 'Settlement_NotDisputer', [from]);
+  describe('disputes (the Settlement as the dispute game host)', () => {
+    /** A model whose commitment is the hash of its parts, so the game can open disputes on it. */
+    const PARTS: ModelParts = {
+      headerHash: bytes32('header'),
+      parametersRoot: bytes32('parameters'),
+      parameterCount: 16n,
+      stepsRoot: bytes32('steps'),
+      stepCount: 2n,
+    };
+    const DISPUTE_MODEL = modelCommitmentOf(PARTS);
+    /** The trace every disputed leaf here commits to: stepCount + 1 tensor roots. */
+    const ROOTS = [bytes32('tensor-0'), bytes32('tensor-1'), bytes32('tensor-2')];
+    const TRACE = traceCommitmentOf(ROOTS);
+    const SLASH = DEV_PROTOCOL_PARAMETERS.disputeSlashAmountWei;
+    let game: Address;
+    let bond: bigint;
+    let maxClock: bigint;
+
+    const gameCall = (functionName: string, args: readonly unknown[] = [], value?: bigint) => ({
+      address: game,
+      abi: DisputeGameAbi,
+      functionName,
+      args,
+      value,
+    });
+    const workerOf = (worker: Address) =>
+      chain.read<{ stake: bigint; withdrawableAt: bigint; frozen: number }>({
+        address: workers,
+        abi: WorkerRegistryAbi,
+        functionName: 'workerOf',
+        args: [worker],
+      });
+    const disputable = (requestId: Hex, worker: Address, output = OUTPUT) =>
+      leafFor(requestId, worker, output, { modelCommitment: DISPUTE_MODEL, traceCommitment: TRACE });
+
+    /** The challenger opens a dispute on `leaf` of `batchId`; returns its id and the receipt. */
+    async function open(batchId: bigint, leaf: ResultLeaf, proof: Hex[]) {
+      const receipt = await chain.send(
+        challenger,
+        gameCall('open', [batchId, leaf, proof, PARTS, await signLeaf(leaf)], bond),
+      );
+      const [opened] = parseEventLogs({ abi: DisputeGameAbi, logs: receipt.logs, eventName: 'DisputeOpened' });
+      return { disputeId: opened.args.disputeId, receipt };
+    }
+    /** The defender never answers: the challenger wins on time. */
+    async function defenderSilent(disputeId: bigint) {
+      await chain.increaseTime(maxClock);
+      return chain.send(outsider, gameCall('claimTimeout', [disputeId]));
+    }
+    /** The defender reveals the trace, then the challenger never moves: the defender wins on time. */
+    async function challengerSilent(disputeId: bigint) {
+      await chain.send(outsider, gameCall('revealTrace', [disputeId, ROOTS]));
+      await chain.increaseTime(maxClock);
+      return chain.send(outsider, gameCall('claimTimeout', [disputeId]));
+    }
+
+    beforeAll(async () => {
+      game = await chain.read<Address>(call('disputeGame'));
+      bond = await chain.read<bigint>(gameCall('challengerBondWei'));
+      maxClock = await chain.read<bigint>(gameCall('maxClockSeconds'));
+      await chain.registerModel(models, DISPUTE_MODEL);
+    });
+
+    it('only the dispute game calls the host callbacks, and only the deployer sets the game, once', async () => {
+      const { requestId, leaf } = await requestAndReveal(workerA);
+      const leafHash = hashResultLeaf(leaf);
+      for (const from of [outsider, workerA, deployer]) {
         await expectRevert(
-          chain.send(from, call('resolveDispute', [requestId, false, from])),
-          'Settlement_NotDisputer',
+          chain.send(from, call('onDisputeOpened', [1n, leafHash, requestId])),
+          'Settlement_NotDisputeGame',
+          [from],
+        );
+        await expectRevert(
+          chain.send(from, call('onDisputeResolved', [1n, leafHash, requestId, workerA, false, from])),
+          'Settlement_NotDisputeGame',
           [from],
         );
       }
+      await expectRevert(chain.send(outsider, call('setDisputeGame', [outsider])), 'Settlement_NotDeployer', [
+        outsider,
+      ]);
       await expectRevert(
-        chain.send(deployer, call('setDisputer', [outsider])),
-        'Settlement_DisputerAlreadySet',
-        [deployer],
+        chain.send(deployer, call('setDisputeGame', [outsider])),
+        'Settlement_DisputeGameAlreadySet',
+        [game],
       );
+      await expect(
+        chain.walletClient.sendTransaction({ account: outsider, to: settlement, value: 1n, chain: null }),
+      ).rejects.toThrow();
+      expect(await status(requestId)).toBe(STATUS.Pending);
     });
 
-    it('a disputed result cannot finalize; once upheld it finalizes after its window', async () => {
-      const { requestId } = await requestAndReveal(workerA);
-      await chain.send(deployer, call('dispute', [requestId]));
+    it('gives each batch one dispute window, from its commit to committedAt + challengeWindow', async () => {
+      expect(await chain.read(call('batchRootAndWindow', [10_000n]))).toEqual([bytes32(''), 0n]);
+      const { batchId, leaf } = await requestAndCommit(workerA);
+      const { committedAt, root } = await chain.read<{ committedAt: bigint; root: Hex }>(call('batchOf', [batchId]));
+      expect(root).toBe(buildResultTree([leaf]).root);
+      expect(await chain.read(call('batchRootAndWindow', [batchId]))).toEqual([root, committedAt + WINDOW]);
+    });
+
+    it('a disputed result cannot finalize and its worker stays frozen; once upheld it finalizes after its window', async () => {
+      const requestId = await request({ model: DISPUTE_MODEL });
+      const leaf = disputable(requestId, workerA);
+      const { batchId, tree } = await commit([leaf]);
+      await reveal(batchId, leaf, OUTPUT, tree.proof(0));
+      const frozenBefore = (await workerOf(workerA)).frozen;
+      const { disputeId, receipt } = await open(batchId, leaf, tree.proof(0));
+      const [disputed] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'LeafDisputed' });
+      expect(disputed.args).toMatchObject({ batchId, leafHash: hashResultLeaf(leaf), requestId, worker: workerA, resultHeld: true });
+      expect(await status(requestId)).toBe(STATUS.Disputed);
+      expect(await chain.read(call('isLeafDisputed', [hashResultLeaf(leaf)]))).toBe(true);
+      expect((await workerOf(workerA)).frozen).toBe(frozenBefore + 1);
       await chain.increaseTime(WINDOW);
       await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_NotPending', [
         requestId,
         STATUS.Disputed,
       ]);
-      await chain.send(deployer, call('resolveDispute', [requestId, true, ZERO_ADDRESS]));
+
+      const resolved = await challengerSilent(disputeId);
+      const [event] = parseEventLogs({ abi: SettlementAbi, logs: resolved.logs, eventName: 'LeafDisputeResolved' });
+      expect(event.args).toMatchObject({ requestId, worker: workerA, defenderWon: true, challenger, slashed: 0n });
+      expect(await status(requestId)).toBe(STATUS.Pending);
+      expect((await workerOf(workerA)).frozen).toBe(frozenBefore);
+      expect(await chain.read(call('isLeafDisputed', [hashResultLeaf(leaf)]))).toBe(false);
+      expect(await chain.read(call('isLeafDiscarded', [hashResultLeaf(leaf)]))).toBe(false);
+      expect(await chain.read(gameCall('claimable', [workerA]))).toBeGreaterThanOrEqual(bond);
       await chain.send(outsider, call('finalize', [requestId]));
       expect(await status(requestId)).toBe(STATUS.Final);
     });
 
-    it('a dispute after the challenge window reverts', async () => {
-      const { requestId } = await requestAndReveal(workerA);
-      await chain.increaseTime(WINDOW);
-      await expectRevert(
-        chain.send(deployer, call('dispute', [requestId])),
-        'Settlement_ChallengeWindowOver',
-      );
+    it("a dispute after the batch's window reverts, even while a result revealed late in it still waits to finalize", async () => {
+      const requestId = await request({ model: DISPUTE_MODEL });
+      const leaf = disputable(requestId, workerA);
+      const { batchId, tree } = await commit([leaf]);
+      const { committedAt } = await chain.read<{ committedAt: bigint }>(call('batchOf', [batchId]));
+      await chain.increaseTime(WINDOW / 2n);
+      await reveal(batchId, leaf, OUTPUT, tree.proof(0));
+      await chain.increaseTime(WINDOW / 2n);
+      await expectRevert(open(batchId, leaf, tree.proof(0)), 'DisputeGame_ChallengeWindowOver', [
+        batchId,
+        committedAt + WINDOW,
+      ]);
+      await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_ChallengeWindowOpen');
+      await chain.increaseTime(WINDOW / 2n);
+      await chain.send(outsider, call('finalize', [requestId]));
+      expect(await status(requestId)).toBe(STATUS.Final);
     });
 
-    it('a wrong result is discarded, its worker slashed and frozen meanwhile, and the request reopened for a recomputed result', async () => {
+    it('a wrong result is discarded, its worker frozen meanwhile and slashed by disputeSlashAmount to the challenger, and the request reopened for a recomputed result', async () => {
       const cheat = await newWorker(chain.accounts[7]);
       const consumer = await newConsumer(ConsumerBehaviour.Record);
-      const requestId = await request({ callback: consumer });
-      const wrong = leafFor(requestId, cheat, [666n]);
+      const requestId = await request({ callback: consumer, model: DISPUTE_MODEL });
+      const wrong = disputable(requestId, cheat, [666n]);
       const wrongBatch = await commit([wrong]);
       await reveal(wrongBatch.batchId, wrong, [666n], wrongBatch.tree.proof(0));
       await chain.send(cheat, {
@@ -855,28 +989,35 @@ describe('Settlement', () => {
         abi: WorkerRegistryAbi,
         functionName: 'requestWithdrawal',
       });
-      await chain.send(deployer, call('dispute', [requestId]));
+      const { disputeId } = await open(wrongBatch.batchId, wrong, wrongBatch.tree.proof(0));
       await chain.increaseTime(TEST_PARAMETERS.withdrawalDelaySeconds);
       await expectRevert(
         chain.send(cheat, { address: workers, abi: WorkerRegistryAbi, functionName: 'withdraw' }),
         'WorkerRegistry_StakeIsFrozen',
+        [cheat, 1],
       );
 
-      const before = await chain.publicClient.getBalance({ address: challenger });
-      await chain.send(deployer, call('resolveDispute', [requestId, false, challenger]));
-      expect((await chain.publicClient.getBalance({ address: challenger })) - before).toBe(MIN_STAKE);
+      const rewardsBefore = await chain.read<bigint>(call('claimableRewards', [challenger]));
+      const resolved = await defenderSilent(disputeId);
+      const [reopened] = parseEventLogs({ abi: SettlementAbi, logs: resolved.logs, eventName: 'RequestReopened' });
+      expect(reopened.args).toEqual({ requestId, discardedLeaf: hashResultLeaf(wrong) });
+      const [event] = parseEventLogs({ abi: SettlementAbi, logs: resolved.logs, eventName: 'LeafDisputeResolved' });
+      expect(event.args).toMatchObject({ requestId, worker: cheat, defenderWon: false, challenger, slashed: SLASH });
       expect(await status(requestId)).toBe(STATUS.Open);
+      expect(await workerOf(cheat)).toMatchObject({ stake: MIN_STAKE - SLASH, frozen: 0 });
       expect(
-        await chain.read({
-          address: workers,
-          abi: WorkerRegistryAbi,
-          functionName: 'isBonded',
-          args: [cheat],
-        }),
+        await chain.read({ address: workers, abi: WorkerRegistryAbi, functionName: 'isBonded', args: [cheat] }),
       ).toBe(false);
+      expect((await chain.read<bigint>(call('claimableRewards', [challenger]))) - rewardsBefore).toBe(SLASH);
+      const before = await chain.publicClient.getBalance({ address: challenger });
+      const claimed = await chain.send(challenger, call('claimRewards'));
+      expect((await chain.publicClient.getBalance({ address: challenger })) - before).toBe(
+        rewardsBefore + SLASH - claimed.gasUsed * claimed.effectiveGasPrice,
+      );
+      await expectRevert(chain.send(challenger, call('claimRewards')), 'Settlement_NothingToClaim', [challenger]);
       expect(await consumerRead(consumer, 'calls')).toBe(0n);
 
-      const honest = leafFor(requestId, workerB);
+      const honest = disputable(requestId, workerB);
       const honestBatch = await commit([honest, wrong]);
       await expectRevert(
         reveal(honestBatch.batchId, wrong, [666n], honestBatch.tree.proof(1)),
@@ -887,18 +1028,20 @@ describe('Settlement', () => {
       await chain.increaseTime(WINDOW);
       await chain.send(outsider, call('finalize', [requestId]));
       expect(await consumerRead(consumer, 'lastOutput')).toEqual(OUTPUT);
+      expect(await consumerRead(consumer, 'calls')).toBe(1n);
+      expect(await chain.read(call('isLeafDiscarded', [hashResultLeaf(wrong)]))).toBe(true);
       expect(await chain.read(call('discardedLeaves', [hashResultLeaf(wrong)]))).toBe(true);
     });
 
     it('a discarded leaf cannot be revealed again, even from a new batch once its worker restaked', async () => {
       const cheat = await newWorker(chain.accounts[8]);
-      const requestId = await request();
-      const wrong = leafFor(requestId, cheat, [666n]);
+      const requestId = await request({ model: DISPUTE_MODEL });
+      const wrong = disputable(requestId, cheat, [666n]);
       const first = await commit([wrong]);
       await reveal(first.batchId, wrong, [666n], first.tree.proof(0));
-      await chain.send(deployer, call('dispute', [requestId]));
-      await chain.send(deployer, call('resolveDispute', [requestId, false, challenger]));
-      await newWorker(cheat);
+      const { disputeId } = await open(first.batchId, wrong, first.tree.proof(0));
+      await defenderSilent(disputeId);
+      await chain.send(cheat, { address: workers, abi: WorkerRegistryAbi, functionName: 'register', value: SLASH });
       const again = await commit([wrong]);
       await expectRevert(
         reveal(again.batchId, wrong, [666n], again.tree.proof(0)),
@@ -906,6 +1049,24 @@ describe('Settlement', () => {
         [hashResultLeaf(wrong)],
       );
       expect(await status(requestId)).toBe(STATUS.Open);
+    });
+
+    it('a leaf under dispute cannot be revealed; once upheld it can, from a batch whose reveal window is open', async () => {
+      const requestId = await request({ model: DISPUTE_MODEL });
+      const leaf = disputable(requestId, workerB);
+      const { batchId, tree } = await commit([leaf]);
+      const { disputeId, receipt } = await open(batchId, leaf, tree.proof(0));
+      const [disputed] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'LeafDisputed' });
+      expect(disputed.args.resultHeld).toBe(false);
+      await expectRevert(reveal(batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_LeafUnderDispute', [
+        hashResultLeaf(leaf),
+      ]);
+      expect(await status(requestId)).toBe(STATUS.Open);
+      await challengerSilent(disputeId);
+      // The dispute outlasted the batch's reveal window; the committer commits the leaf again.
+      const again = await commit([leaf]);
+      await reveal(again.batchId, leaf, OUTPUT, again.tree.proof(0));
+      expect(await status(requestId)).toBe(STATUS.Pending);
     });
   });
 

@@ -167,16 +167,26 @@ describe('zk settlement', () => {
   const settleZk = (batch: ZkBatch, gas?: bigint) => chain.send(outsider, settleZkCall(batch, gas));
   /** Sends settleZk with exactly `gas`, without simulating it first (as a careless relayer would). */
   async function settleZkUnsimulated(batch: ZkBatch, gas: bigint): Promise<TransactionReceipt> {
-    const { address, abi, functionName, args } = settleZkCall(batch);
+    const { a, b, c } = batch.proof ?? MOCK_PROOF;
     const hash = await chain.walletClient.writeContract({
-      address,
-      abi,
-      functionName,
-      args,
+      address: settlement,
+      abi: SettlementAbi,
+      functionName: 'settleZk',
+      args: [
+        batch.model,
+        batch.batchSize,
+        batch.requestIds,
+        batch.inputCommitments,
+        batch.outputPacked,
+        batch.beneficiary,
+        a,
+        b,
+        c,
+      ],
       account: outsider,
       chain: null,
       gas,
-    } as never);
+    });
     return chain.publicClient.waitForTransactionReceipt({ hash });
   }
   const status = (requestId: Hex) => chain.read<number>(settlementCall('statusOf', [requestId]));
