@@ -115,8 +115,8 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     mapping(uint256 batchId => Batch) private _batches;
     mapping(bytes32 requestId => Request) private _requests;
     mapping(bytes32 requestId => Result) private _results;
-    /// @dev Leaves with an undecided dispute.
-    mapping(bytes32 leaf => bool) private _disputedLeaves;
+    /// @dev Undecided disputes per leaf (the game's openDisputesOf, counted from its callbacks).
+    mapping(bytes32 leaf => uint256) private _openDisputes;
 
     bytes32 private immutable _cachedDomainSeparator;
     uint256 private immutable _cachedChainId;
@@ -138,13 +138,13 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     event ResultRevealed(
         bytes32 indexed requestId, uint256 indexed batchId, address indexed worker, bytes32 outputCommitment, uint64 challengeEndsAt
     );
-    /// @notice A dispute opened on `leafHash`; `resultHeld`: it is the pending result of its
-    ///         request, now Disputed (finalize refuses it until the dispute is decided).
+    /// @notice A dispute opened on `leafHash`; `resultHeld`: this dispute moved the leaf's pending
+    ///         result to Disputed (finalize refuses it until every dispute on the leaf is decided).
     event LeafDisputed(
         uint256 indexed batchId, bytes32 indexed leafHash, bytes32 indexed requestId, address worker, bool resultHeld
     );
-    /// @notice The dispute on `leafHash` is decided; `slashed` wei of the worker's stake were
-    ///         credited to `challenger` (0 when the defender won).
+    /// @notice One dispute on `leafHash` is decided; `slashed` wei of the worker's stake were
+    ///         credited to `challenger` (0 when the defender won or the leaf was already discarded).
     event LeafDisputeResolved(
         uint256 batchId,
         bytes32 indexed leafHash,
@@ -177,7 +177,6 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     error Settlement_SlashAmountAboveMinimumStake(uint256 disputeSlashAmount, uint256 minimumStake);
     error Settlement_UnexpectedEther(address sender);
     error Settlement_LeafUnderDispute(bytes32 leaf);
-    error Settlement_LeafNotUnderDispute(bytes32 leaf);
     error Settlement_FeeTooLow(uint256 fee, uint256 minimumFee);
     error Settlement_ModeNotAllowed(bytes32 modelCommitment, uint8 mode);
     error Settlement_InputCommitmentMismatch(bytes32 inputCommitment, bytes32 computed);
@@ -352,7 +351,7 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         // INVARIANT: a leaf found wrong is never revealed; a leaf under dispute is revealed only
         // once its dispute upheld it.
         if (discardedLeaves[leaf]) revert Settlement_LeafDiscarded(leaf);
-        if (_disputedLeaves[leaf]) revert Settlement_LeafUnderDispute(leaf);
+        if (_openDisputes[leaf] != 0) revert Settlement_LeafUnderDispute(leaf);
         address worker = _leaf.worker;
         // INVARIANT: a result counts for a worker only with that worker's own signature over all six
         // leaf fields, for this chain and this contract; address(0) (an invalid signature) never
@@ -470,30 +469,35 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         challengeEndsAt_ = batch.committedAt + challengeWindow;
     }
 
-    /// @notice Dispute game only: a dispute opened on `_leafHash`. The leaf cannot be revealed
-    ///         until the game upholds it; when it is the pending result of its request, that
-    ///         result becomes Disputed (finalize refuses it); its worker's stake is frozen.
+    /// @notice Dispute game only: one more dispute opened on `_leafHash` (a leaf may have several).
+    ///         While any is undecided the leaf cannot be revealed and, when it is the pending
+    ///         result of its request, that result is Disputed (finalize refuses it); each dispute
+    ///         freezes the worker's stake once.
     /// @inheritdoc IDisputeHost
     function onDisputeOpened(uint256 _batchId, bytes32 _leafHash, bytes32 _requestId) external onlyDisputeGame {
-        // The game stores the dispute (with the worker the leaf names) before calling back.
+        // The game records the dispute before calling back; every dispute on a leaf names the
+        // leaf's worker, and the one being opened is the leaf's last.
         IDisputeGame game = IDisputeGame(msg.sender);
-        address worker = game.disputeOf(game.disputeIdOf(_leafHash)).worker;
-        _disputedLeaves[_leafHash] = true;
+        address worker = game.disputeOf(game.disputeIdOfLeafAt(_leafHash, game.disputeCountOf(_leafHash) - 1)).worker;
+        ++_openDisputes[_leafHash];
         Request storage request = _requests[_requestId];
         bool held = request.status == RequestStatus.Pending && _results[_requestId].leaf == _leafHash;
-        // INVARIANT: a result under dispute never finalizes; finalize takes only Pending results.
+        // INVARIANT: a result under dispute never finalizes: finalize takes only Pending results,
+        // and it stays Disputed until the leaf has no undecided dispute left.
         if (held) request.status = RequestStatus.Disputed;
-        // INVARIANT: a stake with an open dispute cannot leave. The registry counts freezes, so a
-        // worker with disputes on several leaves stays frozen until the last one is decided.
+        // INVARIANT: a stake with an undecided dispute cannot leave. The registry counts freezes
+        // (one per dispute), so the stake stays frozen until the worker's last dispute is decided.
         workerRegistry.freeze(worker);
         emit LeafDisputed(_batchId, _leafHash, _requestId, worker, held);
     }
 
-    /// @notice Dispute game only: the dispute on `_leafHash` is decided. Upheld: a held result is
-    ///         pending again (final once its window is over) and the leaf may be revealed. Wrong:
-    ///         the leaf is discarded for good, a result it holds is deleted and its request
-    ///         reopened, and the worker is slashed by disputeSlashAmount (or what is left),
-    ///         credited to the challenger (claimRewards). Never reverts on what the game sends.
+    /// @notice Dispute game only: one dispute on `_leafHash` is decided. The first challenger win
+    ///         discards the leaf for good, drops a result it holds and reopens the request, and
+    ///         slashes the worker by disputeSlashAmount (or what is left), credited to that
+    ///         challenger (claimRewards). A defender win releases a held result (Pending again,
+    ///         final once its window is over) when no other dispute on the leaf is undecided.
+    ///         Later resolutions on a discarded leaf only count down. Never reverts on what the
+    ///         game sends, in any order.
     /// @inheritdoc IDisputeHost
     function onDisputeResolved(
         uint256 _batchId,
@@ -503,30 +507,30 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         bool _defenderWon,
         address _challenger
     ) external onlyDisputeGame {
-        // INVARIANT: each dispute is decided once: only an undecided leaf is resolved.
-        if (!_disputedLeaves[_leafHash]) revert Settlement_LeafNotUnderDispute(_leafHash);
-        _disputedLeaves[_leafHash] = false;
+        uint256 open = _openDisputes[_leafHash];
+        if (open != 0) _openDisputes[_leafHash] = --open;
         workerRegistry.unfreeze(_worker);
         Request storage request = _requests[_requestId];
         bool held = request.status == RequestStatus.Disputed && _results[_requestId].leaf == _leafHash;
+        uint256 slashed;
         if (_defenderWon) {
-            if (held) request.status = RequestStatus.Pending;
-            emit LeafDisputeResolved(_batchId, _leafHash, _requestId, _worker, true, _challenger, 0);
-            return;
+            if (held && open == 0) request.status = RequestStatus.Pending;
+        } else if (!discardedLeaves[_leafHash]) {
+            // INVARIANT: a leaf found wrong never finalizes and is never revealed again; its
+            // request (when the leaf was its result) takes a recomputed result.
+            discardedLeaves[_leafHash] = true;
+            if (held) {
+                delete _results[_requestId];
+                request.status = RequestStatus.Open;
+                emit RequestReopened(_requestId, _leafHash);
+            }
+            // INVARIANT: a wrong leaf costs its worker disputeSlashAmount once (at most its stake),
+            // paid to the first challenger that proved it wrong, as a pull payment, so a challenger
+            // refusing ETH cannot block its own resolution.
+            slashed = workerRegistry.slash(_worker, disputeSlashAmount, address(this));
+            claimableRewards[_challenger] += slashed;
         }
-        // INVARIANT: a leaf found wrong never finalizes and is never revealed again; its request
-        // (when the leaf was its result) takes a recomputed result.
-        discardedLeaves[_leafHash] = true;
-        if (held) {
-            delete _results[_requestId];
-            request.status = RequestStatus.Open;
-            emit RequestReopened(_requestId, _leafHash);
-        }
-        // INVARIANT: a lost dispute costs the worker disputeSlashAmount (at most its stake), paid
-        // to the challenger as a pull payment, so a challenger refusing ETH cannot block this.
-        uint256 slashed = workerRegistry.slash(_worker, disputeSlashAmount, address(this));
-        claimableRewards[_challenger] += slashed;
-        emit LeafDisputeResolved(_batchId, _leafHash, _requestId, _worker, false, _challenger, slashed);
+        emit LeafDisputeResolved(_batchId, _leafHash, _requestId, _worker, _defenderWon, _challenger, slashed);
     }
 
     /// @notice Pays the caller the slashed stake its won disputes earned.
@@ -542,7 +546,12 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     /// @notice Whether `_leafHash` has an undecided dispute (the service does not call such an
     ///         API-origin result final).
     function isLeafDisputed(bytes32 _leafHash) external view returns (bool) {
-        return _disputedLeaves[_leafHash];
+        return _openDisputes[_leafHash] != 0;
+    }
+
+    /// @notice How many disputes on `_leafHash` are undecided.
+    function openDisputesOf(bytes32 _leafHash) external view returns (uint256) {
+        return _openDisputes[_leafHash];
     }
 
     /// @notice Whether a dispute found `_leafHash` wrong (its result is never final).

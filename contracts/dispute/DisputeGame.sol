@@ -98,7 +98,9 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @notice Opens a dispute on one result leaf, paying exactly the challenger bond. The caller
-    ///         becomes the challenger; the defender moves next (revealTrace).
+    ///         becomes the challenger; the defender moves next (revealTrace). Any number of
+    ///         disputes may be opened on a leaf, by anyone, while the window is open, until one of
+    ///         them is decided for its challenger (then DisputeGame_LeafAlreadyDiscarded).
     /// @param _batchId The committed batch holding the leaf.
     /// @param _leaf The disputed leaf's six fields.
     /// @param _leafProof Sibling hashes from the leaf up to the batch root (LibResultMerkle).

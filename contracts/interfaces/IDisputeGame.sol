@@ -145,7 +145,9 @@ interface IDisputeGame {
     error DisputeGame_NothingToWithdraw(address account);
     error DisputeGame_TransferFailed(address to, uint256 amount);
 
-    /// @notice Opens a dispute on one result leaf, paying exactly the challenger bond.
+    /// @notice Opens a dispute on one result leaf, paying exactly the challenger bond; any number
+    ///         per leaf while the window is open, none once a dispute on the leaf was won by its
+    ///         challenger.
     function open(
         uint256 _batchId,
         ResultLeaf calldata _leaf,

@@ -35,8 +35,7 @@ export const DEV_PROTOCOL_PARAMETERS = {
 
 type ParameterName = keyof typeof DEV_PROTOCOL_PARAMETERS;
 /** The dispute parameters; a deployment that leaves them out gets DEV_PROTOCOL_PARAMETERS' values. */
-const DISPUTE_PARAMETER_NAMES = ['disputeSlashAmountWei', 'challengerBondWei', 'maxClockSeconds'] as const;
-type DisputeParameterName = (typeof DISPUTE_PARAMETER_NAMES)[number];
+type DisputeParameterName = 'disputeSlashAmountWei' | 'challengerBondWei' | 'maxClockSeconds';
 
 export type ProtocolParameters = { [K in Exclude<ParameterName, DisputeParameterName>]: bigint } & {
   [K in DisputeParameterName]?: bigint;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,10 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'onnx-conformance');
 
 /** Runs the real `verity` command the way a person would (ts-node, no build step). */
 function verity(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return verityWithin(60_000, ...args);
+}
+
+function verityWithin(timeoutMs: number, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(
     process.execPath,
     [
@@ -16,7 +20,7 @@ function verity(...args: string[]): { status: number | null; stdout: string; std
       join(ROOT, 'src', 'cli', 'main.ts'),
       ...args,
     ],
-    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -53,4 +57,24 @@ describe('the verity command', () => {
     expect(result.stderr).toMatch(/INPUT_SHAPE/);
     expect(result.stdout).toBe('');
   });
+
+  it('proves an inference with Groth16, verifies the bundle, and rejects a tampered one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verity-prove-'));
+    const bundle = join(dir, 'proof.json');
+    const proved = verityWithin(600_000, 'prove', model, '--input', input, '--out', bundle, '--json');
+    expect(proved.stderr).toMatch(/DEVELOPMENT POWERS OF TAU/);
+    expect(proved.status).toBe(0);
+    const run = JSON.parse(verity('run', model, '--input', input, '--json').stdout);
+    const proof = JSON.parse(readFileSync(bundle, 'utf8'));
+    expect(proof.outputFixed).toEqual(run.outputFixed);
+    const verified = verity('verify', bundle, '--json');
+    expect(verified.status).toBe(0);
+    expect(JSON.parse(verified.stdout).valid).toBe(true);
+    proof.publicSignals[1] = (BigInt(proof.publicSignals[1]) + 1n).toString();
+    writeFileSync(bundle, JSON.stringify(proof));
+    const tampered = verity('verify', bundle, '--json');
+    expect(tampered.status).toBe(1);
+    expect(JSON.parse(tampered.stdout).valid).toBe(false);
+    expect(verity('verify', join(dir, 'missing.json')).stderr).toMatch(/does not exist/);
+  }, 660_000);
 });

@@ -94,7 +94,7 @@ export interface Trace {
   outputCommitment: Hex;
 }
 
-function traceFrom(tensors: Float64Array[]): Trace {
+function traceFrom(tensors: readonly Float64Array<ArrayBufferLike>[]): Trace {
   const asBigInt = tensors.map((t) => Array.from(t, (v) => BigInt(v)));
   const roots = traceTensorRoots(tensors[0], tensors.slice(1));
   const input = asBigInt[0];
@@ -148,10 +148,12 @@ export function tamperedTrace(model: QuantizedModel, honest: Trace, tampering: T
     };
     for (let i = tampering.step + 1; i < prepared.steps.length; i++) {
       const p = prepared.steps[i];
-      tensors[i + 1] = runKernel(
-        p,
-        p.step.inputs.map((t) => tensors[t]),
-        ctx,
+      tensors[i + 1] = Float64Array.from(
+        runKernel(
+          p,
+          p.step.inputs.map((t) => tensors[t]),
+          ctx,
+        ),
       );
     }
   }
@@ -233,7 +235,11 @@ export async function playDispute(parties: DisputeParties): Promise<PlayedMove[]
     await challenger.pickStep(id, BigInt(step), model.steps.encoded[step], model.steps.proof(step)),
   );
   const picked = (await defender.readDispute(id)).stepIndex;
-  record('revealChunks', 'defender', await defender.revealChunks(id, chunkLeaves(claimed.tensors[picked + 1])));
+  record(
+    'revealChunks',
+    'defender',
+    await defender.revealChunks(id, chunkLeaves(claimed.tensors[picked + 1])),
+  );
 
   const theirLeaves = (await challenger.readDispute(id)).chunkLeaves;
   const differingChunk = firstDifference(chunkLeaves(own.tensors[step + 1]), theirLeaves);

@@ -83,7 +83,11 @@ describe('optimistic disputes with the real one-step executor', () => {
   let challenger: DisputeClient, defender: DisputeClient;
   let fillerCounter = 0;
 
-  const settlementCall = (functionName: string, args: readonly unknown[] = [], value?: bigint): ContractCall => ({
+  const settlementCall = (
+    functionName: string,
+    args: readonly unknown[] = [],
+    value?: bigint,
+  ): ContractCall => ({
     address: contracts.Settlement,
     abi: SettlementAbi,
     functionName,
@@ -152,7 +156,11 @@ describe('optimistic disputes with the real one-step executor', () => {
         FEE,
       ),
     );
-    const [event] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'InferenceRequested' });
+    const [event] = parseEventLogs({
+      abi: SettlementAbi,
+      logs: receipt.logs,
+      eventName: 'InferenceRequested',
+    });
     return event.args.requestId;
   }
 
@@ -247,14 +255,22 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect(await status(requestId)).toBe(STATUS.Disputed);
     expect(await readSettlement('isLeafDisputed', [leafHash])).toBe(true);
     expect((await workerOf(cheat)).frozen).toBe(1);
-    await expectRevert(chain.send(service, settlementCall('finalize', [requestId])), 'Settlement_NotPending', [
-      requestId,
-      STATUS.Disputed,
-    ]);
+    await expectRevert(
+      chain.send(service, settlementCall('finalize', [requestId])),
+      'Settlement_NotPending',
+      [requestId, STATUS.Disputed],
+    );
 
     const moves: PlayedMove[] = [{ move: 'open', by: 'challenger', gasUsed: opened.gasUsed }];
     moves.push(
-      ...(await playDispute({ disputeId: opened.disputeId, model: mnist, challenger, defender, claimed: wrong, own: honest })),
+      ...(await playDispute({
+        disputeId: opened.disputeId,
+        model: mnist,
+        challenger,
+        defender,
+        claimed: wrong,
+        own: honest,
+      })),
     );
     const decided = await dispute(opened.disputeId);
     expect(decided.outcome).toBe(DisputeOutcome.ChallengerWon);
@@ -297,10 +313,11 @@ describe('optimistic disputes with the real one-step executor', () => {
     );
 
     // Nothing can finalize the reopened request until an honest result is revealed and its window passes.
-    await expectRevert(chain.send(service, settlementCall('finalize', [requestId])), 'Settlement_NotPending', [
-      requestId,
-      STATUS.Open,
-    ]);
+    await expectRevert(
+      chain.send(service, settlementCall('finalize', [requestId])),
+      'Settlement_NotPending',
+      [requestId, STATUS.Open],
+    );
     const again = await commit([signed.leaf]);
     await expectRevert(
       reveal(again.batchId, signed.leaf, wrong.output, again.proof(0), signed.signature),
@@ -312,12 +329,18 @@ describe('optimistic disputes with the real one-step executor', () => {
         challengerAddress,
         gameCall('open', [again.batchId, signed.leaf, again.proof(0), mnist.parts, signed.signature], BOND),
       ),
-      'DisputeGame_AlreadyDisputed',
+      'DisputeGame_LeafAlreadyDiscarded',
       [leafHash, opened.disputeId],
     );
     const recomputed = await signedLeaf(requestId, mnist, honest, 1);
     const honestBatch = await commit([recomputed.leaf]);
-    await reveal(honestBatch.batchId, recomputed.leaf, honest.output, honestBatch.proof(0), recomputed.signature);
+    await reveal(
+      honestBatch.batchId,
+      recomputed.leaf,
+      honest.output,
+      honestBatch.proof(0),
+      recomputed.signature,
+    );
     await expectRevert(
       chain.send(service, settlementCall('finalize', [requestId])),
       'Settlement_ChallengeWindowOpen',
@@ -328,10 +351,11 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect(await consumerRead(consumer, 'calls')).toBe(1n);
     expect(await consumerRead(consumer, 'lastOutput')).toEqual(honest.output);
     expect(await readSettlement('claimableFees', [honestWorker])).toBe(FEE);
-    await expectRevert(chain.send(service, settlementCall('finalize', [requestId])), 'Settlement_NotPending', [
-      requestId,
-      STATUS.Final,
-    ]);
+    await expectRevert(
+      chain.send(service, settlementCall('finalize', [requestId])),
+      'Settlement_NotPending',
+      [requestId, STATUS.Final],
+    );
     expect(await consumerRead(consumer, 'calls')).toBe(1n);
   });
 
@@ -346,13 +370,18 @@ describe('optimistic disputes with the real one-step executor', () => {
       const stakeBefore = (await workerOf(cheat)).stake;
       const honest = honestTrace(conv.model, conv.sampleInputs[0]);
       // Step 1 is the first conv (step 0 reshapes the input).
-      const wrong = tamperedTrace(conv.model, honest, { step: 1, element: firstPositive(honest, 1), recompute });
+      const wrong = tamperedTrace(conv.model, honest, {
+        step: 1,
+        element: firstPositive(honest, 1),
+        recompute,
+      });
       if (!recompute) expect(wrong.output).toEqual(honest.output);
       const signed = await signedLeaf(apiRequestId(`conv-${String(recompute)}`), conv, wrong, 2);
       const batch = await commit([signed.leaf]);
       const leafHash = hashResultLeaf(signed.leaf);
       const window = await readSettlement<readonly [Hex, bigint]>('batchRootAndWindow', [batch.batchId]);
-      const committedAt = (await readSettlement<{ committedAt: bigint }>('batchOf', [batch.batchId])).committedAt;
+      const committedAt = (await readSettlement<{ committedAt: bigint }>('batchOf', [batch.batchId]))
+        .committedAt;
       expect(window[1]).toBe(committedAt + WINDOW);
 
       const opened = await open(challenger, conv, batch.batchId, signed, batch.proof(0));
@@ -379,21 +408,27 @@ describe('optimistic disputes with the real one-step executor', () => {
     },
   );
 
-  it('pays the bond of a challenger that disputes an honest MNIST result to its worker, and the result finalizes after its window', async () => {
+  it('pays the bonds of challengers that dispute an honest MNIST result to its worker, holds the result until both disputes are decided, and it finalizes after its window', async () => {
     const worker = workerKeys[1].address;
     const consumer = await newConsumer();
     const honest = honestTrace(mnist.model, mnist.sampleInputs[1]);
     const requestId = await requestOnChain(mnist, honest, consumer);
     const signed = await signedLeaf(requestId, mnist, honest, 1);
+    const leafHash = hashResultLeaf(signed.leaf);
     const batch = await commit([signed.leaf]);
     await reveal(batch.batchId, signed.leaf, honest.output, batch.proof(0), signed.signature);
     const stakeBefore = (await workerOf(worker)).stake;
+    const claimableBefore = await readGame<bigint>('claimable', [worker]);
 
-    const opened = await open(challenger, mnist, batch.batchId, signed, batch.proof(0));
+    // Two challengers dispute the same correct leaf: the first plays to the one-step, the second stops.
+    const first = await open(challenger, mnist, batch.batchId, signed, batch.proof(0));
+    const second = await open(clientFor(chain.accounts[6]), mnist, batch.batchId, signed, batch.proof(0));
     expect(await status(requestId)).toBe(STATUS.Disputed);
+    expect(await readSettlement('openDisputesOf', [leafHash])).toBe(2n);
+    await defender.revealTrace(second.disputeId, honest.roots);
     // Nothing differs: a challenger that insists picks step 0, chunk 0, value 0 and the executor agrees with the worker.
     const moves = await playDispute({
-      disputeId: opened.disputeId,
+      disputeId: first.disputeId,
       model: mnist,
       challenger,
       defender,
@@ -402,26 +437,27 @@ describe('optimistic disputes with the real one-step executor', () => {
       insist: { step: 0, chunk: 0, offset: 0 },
     });
     expect(moves[moves.length - 1].move).toBe('oneStep');
-    expect(await dispute(opened.disputeId)).toMatchObject({
+    expect(await dispute(first.disputeId)).toMatchObject({
       outcome: DisputeOutcome.DefenderWon,
       reason: DisputeReason.OneStep,
     });
-    expect(await readGame('claimable', [worker])).toBe(BOND);
+    expect(await status(requestId)).toBe(STATUS.Disputed);
+
+    await chain.increaseTime(MAX_CLOCK);
+    await chain.send(service, gameCall('claimTimeout', [second.disputeId]));
+    expect(await dispute(second.disputeId)).toMatchObject({
+      outcome: DisputeOutcome.DefenderWon,
+      reason: DisputeReason.Timeout,
+    });
+    expect((await readGame<bigint>('claimable', [worker])) - claimableBefore).toBe(2n * BOND);
     expect(await workerOf(worker)).toMatchObject({ stake: stakeBefore, frozen: 0 });
-    expect(await readSettlement('isLeafDiscarded', [hashResultLeaf(signed.leaf)])).toBe(false);
+    expect(await readSettlement('isLeafDisputed', [leafHash])).toBe(false);
+    expect(await readSettlement('isLeafDiscarded', [leafHash])).toBe(false);
     expect(await status(requestId)).toBe(STATUS.Pending);
 
     await expectRevert(
       chain.send(service, settlementCall('finalize', [requestId])),
       'Settlement_ChallengeWindowOpen',
-    );
-    await expectRevert(
-      chain.send(
-        challengerAddress,
-        gameCall('open', [batch.batchId, signed.leaf, batch.proof(0), mnist.parts, signed.signature], BOND),
-      ),
-      'DisputeGame_AlreadyDisputed',
-      [hashResultLeaf(signed.leaf), opened.disputeId],
     );
     await chain.increaseTime(WINDOW);
     await chain.send(service, settlementCall('finalize', [requestId]));
@@ -455,7 +491,10 @@ describe('optimistic disputes with the real one-step executor', () => {
 
     // Dispute 1: the defender never answers. Dispute 2: the challenger stops after revealTrace.
     await defender.revealTrace(ids[1], traces[1].roots);
-    await expectRevert(chain.send(service, gameCall('claimTimeout', [ids[0]])), 'DisputeGame_ClockNotExpired');
+    await expectRevert(
+      chain.send(service, gameCall('claimTimeout', [ids[0]])),
+      'DisputeGame_ClockNotExpired',
+    );
     await chain.increaseTime(MAX_CLOCK);
     await chain.send(service, gameCall('claimTimeout', [ids[0]]));
     expect(await dispute(ids[0])).toMatchObject({
@@ -476,7 +515,11 @@ describe('optimistic disputes with the real one-step executor', () => {
     // Dispute 3 is still undecided (its defender's clock ran out, nobody claimed yet): the stake stays.
     await chain.increaseTime(TEST_PARAMETERS.withdrawalDelaySeconds);
     await expectRevert(
-      chain.send(worker, { address: contracts.WorkerRegistry, abi: WorkerRegistryAbi, functionName: 'withdraw' }),
+      chain.send(worker, {
+        address: contracts.WorkerRegistry,
+        abi: WorkerRegistryAbi,
+        functionName: 'withdraw',
+      }),
       'WorkerRegistry_StakeIsFrozen',
       [worker, 1],
     );
@@ -487,6 +530,10 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect((await readSettlement<bigint>('claimableRewards', [challengerAddress])) - rewardsBefore).toBe(
       STAKE - SLASH,
     );
-    await chain.send(worker, { address: contracts.WorkerRegistry, abi: WorkerRegistryAbi, functionName: 'withdraw' });
+    await chain.send(worker, {
+      address: contracts.WorkerRegistry,
+      abi: WorkerRegistryAbi,
+      functionName: 'withdraw',
+    });
   });
 });

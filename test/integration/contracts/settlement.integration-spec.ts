@@ -294,9 +294,18 @@ describe('Settlement', () => {
     });
 
     it('refuses a zero dispute slash amount and one above the minimum stake', async () => {
-      expect(await chain.read(call('disputeSlashAmount'))).toBe(DEV_PROTOCOL_PARAMETERS.disputeSlashAmountWei);
+      expect(await chain.read(call('disputeSlashAmount'))).toBe(
+        DEV_PROTOCOL_PARAMETERS.disputeSlashAmountWei,
+      );
       await expectDeployRevert(
-        chain.simulateDeploy(deployer, SettlementAbi, SettlementBytecode, [models, workers, WINDOW, FEE, deployer, 0n]),
+        chain.simulateDeploy(deployer, SettlementAbi, SettlementBytecode, [
+          models,
+          workers,
+          WINDOW,
+          FEE,
+          deployer,
+          0n,
+        ]),
         SettlementAbi,
         'Settlement_ZeroSlashAmount',
       );
@@ -870,7 +879,11 @@ describe('Settlement', () => {
         challenger,
         gameCall('open', [batchId, leaf, proof, PARTS, await signLeaf(leaf)], bond),
       );
-      const [opened] = parseEventLogs({ abi: DisputeGameAbi, logs: receipt.logs, eventName: 'DisputeOpened' });
+      const [opened] = parseEventLogs({
+        abi: DisputeGameAbi,
+        logs: receipt.logs,
+        eventName: 'DisputeOpened',
+      });
       return { disputeId: opened.args.disputeId, receipt };
     }
     /** The defender never answers: the challenger wins on time. */
@@ -915,16 +928,19 @@ describe('Settlement', () => {
         'Settlement_DisputeGameAlreadySet',
         [game],
       );
-      await expect(
-        chain.walletClient.sendTransaction({ account: outsider, to: settlement, value: 1n, chain: null }),
-      ).rejects.toThrow();
+      // Plain ETH is refused: only the WorkerRegistry pays in (slashed stake).
+      await expect(chain.publicClient.call({ account: outsider, to: settlement, value: 1n })).rejects.toThrow(
+        /Settlement_UnexpectedEther|0x/,
+      );
       expect(await status(requestId)).toBe(STATUS.Pending);
     });
 
     it('gives each batch one dispute window, from its commit to committedAt + challengeWindow', async () => {
       expect(await chain.read(call('batchRootAndWindow', [10_000n]))).toEqual([bytes32(''), 0n]);
       const { batchId, leaf } = await requestAndCommit(workerA);
-      const { committedAt, root } = await chain.read<{ committedAt: bigint; root: Hex }>(call('batchOf', [batchId]));
+      const { committedAt, root } = await chain.read<{ committedAt: bigint; root: Hex }>(
+        call('batchOf', [batchId]),
+      );
       expect(root).toBe(buildResultTree([leaf]).root);
       expect(await chain.read(call('batchRootAndWindow', [batchId]))).toEqual([root, committedAt + WINDOW]);
     });
@@ -936,8 +952,18 @@ describe('Settlement', () => {
       await reveal(batchId, leaf, OUTPUT, tree.proof(0));
       const frozenBefore = (await workerOf(workerA)).frozen;
       const { disputeId, receipt } = await open(batchId, leaf, tree.proof(0));
-      const [disputed] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'LeafDisputed' });
-      expect(disputed.args).toMatchObject({ batchId, leafHash: hashResultLeaf(leaf), requestId, worker: workerA, resultHeld: true });
+      const [disputed] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: receipt.logs,
+        eventName: 'LeafDisputed',
+      });
+      expect(disputed.args).toMatchObject({
+        batchId,
+        leafHash: hashResultLeaf(leaf),
+        requestId,
+        worker: workerA,
+        resultHeld: true,
+      });
       expect(await status(requestId)).toBe(STATUS.Disputed);
       expect(await chain.read(call('isLeafDisputed', [hashResultLeaf(leaf)]))).toBe(true);
       expect((await workerOf(workerA)).frozen).toBe(frozenBefore + 1);
@@ -948,8 +974,18 @@ describe('Settlement', () => {
       ]);
 
       const resolved = await challengerSilent(disputeId);
-      const [event] = parseEventLogs({ abi: SettlementAbi, logs: resolved.logs, eventName: 'LeafDisputeResolved' });
-      expect(event.args).toMatchObject({ requestId, worker: workerA, defenderWon: true, challenger, slashed: 0n });
+      const [event] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: resolved.logs,
+        eventName: 'LeafDisputeResolved',
+      });
+      expect(event.args).toMatchObject({
+        requestId,
+        worker: workerA,
+        defenderWon: true,
+        challenger,
+        slashed: 0n,
+      });
       expect(await status(requestId)).toBe(STATUS.Pending);
       expect((await workerOf(workerA)).frozen).toBe(frozenBefore);
       expect(await chain.read(call('isLeafDisputed', [hashResultLeaf(leaf)]))).toBe(false);
@@ -971,7 +1007,10 @@ describe('Settlement', () => {
         batchId,
         committedAt + WINDOW,
       ]);
-      await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_ChallengeWindowOpen');
+      await expectRevert(
+        chain.send(outsider, call('finalize', [requestId])),
+        'Settlement_ChallengeWindowOpen',
+      );
       await chain.increaseTime(WINDOW / 2n);
       await chain.send(outsider, call('finalize', [requestId]));
       expect(await status(requestId)).toBe(STATUS.Final);
@@ -999,14 +1038,33 @@ describe('Settlement', () => {
 
       const rewardsBefore = await chain.read<bigint>(call('claimableRewards', [challenger]));
       const resolved = await defenderSilent(disputeId);
-      const [reopened] = parseEventLogs({ abi: SettlementAbi, logs: resolved.logs, eventName: 'RequestReopened' });
+      const [reopened] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: resolved.logs,
+        eventName: 'RequestReopened',
+      });
       expect(reopened.args).toEqual({ requestId, discardedLeaf: hashResultLeaf(wrong) });
-      const [event] = parseEventLogs({ abi: SettlementAbi, logs: resolved.logs, eventName: 'LeafDisputeResolved' });
-      expect(event.args).toMatchObject({ requestId, worker: cheat, defenderWon: false, challenger, slashed: SLASH });
+      const [event] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: resolved.logs,
+        eventName: 'LeafDisputeResolved',
+      });
+      expect(event.args).toMatchObject({
+        requestId,
+        worker: cheat,
+        defenderWon: false,
+        challenger,
+        slashed: SLASH,
+      });
       expect(await status(requestId)).toBe(STATUS.Open);
       expect(await workerOf(cheat)).toMatchObject({ stake: MIN_STAKE - SLASH, frozen: 0 });
       expect(
-        await chain.read({ address: workers, abi: WorkerRegistryAbi, functionName: 'isBonded', args: [cheat] }),
+        await chain.read({
+          address: workers,
+          abi: WorkerRegistryAbi,
+          functionName: 'isBonded',
+          args: [cheat],
+        }),
       ).toBe(false);
       expect((await chain.read<bigint>(call('claimableRewards', [challenger]))) - rewardsBefore).toBe(SLASH);
       const before = await chain.publicClient.getBalance({ address: challenger });
@@ -1014,7 +1072,9 @@ describe('Settlement', () => {
       expect((await chain.publicClient.getBalance({ address: challenger })) - before).toBe(
         rewardsBefore + SLASH - claimed.gasUsed * claimed.effectiveGasPrice,
       );
-      await expectRevert(chain.send(challenger, call('claimRewards')), 'Settlement_NothingToClaim', [challenger]);
+      await expectRevert(chain.send(challenger, call('claimRewards')), 'Settlement_NothingToClaim', [
+        challenger,
+      ]);
       expect(await consumerRead(consumer, 'calls')).toBe(0n);
 
       const honest = disputable(requestId, workerB);
@@ -1033,6 +1093,61 @@ describe('Settlement', () => {
       expect(await chain.read(call('discardedLeaves', [hashResultLeaf(wrong)]))).toBe(true);
     });
 
+    it('holds a result while any of its disputes is undecided; the first challenger win discards it and slashes once', async () => {
+      const cheat = await newWorker(chain.accounts[9]);
+      const requestId = await request({ model: DISPUTE_MODEL });
+      const leaf = disputable(requestId, cheat, [666n]);
+      const leafHash = hashResultLeaf(leaf);
+      const { batchId, tree } = await commit([leaf]);
+      await reveal(batchId, leaf, [666n], tree.proof(0));
+      const opened = [];
+      for (let i = 0; i < 3; i++) opened.push(await open(batchId, leaf, tree.proof(0)));
+      const held = opened.map(
+        ({ receipt }) =>
+          parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'LeafDisputed' })[0].args
+            .resultHeld,
+      );
+      expect(held).toEqual([true, false, false]);
+      expect(await chain.read(call('openDisputesOf', [leafHash]))).toBe(3n);
+      expect((await workerOf(cheat)).frozen).toBe(3);
+      // Dispute 2: its challenger stops after revealTrace. Disputes 1 and 3: the defender never answers.
+      await chain.send(outsider, gameCall('revealTrace', [opened[1].disputeId, ROOTS]));
+      await chain.increaseTime(maxClock);
+
+      await chain.send(outsider, gameCall('claimTimeout', [opened[1].disputeId]));
+      expect(await status(requestId)).toBe(STATUS.Disputed);
+      expect(await chain.read(call('openDisputesOf', [leafHash]))).toBe(2n);
+      await expectRevert(chain.send(outsider, call('finalize', [requestId])), 'Settlement_NotPending', [
+        requestId,
+        STATUS.Disputed,
+      ]);
+
+      const first = await chain.send(outsider, gameCall('claimTimeout', [opened[0].disputeId]));
+      const [refuted] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: first.logs,
+        eventName: 'LeafDisputeResolved',
+      });
+      expect(refuted.args).toMatchObject({ defenderWon: false, slashed: SLASH });
+      expect(await status(requestId)).toBe(STATUS.Open);
+      expect(await chain.read(call('isLeafDiscarded', [leafHash]))).toBe(true);
+      expect(await chain.read(call('isLeafDisputed', [leafHash]))).toBe(true);
+
+      const last = await chain.send(outsider, gameCall('claimTimeout', [opened[2].disputeId]));
+      const [again] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: last.logs,
+        eventName: 'LeafDisputeResolved',
+      });
+      expect(again.args).toMatchObject({ defenderWon: false, slashed: 0n });
+      expect(parseEventLogs({ abi: SettlementAbi, logs: last.logs, eventName: 'RequestReopened' })).toEqual(
+        [],
+      );
+      expect(await workerOf(cheat)).toMatchObject({ stake: MIN_STAKE - SLASH, frozen: 0 });
+      expect(await chain.read(call('isLeafDisputed', [leafHash]))).toBe(false);
+      expect(await status(requestId)).toBe(STATUS.Open);
+    });
+
     it('a discarded leaf cannot be revealed again, even from a new batch once its worker restaked', async () => {
       const cheat = await newWorker(chain.accounts[8]);
       const requestId = await request({ model: DISPUTE_MODEL });
@@ -1041,7 +1156,12 @@ describe('Settlement', () => {
       await reveal(first.batchId, wrong, [666n], first.tree.proof(0));
       const { disputeId } = await open(first.batchId, wrong, first.tree.proof(0));
       await defenderSilent(disputeId);
-      await chain.send(cheat, { address: workers, abi: WorkerRegistryAbi, functionName: 'register', value: SLASH });
+      await chain.send(cheat, {
+        address: workers,
+        abi: WorkerRegistryAbi,
+        functionName: 'register',
+        value: SLASH,
+      });
       const again = await commit([wrong]);
       await expectRevert(
         reveal(again.batchId, wrong, [666n], again.tree.proof(0)),
@@ -1056,7 +1176,11 @@ describe('Settlement', () => {
       const leaf = disputable(requestId, workerB);
       const { batchId, tree } = await commit([leaf]);
       const { disputeId, receipt } = await open(batchId, leaf, tree.proof(0));
-      const [disputed] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'LeafDisputed' });
+      const [disputed] = parseEventLogs({
+        abi: SettlementAbi,
+        logs: receipt.logs,
+        eventName: 'LeafDisputed',
+      });
       expect(disputed.args.resultHeld).toBe(false);
       await expectRevert(reveal(batchId, leaf, OUTPUT, tree.proof(0)), 'Settlement_LeafUnderDispute', [
         hashResultLeaf(leaf),

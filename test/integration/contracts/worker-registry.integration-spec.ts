@@ -155,14 +155,28 @@ describe('WorkerRegistry', () => {
       199n,
     ]);
     await expect(
-      chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [models, shortDelay, 100n, 0n, deployer, MIN_STAKE]),
+      chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [
+        models,
+        shortDelay,
+        100n,
+        0n,
+        deployer,
+        MIN_STAKE,
+      ]),
     ).rejects.toThrow();
     const enough = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [
       MIN_STAKE,
       200n,
     ]);
     expect(
-      await chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [models, enough, 100n, 0n, deployer, MIN_STAKE]),
+      await chain.deployAs(deployer, SettlementAbi, SettlementBytecode, [
+        models,
+        enough,
+        100n,
+        0n,
+        deployer,
+        MIN_STAKE,
+      ]),
     ).not.toBe(ZERO_ADDRESS);
   });
 });
