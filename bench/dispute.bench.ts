@@ -1,280 +1,243 @@
 /**
- * Transactions and gas of one dispute on a local anvil, move by move, with the dispute game wired
- * to the host and executor mocks (DisputeHostMock, OneStepExecutorMock): the one-step's own cost is
- * the mock's, not the real executor's (measured by the executor's bench). Sizes are the MNIST MLP's:
- * a 784-value input, steps linear (56 values), relu (56), linear (10). Plays three disputes: one to
- * the one-step (challenger wins), one won on the input boundary, one won on time. Prints tables;
- * asserts nothing.
+ * A full optimistic dispute on a local anvil with the deployed system (Settlement as the game's
+ * host, WorkerRegistry, DisputeGame, the real OneStepExecutor, dev parameters), for the MNIST MLP
+ * and the 3l_relu_conv_fc fixture: an on-chain request, a dishonest worker's signed leaf (one value
+ * of the first linear / conv step off by one, later steps recomputed) committed in a 64-leaf batch
+ * and revealed, then both parties played with the engine (test/support/dispute-fixtures.ts) until
+ * the challenger wins, withdraws its bond and claims the slash. Prints each move's gas, the
+ * totals, the one-step's gas, the wall time on anvil and the commit gas per inference of a
+ * 64-leaf batch. Asserts nothing.
  *
  *   npx ts-node --transpile-only bench/dispute.bench.ts
  */
-import { createWalletClient, encodeAbiParameters, http, keccak256, type Address, type Hex } from 'viem';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  parseEventLogs,
+  toHex,
+  type Address,
+} from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
-import { ANVIL_DEFAULT_PRIVATE_KEY, ANVIL_WORKER_PRIVATE_KEY, startAnvil } from '../src/chain/anvil';
+import { ANVIL_DEFAULT_PRIVATE_KEY, startAnvil } from '../src/chain/anvil';
 import { createChainClients, type ChainClients } from '../src/chain/chain-clients';
-import {
-  chunkAt,
-  chunkLeaves,
-  createDisputeClient,
-  firstDifference,
-  modelCommitmentOf,
-  traceCommitmentOf,
-  type ModelParts,
-  type SentMove,
-} from '../src/chain/dispute-client';
-import {
-  DisputeGameAbi,
-  DisputeGameBytecode,
-  DisputeHostMockAbi,
-  DisputeHostMockBytecode,
-  OneStepExecutorMockAbi,
-  OneStepExecutorMockBytecode,
-} from '../src/chain/generated/contracts';
+import { DEV_PROTOCOL_PARAMETERS, ensureDeployed, type Deployment } from '../src/chain/deployments';
+import { createDisputeClient } from '../src/chain/dispute-client';
+import { ModelRegistryAbi, SettlementAbi, WorkerRegistryAbi } from '../src/chain/generated/contracts';
 import { buildResultTree, type ResultLeaf } from '../src/chain/result-merkle';
 import { RESULT_TYPES, verityDomain } from '../src/chain/typed-data';
-import { commitTensor } from '../src/engine';
-import { tensorRoot } from '../src/engine/commitment/tensor-root';
+import {
+  firstPositive,
+  honestTrace,
+  loadDisputeModel,
+  playDispute,
+  resultLeafOf,
+  tamperedTrace,
+  type DisputeModelName,
+  type PlayedMove,
+} from '../test/support/dispute-fixtures';
 
-const BOND_WEI = 10n ** 17n;
-const MAX_CLOCK_SECONDS = 3_600n;
-const WINDOW_SECONDS = 86_400n;
-const INPUT_LENGTH = 784;
-const STEP_OUTPUT_LENGTHS = [56, 56, 10];
+const MODELS: { name: DisputeModelName; step: number }[] = [
+  { name: 'mnist-mlp', step: 0 },
+  { name: '3l_relu_conv_fc', step: 1 },
+];
+const BATCH_LEAVES = 64;
+/** Receipt polling of the bench's clients (viem's default would dominate the wall time on anvil). */
+const POLLING_MS = 50;
+const MODE_OPTIMISTIC = 2;
 const TARGET_TRANSACTIONS = 12;
 const TARGET_GAS = 3_000_000n;
-/** anvil's third prefunded account (default mnemonic): the challenger. */
-const CHALLENGER = mnemonicToAccount('test test test test test test test test test test test junk', {
-  addressIndex: 2,
-});
+const TARGET_ONE_STEP_GAS = 5_000_000n;
+const MNEMONIC = 'test test test test test test test test test test test junk';
+/** anvil's prefunded accounts: #0 the service (committer, defender), #1 the worker, #2 the challenger, #3 a dapp. */
+const WORKER = mnemonicToAccount(MNEMONIC, { addressIndex: 1 });
+const CHALLENGER = mnemonicToAccount(MNEMONIC, { addressIndex: 2 });
+const REQUESTER = mnemonicToAccount(MNEMONIC, { addressIndex: 3 });
 
-interface Row {
-  move: string;
-  by: string;
-  gas: bigint;
+type Account = typeof WORKER;
+
+/** The service's clients on the bench's anvil, and its RPC URL for the other parties' wallets. */
+interface Bench {
+  clients: ChainClients;
+  rpcUrl: string;
 }
 
-function values(length: number, seed: number): bigint[] {
-  let x = seed;
-  return Array.from({ length }, () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return BigInt((x % 20001) - 10000);
-  });
+function walletOf({ clients, rpcUrl }: Bench, account: Account) {
+  return createWalletClient({ chain: clients.chain, transport: http(rpcUrl), account });
 }
 
-async function deploy(clients: ChainClients, abi: readonly unknown[], bytecode: Hex, args: unknown[] = []) {
-  const hash = await clients.walletClient.deployContract({
-    abi: abi as never,
-    bytecode,
-    args: args,
-  });
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  if (!receipt.contractAddress) throw new Error('deployment failed');
-  return receipt.contractAddress;
-}
-
-async function write(
-  clients: ChainClients,
-  address: Address,
-  abi: readonly unknown[],
-  functionName: string,
-  args: unknown[],
+async function send(
+  bench: Bench,
+  account: Account | undefined,
+  call: { address: Address; abi: readonly unknown[]; functionName: string; args?: unknown[]; value?: bigint },
 ) {
-  const hash = await clients.walletClient.writeContract({
-    address,
-    abi: abi as never,
-    functionName,
-    args,
+  const { clients } = bench;
+  const wallet = account ? walletOf(bench, account) : clients.walletClient;
+  const hash = await wallet.writeContract({ ...call, chain: clients.chain } as never);
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`${call.functionName} reverted`);
+  return receipt;
+}
+
+async function benchModel(
+  bench: Bench,
+  contracts: Deployment['contracts'],
+  name: DisputeModelName,
+  step: number,
+) {
+  const { clients } = bench;
+  const model = loadDisputeModel(name);
+  const honest = honestTrace(model.model, model.sampleInputs[0]);
+  const wrong = tamperedTrace(model.model, honest, {
+    step,
+    element: firstPositive(honest, step),
+    recompute: true,
   });
-  await clients.publicClient.waitForTransactionReceipt({ hash });
+  await send(bench, undefined, {
+    address: contracts.ModelRegistry,
+    abi: ModelRegistryAbi,
+    functionName: 'register',
+    args: [model.commitment.commitment, MODE_OPTIMISTIC],
+  });
+  const requested = await send(bench, REQUESTER, {
+    address: contracts.Settlement,
+    abi: SettlementAbi,
+    functionName: 'requestInference',
+    args: [
+      model.commitment.commitment,
+      honest.inputCommitment,
+      honest.input,
+      MODE_OPTIMISTIC,
+      REQUESTER.address,
+      0,
+    ],
+    value: DEV_PROTOCOL_PARAMETERS.minimumFeeWei,
+  });
+  const [request] = parseEventLogs({
+    abi: SettlementAbi,
+    logs: requested.logs,
+    eventName: 'InferenceRequested',
+  });
+  const leaf = resultLeafOf(request.args.requestId, model, wrong, WORKER.address);
+  const signature = await WORKER.signTypedData({
+    domain: verityDomain(clients.chain.id, contracts.Settlement),
+    types: RESULT_TYPES,
+    primaryType: 'Result',
+    message: leaf,
+  });
+  const leaves: ResultLeaf[] = [
+    leaf,
+    ...Array.from({ length: BATCH_LEAVES - 1 }, (_, i) => ({
+      ...leaf,
+      requestId: keccak256(toHex(`${name}-filler-${i}`)),
+    })),
+  ];
+  const tree = buildResultTree(leaves);
+  const committed = await send(bench, undefined, {
+    address: contracts.Settlement,
+    abi: SettlementAbi,
+    functionName: 'commitBatch',
+    args: [tree.root, BATCH_LEAVES],
+  });
+  const [batch] = parseEventLogs({ abi: SettlementAbi, logs: committed.logs, eventName: 'BatchCommitted' });
+  await send(bench, undefined, {
+    address: contracts.Settlement,
+    abi: SettlementAbi,
+    functionName: 'reveal',
+    args: [batch.args.batchId, leaf, wrong.output, tree.proof(0), signature],
+  });
+
+  const game = contracts.DisputeGame;
+  const defender = createDisputeClient({
+    game,
+    publicClient: clients.publicClient,
+    walletClient: clients.walletClient,
+  });
+  const challenger = createDisputeClient({
+    game,
+    publicClient: clients.publicClient,
+    walletClient: walletOf(bench, CHALLENGER),
+  });
+  const started = performance.now();
+  const opened = await challenger.openDispute({
+    batchId: batch.args.batchId,
+    leaf,
+    leafProof: tree.proof(0),
+    parts: model.parts,
+    workerSignature: signature,
+  });
+  const moves: PlayedMove[] = [
+    { move: `open (${BATCH_LEAVES}-leaf batch)`, by: 'challenger', gasUsed: opened.gasUsed },
+    ...(await playDispute({
+      disputeId: opened.disputeId,
+      model,
+      challenger,
+      defender,
+      claimed: wrong,
+      own: honest,
+    })),
+  ];
+  moves.push({ move: 'withdraw (bond)', by: 'challenger', gasUsed: (await challenger.withdraw()).gasUsed });
+  const claimed = await send(bench, CHALLENGER, {
+    address: contracts.Settlement,
+    abi: SettlementAbi,
+    functionName: 'claimRewards',
+  });
+  moves.push({ move: 'claimRewards (slash)', by: 'challenger', gasUsed: claimed.gasUsed });
+  const wallMs = performance.now() - started;
+  const outcome = (await challenger.readDispute(opened.disputeId)).outcome;
+  return { moves, wallMs, outcome, commitGas: committed.gasUsed, steps: model.model.steps.map((s) => s.op) };
 }
 
 async function main(): Promise<void> {
   const anvil = await startAnvil();
   try {
     const service = createChainClients({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_DEFAULT_PRIVATE_KEY });
-    const worker = createChainClients({ rpcUrl: anvil.rpcUrl, privateKey: ANVIL_WORKER_PRIVATE_KEY });
-    const host = await deploy(service, DisputeHostMockAbi, DisputeHostMockBytecode);
-    const executor = await deploy(service, OneStepExecutorMockAbi, OneStepExecutorMockBytecode);
-    const game = await deploy(service, DisputeGameAbi, DisputeGameBytecode, [
-      host,
-      executor,
-      BOND_WEI,
-      MAX_CLOCK_SECONDS,
-    ]);
-    await write(service, host, DisputeHostMockAbi, 'setGame', [game]);
-    const defender = createDisputeClient({
-      game,
-      publicClient: service.publicClient,
-      walletClient: service.walletClient,
-    });
-    const challenger = createDisputeClient({
-      game,
-      publicClient: service.publicClient,
-      walletClient: createWalletClient({
+    const clients: ChainClients = {
+      ...service,
+      publicClient: createPublicClient({
         chain: service.chain,
         transport: http(anvil.rpcUrl),
-        account: CHALLENGER,
+        pollingInterval: POLLING_MS,
       }),
-    });
-
-    let seed = 0;
-    /** A committed leaf of the worker whose step 0 is wrong at element 21 (or whose input differs). */
-    async function committedLeaf(wrongInput: boolean) {
-      seed++;
-      const honest = [
-        values(INPUT_LENGTH, seed),
-        ...STEP_OUTPUT_LENGTHS.map((n, i) => values(n, seed * 31 + i)),
-      ];
-      const claimed = honest.map((t) => [...t]);
-      if (wrongInput) claimed[0][100] += 1n;
-      else claimed[1][21] += 1n;
-      const roots = claimed.map((t) => tensorRoot(t));
-      const parts: ModelParts = {
-        headerHash: keccak256(`0x${seed.toString(16).padStart(2, '0')}`),
-        parametersRoot: keccak256('0x01'),
-        parameterCount: 44_522n,
-        stepsRoot: keccak256('0x02'),
-        stepCount: BigInt(STEP_OUTPUT_LENGTHS.length),
-      };
-      const leaf: ResultLeaf = {
-        requestId: keccak256(`0x${(1000 + seed).toString(16)}`),
-        modelCommitment: modelCommitmentOf(parts),
-        inputCommitment: commitTensor(honest[0]),
-        outputCommitment: commitTensor(claimed[claimed.length - 1]),
-        traceCommitment: traceCommitmentOf(roots),
-        worker: worker.account.address,
-      };
-      const tree = buildResultTree(
-        Array.from({ length: 64 }, (_, i) =>
-          i === 7 ? leaf : { ...leaf, requestId: keccak256(`0x${i.toString(16).padStart(4, '0')}`) },
-        ),
-      );
-      const now = (await service.publicClient.getBlock()).timestamp;
-      await write(service, host, DisputeHostMockAbi, 'setBatch', [
-        BigInt(seed),
-        tree.root,
-        now + WINDOW_SECONDS,
-      ]);
-      const workerSignature = await worker.walletClient.signTypedData({
-        domain: verityDomain(service.chain.id, host),
-        types: RESULT_TYPES,
-        primaryType: 'Result',
-        message: leaf,
-      });
-      const opened = await challenger.openDispute({
-        batchId: BigInt(seed),
-        leaf,
-        leafProof: tree.proof(7),
-        parts,
-        workerSignature,
-      });
-      return { honest, claimed, roots, parts, opened };
-    }
-
-    const descriptor = (stepsRoot: Hex, step: number) => {
-      const d = encodeAbiParameters([{ type: 'uint256' }], [BigInt(STEP_OUTPUT_LENGTHS[step])]);
-      const proof = [
-        keccak256(
-          encodeAbiParameters(
-            [{ type: 'bytes32' }, { type: 'uint256' }, { type: 'bytes' }],
-            [stepsRoot, BigInt(step), d],
-          ),
-        ),
-      ];
-      return { d, proof };
     };
-
-    // 1. A full dispute down to the one-step.
-    const full: Row[] = [];
-    const record = (rows: Row[], move: string, by: string, sent: SentMove) =>
-      rows.push({ move, by, gas: sent.gasUsed });
-    {
-      const { honest, claimed, roots, parts, opened } = await committedLeaf(false);
-      const id = opened.disputeId;
-      record(full, 'open (64-leaf batch)', 'challenger', opened);
-      record(full, 'revealTrace', 'defender', await defender.revealTrace(id, roots));
-      const step =
-        firstDifference(
-          honest.map((t) => tensorRoot(t)),
-          roots,
-        ) - 1;
-      const { d, proof } = descriptor(parts.stepsRoot, step);
-      record(
-        full,
-        `pickStep (${STEP_OUTPUT_LENGTHS[step]} values)`,
-        'challenger',
-        await challenger.pickStep(id, BigInt(step), d, proof),
-      );
-      record(
-        full,
-        'revealChunks',
-        'defender',
-        await defender.revealChunks(id, chunkLeaves(claimed[step + 1])),
-      );
-      const view = await challenger.readDispute(id);
-      const chunk = firstDifference(chunkLeaves(honest[step + 1]), view.chunkLeaves);
-      record(full, 'pickChunk', 'challenger', await challenger.pickChunk(id, BigInt(chunk)));
-      record(
-        full,
-        'revealChunkValues',
-        'defender',
-        await defender.revealChunkValues(id, chunkAt(claimed[step + 1], chunk)),
-      );
-      const offset = firstDifference(
-        chunkAt(honest[step + 1], chunk),
-        (await challenger.readDispute(id)).chunkValues,
-      );
-      await write(service, executor, OneStepExecutorMockAbi, 'setValue', [
-        honest[step + 1][chunk * 16 + offset],
-        false,
-      ]);
-      record(full, 'oneStep (mock executor)', 'challenger', await challenger.oneStep(id, offset, '0x'));
-      record(full, 'withdraw', 'challenger', await challenger.withdraw());
-    }
-
-    // 2. Won on the input boundary.
-    const boundary: Row[] = [];
-    {
-      const { honest, roots, opened } = await committedLeaf(true);
-      record(boundary, 'open', 'challenger', opened);
-      record(boundary, 'revealTrace', 'defender', await defender.revealTrace(opened.disputeId, roots));
-      record(
-        boundary,
-        'challengeInput (784 values)',
-        'challenger',
-        await challenger.challengeInput(opened.disputeId, honest[0]),
-      );
-    }
-
-    // 3. Won on time: the defender never answers.
-    const timeout: Row[] = [];
-    {
-      const { opened } = await committedLeaf(false);
-      record(timeout, 'open', 'challenger', opened);
-      await service.publicClient.request({
-        method: 'evm_increaseTime' as never,
-        params: [Number(MAX_CLOCK_SECONDS)] as never,
+    const bench: Bench = { clients, rpcUrl: anvil.rpcUrl };
+    const { contracts } = await ensureDeployed(clients, mkdtempSync(join(tmpdir(), 'verity-dispute-')));
+    await send(bench, WORKER, {
+      address: contracts.WorkerRegistry,
+      abi: WorkerRegistryAbi,
+      functionName: 'register',
+      value: 4n * DEV_PROTOCOL_PARAMETERS.minimumStakeWei,
+    });
+    const summary: Record<string, string | number>[] = [];
+    for (const { name, step } of MODELS) {
+      const { moves, wallMs, outcome, commitGas, steps } = await benchModel(bench, contracts, name, step);
+      console.log(`\n${name} (${steps.join(', ')}), wrong value in step ${step} (${steps[step]})`);
+      console.table(moves.map((m) => ({ move: m.move, by: m.by, gas: Number(m.gasUsed) })));
+      const total = moves.reduce((sum, m) => sum + m.gasUsed, 0n);
+      const oneStep = moves.find((m) => m.move === 'oneStep')?.gasUsed ?? 0n;
+      summary.push({
+        model: name,
+        'challenger won': outcome === 1 ? 'yes' : 'NO',
+        transactions: moves.length,
+        'total gas': Number(total),
+        'one-step gas': Number(oneStep),
+        'wall ms (anvil)': Math.round(wallMs),
+        'commit gas / inference (64)': Math.round(Number(commitGas) / BATCH_LEAVES),
       });
-      await service.publicClient.request({ method: 'evm_mine' as never });
-      record(timeout, 'claimTimeout', 'anyone', await defender.claimTimeout(opened.disputeId));
     }
-
-    printTable('full dispute to the one-step (challenger wins)', full);
-    printTable('input boundary (challenger wins)', boundary);
-    printTable('defender silent (challenger wins on time)', timeout);
-    const total = full.reduce((sum, r) => sum + r.gas, 0n);
+    console.log('\nfull disputes, both parties (open ... oneStep, withdraw, claimRewards)');
+    console.table(summary);
     console.log(
-      `full dispute: ${full.length} transactions (goal <= ${TARGET_TRANSACTIONS}), ${total} gas (goal < ${TARGET_GAS}, mock one-step included)`,
+      `goals: <= ${TARGET_TRANSACTIONS} transactions and < ${TARGET_GAS} gas per dispute, one-step < ${TARGET_ONE_STEP_GAS} gas`,
     );
   } finally {
     await anvil.stop();
   }
-}
-
-function printTable(title: string, rows: Row[]): void {
-  console.log(`\n${title}`);
-  console.table(rows.map((r) => ({ move: r.move, by: r.by, gas: Number(r.gas) })));
-  console.log(`total: ${rows.length} transactions, ${rows.reduce((sum, r) => sum + r.gas, 0n)} gas`);
 }
 
 main().catch((error: unknown) => {

@@ -136,10 +136,10 @@ async function main(): Promise<void> {
     // Inputs inside the model's bound: the fixture's own input, scaled differently per sample.
     const base = (JSON.parse(readFileSync(join(small, 'input.json'), 'utf8')) as { input_data: number[][] }).input_data[0];
     const smallInputs = Array.from({ length: 16 }, (_, s) => base.map((v, i) => v * Math.cos(s + i)));
-    for (const batch of [1, 4, 16]) rows.push(await measure('2l_relu_fc', smallModel, batch, smallInputs, clients, contracts as unknown as Record<string, Address>));
+    for (const batch of [1, 4, 16]) rows.push(await measure('2l_relu_fc', smallModel, batch, smallInputs, clients, contracts));
     if (!process.argv.includes('--skip-mnist')) {
       const mnist = loadModel(join(FIXTURES, 'mnist', 'mnist-mlp.onnx'), join(FIXTURES, 'mnist', 'calibration.json'));
-      rows.push(await measure('MNIST MLP 784-56-10', mnist, 1, loadMnistHoldout().inputs, clients, contracts as unknown as Record<string, Address>));
+      rows.push(await measure('MNIST MLP 784-56-10', mnist, 1, loadMnistHoldout().inputs, clients, contracts));
     }
   } finally {
     await anvil.stop();

@@ -463,8 +463,11 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         // closes before any result revealed through the batch can finalize: a reveal must come
         // before committedAt + window (reveal's deadline), and a revealed CHAIN result finalizes
         // at revealedAt + window >= committedAt + window. An API-origin result is never revealed;
-        // the service calls it final only after committedAt + window, undisputed (isLeafDisputed,
-        // isLeafDiscarded). So no result of the batch is final while a dispute on it can still open.
+        // the service calls it final only after committedAt + window, with no undecided dispute
+        // (isLeafDisputed) and not discarded (isLeafDiscarded). So no result of the batch is final
+        // while a dispute through the batch can still open. (A leaf committed again in a later
+        // batch gets that batch's window too: a dispute through it can still discard the leaf and
+        // slash its worker, but cannot undo a result already final through the earlier batch.)
         root_ = batch.root;
         challengeEndsAt_ = batch.committedAt + challengeWindow;
     }

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Address, Hex } from 'viem';
 import { AppError } from '../common/app-error';
-import type { QuantizedModel } from '../engine';
 import { ModelRegistryAbi } from '../chain/generated/contracts';
 import { ModelCatalog } from '../inference/model-catalog';
 import type { Runtime } from '../runtime/runtime';
@@ -95,7 +94,7 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     const model = await this.catalog.get(row.model_id);
     const { zk } = this.runtime.config;
     const stage = this.stageWriter(row.id, `model ${model.name} (batch ${row.batch_size})`);
-    const prepared = await prepareZkCircuitInThread(model.quantized as QuantizedModel, row.batch_size, {
+    const prepared = await prepareZkCircuitInThread(model.quantized, row.batch_size, {
       cacheDir: zk.cacheDir,
       ptauPath: zk.ptauPath,
       maxPower: zk.maxPtauPower,

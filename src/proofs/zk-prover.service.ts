@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { type Address, type Hex, zeroHash } from 'viem';
+import { type Hex, zeroHash } from 'viem';
 import { AppError } from '../common/app-error';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { InferenceEvents } from '../inference/inference-events';
@@ -103,7 +103,7 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
     if (!circuit.layout || !circuit.zkey_path || !circuit.circuit_name) throw new ProofsError('ZK_NOT_READY', `zk circuit ${circuit.id} has no key`);
     const layout = layoutFromJson(circuit.layout);
     const input = row.input_fixed.map(BigInt);
-    const beneficiary = this.runtime.chain.account.address as Address;
+    const beneficiary = this.runtime.chain.account.address;
     const inputCommitment = await commitSignedVector(input, layout.inputBits, layout.inputOffset);
     const result = await this.pool.prove({
       wasmPath: circuitWasmPath(this.runtime.config.zk.cacheDir, circuit),

@@ -171,7 +171,9 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
       return emitActivation(ctx, step, i);
     case 'maxPool':
       return emitMaxPool(ctx, step, i);
-    default:
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
 }
@@ -241,7 +243,18 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
         body: [`for (var k = 0; k < ${taps}; k++) { if (m${i}[o][k] >= 0) { acc += ${x}[m${i}[o][k]]; } }`, `acc = acc * q${i}[o % ${positions}];`],
       };
     }
-    default:
+    case 'addConst':
+    case 'add':
+    case 'sub':
+    case 'relu':
+    case 'leakyRelu':
+    case 'clip':
+    case 'maxPool':
+    case 'gather':
+    case 'reshape':
+    case 'sigmoid':
+    case 'tanh':
+    case 'softmax':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -380,8 +393,16 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
         perSample += length * (taps * (inBits + 1) + inBits);
         break;
       }
-      default:
-        break;
+      case 'addConst':
+      case 'add':
+      case 'sub':
+      case 'gather':
+      case 'reshape':
+        break; // linear: no constraint
+      case 'sigmoid':
+      case 'tanh':
+      case 'softmax':
+        break; // refused by assertZkSupported above
     }
   });
   const inputFields = Math.ceil(layout.inputLength / Math.floor(252 / layout.inputBits));
