@@ -14,6 +14,7 @@ import { ProverPool } from '../zk/prover';
 import type { Groth16Proof, VerificationKey } from '../zk/snarkjs';
 import { terminateCurve } from '../zk/snarkjs';
 import { ZkError } from '../zk/zk.errors';
+import { contributeToZkey, verifyZkeyTranscript } from '../zk/phase2';
 import { prepareZkCircuit } from '../zk/zk-pipeline';
 import { guarded, loadModel, print } from './engine.commands';
 
@@ -99,7 +100,35 @@ async function verifyAction(proofPath: string, opts: { vkey?: string; json?: boo
   if (!valid) process.exitCode = 1;
 }
 
+async function contributeAction(inPath: string, outPath: string, opts: { name: string; json?: boolean }): Promise<void> {
+  const result = await contributeToZkey({ inPath, outPath, name: opts.name, onProgress: progress });
+  await terminateCurve();
+  print({ written: outPath, contribution: opts.name, ...result }, opts.json);
+}
+
+async function transcriptAction(zkeyPath: string, opts: { r1cs: string; ptau: string; json?: boolean }): Promise<void> {
+  const result = await verifyZkeyTranscript({ r1csPath: opts.r1cs, ptauPath: opts.ptau, zkeyPath, onProgress: progress });
+  await terminateCurve();
+  print({ zkey: zkeyPath, ...result }, opts.json);
+}
+
 export function registerZkCommands(program: Command): void {
+  program
+    .command('zkey-contribute')
+    .description('add your phase-2 contribution to a circuit key (a model owner or consumer): download, contribute, upload')
+    .argument('<in.zkey>', 'the current key')
+    .argument('<out.zkey>', 'where to write the key with your contribution')
+    .requiredOption('--name <name>', 'your name, recorded in the transcript')
+    .option('--json', 'print JSON')
+    .action(guarded(contributeAction));
+  program
+    .command('zkey-verify')
+    .description("check a circuit key's whole transcript against the circuit and the powers of tau (snarkjs zkey verify); lists every contribution")
+    .argument('<zkey>', 'the key')
+    .requiredOption('--r1cs <circuit.r1cs>', 'the compiled circuit')
+    .requiredOption('--ptau <file.ptau>', 'the powers of tau it was set up from')
+    .option('--json', 'print JSON')
+    .action(guarded(transcriptAction));
   program
     .command('prove')
     .description('prove one inference with Groth16: generate and compile the circuit, run the setup (cached), prove, check against the engine')

@@ -249,7 +249,6 @@ describe('optimistic disputes with the real one-step executor', () => {
     await reveal(batch.batchId, signed.leaf, wrong.output, batch.proof(0), signed.signature);
     expect(await status(requestId)).toBe(STATUS.Pending);
 
-    const started = Date.now();
     const opened = await open(challenger, mnist, batch.batchId, signed, batch.proof(0));
     const leafHash = hashResultLeaf(signed.leaf);
     expect(await status(requestId)).toBe(STATUS.Disputed);
@@ -300,17 +299,12 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect((await balance(challengerAddress)) - before).toBe(
       BOND + SLASH - feesOf(withdrawn.receipt) - feesOf(claimed),
     );
-    const wallMs = Date.now() - started;
 
     const totalGas = moves.reduce((sum, m) => sum + m.gasUsed, 0n);
     const oneStepGas = moves.find((m) => m.move === 'oneStep')!.gasUsed;
     expect(moves.length).toBeLessThanOrEqual(MAX_DISPUTE_TRANSACTIONS);
     expect(totalGas).toBeLessThan(MAX_DISPUTE_GAS);
     expect(oneStepGas).toBeLessThan(MAX_ONE_STEP_GAS);
-    // Figures for the report (bench/dispute.bench.ts prints the same, with more models).
-    console.log(
-      `MNIST dispute: ${moves.length} transactions, ${totalGas} gas, one-step ${oneStepGas} gas, ${wallMs} ms on anvil`,
-    );
 
     // Nothing can finalize the reopened request until an honest result is revealed and its window passes.
     await expectRevert(
