@@ -25,6 +25,7 @@ import { AppError } from '../common/app-error';
 import { chunkValues, leafHash, merkleLevels, merkleRootOfLevels } from '../engine/commitment/merkle-tree';
 import { DisputeGameAbi } from './generated/contracts';
 import type { ResultLeaf } from './result-merkle';
+import { modelCommitmentOf as engineModelCommitmentOf } from '../engine/commitment/model-commitment';
 
 /** The game's ABI, widened so the client can read by function name. */
 const READ_ABI: Abi = DisputeGameAbi;
@@ -68,25 +69,9 @@ export interface ModelParts {
   stepCount: bigint;
 }
 
-const MODEL_PARTS_ABI = [
-  { type: 'bytes32' },
-  { type: 'bytes32' },
-  { type: 'uint256' },
-  { type: 'bytes32' },
-  { type: 'uint256' },
-] as const;
-
-/** keccak256(abi.encode(headerHash, parametersRoot, parameterCount, stepsRoot, stepCount)). */
+/** keccak256(abi.encode(headerHash, parametersRoot, parameterCount, stepsRoot, stepCount)): the engine's definition. */
 export function modelCommitmentOf(parts: ModelParts): Hex {
-  return keccak256(
-    encodeAbiParameters(MODEL_PARTS_ABI, [
-      parts.headerHash,
-      parts.parametersRoot,
-      parts.parameterCount,
-      parts.stepsRoot,
-      parts.stepCount,
-    ]),
-  );
+  return engineModelCommitmentOf(parts);
 }
 
 /** keccak256(abi.encode(bytes32[] tensorRoots)): the trace commitment (format v2). */

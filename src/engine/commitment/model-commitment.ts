@@ -45,12 +45,13 @@ export function headerHash(model: QuantizedModel): Hex {
 }
 
 /** keccak256(abi.encode(headerHash, parametersRoot, parameterCount, stepsRoot, stepCount)): what the dispute game recomputes. */
-export function modelCommitmentOf(
-  parts: Pick<
-    ModelCommitment,
-    'headerHash' | 'parametersRoot' | 'parameterCount' | 'stepsRoot' | 'stepCount'
-  >,
-): Hex {
+export function modelCommitmentOf(parts: {
+  headerHash: Hex;
+  parametersRoot: Hex;
+  parameterCount: number | bigint;
+  stepsRoot: Hex;
+  stepCount: number | bigint;
+}): Hex {
   return keccak256(
     encodeAbiParameters(COMMITMENT_ABI, [
       parts.headerHash,
