@@ -40,7 +40,7 @@ describe('the batch committer', () => {
     await harness.sql(`UPDATE inferences SET status = 'FAILED' WHERE status = 'COMPUTED'`);
   });
 
-  it("commits computed results in batches whose on-chain roots match, and opens the API results' windows", async () => {
+  it("commits computed optimistic results in batches whose on-chain roots match, opens the API results' windows, and leaves zk results to the prover", async () => {
     const api = await insertComputed(harness, 9, { model });
     const chainOrigin = await insertComputed(harness, 1, { model, origin: 'CHAIN' });
     const zk = await insertComputed(harness, 1, { model, mode: 'ZK' });
@@ -56,7 +56,7 @@ describe('the batch committer', () => {
 
     const batches = await harness.sql(`SELECT * FROM result_batches ORDER BY chain_batch_id`);
     expect(batches.map((b) => b.status)).toEqual(['COMMITTED', 'COMMITTED', 'COMMITTED']);
-    expect(batches.map((b) => b.leaf_count)).toEqual([4, 4, 3]);
+    expect(batches.map((b) => b.leaf_count)).toEqual([4, 4, 2]);
     expect(batches.map((b) => Number(b.tx_nonce))).toEqual(
       batches.map((_, i) => Number(batches[0].tx_nonce) + i),
     );
@@ -84,7 +84,7 @@ describe('the batch committer', () => {
          FROM inferences i JOIN result_batches b ON b.id = i.batch_id WHERE i.id = ANY($1)`,
       [[...api, ...chainOrigin, ...zk]],
     );
-    expect(rows).toHaveLength(11);
+    expect(rows).toHaveLength(10);
     for (const row of rows) {
       expect(row.committed_at).toEqual(row.batch_committed_at);
       if (row.origin === 'API' && row.mode === 'OPTIMISTIC') {
@@ -93,12 +93,15 @@ describe('the batch committer', () => {
           row.batch_committed_at.getTime() + WINDOW_SECONDS * 1000,
         );
       } else {
-        // A CHAIN result opens its window when revealed; a zk result waits for its proof.
+        // A CHAIN result opens its window when revealed.
         expect(row.status).toBe('COMMITTED');
         expect(row.challenge_ends_at).toBeNull();
       }
     }
-    expect(new Set(published)).toEqual(new Set([...api, ...chainOrigin, ...zk]));
+    expect(new Set(published)).toEqual(new Set([...api, ...chainOrigin]));
+    // A zk result is never batched: it stays COMPUTED for the prover (src/proofs), which settles it with a proof.
+    const [zkRow] = await harness.sql(`SELECT status, batch_id FROM inferences WHERE id = $1`, [zk[0]]);
+    expect(zkRow).toEqual({ status: 'COMPUTED', batch_id: null });
 
     const before = await snapshot();
     await committer.runOnce();
