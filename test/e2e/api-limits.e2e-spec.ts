@@ -23,7 +23,7 @@ describe('API limits', () => {
 
   it('refuses a query whose estimated cost is above the limit', async () => {
     const fields =
-      'id requestId modelId modelCommitment status input inputFixed inputCommitment output outputFixed outputCommitment traceCommitment worker workerSignature backend attempts leafIndex requestTx revealTx finalizeTx challengeEndsAt proof createdAt updatedAt computedAt committedAt finalAt batch { id root leafCount status chainBatchId txHash blockNumber committedAt } error { code message }';
+      'id requestId modelId modelCommitment status input inputFixed inputCommitment output outputFixed outputCommitment traceCommitment worker workerSignature backend attempts leafIndex requestTx revealTx finalizeTx challengeEndsAt provingStage proof { proof publicSignals inputCommitment circuitId settleTx } createdAt updatedAt computedAt committedAt finalAt batch { id root leafCount status chainBatchId txHash blockNumber committedAt } error { code message }';
     const page = `inferences(first: 100) { edges { cursor node { ${fields} } } }`;
     expect((await graphqlRequest(app.graphqlUrl, `{ ${page} }`)).errors).toBeUndefined();
     const result = await graphqlRequest(app.graphqlUrl, `{ a: ${page} b: ${page} }`);
