@@ -1,6 +1,9 @@
-import { importOnnx, quantize } from '../engine';
+import { toHex } from 'viem';
+import { commitTensor, importOnnx, quantize } from '../engine';
 import { buildRandomMlp } from '../engine/testing/float-model-builder';
-import { checkChainInput, storableInput } from './chain-request-input';
+import { circuitLayout } from '../zk/circuit-layout';
+import { commitSignedVector } from '../zk/poseidon-commitment';
+import { checkChainInput, checkRequestInput, storableInput } from './chain-request-input';
 
 describe('the check of an on-chain request input', () => {
   const model = quantize(importOnnx(buildRandomMlp([6, 5, 3])), {
@@ -32,5 +35,28 @@ describe('the check of an on-chain request input', () => {
   it('stores an input only when every value fits a bigint column', () => {
     expect(storableInput([1n, -2n])).toEqual(['1', '-2']);
     expect(storableInput([1n, 2n ** 63n])).toEqual([]);
+  });
+});
+
+describe('the commitments of an on-chain request', () => {
+  const zkModel = quantize(importOnnx(buildRandomMlp([6, 5, 3])), { calibration: [[0.5, -0.5, 0.25, 1, -1, 0]] });
+  const input = [1n, -2n, 3n, 0n, 4n, -5n];
+
+  it('binds a ZK request to the Poseidon commitment of its input and hands the worker the keccak one', async () => {
+    const layout = circuitLayout(zkModel, 1);
+    const poseidon = await commitSignedVector(input, layout.inputBits, layout.inputOffset);
+    const check = await checkRequestInput(zkModel, 'ZK', input, toHex(poseidon, { size: 32 }));
+    expect(check).toMatchObject({ valid: true, inputCommitment: commitTensor(input), zkInputCommitment: poseidon.toString() });
+  });
+
+  it('refuses a ZK request whose commitment is not its input\'s, since no proof could settle it', async () => {
+    const check = await checkRequestInput(zkModel, 'ZK', input, commitTensor(input));
+    expect(check).toMatchObject({ valid: false, code: 'ZK_INPUT_COMMITMENT_MISMATCH', zkInputCommitment: null });
+    expect(check.message).toMatch(/not the Poseidon commitment of its input/);
+  });
+
+  it('keeps an optimistic request as the contract checked it', async () => {
+    const check = await checkRequestInput(zkModel, 'OPTIMISTIC', input, commitTensor(input));
+    expect(check).toMatchObject({ valid: true, inputCommitment: commitTensor(input), zkInputCommitment: null });
   });
 });

@@ -8,7 +8,7 @@ import { InferenceEvents } from '../inference/inference-events';
 import type { InferenceMode } from '../inference/inference-status';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { checkChainInput, storableInput } from './chain-request-input';
+import { checkRequestInput, storableInput } from './chain-request-input';
 import { CHAIN_MODE_OPTIMISTIC, CHAIN_MODE_ZK, REQUEST_CURSOR_NAME } from './settlement.constants';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { query, transaction, type Sql } from './sql';
@@ -115,12 +115,12 @@ export class ChainRequestWatcher {
       );
       return null;
     }
-    const check = checkChainInput(model.quantized, args.input);
+    const check = await checkRequestInput(model.quantized, mode, args.input, args.inputCommitment);
     const requester = getAddress(args.requester);
     const [row] = await sql<{ id: string }>(
       `INSERT INTO inferences (request_id, model_id, mode, origin, client_id, input_fixed, input_commitment, status,
-                               chain_requester, callback, fee_wei, request_tx, error_code, error_message)
-       VALUES ($1, $2, $3, 'CHAIN', $4, $5::bigint[], $6, $7, $13, $8, $9, $10, $11, $12)
+                               chain_requester, callback, fee_wei, request_tx, error_code, error_message, zk_input_commitment)
+       VALUES ($1, $2, $3, 'CHAIN', $4, $5::bigint[], $6, $7, $13, $8, $9, $10, $11, $12, $14)
        ON CONFLICT (request_id) DO NOTHING
        RETURNING id`,
       [
@@ -129,14 +129,15 @@ export class ChainRequestWatcher {
         mode,
         requester,
         storableInput(args.input),
-        args.inputCommitment.toLowerCase(),
+        check.inputCommitment,
         check.valid ? 'REQUESTED' : 'FAILED',
         args.callback === zeroAddress ? null : getAddress(args.callback),
         args.fee.toString(),
         log.transactionHash,
-        check.valid ? null : 'INVALID_INPUT',
+        check.valid ? null : check.code,
         check.valid ? null : check.message,
         requester,
+        check.zkInputCommitment,
       ],
     );
     if (row && !check.valid) this.log.warn(`on-chain request ${args.requestId} refused: ${check.message}`);
