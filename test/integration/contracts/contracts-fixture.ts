@@ -13,6 +13,7 @@ import {
   encodeDeployData,
   http,
   type Abi,
+  getAddress,
   type Address,
   type Hex,
   type TransactionReceipt,
@@ -21,7 +22,7 @@ import { mnemonicToAccount, type HDAccount } from 'viem/accounts';
 import { anvil as anvilChain } from 'viem/chains';
 import { startAnvil, type AnvilHandle } from '../../../src/chain/anvil';
 import { deploySystem, type Deployment, type ProtocolParameters } from '../../../src/chain/deployments';
-import { ModelRegistryAbi } from '../../../src/chain/generated/contracts';
+import { ConsumerMockAbi, ConsumerMockBytecode, ModelRegistryAbi } from '../../../src/chain/generated/contracts';
 
 export const TEST_PARAMETERS: ProtocolParameters = {
   minimumStakeWei: 10n ** 18n,
@@ -194,4 +195,18 @@ export async function expectDeployRevert(
 export function bytes32(label: string | number): Hex {
   const hex = Buffer.from(String(label)).toString('hex').slice(0, 64);
   return `0x${hex.padEnd(64, '0')}`;
+}
+
+/** Deploys a ConsumerMock from `from`, set to `behaviour` (0 stores results; see the contract). */
+export async function deployConsumer(chain: Chain, from: Address, behaviour = 0): Promise<Address> {
+  const consumer = getAddress(await chain.deployAs(from, ConsumerMockAbi, ConsumerMockBytecode));
+  if (behaviour !== 0) {
+    await chain.send(from, { address: consumer, abi: ConsumerMockAbi, functionName: 'setBehaviour', args: [behaviour] });
+  }
+  return consumer;
+}
+
+/** Reads a ConsumerMock view (calls, lastOutput, ...). */
+export function readConsumer<T>(chain: Chain, consumer: Address, functionName: string): Promise<T> {
+  return chain.read<T>({ address: consumer, abi: ConsumerMockAbi, functionName });
 }

@@ -25,8 +25,6 @@ import {
 } from '../../../src/chain/dispute-client';
 import type { Deployment, ProtocolParameters } from '../../../src/chain/deployments';
 import {
-  ConsumerMockAbi,
-  ConsumerMockBytecode,
   DisputeGameAbi,
   SettlementAbi,
   WorkerRegistryAbi,
@@ -52,6 +50,8 @@ import {
   TEST_PARAMETERS,
   type Chain,
   type ContractCall,
+  deployConsumer,
+  readConsumer,
 } from './contracts-fixture';
 
 const SLASH = parseEther('0.6');
@@ -207,11 +207,8 @@ describe('optimistic disputes with the real one-step executor', () => {
     });
   }
 
-  async function newConsumer(): Promise<Address> {
-    return chain.deployAs(requester, ConsumerMockAbi, ConsumerMockBytecode);
-  }
-  const consumerRead = <T>(consumer: Address, functionName: string) =>
-    chain.read<T>({ address: consumer, abi: ConsumerMockAbi, functionName });
+  const newConsumer = () => deployConsumer(chain, requester);
+  const consumerRead = <T>(consumer: Address, functionName: string) => readConsumer<T>(chain, consumer, functionName);
 
   const dispute = (id: bigint) =>
     readGame<{ outcome: number; reason: number; worker: Address; challenger: Address }>('disputeOf', [id]);

@@ -18,9 +18,7 @@ import {
 import { modelCommitmentOf, traceCommitmentOf, type ModelParts } from '../../../src/chain/dispute-client';
 import { DEV_PROTOCOL_PARAMETERS } from '../../../src/chain/deployments';
 import {
-  ConsumerMockAbi,
   DisputeGameAbi,
-  ConsumerMockBytecode,
   ExampleConsumerAbi,
   ExampleConsumerBytecode,
   Groth16VerifierMockAbi,
@@ -47,6 +45,8 @@ import {
   TEST_PARAMETERS,
   ZERO_ADDRESS,
   type Chain,
+  deployConsumer,
+  readConsumer,
 } from './contracts-fixture';
 
 const STATUS = { None: 0, Open: 1, Pending: 2, Disputed: 3, Final: 4 } as const;
@@ -195,19 +195,8 @@ describe('Settlement', () => {
     return account;
   }
 
-  async function newConsumer(behaviour: number): Promise<Address> {
-    const consumer = await chain.deployAs(outsider, ConsumerMockAbi, ConsumerMockBytecode);
-    await chain.send(outsider, {
-      address: consumer,
-      abi: ConsumerMockAbi,
-      functionName: 'setBehaviour',
-      args: [behaviour],
-    });
-    return consumer;
-  }
-
-  const consumerRead = <T>(consumer: Address, functionName: string) =>
-    chain.read<T>({ address: consumer, abi: ConsumerMockAbi, functionName });
+  const newConsumer = (behaviour: number) => deployConsumer(chain, outsider, behaviour);
+  const consumerRead = <T>(consumer: Address, functionName: string) => readConsumer<T>(chain, consumer, functionName);
 
   beforeAll(async () => {
     chain = await startChain();

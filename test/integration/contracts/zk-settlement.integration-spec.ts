@@ -19,8 +19,6 @@ import {
 } from 'viem';
 import { onnx } from 'onnx-proto';
 import {
-  ConsumerMockAbi,
-  ConsumerMockBytecode,
   Groth16VerifierMockAbi,
   Groth16VerifierMockBytecode,
   ModelRegistryAbi,
@@ -57,6 +55,8 @@ import {
   TEST_PARAMETERS,
   ZERO_ADDRESS,
   type Chain,
+  deployConsumer,
+  readConsumer,
 } from './contracts-fixture';
 
 const STATUS = { None: 0, Open: 1, Pending: 2, Disputed: 3, Final: 4 } as const;
@@ -224,18 +224,8 @@ describe('zk settlement', () => {
     return event.args.requestId;
   }
 
-  async function newConsumer(behaviour: number): Promise<Address> {
-    const consumer = getAddress(await chain.deployAs(outsider, ConsumerMockAbi, ConsumerMockBytecode));
-    await chain.send(outsider, {
-      address: consumer,
-      abi: ConsumerMockAbi,
-      functionName: 'setBehaviour',
-      args: [behaviour],
-    });
-    return consumer;
-  }
-  const consumerRead = <T>(consumer: Address, functionName: string) =>
-    chain.read<T>({ address: consumer, abi: ConsumerMockAbi, functionName });
+  const newConsumer = (behaviour: number) => deployConsumer(chain, outsider, behaviour);
+  const consumerRead = <T>(consumer: Address, functionName: string) => readConsumer<T>(chain, consumer, functionName);
 
   async function registerModel(model: Hex, modes: number, from: Address = owner): Promise<void> {
     await chain.send(from, registryCall('register', [model, modes]));
