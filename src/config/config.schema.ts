@@ -54,6 +54,13 @@ const ENV_FIELDS = z.object({
     ),
     WORKER_NAME: optionalString.pipe(z.string().max(100, 'must be at most 100 characters').optional()),
     WORKER_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    // optimistic mode: the service answers disputes on the results it committed (off only to
+    // watch a silent defender lose on time, in tests and drills)
+    DISPUTE_DEFENDER: z.enum(['on', 'off']).default('on'),
+    // `verity challenger` (the service ignores it): the key that opens disputes and posts bonds
+    CHALLENGER_PRIVATE_KEY: optionalString.pipe(
+      z.string().regex(PRIVATE_KEY_PATTERN, 'must be 0x followed by 64 hex digits').optional(),
+    ),
   });
 
 /**
@@ -77,6 +84,19 @@ export const ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
 export const WORKER_ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
   if (env.WORKER_PRIVATE_KEY === undefined) {
     ctx.addIssue({ code: 'custom', path: ['WORKER_PRIVATE_KEY'], message: "is required by `verity worker`: the worker's signing key, 0x followed by 64 hex digits" });
+  }
+});
+
+/**
+ * The environment of `verity challenger`: its own key is required, and the node it watches
+ * (RPC_URL; the chain id and contract addresses come from the API and are checked against it).
+ */
+export const CHALLENGER_ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
+  if (env.CHALLENGER_PRIVATE_KEY === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['CHALLENGER_PRIVATE_KEY'], message: "is required by `verity challenger`: the key that posts bonds and moves, 0x followed by 64 hex digits" });
+  }
+  if (env.RPC_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['RPC_URL'], message: 'is required by `verity challenger`: the node of the chain the results are committed on' });
   }
 });
 

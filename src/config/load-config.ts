@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config.errors';
-import { ENV_SCHEMA, WORKER_ENV_SCHEMA } from './config.schema';
+import { CHALLENGER_ENV_SCHEMA, ENV_SCHEMA, WORKER_ENV_SCHEMA } from './config.schema';
 import { KNOWN_CHAIN_IDS } from './known-chains';
 import type { Chain } from 'viem';
 
@@ -14,6 +14,8 @@ export interface AppConfig {
   chain: { rpcUrl?: string; chain?: Chain; privateKey?: `0x${string}`; anvilPort: number; deploymentsDir: string };
   worker: WorkerEnvConfig;
   zk: ZkConfig;
+  /** DISPUTE_DEFENDER: whether the service answers disputes on the results it committed. */
+  disputes: { defend: boolean };
 }
 
 export interface ZkConfig {
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPtauPower: e.ZK_MAX_PTAU_POWER,
       proverThreads: e.ZK_PROVER_THREADS,
     },
+    disputes: { defend: e.DISPUTE_DEFENDER === 'on' },
   };
 }
 
@@ -96,5 +99,26 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     provider: e.WORKER_PROVIDER,
     logLevel: e.LOG_LEVEL,
     rpcUrl: e.RPC_URL,
+  };
+}
+
+/** What `verity challenger` reads: its key, the API it fetches results from, the node it plays on. */
+export interface ChallengerConfig {
+  apiUrl: string;
+  privateKey: `0x${string}`;
+  rpcUrl: string;
+  logLevel: string;
+}
+
+/** The environment of `verity challenger`, validated whole; one ConfigError lists every problem. */
+export function loadChallengerConfig(env: NodeJS.ProcessEnv = process.env): ChallengerConfig {
+  const parsed = CHALLENGER_ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) throw problemsOf(parsed.error.issues);
+  const e = parsed.data;
+  return {
+    apiUrl: e.VERITY_API_URL,
+    privateKey: e.CHALLENGER_PRIVATE_KEY as `0x${string}`,
+    rpcUrl: e.RPC_URL as string,
+    logLevel: e.LOG_LEVEL,
   };
 }

@@ -10,27 +10,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import {
-  chunkAt,
-  chunkLeaves,
-  firstDifference,
-  planChallenge,
+  DisputePhase,
   type DisputeClient,
+  type DisputeView,
   type ModelParts,
-  type SentMove,
 } from '../../src/chain/dispute-client';
+import { challengerMove, defenderMove, type PlannedMove } from '../../src/challenges/dispute-strategy';
 import type { ResultLeaf } from '../../src/chain/result-merkle';
 import { commitModel, type ModelCommitment } from '../../src/engine/commitment/model-commitment';
 import { buildOneStepWitness } from '../../src/engine/commitment/one-step-witness';
 import { stepsTree, type StepsTree } from '../../src/engine/commitment/step-descriptor';
-import {
-  commitTensor,
-  traceCommitmentFromRoots,
-  traceTensorRoots,
-} from '../../src/engine/commitment/tensor-commitment';
-import { evaluateFixed } from '../../src/engine/evaluator/evaluator';
-import { runKernel, type KernelContext } from '../../src/engine/evaluator/evaluator-kernels';
+import { traceOf, type Trace } from '../../src/engine/commitment/trace';
 import { quantizeInput } from '../../src/engine/evaluator/input-quantize';
-import { prepareModel } from '../../src/engine/evaluator/prepared-model';
 import { parseInputs } from '../../src/engine/io/input-json';
 import { loadMnistHoldout, mnistFixtureDir } from '../../src/engine/mnist/mnist-data';
 import { importOnnx } from '../../src/engine/onnx/onnx-import';
@@ -83,81 +74,12 @@ export function loadDisputeModel(name: DisputeModelName): DisputeModel {
   };
 }
 
-/** A trace (tensor 0 the quantized input, tensor i + 1 step i's output) with its v2 commitments. */
-export interface Trace {
-  tensors: bigint[][];
-  roots: Hex[];
-  traceCommitment: Hex;
-  input: bigint[];
-  output: bigint[];
-  inputCommitment: Hex;
-  outputCommitment: Hex;
-}
-
-function traceFrom(tensors: readonly Float64Array<ArrayBufferLike>[]): Trace {
-  const asBigInt = tensors.map((t) => Array.from(t, (v) => BigInt(v)));
-  const roots = traceTensorRoots(tensors[0], tensors.slice(1));
-  const input = asBigInt[0];
-  const output = asBigInt[asBigInt.length - 1];
-  return {
-    tensors: asBigInt,
-    roots,
-    traceCommitment: traceCommitmentFromRoots(roots),
-    input,
-    output,
-    inputCommitment: commitTensor(input),
-    outputCommitment: commitTensor(output),
-  };
-}
+export type { Trace } from '../../src/engine/commitment/trace';
+export { tamperedTrace, type Tampering } from '../../src/worker/fault-injection';
 
 /** The engine's (honest) trace of a real input. */
 export function honestTrace(model: QuantizedModel, input: readonly number[]): Trace {
-  const fixed = quantizeInput(model, input);
-  return traceFrom([fixed, ...evaluateFixed(model, fixed).trace.map((t) => t.values)]);
-}
-
-export interface Tampering {
-  /** The step whose output is changed. */
-  step: number;
-  /** The flat index of the changed value in that output. */
-  element: number;
-  /** Added to the value (default 1). */
-  delta?: number;
-  /** Recompute every later step from the changed tensor with the engine's kernels (else keep them). */
-  recompute: boolean;
-}
-
-/**
- * A dishonest worker's trace: value `element` of step `step`'s output moved by `delta`; later
- * tensors either recomputed from it (a consistent lie: the output changes too, unless a later
- * step masks it) or kept (an inconsistent trace whose output is the honest one). Both are wrong
- * traces the challenger must win against.
- */
-export function tamperedTrace(model: QuantizedModel, honest: Trace, tampering: Tampering): Trace {
-  const tensors = honest.tensors.map((t) => Float64Array.from(t, (v) => Number(v)));
-  const changed = tensors[tampering.step + 1];
-  if (tampering.element >= changed.length)
-    throw new RangeError(`step ${tampering.step} has ${changed.length} values, not ${tampering.element + 1}`);
-  changed[tampering.element] += tampering.delta ?? 1;
-  if (tampering.recompute) {
-    const prepared = prepareModel(model);
-    const ctx: KernelContext = {
-      fractionBits: model.fractionBits,
-      half: 2 ** (model.fractionBits - 1),
-      inverseScale: 2 ** -model.fractionBits,
-    };
-    for (let i = tampering.step + 1; i < prepared.steps.length; i++) {
-      const p = prepared.steps[i];
-      tensors[i + 1] = Float64Array.from(
-        runKernel(
-          p,
-          p.step.inputs.map((t) => tensors[t]),
-          ctx,
-        ),
-      );
-    }
-  }
-  return traceFrom(tensors);
+  return traceOf(model, quantizeInput(model, input));
 }
 
 /** The first element of step `step`'s honest output that is positive (survives a following ReLU). */
@@ -204,58 +126,46 @@ export interface DisputeParties {
 }
 
 /**
- * Plays a dispute from revealTrace to its decision: the defender answers from the claimed trace,
- * the challenger follows the honest strategy (docs/disputes.md): the first differing tensor root,
- * the first differing chunk leaf, the first differing value, then the executor's witness built
- * from its own trace. Returns every move with its gas.
+ * Plays a dispute from revealTrace to its decision with the daemons' own strategy
+ * (src/challenges/dispute-strategy.ts): the defender answers from the claimed trace, the challenger
+ * plays the honest strategy from its own trace, or, with `insist`, the given step, chunk and value
+ * where it finds nothing to dispute. Returns every move with its gas.
  */
 export async function playDispute(parties: DisputeParties): Promise<PlayedMove[]> {
-  const { disputeId: id, model, challenger, defender, claimed, own } = parties;
+  const { disputeId: id, model, challenger, defender, claimed, own, insist } = parties;
   const moves: PlayedMove[] = [];
-  const record = (move: string, by: PlayedMove['by'], sent: SentMove) =>
-    moves.push({ move, by, gasUsed: sent.gasUsed });
-
-  record('revealTrace', 'defender', await defender.revealTrace(id, claimed.roots));
-  const revealed = (await challenger.readDispute(id)).tensorRoots;
-  const plan = planChallenge(own.roots, revealed, own.outputCommitment === claimed.outputCommitment);
-  if (plan.kind === 'input') {
-    record('challengeInput', 'challenger', await challenger.challengeInput(id, own.input));
-    return moves;
+  const knowledge = { model: model.model, steps: model.steps, own, committedOutput: claimed.output };
+  for (;;) {
+    const view = await challenger.readDispute(id);
+    if (view.phase === DisputePhase.Resolved) return moves;
+    const byDefender = defenderMove(view, claimed, defender.calls);
+    const planned = byDefender ?? challengerMove(view, knowledge, challenger.calls) ?? insisted(view, own, model, challenger, insist);
+    if (!planned) return moves;
+    const sent = await (byDefender ? defender : challenger).send(planned.call);
+    moves.push({ move: planned.move, by: byDefender ? 'defender' : 'challenger', gasUsed: sent.gasUsed });
   }
-  if (plan.kind === 'output') {
-    record('challengeOutput', 'challenger', await challenger.challengeOutput(id, claimed.output));
-    return moves;
+}
+
+/** A dishonest challenger's move where the honest strategy finds nothing to dispute. */
+function insisted(
+  view: DisputeView,
+  own: Trace,
+  model: DisputeModel,
+  challenger: DisputeClient,
+  insist: DisputeParties['insist'],
+): PlannedMove | null {
+  if (!insist) return null;
+  const calls = challenger.calls;
+  if (view.phase === DisputePhase.AwaitStep) {
+    const step = insist.step;
+    return { move: 'pickStep', call: calls.pickStep(view.id, BigInt(step), model.steps.encoded[step], model.steps.proof(step)), detail: '' };
   }
-  if (plan.kind === 'none' && !parties.insist) return moves;
-  const step = plan.kind === 'step' ? plan.stepIndex : parties.insist!.step;
-
-  record(
-    'pickStep',
-    'challenger',
-    await challenger.pickStep(id, BigInt(step), model.steps.encoded[step], model.steps.proof(step)),
-  );
-  const picked = (await defender.readDispute(id)).stepIndex;
-  record(
-    'revealChunks',
-    'defender',
-    await defender.revealChunks(id, chunkLeaves(claimed.tensors[picked + 1])),
-  );
-
-  const theirLeaves = (await challenger.readDispute(id)).chunkLeaves;
-  const differingChunk = firstDifference(chunkLeaves(own.tensors[step + 1]), theirLeaves);
-  const chunk = differingChunk >= 0 ? differingChunk : parties.insist!.chunk;
-  record('pickChunk', 'challenger', await challenger.pickChunk(id, BigInt(chunk)));
-  const pickedChunk = (await defender.readDispute(id)).chunkIndex;
-  record(
-    'revealChunkValues',
-    'defender',
-    await defender.revealChunkValues(id, chunkAt(claimed.tensors[picked + 1], pickedChunk)),
-  );
-
-  const theirValues = (await challenger.readDispute(id)).chunkValues;
-  const differingOffset = firstDifference(chunkAt(own.tensors[step + 1], chunk), theirValues);
-  const offset = differingOffset >= 0 ? differingOffset : parties.insist!.offset;
-  const witness = buildOneStepWitness(model.model, own.tensors, step, chunk * 16 + offset);
-  record('oneStep', 'challenger', await challenger.oneStep(id, offset, witness));
-  return moves;
+  if (view.phase === DisputePhase.AwaitChunk)
+    return { move: 'pickChunk', call: calls.pickChunk(view.id, BigInt(insist.chunk)), detail: '' };
+  if (view.phase === DisputePhase.AwaitOneStep) {
+    const element = view.chunkIndex * 16 + insist.offset;
+    const witness = buildOneStepWitness(model.model, own.tensors, view.stepIndex, element);
+    return { move: 'oneStep', call: calls.oneStep(view.id, insist.offset, witness), detail: '' };
+  }
+  return null;
 }

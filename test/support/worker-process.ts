@@ -21,32 +21,14 @@ export interface WorkerProcessOptions {
   args?: string[];
 }
 
-/** `verity worker` as an operator runs it: its own process, environment and flags. */
-export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
+/** `verity <args>` in its own process with only `env` (plus PATH and HOME), output collected. */
+function spawnVerity(args: readonly string[], env: NodeJS.ProcessEnv): WorkerProcess {
   const child = spawn(
     process.execPath,
-    [
-      join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'),
-      '--transpile-only',
-      join(ROOT, 'src', 'cli', 'main.ts'),
-      'worker',
-      '--api-url',
-      options.apiUrl,
-      ...(options.stake === false ? [] : ['--stake']),
-      '--provider',
-      'cpu',
-      ...(options.args ?? []),
-    ],
+    [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
     {
       cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        WORKER_PRIVATE_KEY: options.key,
-        WORKER_NAME: options.name,
-        RPC_URL: options.rpcUrl,
-        LOG_LEVEL: 'info',
-      },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -57,7 +39,40 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
   return { child, output, exited };
 }
 
-/** SIGTERM (graceful: the in-flight batch finishes), SIGKILL after 20 s. */
+/** `verity worker` as an operator runs it: its own process, environment and flags. */
+export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
+  return spawnVerity(
+    [
+      'worker',
+      '--api-url',
+      options.apiUrl,
+      ...(options.stake === false ? [] : ['--stake']),
+      '--provider',
+      'cpu',
+      ...(options.args ?? []),
+    ],
+    { WORKER_PRIVATE_KEY: options.key, WORKER_NAME: options.name, RPC_URL: options.rpcUrl },
+  );
+}
+
+export interface ChallengerProcessOptions {
+  key: string;
+  apiUrl: string;
+  rpcUrl: string;
+  /** Extra `verity challenger` flags. */
+  args?: string[];
+}
+
+/** `verity challenger` as a watcher runs it: its own process, key and node. */
+export function startChallengerProcess(options: ChallengerProcessOptions): WorkerProcess {
+  return spawnVerity(['challenger', ...(options.args ?? [])], {
+    CHALLENGER_PRIVATE_KEY: options.key,
+    VERITY_API_URL: options.apiUrl,
+    RPC_URL: options.rpcUrl,
+  });
+}
+
+/** SIGTERM (graceful: the in-flight batch or move finishes), SIGKILL after 20 s. */
 export async function stopWorkerProcess(worker: WorkerProcess): Promise<number | null> {
   if (worker.child.exitCode !== null || worker.child.signalCode !== null) return worker.child.exitCode;
   worker.child.kill('SIGTERM');
