@@ -7,8 +7,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from './database/data-source-options';
 import { formatGraphqlError } from './common/format-graphql-error';
-import { complexityLimitPlugin, depthLimitRule, MAX_QUERY_COMPLEXITY, MAX_QUERY_DEPTH } from './common/graphql-limits';
+import {
+  complexityLimitPlugin,
+  depthLimitRule,
+  MAX_QUERY_COMPLEXITY,
+  MAX_QUERY_DEPTH,
+} from './common/graphql-limits';
 import { GraphqlThrottlerGuard } from './common/graphql-throttler.guard';
+import { ChallengesModule } from './challenges/challenges.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
 import { WorkersModule } from './workers/workers.module';
@@ -55,6 +61,7 @@ export class AppModule {
         InferenceModule,
         WorkersModule,
         SettlementModule,
+        ChallengesModule,
         ProofsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: GraphqlThrottlerGuard }],

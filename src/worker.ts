@@ -9,6 +9,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { verityDomain } from './chain/typed-data';
 import { type ExecutionProvider, OnnxRuntimeBackend } from './engine';
 import { Backoff, sleep } from './worker/backoff';
+import type { WorkerFault } from './worker/fault-injection';
 import { JobRunner } from './worker/job-runner';
 import { type ProtocolInfo, WorkerApiClient } from './worker/worker-api-client';
 import { workerCallSigner } from './worker/worker-auth';
@@ -36,6 +37,8 @@ export interface WorkerOptions {
   computeDelayMs?: number;
   /** Claim the next batch while computing the current one (default true). */
   prefetch?: boolean;
+  /** Drills and tests only: `wrong-output` signs a wrong result for every job (default none). */
+  fault?: WorkerFault;
   log?: Logger;
   /** Aborting it gives up waiting for an unreachable API at start. */
   signal?: AbortSignal;
@@ -117,7 +120,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   // WORKER_NOT_STAKED and other refusals end the start with the API's message.
   await untilAnswered('registerWorker', register, log, options.signal);
 
-  const runner = new JobRunner({ account, domain, provider, models: client, log });
+  const fault = options.fault ?? 'none';
+  if (fault !== 'none')
+    log.warn({ fault }, `FAULT INJECTION ${fault}: this worker signs wrong results (drills and tests only)`);
+  const runner = new JobRunner({ account, domain, provider, models: client, log, fault });
   const loop = new WorkerLoop(
     { client, runner, log, register },
     { maxBatch, leaseSeconds, computeDelayMs, prefetch: options.prefetch ?? true, backend: provider },

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { VERITY_VERSION } from '../common/version';
+import { registerChallengerCommands } from './challenger.commands';
 import { registerEngineCommands } from './engine.commands';
 import { registerServiceCommands } from './service.commands';
 import { registerWorkerCommands } from './worker.commands';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerEngineCommands(program);
   registerWorkerCommands(program);
+  registerChallengerCommands(program);
   registerZkCommands(program);
   return program;
 }

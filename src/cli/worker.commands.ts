@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { loadWorkerConfig } from '../config/load-config';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_BATCH, startWorker } from '../worker';
+import { WORKER_FAULTS, type WorkerFault } from '../worker/fault-injection';
 
 interface WorkerFlags {
   apiUrl?: string;
@@ -13,6 +14,7 @@ interface WorkerFlags {
   stake?: boolean;
   computeDelayMs: number;
   prefetch: boolean;
+  fault: WorkerFault;
 }
 
 function integer(min: number): (value: string) => number {
@@ -38,6 +40,7 @@ async function workerAction(flags: WorkerFlags): Promise<void> {
     rpcUrl: config.rpcUrl,
     computeDelayMs: flags.computeDelayMs,
     prefetch: flags.prefetch,
+    fault: flags.fault,
     log,
   });
   let stopping = false;
@@ -99,5 +102,10 @@ export function registerWorkerCommands(program: Command): void {
       0,
     )
     .option('--no-prefetch', 'do not claim the next batch while computing the current one')
+    .addOption(
+      new Option('--fault <fault>', 'drills and tests only: sign a wrong result')
+        .choices(WORKER_FAULTS)
+        .default('none'),
+    )
     .action(workerAction);
 }

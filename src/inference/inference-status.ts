@@ -15,9 +15,12 @@
  *  CHALLENGEABLE ──window over, undisputed (CHAIN: finalize tx)──▶ FINAL
  *  COMPUTED ──(ZK) proving starts──▶ PROVING ──proof verified on-chain (settleZk mined)──▶ FINAL
  *  PROVING ──prover crashed (stale) or proving failed──▶ COMPUTED (retried)
- *  CHALLENGEABLE ──dispute opened──▶ DISPUTED ──defender wins──▶ CHALLENGEABLE
- *                                      └──challenger wins──▶ SLASHED (result discarded;
- *                                                           the request is computed again)
+ *  CHALLENGEABLE | COMMITTED ──dispute opened on its leaf──▶ DISPUTED
+ *  DISPUTED ──every dispute on the leaf won by the defender──▶ CHALLENGEABLE (API rows, revealed
+ *                                                              CHAIN rows) | COMMITTED (CHAIN rows
+ *                                                              not revealed yet)
+ *  DISPUTED ──a challenger won: leaf discarded on-chain──▶ REQUESTED (the result moves to
+ *             discarded_results, its worker to excluded_workers; another worker computes it again)
  * ```
  *
  * Invariants:
@@ -25,9 +28,10 @@
  *   its address, an unexpired lease) can move it to COMPUTED, once. A late or second submission
  *   finds the status changed and is refused, so no request is computed into two results.
  * - A request is never lost: every non-terminal status has a process that moves it on (the lease
- *   reaper, the batch committer, the revealer/finalizer, the zk prover), and each of them resumes from the rows
- *   after a crash or a chain outage.
- * - FINAL, FAILED and SLASHED are terminal for the row's result.
+ *   reaper, the batch committer, the revealer/finalizer, the zk prover, the dispute watcher and
+ *   defender), and each of them resumes from the rows after a crash or a chain outage.
+ * - FINAL and FAILED are terminal. A refuted result is not a status: it is recorded in disputes
+ *   and discarded_results, and its request is computed again (src/challenges/dispute-outcomes.ts).
  */
 export const INFERENCE_STATUSES = [
   'REQUESTED',
@@ -39,7 +43,6 @@ export const INFERENCE_STATUSES = [
   'FINAL',
   'FAILED',
   'DISPUTED',
-  'SLASHED',
 ] as const;
 
 export type InferenceStatus = (typeof INFERENCE_STATUSES)[number];
@@ -65,14 +68,15 @@ export const TRANSITIONS = {
   provingRetry: { from: ['PROVING'], to: 'COMPUTED' },
   proofVerified: { from: ['PROVING'], to: 'FINAL' },
   finalize: { from: ['CHALLENGEABLE'], to: 'FINAL' },
-  dispute: { from: ['CHALLENGEABLE'], to: 'DISPUTED' },
+  dispute: { from: ['CHALLENGEABLE', 'COMMITTED'], to: 'DISPUTED' },
   disputeUpheld: { from: ['DISPUTED'], to: 'CHALLENGEABLE' },
-  disputeLost: { from: ['DISPUTED'], to: 'SLASHED' },
+  disputeUpheldUnrevealed: { from: ['DISPUTED'], to: 'COMMITTED' },
+  refuted: { from: ['DISPUTED'], to: 'REQUESTED' },
 } as const satisfies Record<string, { from: readonly InferenceStatus[]; to: InferenceStatus }>;
 
 export type TransitionName = keyof typeof TRANSITIONS;
 
-export const TERMINAL_STATUSES: ReadonlySet<InferenceStatus> = new Set(['FINAL', 'FAILED', 'SLASHED']);
+export const TERMINAL_STATUSES: ReadonlySet<InferenceStatus> = new Set(['FINAL', 'FAILED']);
 
 /** Whether `transition` may leave `status`. */
 export function canTransition(status: InferenceStatus, transition: TransitionName): boolean {

@@ -1,4 +1,14 @@
-import { Args, Context, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import {
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
 import { clientIdOf, type RequestLike } from '../common/client-identity';
 import { Inference, InferenceConnection } from './dto/inference.model';
 import { InferencesArgs } from './dto/inferences.args';
@@ -42,8 +52,15 @@ export class InferenceResolver {
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
+  /** Rebuilt from the batch's leaves, so only when asked (the field is described on Inference). */
+  @ResolveField(() => [String], { nullable: true })
+  async leafProof(@Parent() inference: Inference): Promise<string[] | null> {
+    if (!inference.batch || inference.leafIndex === null || !inference.leafHash) return null;
+    return this.inferenceService.leafProof(inference.batch.id, inference.leafIndex);
+  }
+
   @Subscription(() => Inference, {
-    description: 'The inference now, then after every change until it is FINAL, FAILED or SLASHED',
+    description: 'The inference now, then after every change until it is FINAL or FAILED',
     resolve: (payload: Inference) => payload,
   })
   inferenceUpdated(@Args('id', { type: () => ID }) id: string): AsyncGenerator<Inference> {

@@ -19,6 +19,8 @@ import { decodeInferenceCursor, encodeInferenceCursor } from './inference-cursor
 import { JobSignal } from './job-signal';
 import { ModelCatalog, type CatalogModel } from './model-catalog';
 import { ResultBatchEntity } from '../settlement/result-batch.entity';
+import { loadBatchTree, type BatchTree } from '../settlement/batch-leaves';
+import { sqlFor } from '../settlement/sql';
 
 export const MAX_INFERENCE_PAGE_SIZE = 100;
 const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
@@ -52,6 +54,9 @@ export interface InferencePage {
 /** Accepts inference requests from dapps and reads them back. Workers move them on (WorkersModule). */
 @Injectable()
 export class InferenceService {
+  /** Batch trees being rebuilt now, so a page of inferences in one batch rebuilds it once. */
+  private readonly treesLoading = new Map<string, Promise<BatchTree>>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -188,6 +193,23 @@ export class InferenceService {
     } finally {
       await updates.return?.();
     }
+  }
+
+  /**
+   * The Merkle siblings from leaf `leafIndex` of batch `batchId` up to the batch root, rebuilt from
+   * the batch's rows (the same leaves the committer hashed), or null when the batch has no such leaf.
+   */
+  async leafProof(batchId: string, leafIndex: number): Promise<string[] | null> {
+    let loading = this.treesLoading.get(batchId);
+    if (!loading) {
+      loading = loadBatchTree(sqlFor(this.dataSource), batchId);
+      this.treesLoading.set(batchId, loading);
+      const forget = () => this.treesLoading.delete(batchId);
+      void loading.then(forget, forget);
+    }
+    const { tree } = await loading;
+    if (leafIndex < 0 || leafIndex >= tree.leafHashes.length) return null;
+    return tree.proof(leafIndex);
   }
 
   cursorOf(row: InferenceEntity): string {

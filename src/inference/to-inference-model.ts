@@ -1,4 +1,7 @@
+import type { Hex } from 'viem';
+import { hashResultLeaf } from '../chain/result-merkle';
 import { dequantize } from '../engine';
+import { toResultLeaf } from '../settlement/batch-leaves';
 import type { ResultBatchEntity } from '../settlement/result-batch.entity';
 import type { Inference, ResultBatch } from './dto/inference.model';
 import type { InferenceModeEnum, InferenceOriginEnum, InferenceStatusEnum } from './dto/inference-enums';
@@ -33,6 +36,7 @@ export function toInferenceModel(
     attempts: row.attempts,
     batch: batch ? toResultBatch(batch) : null,
     leafIndex: row.leafIndex,
+    leafHash: leafHashOf(row, model.commitment),
     requestTx: row.requestTx,
     revealTx: row.revealTx,
     finalizeTx: row.finalizeTx,
@@ -55,6 +59,22 @@ export function toInferenceModel(
     committedAt: row.committedAt,
     finalAt: row.finalAt,
   };
+}
+
+/** The hash of the leaf the worker signed, once the row holds a complete result (else null). */
+export function leafHashOf(row: InferenceEntity, modelCommitment: string): Hex | null {
+  if (!row.outputCommitment || !row.traceCommitment || !row.workerAddress) return null;
+  return hashResultLeaf(
+    toResultLeaf({
+      id: row.id,
+      request_id: row.requestId,
+      model_commitment: modelCommitment,
+      input_commitment: row.inputCommitment,
+      output_commitment: row.outputCommitment,
+      trace_commitment: row.traceCommitment,
+      worker_address: row.workerAddress,
+    }),
+  );
 }
 
 function toResultBatch(batch: ResultBatchEntity): ResultBatch {

@@ -1,5 +1,10 @@
 import { getAddress, type Hex } from 'viem';
-import { buildResultTree, type ResultLeaf, type ResultMerkleTree } from '../chain/result-merkle';
+import {
+  buildResultTree,
+  hashResultLeaf,
+  type ResultLeaf,
+  type ResultMerkleTree,
+} from '../chain/result-merkle';
 import type { Sql } from './sql';
 
 /** The columns of one result leaf, as selected by LEAF_COLUMNS (`i`: inferences, `m`: models). */
@@ -41,14 +46,22 @@ export interface BatchTree {
 
 /**
  * Rebuilds a batch's tree from its rows, ordered by leaf_index: exactly the leaves the committer
- * hashed when it formed the batch, so `tree.root` equals the root committed on-chain.
+ * hashed when it formed the batch, so `tree.root` equals the root committed on-chain. A leaf a
+ * dispute refuted has left its inference row for discarded_results (src/challenges), but it is
+ * still in the committed root: it is read back from there, so refuting one leaf never breaks the
+ * proofs of the batch's other leaves.
  */
 export async function loadBatchTree(sql: Sql, batchId: string): Promise<BatchTree> {
   const rows = await sql<LeafRow & { leaf_index: number }>(
     `SELECT ${LEAF_COLUMNS}, i.leaf_index
        FROM inferences i JOIN models m ON m.id = i.model_id
       WHERE i.batch_id = $1
-      ORDER BY i.leaf_index`,
+     UNION ALL
+     SELECT d.inference_id AS id, d.request_id, m.commitment AS model_commitment, d.input_commitment,
+            d.output_commitment, d.trace_commitment, d.worker_address, d.leaf_index
+       FROM discarded_results d JOIN inferences i ON i.id = d.inference_id JOIN models m ON m.id = i.model_id
+      WHERE d.batch_id = $1
+      ORDER BY leaf_index`,
     [batchId],
   );
   rows.forEach((row, index) => {
@@ -56,6 +69,11 @@ export async function loadBatchTree(sql: Sql, batchId: string): Promise<BatchTre
   });
   const leaves = rows.map(toResultLeaf);
   return { tree: buildResultTree(leaves), leaves };
+}
+
+/** The hash of a row's result leaf (what DisputeGame and Settlement key a leaf by). */
+export function leafHashOf(row: LeafRow): Hex {
+  return hashResultLeaf(toResultLeaf(row));
 }
 
 function hex32(value: string): Hex {

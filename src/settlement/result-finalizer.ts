@@ -7,7 +7,7 @@ import { outputCommitment } from '../chain/result-merkle';
 import { InferenceEvents } from '../inference/inference-events';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { loadBatchTree, type BatchTree } from './batch-leaves';
+import { LEAF_COLUMNS, leafHashOf, loadBatchTree, type BatchTree, type LeafRow } from './batch-leaves';
 import { ChainTxSender } from './chain-tx-sender';
 import { describeChainError, isTransportError, revertName } from './chain-errors';
 import { RetryBackoff } from './retry-backoff';
@@ -43,8 +43,18 @@ interface FinalizeRow {
  *   proof rebuilt from the batch's rows, the worker's signature) and becomes CHALLENGEABLE with
  *   the window the contract reports;
  * - finalize: once the latest block is past a CHALLENGEABLE row's window, an API row becomes FINAL
- *   (nothing on-chain to do) and a CHAIN row is finalized with Settlement.finalize (which pays the
- *   worker and calls the consumer back) and becomes FINAL.
+ *   (nothing on-chain to do) if its leaf has no undecided dispute and was not discarded, and a
+ *   CHAIN row is finalized with Settlement.finalize (which pays the worker and calls the consumer
+ *   back; it refuses a disputed result itself) and becomes FINAL.
+ *
+ * Why an API row's finality is sound even when the dispute watcher lags: nothing on-chain stops an
+ * API row from being called FINAL, so the finalizer asks the chain itself. A dispute can only be
+ * opened while the batch's window is open (DisputeGame.open), and the row is a candidate only once
+ * the latest block is past that window, so the set of disputes on its leaf is closed by then:
+ * `openDisputesOf(leaf) == 0 && !isLeafDiscarded(leaf)` read at that latest block means every
+ * dispute there will ever be on the leaf was decided for the defender. A row that fails the check
+ * stays CHALLENGEABLE; the watcher moves it to DISPUTED, and the dispute's outcome either releases
+ * it (final at a later pass) or sends its request back to REQUESTED (src/challenges).
  *
  * When the chain is already ahead of the database (a reveal or finalize sent before a crash), the
  * row is reconciled from Settlement.resultOf instead. A reverted row waits (doubling pauses) before
@@ -93,14 +103,25 @@ export class ResultFinalizer {
   async finalizeDue(): Promise<void> {
     const latest = await this.runtime.chain.publicClient.getBlock({ blockTag: 'latest' });
     const now = Number(latest.timestamp);
-    const apiRows = await query<{ id: string }>(
+    const due = await query<LeafRow>(
       this.dataSource,
-      `UPDATE inferences SET status = 'FINAL', final_at = now(), updated_at = now()
-        WHERE status = 'CHALLENGEABLE' AND origin = 'API' AND challenge_ends_at <= to_timestamp($1)
-        RETURNING id`,
+      `SELECT ${LEAF_COLUMNS}
+         FROM inferences i JOIN models m ON m.id = i.model_id
+        WHERE i.status = 'CHALLENGEABLE' AND i.origin = 'API' AND i.challenge_ends_at <= to_timestamp($1)
+        ORDER BY i.challenge_ends_at, i.id`,
       [now],
     );
-    if (apiRows.length > 0) await this.events.changed(apiRows.map((row) => row.id));
+    const undisputed = await this.undisputedAt(due, latest.number);
+    if (undisputed.length > 0) {
+      const apiRows = await query<{ id: string }>(
+        this.dataSource,
+        `UPDATE inferences SET status = 'FINAL', final_at = now(), updated_at = now()
+          WHERE id = ANY($1::uuid[]) AND status = 'CHALLENGEABLE' AND origin = 'API'
+          RETURNING id`,
+        [undisputed],
+      );
+      if (apiRows.length > 0) await this.events.changed(apiRows.map((row) => row.id));
+    }
     const chainRows = await query<FinalizeRow>(
       this.dataSource,
       `SELECT id, request_id FROM inferences
@@ -113,6 +134,45 @@ export class ResultFinalizer {
       if (this.backoff.isWaiting(row.id)) continue;
       await this.attempt(row.id, `finalize of ${row.request_id}`, () => this.finalize(row));
     }
+  }
+
+  /**
+   * The ids of the rows whose leaf, at block `blockNumber`, has no undecided dispute and was not
+   * discarded (Settlement.openDisputesOf, Settlement.isLeafDiscarded).
+   */
+  private async undisputedAt(rows: readonly LeafRow[], blockNumber: bigint): Promise<string[]> {
+    const settlement = this.runtime.deployment.contracts.Settlement;
+    const { publicClient } = this.runtime.chain;
+    const undisputed: string[] = [];
+    for (let start = 0; start < rows.length; start += FINALIZER_BATCH_SIZE) {
+      const chunk = rows.slice(start, start + FINALIZER_BATCH_SIZE);
+      const checks = await Promise.all(
+        chunk.map(async (row) => {
+          const leaf = leafHashOf(row);
+          const [open, discarded] = await Promise.all([
+            publicClient.readContract({
+              address: settlement,
+              abi: SettlementAbi,
+              functionName: 'openDisputesOf',
+              args: [leaf],
+              blockNumber,
+            }),
+            publicClient.readContract({
+              address: settlement,
+              abi: SettlementAbi,
+              functionName: 'isLeafDiscarded',
+              args: [leaf],
+              blockNumber,
+            }),
+          ]);
+          return open === 0n && !discarded;
+        }),
+      );
+      chunk.forEach((row, i) => {
+        if (checks[i]) undisputed.push(row.id);
+      });
+    }
+    return undisputed;
   }
 
   /** Runs one row's step; a transport error ends the pass, any other failure pauses the row. */
@@ -159,9 +219,22 @@ export class ResultFinalizer {
         ],
       }));
     } catch (error) {
+      const refusal = revertName(error);
       // Settlement_NotOpen: the result is already revealed (we crashed after sending, or someone
       // else revealed it): take the state from the chain.
-      if (revertName(error) === 'Settlement_NotOpen') return this.reconcile(row, BigInt(row.block_number));
+      if (refusal === 'Settlement_NotOpen') return this.reconcile(row, BigInt(row.block_number));
+      // A dispute on the leaf is undecided: the dispute watcher moves the row to DISPUTED, and the
+      // outcome decides whether it is revealed later (upheld) or computed again (refuted).
+      if (refusal === 'Settlement_LeafUnderDispute') {
+        this.log.log(`reveal of ${row.request_id} waits: its leaf is under dispute`);
+        return;
+      }
+      // A dispute refuted the leaf: it can never be revealed; the dispute outcome handler moves
+      // the result off the row and queues the request again.
+      if (refusal === 'Settlement_LeafDiscarded') {
+        this.log.warn(`reveal of ${row.request_id} refused: its leaf was discarded by a dispute`);
+        return;
+      }
       throw error;
     }
     const receipt = await this.sender.waitForReceipt(hash);
@@ -236,6 +309,17 @@ export class ResultFinalizer {
       functionName: 'statusOf',
       args: [row.request_id],
     });
+    if (status === RequestStatus.Disputed) {
+      // Held by a dispute opened since the reveal: final (or reopened) once it is decided.
+      this.log.log(`finalize of ${row.request_id} waits: its result is under dispute`);
+      return;
+    }
+    if (status === RequestStatus.Open) {
+      // A dispute refuted the revealed result and reopened the request: the dispute outcome
+      // handler queues it again.
+      this.log.warn(`finalize of ${row.request_id} refused: a dispute discarded its result`);
+      return;
+    }
     if (status !== RequestStatus.Final)
       throw new Error(`request ${row.request_id} cannot be finalized: its on-chain status is ${status}`);
     this.log.warn(`request ${row.request_id} was already final on-chain: status taken from the chain`);

@@ -16,6 +16,8 @@ import {
   type QuantizedModel,
 } from '../engine';
 import { loadMnistHoldout, mnistFixtureDir } from '../engine/mnist/mnist-data';
+import { traceOf } from '../engine/commitment/trace';
+import { wrongOutputTrace } from './fault-injection';
 import { JobRunner, type ModelSource } from './job-runner';
 import type { ApiModel, ClaimedJob } from './worker-api-client';
 
@@ -61,8 +63,8 @@ describe('the job runner', () => {
     };
   };
   const runners: JobRunner[] = [];
-  const runnerFor = (source: ModelSource): JobRunner => {
-    const runner = new JobRunner({ account, domain, provider: 'cpu', models: source });
+  const runnerFor = (source: ModelSource, fault?: 'wrong-output'): JobRunner => {
+    const runner = new JobRunner({ account, domain, provider: 'cpu', models: source, fault });
     runners.push(runner);
     return runner;
   };
@@ -151,5 +153,29 @@ describe('the job runner', () => {
     expect(outcome.refused).toEqual([
       expect.objectContaining({ jobId: other.id, code: 'MODEL_COMMITMENT_MISMATCH' }),
     ]);
+  });
+
+  it('signs a wrong but consistent result with the wrong-output fault: another output commitment, the trace of wrongOutputTrace', async () => {
+    const jobs = inputs.slice(0, 2).map(job);
+    const honest = await runnerFor(modelSource(model, commitment)).run(jobs);
+    const faulty = await runnerFor(modelSource(model, commitment), 'wrong-output').run(jobs);
+    expect(faulty.refused).toEqual([]);
+    for (const [n, result] of faulty.results.entries()) {
+      const fixed = quantizeInput(model, inputs[n]);
+      const lie = wrongOutputTrace(model, traceOf(model, fixed));
+      expect(result.outputCommitment).not.toBe(honest.results[n].outputCommitment);
+      expect(result.outputCommitment).toBe(lie.outputCommitment);
+      expect(result.traceCommitment).toBe(lie.traceCommitment);
+      expect(result.outputFixed).toEqual(lie.output.map(String));
+      const leaf = {
+        requestId: jobs[n].requestId,
+        modelCommitment: commitment,
+        inputCommitment: jobs[n].inputCommitment,
+        outputCommitment: lie.outputCommitment,
+        traceCommitment: lie.traceCommitment,
+        worker: account.address,
+      };
+      await expect(recoverResultSigner(domain, leaf, result.signature)).resolves.toBe(account.address);
+    }
   });
 });

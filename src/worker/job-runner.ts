@@ -3,7 +3,8 @@
  * model is used only when commitModel of the JSON it serves equals the job's modelCommitment, and
  * a job only when commitTensor(inputFixed) equals its inputCommitment. Jobs are grouped by model,
  * each group runs as one traced onnxruntime batch (runCommitted), and each result leaf is signed
- * with the worker key (EIP-712 `Result`).
+ * with the worker key (EIP-712 `Result`). With the drills-only fault `wrong-output`
+ * (src/worker/fault-injection.ts) it signs a consistent wrong result instead, with a warning.
  */
 import type { Hex, LocalAccount, TypedDataDomain } from 'viem';
 import type { Logger } from 'pino';
@@ -17,9 +18,12 @@ import {
   checkFixedInput,
   commitModel,
   commitTensor,
+  dequantize,
   isEngineError,
 } from '../engine';
 import type { ApiModel, ClaimedJob, ResultSubmission } from './worker-api-client';
+import { traceOf } from '../engine/commitment/trace';
+import { wrongOutputTrace, type WorkerFault } from './fault-injection';
 import { WorkerError, type WorkerErrorCode } from './worker.errors';
 
 /** Models (and their onnxruntime sessions) kept loaded; the least recently used one is released beyond this. */
@@ -39,6 +43,8 @@ export interface JobRunnerOptions {
   provider: ExecutionProvider;
   models: ModelSource;
   log?: Logger;
+  /** Drills and tests only: `wrong-output` signs a wrong (internally consistent) result. Default none. */
+  fault?: WorkerFault;
 }
 
 export interface RefusedJob {
@@ -126,8 +132,11 @@ export class JobRunner {
     const started = performance.now();
     const computed = await this.compute(loaded.backend, ready, outcome);
     const signStarted = performance.now();
-    for (const { job, result } of computed)
-      outcome.results.push(await this.sign(job, loaded.commitment, result));
+    for (const { job, fixed, result } of computed) {
+      const signed =
+        this.options.fault === 'wrong-output' ? this.wrongResult(job, loaded.model, fixed) : result;
+      outcome.results.push(await this.sign(job, loaded.commitment, signed));
+    }
     outcome.stats.push({
       modelId,
       jobs: computed.length,
@@ -141,19 +150,19 @@ export class JobRunner {
     backend: OnnxRuntimeBackend,
     ready: readonly ReadyJob[],
     outcome: BatchOutcome,
-  ): Promise<{ job: ClaimedJob; result: CommittedResult }[]> {
+  ): Promise<(ReadyJob & { result: CommittedResult })[]> {
     try {
       const results = await backend.runCommitted(ready.map((r) => r.fixed));
-      return ready.map((r, n) => ({ job: r.job, result: results[n] }));
+      return ready.map((r, n) => ({ ...r, result: results[n] }));
     } catch (batchError) {
       this.options.log?.warn(
         { err: batchError, jobs: ready.length },
         'batch failed as a whole; running its jobs one by one',
       );
-      const computed: { job: ClaimedJob; result: CommittedResult }[] = [];
+      const computed: (ReadyJob & { result: CommittedResult })[] = [];
       for (const r of ready) {
         try {
-          computed.push({ job: r.job, result: (await backend.runCommitted([r.fixed]))[0] });
+          computed.push({ ...r, result: (await backend.runCommitted([r.fixed]))[0] });
         } catch (error) {
           outcome.refused.push({ jobId: r.job.id, code: codeOf(error), reason: messageOf(error) });
         }
@@ -196,6 +205,24 @@ export class JobRunner {
     });
     checkFixedInput(loaded.model, fixed);
     return fixed;
+  }
+
+  /**
+   * `--fault wrong-output`: the engine's trace of the job, one value moved and later steps
+   * recomputed (wrongOutputTrace), so the signed output and trace are wrong but consistent.
+   */
+  private wrongResult(job: ClaimedJob, model: QuantizedModel, fixed: Float64Array): CommittedResult {
+    const lie = wrongOutputTrace(model, traceOf(model, fixed));
+    this.options.log?.warn(
+      { job: job.id, requestId: job.requestId, fault: 'wrong-output' },
+      'FAULT INJECTION: signing a wrong result (drills and tests only)',
+    );
+    return {
+      outputFixed: lie.output,
+      output: dequantize(model, lie.output.map(Number)),
+      outputCommitment: lie.outputCommitment,
+      traceCommitment: lie.traceCommitment,
+    };
   }
 
   private async sign(

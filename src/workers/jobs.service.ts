@@ -41,7 +41,11 @@ export class JobsService {
     private readonly protocol: ProtocolService,
   ) {}
 
-  /** REQUESTED → ASSIGNED for up to maxJobs, oldest first; long-polls up to waitMs for work. */
+  /**
+   * REQUESTED → ASSIGNED for up to maxJobs, oldest first; long-polls up to waitMs for work. A
+   * request whose result from this worker a dispute refuted (excluded_workers) is never leased to
+   * it again.
+   */
   async claim(worker: Address, input: ClaimJobsInput): Promise<Job[]> {
     checkRange('maxJobs', input.maxJobs, 1, MAX_CLAIM_JOBS);
     checkRange('waitMs', input.waitMs, 0, MAX_CLAIM_WAIT_MS);
@@ -52,10 +56,12 @@ export class JobsService {
         `UPDATE inferences i
             SET status = 'ASSIGNED', worker_address = $1, lease_seconds = $3::integer, attempts = attempts + 1,
                 lease_expires_at = now() + make_interval(secs => $3::integer), updated_at = now()
-          WHERE i.id IN (SELECT id FROM inferences WHERE status = 'REQUESTED'
+          WHERE i.id IN (SELECT id FROM inferences
+                          WHERE status = 'REQUESTED' AND NOT ($4 = ANY (excluded_workers))
                           ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
           RETURNING i.id, i.request_id, i.model_id, i.input_commitment, i.input_fixed, i.lease_expires_at`,
-        [worker, input.maxJobs, input.leaseSeconds],
+        // excluded_workers holds lowercase addresses (src/challenges/dispute-outcomes.ts).
+        [worker, input.maxJobs, input.leaseSeconds, worker.toLowerCase()],
       );
       const claimed = returnedRows<RawJob>(result);
       if (claimed.length > 0) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getAddress, type Address, type TypedDataDomain } from 'viem';
-import { SettlementAbi, WorkerRegistryAbi } from '../chain/generated/contracts';
+import { DisputeGameAbi, SettlementAbi, WorkerRegistryAbi } from '../chain/generated/contracts';
 import { verityDomain } from '../chain/typed-data';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
@@ -42,17 +42,21 @@ export class ProtocolService {
   private async read(): Promise<ProtocolInfo> {
     const { publicClient } = this.runtime.chain;
     const { contracts } = this.runtime.deployment;
-    const [challengeWindow, minimumStake] = await Promise.all([
-      publicClient.readContract({
-        address: contracts.Settlement,
-        abi: SettlementAbi,
-        functionName: 'challengeWindow',
-      }),
+    const settlement = { address: contracts.Settlement, abi: SettlementAbi } as const;
+    const [challengeWindow, minimumStake, disputeGame] = await Promise.all([
+      publicClient.readContract({ ...settlement, functionName: 'challengeWindow' }),
       publicClient.readContract({
         address: contracts.WorkerRegistry,
         abi: WorkerRegistryAbi,
         functionName: 'minimumStake',
       }),
+      publicClient.readContract({ ...settlement, functionName: 'disputeGame' }),
+    ]);
+    // The game the Settlement accepts callbacks from is the one disputes must be opened in.
+    const game = { address: disputeGame, abi: DisputeGameAbi } as const;
+    const [challengerBond, maxClock] = await Promise.all([
+      publicClient.readContract({ ...game, functionName: 'challengerBondWei' }),
+      publicClient.readContract({ ...game, functionName: 'maxClockSeconds' }),
     ]);
     return {
       chainId: this.runtime.chain.chain.id,
@@ -61,6 +65,9 @@ export class ProtocolService {
       modelRegistry: getAddress(contracts.ModelRegistry),
       challengeWindowSeconds: Number(challengeWindow),
       minimumStakeWei: minimumStake.toString(),
+      disputeGame: getAddress(disputeGame),
+      challengerBondWei: challengerBond.toString(),
+      maxClockSeconds: Number(maxClock),
     };
   }
 }

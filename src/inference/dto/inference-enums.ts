@@ -11,7 +11,6 @@ export enum InferenceStatusEnum {
   FINAL = 'FINAL',
   FAILED = 'FAILED',
   DISPUTED = 'DISPUTED',
-  SLASHED = 'SLASHED',
 }
 
 export enum InferenceModeEnum {
@@ -36,8 +35,10 @@ registerEnumType(InferenceStatusEnum, {
     CHALLENGEABLE: { description: 'Optimistic mode: open to disputes until challengeEndsAt' },
     FINAL: { description: 'Final: proof verified, or challenge window over undisputed' },
     FAILED: { description: 'Could not be computed (see error)' },
-    DISPUTED: { description: 'A dispute over the result is being played' },
-    SLASHED: { description: 'The result was found wrong and its worker slashed' },
+    DISPUTED: {
+      description:
+        'A dispute over the result is being played; if the challenger wins, the result is discarded and the request goes back to REQUESTED',
+    },
   },
 });
 registerEnumType(InferenceModeEnum, {

@@ -126,6 +126,20 @@ export class Inference {
   @Field(() => Int, { nullable: true, description: 'Position of the leaf in its batch' })
   leafIndex!: number | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Hash of the result leaf the worker signed (LibResultMerkle: keccak256(keccak256(abi.encode(requestId, modelCommitment, inputCommitment, outputCommitment, traceCommitment, worker)))), once there is a complete result',
+  })
+  leafHash!: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Merkle siblings from the leaf up to its batch's root (sorted-pair tree), while the result is in a batch: what DisputeGame.open and Settlement.reveal take as the leaf proof",
+  })
+  leafProof?: string[] | null;
+
   @Field(() => String, { nullable: true, description: 'Transaction of an on-chain request' })
   requestTx!: string | null;
 

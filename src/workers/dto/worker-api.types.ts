@@ -144,4 +144,15 @@ export class ProtocolInfo {
 
   @Field({ description: 'Stake a worker needs in WorkerRegistry, wei' })
   minimumStakeWei!: string;
+
+  @Field({
+    description: 'The dispute game (Settlement.disputeGame): where a committed result leaf is challenged',
+  })
+  disputeGame!: string;
+
+  @Field({ description: 'The exact bond DisputeGame.open takes, wei' })
+  challengerBondWei!: string;
+
+  @Field(() => Int, { description: "Each side's total clock per dispute (DisputeGame.maxClockSeconds)" })
+  maxClockSeconds!: number;
 }

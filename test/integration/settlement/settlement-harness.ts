@@ -1,9 +1,10 @@
 /**
  * Shared set-up for the settlement pipeline specs: a fresh database (migrated), a real anvil node
  * (optionally on a fixed port with a state file, so it can be stopped and restarted), Verity's
- * contracts deployed with short test windows by the service account, and the SettlementModule in
- * a Nest application context with test timings. Rows are inserted with SQL exactly as the worker
- * API leaves them, with real EIP-712 worker signatures.
+ * contracts deployed with short test windows by the service account, and the SettlementModule
+ * (and the ChallengesModule, which defends disputes) in a Nest application context with test
+ * timings; their loops do not start, tests drive each step by hand. Rows are inserted with SQL
+ * exactly as the worker API leaves them, with real EIP-712 worker signatures.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -30,7 +31,8 @@ import {
   type AnvilOptions,
 } from '../../../src/chain/anvil';
 import { createChainClients } from '../../../src/chain/chain-clients';
-import { deploySystem, type Deployment } from '../../../src/chain/deployments';
+import { deploySystem, type Deployment, type ProtocolParameters } from '../../../src/chain/deployments';
+import { ChallengesModule } from '../../../src/challenges/challenges.module';
 import { outputCommitment, type ResultLeaf } from '../../../src/chain/result-merkle';
 import { RESULT_TYPES, verityDomain } from '../../../src/chain/typed-data';
 import { loadConfig } from '../../../src/config/load-config';
@@ -60,6 +62,8 @@ export const REQUESTER: PrivateKeyAccount = privateKeyToAccount(REQUESTER_KEY);
 export interface HarnessOptions {
   anvil?: AnvilOptions;
   settlement?: Partial<SettlementOptions>;
+  /** Protocol parameters deployed on top of the test windows (TEST_PARAMETERS). */
+  parameters?: Partial<ProtocolParameters>;
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
@@ -71,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}) {
   const deployment: Deployment = {
     chainId: chain.chain.id,
     deployedAt: new Date().toISOString(),
-    contracts: await deploySystem(chain, TEST_PARAMETERS),
+    contracts: await deploySystem(chain, { ...TEST_PARAMETERS, ...options.parameters }),
   };
   const runtime: Runtime = {
     config: loadConfig({
@@ -113,6 +117,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       InferenceModule,
       ModelsModule,
       SettlementModule,
+      ChallengesModule,
     ],
   })
     .overrideProvider(SETTLEMENT_OPTIONS)
@@ -271,4 +276,67 @@ export async function waitFor<T>(
   throw new Error(
     `timed out waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`,
   );
+}
+
+/** A real model's result: what a worker computed (its trace, honest or not) and signed. */
+export interface TracedResultOptions {
+  model: { id: string; commitment: Hex };
+  /** The trace the worker commits to (the engine's, or a tampered one). */
+  claimed: {
+    input: bigint[];
+    output: bigint[];
+    inputCommitment: Hex;
+    outputCommitment: Hex;
+    traceCommitment: Hex;
+  };
+  /** An on-chain request picked up by the watcher (status REQUESTED); without it, a new API row. */
+  requestId?: Hex;
+}
+
+/**
+ * Leaves an inference COMPUTED with `claimed` as its result, signed by WORKER, as the worker API
+ * does: a new API-origin row, or the REQUESTED row of an on-chain request. Returns its id.
+ */
+export async function storeTracedResult(harness: Harness, options: TracedResultOptions): Promise<string> {
+  const { chainId, contracts } = harness.deployment;
+  const { claimed } = options;
+  let id: string;
+  let requestId: Hex;
+  if (options.requestId) {
+    requestId = options.requestId.toLowerCase() as Hex;
+    [{ id }] = await harness.sql<{ id: string }>(`SELECT id FROM inferences WHERE request_id = $1`, [
+      requestId,
+    ]);
+  } else {
+    id = randomUUID();
+    requestId = apiRequestId(chainId, contracts.Settlement, id);
+    await harness.sql(
+      `INSERT INTO inferences (id, request_id, model_id, mode, origin, client_id, input_fixed, input_commitment, status)
+       VALUES ($1, $2, $3, 'OPTIMISTIC', 'API', 'test-client', $4, $5, 'REQUESTED')`,
+      [id, requestId, options.model.id, claimed.input.map(String), claimed.inputCommitment],
+    );
+  }
+  const leaf: ResultLeaf = {
+    requestId,
+    modelCommitment: options.model.commitment,
+    inputCommitment: claimed.inputCommitment,
+    outputCommitment: claimed.outputCommitment,
+    traceCommitment: claimed.traceCommitment,
+    worker: WORKER.address,
+  };
+  await harness.sql(
+    `UPDATE inferences SET status = 'COMPUTED', attempts = attempts + 1, worker_address = $2, backend = 'cpu',
+            output_fixed = $3, output_commitment = $4, trace_commitment = $5, worker_signature = $6,
+            computed_at = now() - interval '10 minutes'
+      WHERE id = $1 AND status = 'REQUESTED'`,
+    [
+      id,
+      WORKER.address.toLowerCase(),
+      claimed.output.map(String),
+      leaf.outputCommitment,
+      leaf.traceCommitment,
+      await signResult(harness, leaf),
+    ],
+  );
+  return id;
 }

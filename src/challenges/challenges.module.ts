@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { SettlementModule } from '../settlement/settlement.module';
+import { ChallengesLoops } from './challenges-loops';
+import { DEFAULT_CHALLENGES_OPTIONS, CHALLENGES_OPTIONS } from './challenges.options';
+import { ChallengesResolver, InferenceDisputesResolver } from './challenges.resolver';
+import { ChallengesService } from './challenges.service';
+import { ClaimedTraces } from './claimed-traces';
+import { DisputeDefender } from './dispute-defender';
+import { DisputeOutcomes } from './dispute-outcomes';
+import { DisputeWatcher } from './dispute-watcher';
+
+/**
+ * The service's side of optimistic-mode disputes (docs/disputes.md, "Defending disputes"):
+ * watching disputes opened on our results, defending them from the engine's trace, applying
+ * their outcomes to the inference rows, and the API over them. Sends through the settlement
+ * pipeline's transaction sender (SettlementModule); needs RUNTIME and InferenceModule's events
+ * and job signal (both global) and TypeORM's DataSource.
+ */
+@Module({
+  imports: [SettlementModule],
+  providers: [
+    { provide: CHALLENGES_OPTIONS, useValue: DEFAULT_CHALLENGES_OPTIONS },
+    ClaimedTraces,
+    DisputeOutcomes,
+    DisputeWatcher,
+    DisputeDefender,
+    ChallengesLoops,
+    ChallengesService,
+    ChallengesResolver,
+    InferenceDisputesResolver,
+  ],
+  exports: [
+    CHALLENGES_OPTIONS,
+    DisputeWatcher,
+    DisputeDefender,
+    DisputeOutcomes,
+    ChallengesLoops,
+    ChallengesService,
+  ],
+})
+export class ChallengesModule {}

@@ -1,0 +1,35 @@
+import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Inference } from '../inference/dto/inference.model';
+import { DISPUTES_PER_INFERENCE_ESTIMATE } from './challenges.constants';
+import { ChallengesService } from './challenges.service';
+import { Dispute } from './dto/dispute.model';
+import { DisputesArgs } from './dto/disputes.args';
+import { toDisputeModel } from './to-dispute-model';
+
+/** The `disputes` query: disputes over our results, newest first. */
+@Resolver(() => Dispute)
+export class ChallengesResolver {
+  constructor(private readonly challenges: ChallengesService) {}
+
+  @Query(() => [Dispute], {
+    description: 'Disputes over results this service committed, newest first',
+    complexity: ({ args, childComplexity }) => 1 + (args.first as number) * childComplexity,
+  })
+  async disputes(@Args() args: DisputesArgs): Promise<Dispute[]> {
+    return (await this.challenges.list(args.first, args.status)).map(toDisputeModel);
+  }
+}
+
+/** `Inference.disputes`: the disputes over an inference's results. */
+@Resolver(() => Inference)
+export class InferenceDisputesResolver {
+  constructor(private readonly challenges: ChallengesService) {}
+
+  @ResolveField(() => [Dispute], {
+    description: 'Disputes over this inference’s results (current or discarded), newest first',
+    complexity: ({ childComplexity }) => 1 + DISPUTES_PER_INFERENCE_ESTIMATE * childComplexity,
+  })
+  async disputes(@Parent() inference: Inference): Promise<Dispute[]> {
+    return (await this.challenges.ofInference(inference.id)).map(toDisputeModel);
+  }
+}
