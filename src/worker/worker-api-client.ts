@@ -4,6 +4,7 @@
  */
 import type { Address, Hex } from 'viem';
 import type { WorkerAuthInput, WorkerCallSigner } from './worker-auth';
+import { postGraphql } from '../common/graphql-post';
 import { WorkerError } from './worker.errors';
 
 export interface ProtocolInfo {
@@ -83,20 +84,6 @@ const HEARTBEAT_MUTATION = `mutation Heartbeat($input: HeartbeatInput!, $auth: W
 const SUBMIT_MUTATION = `mutation SubmitResults($input: SubmitResultsInput!, $auth: WorkerAuthInput!) {
   submitResults(input: $input, auth: $auth) }`;
 
-interface GraphqlBody {
-  data?: Record<string, unknown> | null;
-  errors?: { message?: string; extensions?: { code?: unknown } }[];
-}
-
-/** The API URL without credentials or query, for messages and logs. */
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '<invalid url>';
-  }
-}
 
 export class WorkerApiClient {
   private signer?: WorkerCallSigner;
@@ -151,58 +138,15 @@ export class WorkerApiClient {
     variables: Record<string, unknown>,
     extraTimeoutMs = 0,
   ): Promise<T> {
-    let response: Response;
-    try {
-      response = await this.fetchFn(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(API_REQUEST_TIMEOUT_MS + extraTimeoutMs),
-      });
-    } catch (cause) {
-      // undici says "fetch failed" and keeps the reason (ECONNREFUSED, a timeout) one level down.
-      const inner = (cause as { cause?: { code?: unknown; message?: unknown } }).cause;
-      const reason =
-        typeof inner?.code === 'string'
-          ? inner.code
-          : typeof inner?.message === 'string'
-            ? inner.message
-            : String(cause);
-      throw new WorkerError(
-        'API_UNREACHABLE',
-        `the API at ${describeUrl(this.url)} did not answer ${field}: ${reason}`,
-        {},
-        { cause },
-      );
-    }
-    let body: GraphqlBody;
-    try {
-      body = (await response.json()) as GraphqlBody;
-    } catch (cause) {
-      throw new WorkerError(
-        'API_BAD_RESPONSE',
-        `${field}: HTTP ${response.status} without a GraphQL body`,
-        { status: response.status },
-        { cause },
-      );
-    }
-    const first = body.errors?.[0];
-    if (first) {
-      const code =
-        typeof first.extensions?.code === 'string'
-          ? first.extensions.code
-          : response.status >= 500
-            ? 'INTERNAL_SERVER_ERROR'
-            : 'GRAPHQL_ERROR';
-      throw new WorkerError(code, `${field}: ${first.message ?? 'error without a message'}`, {
-        status: response.status,
-      });
-    }
-    if (!response.ok || !body.data || body.data[field] === undefined) {
-      throw new WorkerError('API_BAD_RESPONSE', `${field}: HTTP ${response.status} without data`, {
-        status: response.status,
-      });
-    }
-    return body.data as T;
+    const data = await postGraphql({
+      url: this.url,
+      field,
+      query,
+      variables,
+      timeoutMs: API_REQUEST_TIMEOUT_MS + extraTimeoutMs,
+      fetchFn: this.fetchFn,
+      fail: (code, message, details, cause) => new WorkerError(code, message, details, { cause }),
+    });
+    return data as T;
   }
 }

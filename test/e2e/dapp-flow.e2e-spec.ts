@@ -20,22 +20,13 @@ import { collectEvents, graphqlRequest, subscriptionClient } from '../support/gr
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { until } from '../support/until';
 
 const MNIST = join(__dirname, '..', 'fixtures', 'mnist');
 const REGISTER_MODEL = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { id commitment quantizedJson } }`;
 const REQUEST = `mutation($input: RequestInferenceInput!) { requestInference(input: $input) { id status } }`;
 const INFERENCE = `query($id: ID!) { inference(id: $id) { id status worker attempts outputFixed challengeEndsAt finalizeTx revealTx batch { root chainBatchId txHash } } }`;
 const BY_REQUEST = `query($origin: InferenceOrigin) { inferences(first: 100, origin: $origin) { edges { node { id requestId status } } } }`;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe('the dapp flow end to end', () => {
   let app: TestApp;

@@ -49,6 +49,7 @@ import {
   stopWorkerProcess,
   type WorkerProcess,
 } from '../support/worker-process';
+import { until } from '../support/until';
 
 const MNIST = join(__dirname, '..', 'fixtures', 'mnist');
 /** anvil's default accounts #4 and #5: the challenger daemon, and the test's dishonest parties. */
@@ -79,16 +80,6 @@ interface Row {
   leafProof: Hex[] | null;
   batch: { chainBatchId: string | null } | null;
   disputes: { disputeId: string; status: string; reason: string | null; defending: boolean }[];
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 describe('optimistic mode under attack, end to end', () => {

@@ -15,6 +15,7 @@ import { graphqlRequest } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { until } from '../support/until';
 
 const MNIST = join(__dirname, '..', 'fixtures', 'mnist');
 const SOFTMAX = join(__dirname, '..', 'fixtures', 'onnx-conformance', '1l_softmax', 'network.onnx');
@@ -24,16 +25,6 @@ const ZK_CIRCUIT = `query($id: ID!) { zkCircuit(id: $id) { id status stage const
 const REQUEST = `mutation($input: RequestInferenceInput!) { requestInference(input: $input) { id status } }`;
 const INFERENCE = `query($id: ID!) { inference(id: $id) { id status mode outputFixed provingStage error { code message } proof { proof publicSignals inputCommitment circuitId settleTx } } }`;
 const VERIFY = `query($circuitId: ID!, $proof: String!, $publicSignals: [String!]!) { verifyZkProof(circuitId: $circuitId, proof: $proof, publicSignals: $publicSignals) }`;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('zk mode end to end', () => {
   let app: TestApp;

@@ -6,6 +6,7 @@
  * engine and the chain before a bond is put on it.
  */
 import type { Address, Hex } from 'viem';
+import { describeUrl, postGraphql } from '../../common/graphql-post';
 import { ChallengerError } from './challenger.errors';
 
 export interface ChallengerProtocol {
@@ -67,20 +68,6 @@ const PAGE_QUERY = `query ChallengerInferences($first: Int!, $after: String, $st
   inferences(first: $first, after: $after, status: $status, mode: OPTIMISTIC) {
     edges { node { ${INFERENCE_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
 
-interface GraphqlBody {
-  data?: Record<string, unknown> | null;
-  errors?: { message?: string; extensions?: { code?: unknown } }[];
-}
-
-/** The URL without credentials or query, for messages. */
-function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '<invalid url>';
-  }
-}
 
 export class ChallengerApiClient {
   constructor(
@@ -154,54 +141,17 @@ export class ChallengerApiClient {
   }
 
   private async request<T>(field: string, query: string, variables: Record<string, unknown>): Promise<T> {
-    let response: Response;
-    try {
-      response = await this.fetchFn(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(CHALLENGER_API_TIMEOUT_MS),
-      });
-    } catch (cause) {
-      // undici says "fetch failed" and keeps the reason (ECONNREFUSED, a timeout) one level down.
-      const inner = (cause as { cause?: { code?: unknown; message?: unknown } }).cause;
-      const reason =
-        typeof inner?.code === 'string'
-          ? inner.code
-          : typeof inner?.message === 'string'
-            ? inner.message
-            : String(cause);
-      throw new ChallengerError(
-        'API_UNREACHABLE',
-        `the API at ${describeUrl(this.url)} did not answer ${field}: ${reason}`,
-        {},
-        { cause },
-      );
-    }
-    let body: GraphqlBody;
-    try {
-      body = (await response.json()) as GraphqlBody;
-    } catch (cause) {
-      throw new ChallengerError(
-        'API_BAD_RESPONSE',
-        `${field}: HTTP ${response.status} without a GraphQL body`,
-        {},
-        { cause },
-      );
-    }
-    const first = body.errors?.[0];
-    if (first) {
-      const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'API_BAD_RESPONSE';
-      throw new ChallengerError(code, `${field}: ${first.message ?? 'error without a message'}`, {
-        status: response.status,
-      });
-    }
-    const data = body.data?.[field];
-    if (!response.ok || data === undefined || data === null) {
-      throw new ChallengerError('API_BAD_RESPONSE', `${field}: HTTP ${response.status} without data`, {
-        status: response.status,
-      });
-    }
-    return data as T;
+    const data = await postGraphql({
+      url: this.url,
+      field,
+      query,
+      variables,
+      timeoutMs: CHALLENGER_API_TIMEOUT_MS,
+      fetchFn: this.fetchFn,
+      fail: (code, message, details, cause) => new ChallengerError(code, message, details, { cause }),
+    });
+    const value = data[field];
+    if (value === null) throw new ChallengerError('API_BAD_RESPONSE', `${field}: the API answered null`);
+    return value as T;
   }
 }

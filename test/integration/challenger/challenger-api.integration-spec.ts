@@ -17,6 +17,7 @@ import { loadMnistHoldout } from '../../../src/engine/mnist/mnist-data';
 import { startWorker, type WorkerHandle } from '../../../src/worker';
 import { graphqlRequest } from '../../support/graphql-client';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { until } from '../../support/until';
 import { ANVIL_WORKER_KEYS } from '../../support/worker-auth';
 
 const MNIST = join(__dirname, '..', '..', 'fixtures', 'mnist');
@@ -24,16 +25,6 @@ const MNIST = join(__dirname, '..', '..', 'fixtures', 'mnist');
 const CHALLENGER_KEY = '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e';
 const REGISTER_MODEL = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }`;
 const REQUEST = `mutation($input: RequestInferenceInput!) { requestInference(input: $input) { id } }`;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 describe('the API as the challenger reads it', () => {
   let app: TestApp;
