@@ -7,7 +7,7 @@
  * from a public ceremony (Perpetual Powers of Tau, Hermez), given with VERITY_PTAU_PATH and checked
  * by verifyOperatorPtau().
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   createReadStream,
   closeSync,
@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
+import { writeDevPtau } from './dev-ptau';
 import { collectingLogger, snarkjs, withCurve } from './snarkjs';
 import { ZkError } from './zk.errors';
 
@@ -32,7 +33,6 @@ export const MAX_PTAU_POWER = 28;
 const BN128_BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 const G1_BYTES = 64;
 const G2_BYTES = 128;
-const DEV_BEACON_ITERATIONS_EXP = 10;
 
 export const DEV_PTAU_WARNING =
   '!!! DEVELOPMENT POWERS OF TAU: generated on this machine by a single party. Whoever ran it can forge ' +
@@ -171,8 +171,8 @@ export interface DevPtauRequest {
 
 /**
  * Path of a prepared development ptau of exactly `power` (so of at least `power`): the cached one,
- * else one truncated from a larger cached dev ptau, else a new one (new, contribute, beacon,
- * prepare phase2: seconds for small powers, a quarter of an hour for 2^15 on 2 cores).
+ * else one truncated from a larger cached dev ptau, else a new one written from its secrets
+ * (writeDevPtau: seconds for small powers, about half a minute for 2^15 on 2 cores).
  */
 export async function ensureDevPtau(request: DevPtauRequest): Promise<string> {
   const { power, cacheDir, onProgress } = request;
@@ -251,50 +251,23 @@ async function truncateDevPtau(
   onProgress?.('ptau', `power ${power} truncated from ${source} in ${elapsed(start)}`);
 }
 
+/**
+ * A new development ptau, written directly from its secrets (dev-ptau.ts: about half a minute for
+ * 2^15 on 2 cores) into a scratch file renamed into place, so a crash leaves no partial entry.
+ */
 async function generateDevPtau(power: number, target: string, onProgress?: ProgressFn): Promise<void> {
   const start = Date.now();
-  const step = (detail: string) => onProgress?.('ptau', `${detail} (${elapsed(start)})`);
-  const forward = collectingLogger((line) => onProgress?.('ptau', line));
+  onProgress?.('ptau', `generating a development ptau of power ${power}`);
   await inScratch(target, (dir) =>
     withCurve(async () => {
-      const [fresh, contributed, beaconed, prepared] = ['0', '1', 'beacon', 'final'].map((n) =>
-        join(dir, `pot_${n}.ptau`),
-      );
-      step(`generating a development ptau of power ${power}: new accumulator`);
-      await snarkjs.powersOfTau.newAccumulator(
-        await snarkjs.curves.getCurveFromName('bn128'),
-        power,
-        fresh,
-        forward,
-      );
-      step('contributing with crypto-random entropy');
-      await snarkjs.powersOfTau.contribute(
-        fresh,
-        contributed,
-        'verity dev contribution',
-        randomBytes(64).toString('hex'),
-        forward,
-      );
-      step('applying a random beacon');
-      const beaconHash = randomBytes(32).toString('hex');
-      const ok = await snarkjs.powersOfTau.beacon(
-        contributed,
-        beaconed,
-        'verity dev beacon',
-        beaconHash,
-        DEV_BEACON_ITERATIONS_EXP,
-        forward,
-      );
-      if (ok === false)
-        throw new ZkError('SETUP_FAILED', `powersoftau beacon failed: ${forward.errors.join('; ')}`);
-      step('preparing phase 2 (the slow step)');
-      await snarkjs.powersOfTau.preparePhase2(beaconed, prepared, forward);
-      if (!readPtauInfo(prepared).prepared)
-        throw new ZkError('SETUP_FAILED', `prepare phase2 gave no usable ptau: ${forward.errors.join('; ')}`);
-      renameSync(prepared, target);
+      const scratch = join(dir, 'dev.ptau');
+      await writeDevPtau({ power, path: scratch, onProgress });
+      if (!readPtauInfo(scratch).prepared)
+        throw new ZkError('SETUP_FAILED', `the development ptau written to ${scratch} is not prepared for phase 2`);
+      renameSync(scratch, target);
     }),
   );
-  step(`development ptau of power ${power} written to ${target}`);
+  onProgress?.('ptau', `development ptau of power ${power} written to ${target} in ${elapsed(start)}`);
 }
 
 /**
