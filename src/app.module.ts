@@ -1,8 +1,8 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { GraphQLModule } from '@nestjs/graphql';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
+import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from './database/data-source-options';
@@ -14,6 +14,7 @@ import {
   MAX_QUERY_DEPTH,
 } from './common/graphql-limits';
 import { GraphqlThrottlerGuard } from './common/graphql-throttler.guard';
+import { graphqlWsOptions } from './common/graphql-ws-limits';
 import { ChallengesModule } from './challenges/challenges.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
@@ -40,17 +41,29 @@ export class AppModule {
           ...dataSourceOptions(runtime.databaseUrl, config.database.poolSize),
           migrationsRun: true,
         }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          autoSchemaFile: true,
-          sortSchema: true,
-          subscriptions: { 'graphql-ws': true },
-          playground: false,
-          introspection: true,
-          formatError: formatGraphqlError,
-          context: ({ req, res }: { req?: unknown; res?: unknown }) => ({ req, res }),
-          validationRules: [depthLimitRule(MAX_QUERY_DEPTH)],
-          plugins: [complexityLimitPlugin(MAX_QUERY_COMPLEXITY)],
+          inject: [ThrottlerStorage, GraphQLSchemaHost],
+          useFactory: (storage: ThrottlerStorage, schemaHost: GraphQLSchemaHost) => ({
+            autoSchemaFile: true,
+            sortSchema: true,
+            // The same depth, complexity and rate limits on the WebSocket as over HTTP (H5).
+            subscriptions: {
+              'graphql-ws': graphqlWsOptions({
+                schema: () => schemaHost.schema,
+                maxDepth: MAX_QUERY_DEPTH,
+                maxComplexity: MAX_QUERY_COMPLEXITY,
+                rateLimitPerMinute: config.http.rateLimitPerMinute,
+                storage,
+              }),
+            },
+            playground: false,
+            introspection: true,
+            formatError: formatGraphqlError,
+            context: ({ req, res }: { req?: unknown; res?: unknown }) => ({ req, res }),
+            validationRules: [depthLimitRule(MAX_QUERY_DEPTH)],
+            plugins: [complexityLimitPlugin(MAX_QUERY_COMPLEXITY)],
+          }),
         }),
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.http.rateLimitPerMinute }],

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
+import { limitWebSocketMessages } from './common/graphql-ws-limits';
 import type { Runtime } from './runtime/runtime';
 import { MAX_MODEL_BYTES } from './models/models.errors';
 
@@ -17,6 +18,8 @@ export async function startApi(runtime: Runtime): Promise<INestApplication> {
   app.useBodyParser('json', { limit: MAX_REQUEST_BODY_BYTES });
   app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
+  await app.init();
+  limitWebSocketMessages(app);
   const { host, port } = runtime.config.http;
   try {
     await app.listen(port, host);

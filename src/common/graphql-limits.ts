@@ -3,6 +3,8 @@ import {
   GraphQLError,
   Kind,
   type ASTVisitor,
+  type DocumentNode,
+  type GraphQLSchema,
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -55,24 +57,37 @@ export function depthLimitRule(maxDepth: number) {
   };
 }
 
+/** The estimated cost of one operation: each field 1, lists times their page size. */
+export function operationComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): number {
+  return getComplexity({
+    schema,
+    query: document,
+    operationName: operationName ?? undefined,
+    variables: variables ?? undefined,
+    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+  });
+}
+
+/** The QUERY_TOO_COMPLEX error, the same over HTTP and WebSocket. */
+export function tooComplexError(complexity: number, max: number): GraphQLError {
+  return new GraphQLError(`query complexity ${complexity} exceeds the maximum of ${max}`, {
+    extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } },
+  });
+}
+
 /** Apollo plugin refusing operations whose estimated complexity exceeds `max`. */
 export function complexityLimitPlugin(max: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
-          if (complexity > max) {
-            throw new GraphQLError(`query complexity ${complexity} exceeds the maximum of ${max}`, {
-              extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } },
-            });
-          }
+          const complexity = operationComplexity(schema, document, request.operationName, request.variables);
+          if (complexity > max) throw tooComplexError(complexity, max);
         },
       };
     },

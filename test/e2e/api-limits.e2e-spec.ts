@@ -1,4 +1,24 @@
-import { graphqlRequest } from '../support/graphql-client';
+import type { Client } from 'graphql-ws';
+import { MAX_WS_MESSAGE_BYTES } from '../../src/common/graphql-ws-limits';
+import { graphqlRequest, subscriptionClient } from '../support/graphql-client';
+
+/** Subscribes once and resolves with how it ended: the errors it was refused with, or the close. */
+function refusal(client: Client, query: string): Promise<{ errors?: { message: string; extensions?: { code?: string } }[]; closeCode?: number }> {
+  return new Promise((resolve) => {
+    const done = client.subscribe(
+      { query },
+      {
+        next: () => undefined,
+        error: (error: unknown) => {
+          done();
+          if (Array.isArray(error)) resolve({ errors: error as { message: string }[] });
+          else resolve({ closeCode: (error as { code?: number }).code });
+        },
+        complete: () => resolve({}),
+      },
+    );
+  });
+}
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('API limits', () => {
@@ -29,6 +49,46 @@ describe('API limits', () => {
     const result = await graphqlRequest(app.graphqlUrl, `{ a: ${page} b: ${page} }`);
     expect(result.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(result.errors?.[0].message).toContain('exceeds the maximum');
+  });
+
+  describe('over graphql-ws, the same limits as over HTTP', () => {
+    let client: Client;
+    beforeAll(() => (client = subscriptionClient(app.graphqlUrl)));
+    afterAll(() => client.dispose());
+
+    it('refuses queries and mutations on the WebSocket: they go over HTTP with every HTTP check', async () => {
+      const query = await refusal(client, '{ serviceStatus { version } }');
+      expect(query.errors?.[0].extensions?.code).toBe('WS_OPERATION_NOT_ALLOWED');
+      const mutation = await refusal(client, 'mutation { enableZkMode(modelId: "x") { id } }');
+      expect(mutation.errors?.[0].extensions?.code).toBe('WS_OPERATION_NOT_ALLOWED');
+      expect(mutation.errors?.[0].message).toMatch(/HTTP POST/);
+    });
+
+    it('applies the depth rule to a subscription', async () => {
+      const deep = `subscription { inferenceUpdated(id: "x") { ${'a { '.repeat(15)}b${' }'.repeat(15)} } }`;
+      const result = await refusal(client, deep);
+      expect(result.errors?.map((error) => error.message)).toContainEqual(expect.stringMatching(/query depth \d+ exceeds the maximum of 14/));
+    });
+
+    it('refuses a subscription whose estimated cost is above the limit', async () => {
+      const fields = Array.from({ length: 5_001 }, (_, i) => `f${i}: id`).join(' ');
+      const result = await refusal(client, `subscription { inferenceUpdated(id: "x") { ${fields} } }`);
+      expect(result.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    });
+
+    it('closes a connection that sends a message above the size limit (1009), before buffering it', async () => {
+      const big = subscriptionClient(app.graphqlUrl);
+      const padding = ' '.repeat(MAX_WS_MESSAGE_BYTES + 1);
+      const result = await refusal(big, `subscription { inferenceUpdated(id: "x") { id } }${padding}`);
+      expect(result.closeCode).toBe(1009);
+      await big.dispose();
+    });
+
+    it('rate limits subscribes per peer address with RATE_LIMITED, as HTTP does', async () => {
+      const codes: (string | undefined)[] = [];
+      for (let i = 0; i < 10; i++) codes.push((await refusal(client, '{ serviceStatus { version } }')).errors?.[0].extensions?.code);
+      expect(codes).toContain('RATE_LIMITED');
+    });
   });
 
   it('rate limits a client with a RATE_LIMITED error that says when to retry', async () => {
