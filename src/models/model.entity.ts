@@ -55,3 +55,23 @@ export class ModelEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
+
+/** A model as listings load it: every column but the ONNX bytes and the quantized JSON. */
+export type ModelListing = Omit<ModelEntity, 'onnx' | 'quantized'> & { inputBound: number };
+
+export const LISTING_COLUMNS = [
+  'id',
+  'name',
+  'commitment',
+  'onnxSha256',
+  'ops',
+  'parameterCount',
+  'inputShape',
+  'outputShape',
+  'fractionBits',
+  'accuracy',
+  'modes',
+  'chainStatus',
+  'chainTx',
+  'createdAt',
+] as const satisfies readonly (keyof ModelListing)[];

@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { Model, ModelConnection } from './dto/model.model';
 import { ModelsArgs } from './dto/models.args';
 import { RegisterModelInput } from './dto/register-model.input';
@@ -30,6 +30,12 @@ export class ModelsResolver {
     const page = await this.modelsService.list(args.first, args.after);
     const edges = page.items.map((item) => ({ cursor: this.modelsService.cursorOf(item), node: toModel(item) }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /** Listings do not load the quantized JSON (megabytes a row): it comes one model at a time. */
+  @ResolveField(() => String, { complexity: 20 })
+  async quantizedJson(@Parent() model: Model): Promise<string> {
+    return model.quantizedJson ?? this.modelsService.quantizedJson(model.id);
   }
 
   @Subscription(() => Model, { resolve: (payload: { modelRegistered: Parameters<typeof toModel>[0] }) => toModel(payload.modelRegistered) })

@@ -4,7 +4,7 @@ import { PubSub } from 'graphql-subscriptions';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { compileModel } from './compile-model';
-import { ModelEntity } from './model.entity';
+import { LISTING_COLUMNS, ModelEntity, type ModelListing } from './model.entity';
 import { MAX_MODEL_BYTES, MAX_MODEL_NAME_LENGTH, ModelsError } from './models.errors';
 import { decodeCursor, encodeCursor } from './model-cursor';
 import type { RegisterModelInput } from './dto/register-model.input';
@@ -13,7 +13,7 @@ export const MODEL_REGISTERED_EVENT = 'modelRegistered';
 const MAX_PAGE_SIZE = 100;
 
 export interface ModelPage {
-  items: ModelEntity[];
+  items: ModelListing[];
   hasNextPage: boolean;
 }
 
@@ -70,9 +70,13 @@ export class ModelsService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
       throw new ModelsError('INVALID_PAGE_SIZE', `first must be 1..${MAX_PAGE_SIZE}, got ${first}`);
     }
+    // Never the ONNX bytes nor the quantized JSON (both up to megabytes a row): a page of 100 would
+    // load them all. The input bound comes out of the JSON in SQL; quantizedJson loads on demand.
     const query = this.dataSource
       .getRepository(ModelEntity)
       .createQueryBuilder('m')
+      .select(LISTING_COLUMNS.map((column) => `m.${column}`))
+      .addSelect(`(m.quantized->>'inputBoundReal')::float8`, 'input_bound')
       .orderBy('m.created_at', 'DESC')
       .addOrderBy('m.id', 'DESC')
       .limit(first + 1);
@@ -80,11 +84,24 @@ export class ModelsService {
       const cursor = decodeCursor(after);
       query.where('(m.created_at, m.id) < (:createdAt, :id)', cursor);
     }
-    const rows = await query.getMany();
+    const { entities, raw } = await query.getRawAndEntities<{ input_bound: number }>();
+    const rows = entities.map((entity, i): ModelListing => {
+      const listing: Partial<ModelEntity> & ModelListing = { ...entity, inputBound: Number(raw[i].input_bound) };
+      delete listing.onnx;
+      delete listing.quantized;
+      return listing;
+    });
     return { items: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
-  cursorOf(model: ModelEntity): string {
+  /** The quantized model JSON of one model (for listings, which do not load it). */
+  async quantizedJson(id: string): Promise<string> {
+    const rows = await this.dataSource.query<{ quantized: unknown }[]>(`SELECT quantized FROM models WHERE id = $1`, [id]);
+    if (rows.length === 0) throw new ModelsError('MODEL_NOT_FOUND', `no model with id ${id}`, { id });
+    return JSON.stringify(rows[0].quantized);
+  }
+
+  cursorOf(model: Pick<ModelEntity, 'createdAt' | 'id'>): string {
     return encodeCursor(model.createdAt, model.id);
   }
 }

@@ -1,10 +1,25 @@
 import type { QuantizedModel } from '../engine';
-import type { ModelEntity } from './model.entity';
+import type { ModelEntity, ModelListing } from './model.entity';
 import type { AccuracyReport, Model } from './dto/model.model';
 
-/** Maps the table row to the API type. */
-export function toModel(entity: ModelEntity): Model {
+/**
+ * Maps the table row to the API type. A listing row has no quantized JSON: its `quantizedJson` is
+ * left to the resolver, which loads it only when a query selects it.
+ */
+export function toModel(entity: ModelEntity | ModelListing): Model {
+  if ('inputBound' in entity) return { ...common(entity), inputBound: entity.inputBound } as Model;
   const quantized = entity.quantized as QuantizedModel;
+  return {
+    ...common(entity),
+    inputBound: quantized.inputBoundReal,
+    // Serialized only when a query selects it (the default field resolver reads the getter).
+    get quantizedJson() {
+      return JSON.stringify(entity.quantized);
+    },
+  };
+}
+
+function common(entity: ModelEntity | ModelListing): Omit<Model, 'inputBound' | 'quantizedJson'> {
   return {
     id: entity.id,
     name: entity.name,
@@ -14,14 +29,9 @@ export function toModel(entity: ModelEntity): Model {
     inputShape: entity.inputShape,
     outputShape: entity.outputShape,
     fractionBits: entity.fractionBits,
-    inputBound: quantized.inputBoundReal,
     accuracy: entity.accuracy as AccuracyReport,
     modes: entity.modes,
     chainStatus: entity.chainStatus,
-    // Serialized only when a query selects it (the default field resolver reads the getter).
-    get quantizedJson() {
-      return JSON.stringify(entity.quantized);
-    },
     createdAt: entity.createdAt,
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ModelsService } from '../../src/models/models.service';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -45,6 +46,23 @@ describe('model registry over GraphQL', () => {
     const second = await register({ ...input, name: 'mlp again' });
     expect(second.data.registerModel.id).toBe(first.data.registerModel.id);
     expect(second.data.registerModel.name).toBe('mlp');
+  });
+
+  it('lists models without loading their ONNX bytes or quantized JSON, which a query gets one model at a time', async () => {
+    const page = await app.app.get(ModelsService).list(100);
+    expect(page.items.length).toBeGreaterThan(0);
+    for (const item of page.items) {
+      expect(item).not.toHaveProperty('onnx');
+      expect(item).not.toHaveProperty('quantized');
+      expect(item.inputBound).toBeGreaterThan(0);
+    }
+    const listed = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id inputBound quantizedJson } } } }');
+    expect(listed.errors).toBeUndefined();
+    for (const { node } of listed.data.models.edges as { node: { id: string; inputBound: number; quantizedJson: string } }[]) {
+      const one = await graphqlRequest(app.graphqlUrl, `{ model(id: "${node.id}") { inputBound quantizedJson } }`);
+      expect(one.data.model).toEqual({ inputBound: node.inputBound, quantizedJson: node.quantizedJson });
+      expect(JSON.parse(node.quantizedJson)).toHaveProperty('inputBoundReal', node.inputBound);
+    }
   });
 
   it('refuses an unsupported op by name and stores nothing', async () => {
