@@ -11,7 +11,14 @@ import { verityDomain } from '../../src/chain/typed-data';
 import { commitTensor, evaluateFixed, type QuantizedModel } from '../../src/engine';
 import { graphqlRequest, type GraphqlResult } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { ANVIL_WORKER_KEYS, signCall, signResult, testWorker, type WorkerAuth } from '../support/worker-auth';
+import {
+  ANVIL_WORKER_KEYS,
+  malleate,
+  signCall,
+  signResult,
+  testWorker,
+  type WorkerAuth,
+} from '../support/worker-auth';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'onnx-conformance', '1l_mlp');
 const TRACE: Hex = `0x${'ab'.repeat(32)}`;
@@ -191,6 +198,16 @@ describe('worker API', () => {
       expect(codeOf(await call(CLAIM, 'claimJobs', alice, input, otherChain))).toBe('WORKER_AUTH_INVALID');
     });
 
+    it('refuses a call signed in a malleated form (high s, or v as 0 or 1) with SIGNATURE_NOT_CANONICAL', async () => {
+      const input = { maxJobs: 1, waitMs: 0, leaseSeconds: 30 };
+      for (const form of ['high-s', 'y-parity'] as const) {
+        const auth = await signCall(domain, alice, 'claimJobs', input);
+        const malleated = { ...auth, signature: malleate(auth.signature, form) };
+        const refused = await call(CLAIM, 'claimJobs', alice, input, malleated);
+        expect(codeOf(refused)).toBe('SIGNATURE_NOT_CANONICAL');
+      }
+    });
+
     it('refuses an unstaked worker and an unregistered one', async () => {
       expect(codeOf(await call(REGISTER, 'registerWorker', mallory, { name: 'm', backend: 'cpu' }))).toBe(
         'WORKER_NOT_STAKED',
@@ -257,6 +274,21 @@ describe('worker API', () => {
         results: [honest, await resultFor(jobs[1], alice)],
       });
       expect(ok.errors).toBeUndefined();
+    });
+
+    it('refuses a result signed in a malleated form (high s, or v as 0 or 1) with SIGNATURE_NOT_CANONICAL, storing nothing', async () => {
+      await request(sample().map((v) => v / 3));
+      const [job] = await claimAll(alice);
+      const honest = await resultFor(job, alice);
+      for (const form of ['high-s', 'y-parity'] as const) {
+        const malleated = { ...honest, signature: malleate(honest.signature, form) };
+        const refused = await call(SUBMIT, 'submitResults', alice, { backend: 'cpu', results: [malleated] });
+        expect(codeOf(refused)).toBe('SIGNATURE_NOT_CANONICAL');
+        expect(refused.errors?.[0].message).toContain('27 or 28');
+        expect((await gql(INFERENCE, { id: job.id })).data.inference.status).toBe('ASSIGNED');
+      }
+      const accepted = await call(SUBMIT, 'submitResults', alice, { backend: 'cpu', results: [honest] });
+      expect(accepted.errors).toBeUndefined();
     });
 
     it('refuses a result for a job the worker does not hold, and a duplicate submission', async () => {
