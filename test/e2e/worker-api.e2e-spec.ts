@@ -9,7 +9,7 @@ import type { PrivateKeyAccount } from 'viem/accounts';
 import { WorkerRegistryAbi } from '../../src/chain/generated/contracts';
 import { verityDomain } from '../../src/chain/typed-data';
 import { commitTensor, evaluateFixed, type QuantizedModel } from '../../src/engine';
-import { graphqlRequest, type GraphqlResult } from '../support/graphql-client';
+import { graphqlRequest, graphqlRequestFrom, type GraphqlResult } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
   ANVIL_WORKER_KEYS,
@@ -163,6 +163,37 @@ describe('worker API', () => {
         { clientRequestId: 'order-1' },
       );
       expect(codeOf(other)).toBe('DUPLICATE_REQUEST');
+    });
+
+    it('keeps clientRequestId keys per caller: another peer sending the same x-client-id neither gets nor poisons the first inference', async () => {
+      const headers = { 'x-client-id': 'shared-dapp-name' };
+      const victim = { localAddress: '127.0.0.1', headers };
+      // The attacker also claims the dapp's address in X-Forwarded-For, which the API must ignore.
+      const attacker = { localAddress: '127.0.0.2', headers: { ...headers, 'x-forwarded-for': '127.0.0.1' } };
+      const from = (peer: { localAddress: string; headers: Record<string, string> }, input: number[]) =>
+        graphqlRequestFrom(peer, app.graphqlUrl, REQUEST, {
+          input: { modelId, input, mode: 'OPTIMISTIC', clientRequestId: 'order-7' },
+        });
+      // The attacker claims the key first, with another input, hoping the dapp's call is refused.
+      const planted = await from(
+        attacker,
+        sample().map((v) => -v),
+      );
+      expect(planted.errors).toBeUndefined();
+      const first = await from(victim, sample());
+      expect(first.errors).toBeUndefined();
+      expect(first.data.requestInference.id).not.toBe(planted.data.requestInference.id);
+      // Repeating the dapp's call returns its own inference; the attacker's repeat returns the attacker's.
+      expect((await from(victim, sample())).data.requestInference.id).toBe(first.data.requestInference.id);
+      expect(codeOf(await from(attacker, sample()))).toBe('DUPLICATE_REQUEST');
+      expect(
+        (
+          await from(
+            attacker,
+            sample().map((v) => -v),
+          )
+        ).data.requestInference.id,
+      ).toBe(planted.data.requestInference.id);
     });
   });
 
