@@ -55,12 +55,16 @@ describe('constant tensors', () => {
         nodes: [{ op: 'MatMul', inputs: ['x', 'w'], output: 'y' }],
       }),
     );
-    model.graph!.initializer[0] = onnx.TensorProto.create({
-      name: 'w',
-      dims: [2 ** 20, 2 ** 20],
-      dataType: FLOAT,
-      rawData: oneFloat(),
-    });
+    const graph = model.graph;
+    if (!graph) throw new Error('the test model has a graph');
+    graph.initializer = [
+      onnx.TensorProto.create({
+        name: 'w',
+        dims: [2 ** 20, 2 ** 20],
+        dataType: FLOAT,
+        rawData: oneFloat(),
+      }),
+    ];
     const oversized = onnx.ModelProto.encode(model).finish();
     expect(oversized.length).toBeLessThan(200);
     const error = errorOf(() => importOnnx(oversized));
