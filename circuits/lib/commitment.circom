@@ -85,8 +85,11 @@ template PoseidonChain(m) {
  * Commitment to a vector of signed integers v with v_i + offset in [0, 2^n) (constrained):
  * the shifted values are packed floor(252 / n) per field element (PackRange, injective), the last
  * group shorter, and the packed elements are chained with PoseidonChain. With offset = B (the
- * model's input bound) and n = bitlen(2B), every input the engine accepts (|v| <= B) passes and
- * nothing else does. Cost: count * n + PoseidonChain(G), G = ceil(count / floor(252 / n)).
+ * model's input bound) and n = bitlen(2B), the accepted range is v in [-B, 2^n - 1 - B]: every
+ * input the engine accepts (|v| <= B) passes, and so do the values from B + 1 up to 2^n - 1 - B
+ * (between B + 1 and 3B - 1; 2^n - 1 is odd, 2B even, so the range is never exact), which the
+ * engine refuses. A superset, as docs/zk.md says: a tight upper check would double the input cost.
+ * Cost: count * n + PoseidonChain(G), G = ceil(count / floor(252 / n)).
  */
 template CommitSignedVector(count, n, offset) {
     assert(count >= 1);

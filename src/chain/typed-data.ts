@@ -9,17 +9,21 @@
  * - `WorkerCall`: authenticates one call of the worker API. `payloadHash` binds the call's
  *   arguments, `nonce` (random, 32 bytes) is accepted once, `deadline` (unix seconds) bounds how
  *   long a captured call could be replayed at all (the server keeps used nonces until then).
+ *
+ * Both signatures recover under the contracts' rule (src/chain/signature.ts, LibSignature): a
+ * malleated form (high s, v written as 0 or 1) recovers no one, so no signature the API or the
+ * challenger accepts is one Settlement or DisputeGame would refuse.
  */
 import {
   hashTypedData,
   keccak256,
-  recoverTypedDataAddress,
   stringToHex,
   type Address,
   type Hex,
   type TypedDataDomain,
 } from 'viem';
 import type { ResultLeaf } from './result-merkle';
+import { recoverCanonicalSigner } from './signature';
 
 export const VERITY_EIP712_NAME = 'Verity';
 export const VERITY_EIP712_VERSION = '1';
@@ -63,22 +67,19 @@ export function resultDigest(domain: TypedDataDomain, leaf: ResultLeaf): Hex {
   return hashTypedData({ domain, types: RESULT_TYPES, primaryType: 'Result', message: leaf });
 }
 
-/** The address that signed `leaf`, or null when the signature is malformed. */
+/** The address that signed `leaf`, or null when the signature is malformed or not canonical (as LibSignature). */
 export async function recoverResultSigner(domain: TypedDataDomain, leaf: ResultLeaf, signature: Hex): Promise<Address | null> {
-  try {
-    return await recoverTypedDataAddress({ domain, types: RESULT_TYPES, primaryType: 'Result', message: leaf, signature });
-  } catch {
-    return null;
-  }
+  return recoverCanonicalSigner(resultDigest(domain, leaf), signature);
 }
 
-/** The address that signed a worker call, or null when the signature is malformed. */
+/** The digest a worker signs for one API call. */
+export function workerCallDigest(domain: TypedDataDomain, call: WorkerCall): Hex {
+  return hashTypedData({ domain, types: WORKER_CALL_TYPES, primaryType: 'WorkerCall', message: call });
+}
+
+/** The address that signed a worker call, or null when the signature is malformed or not canonical. */
 export async function recoverWorkerCallSigner(domain: TypedDataDomain, call: WorkerCall, signature: Hex): Promise<Address | null> {
-  try {
-    return await recoverTypedDataAddress({ domain, types: WORKER_CALL_TYPES, primaryType: 'WorkerCall', message: call, signature });
-  } catch {
-    return null;
-  }
+  return recoverCanonicalSigner(workerCallDigest(domain, call), signature);
 }
 
 /**

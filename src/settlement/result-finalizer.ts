@@ -4,6 +4,7 @@ import { isAddressEqual, parseEventLogs, type Hash, type Hex } from 'viem';
 import { DataSource } from 'typeorm';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { outputCommitment } from '../chain/result-merkle';
+import { canonicalSignature } from '../chain/signature';
 import { InferenceEvents } from '../inference/inference-events';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
@@ -215,7 +216,9 @@ export class ResultFinalizer {
           leaf,
           row.output_fixed.map(BigInt),
           batch.tree.proof(row.leaf_index),
-          row.worker_signature,
+          // Reveal only takes the canonical form (LibSignature); a row stored before the API
+          // enforced it may hold a malleated one, whose canonical twin is the same signature.
+          canonicalSignature(row.worker_signature) ?? row.worker_signature,
         ],
       }));
     } catch (error) {

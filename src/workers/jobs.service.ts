@@ -21,6 +21,7 @@ import {
   MIN_LEASE_SECONDS,
 } from './workers.constants';
 import { WorkersError } from './workers.errors';
+import { assertCanonicalSignature } from './signature-check';
 
 const BYTES32_PATTERN = /^0x[0-9a-fA-F]{64}$/;
 const INTEGER_PATTERN = /^-?(0|[1-9]\d{0,19})$/;
@@ -207,6 +208,7 @@ export class JobsService {
       traceCommitment: result.traceCommitment.toLowerCase() as Hex,
       worker,
     };
+    assertCanonicalSignature(result.signature, `job ${job.id}: result`, 'RESULT_SIGNATURE_INVALID');
     const signer = await recoverResultSigner(this.protocol.domain, leaf, result.signature as Hex);
     if (signer !== worker) {
       throw new WorkersError(

@@ -6,6 +6,7 @@ import { payloadHash, recoverWorkerCallSigner } from '../chain/typed-data';
 import { returnedRows } from '../common/sql-rows';
 import type { WorkerAuthInput } from './dto/worker-api.types';
 import { ProtocolService } from './protocol.service';
+import { assertCanonicalSignature } from './signature-check';
 import { MAX_AUTH_DEADLINE_SECONDS, STAKE_CHECK_TTL_MS } from './workers.constants';
 import { WorkersError } from './workers.errors';
 
@@ -45,6 +46,7 @@ export class WorkerAuthService {
         'auth.signature must be a 65-byte signature, 0x and 130 hex digits',
       );
     }
+    assertCanonicalSignature(auth.signature, 'auth.signature', 'WORKER_AUTH_INVALID');
     const worker = getAddress(auth.worker);
     const now = Math.floor(Date.now() / 1000);
     if (auth.deadline < now)

@@ -12,7 +12,8 @@ export type WorkersErrorCode =
   | 'DUPLICATE_SUBMISSION'
   | 'INVALID_RESULT'
   | 'RESULT_COMMITMENT_MISMATCH'
-  | 'RESULT_SIGNATURE_INVALID';
+  | 'RESULT_SIGNATURE_INVALID'
+  | 'SIGNATURE_NOT_CANONICAL';
 
 export class WorkersError extends AppError {
   constructor(code: WorkersErrorCode, message: string, details?: Record<string, unknown>) {

@@ -12,6 +12,18 @@ describe('poseidon-commitment', () => {
     }
   });
 
+  it('accepts a strict superset of the engine inputs: v in [-B, 2^n - 1 - B] with n = bitlen(2B), above B for every B', async () => {
+    for (const bound of [0n, 1n, 5n, 8n, 127n, 128n, 1n << 18n]) {
+      const bits = offsetBitsFor(bound);
+      const upper = (1n << BigInt(bits)) - 1n - bound;
+      expect(upper).toBeGreaterThan(bound);
+      if (bound > 0n) expect(upper).toBeLessThanOrEqual(3n * bound - 1n);
+      await expect(commitSignedVector([-bound, bound, bound + 1n, upper], bits, bound)).resolves.toEqual(expect.any(BigInt));
+      await expect(commitSignedVector([upper + 1n], bits, bound)).rejects.toMatchObject({ code: 'ZK_INPUT_INVALID' });
+      await expect(commitSignedVector([-bound - 1n], bits, bound)).rejects.toMatchObject({ code: 'ZK_INPUT_INVALID' });
+    }
+  });
+
   it('packs base-2^n digits and refuses a digit out of range or a packing wider than 252 bits', () => {
     expect(packRange([1n, 2n, 3n], 8)).toBe(1n + 2n * 256n + 3n * 65536n);
     expect(packRange([(1n << 252n) - 1n], 252)).toBe((1n << 252n) - 1n);

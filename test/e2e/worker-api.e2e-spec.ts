@@ -9,9 +9,16 @@ import type { PrivateKeyAccount } from 'viem/accounts';
 import { WorkerRegistryAbi } from '../../src/chain/generated/contracts';
 import { verityDomain } from '../../src/chain/typed-data';
 import { commitTensor, evaluateFixed, type QuantizedModel } from '../../src/engine';
-import { graphqlRequest, type GraphqlResult } from '../support/graphql-client';
+import { graphqlRequest, graphqlRequestFrom, type GraphqlResult } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { ANVIL_WORKER_KEYS, signCall, signResult, testWorker, type WorkerAuth } from '../support/worker-auth';
+import {
+  ANVIL_WORKER_KEYS,
+  malleate,
+  signCall,
+  signResult,
+  testWorker,
+  type WorkerAuth,
+} from '../support/worker-auth';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'onnx-conformance', '1l_mlp');
 const TRACE: Hex = `0x${'ab'.repeat(32)}`;
@@ -157,6 +164,37 @@ describe('worker API', () => {
       );
       expect(codeOf(other)).toBe('DUPLICATE_REQUEST');
     });
+
+    it('keeps clientRequestId keys per caller: another peer sending the same x-client-id neither gets nor poisons the first inference', async () => {
+      const headers = { 'x-client-id': 'shared-dapp-name' };
+      const victim = { localAddress: '127.0.0.1', headers };
+      // The attacker also claims the dapp's address in X-Forwarded-For, which the API must ignore.
+      const attacker = { localAddress: '127.0.0.2', headers: { ...headers, 'x-forwarded-for': '127.0.0.1' } };
+      const from = (peer: { localAddress: string; headers: Record<string, string> }, input: number[]) =>
+        graphqlRequestFrom(peer, app.graphqlUrl, REQUEST, {
+          input: { modelId, input, mode: 'OPTIMISTIC', clientRequestId: 'order-7' },
+        });
+      // The attacker claims the key first, with another input, hoping the dapp's call is refused.
+      const planted = await from(
+        attacker,
+        sample().map((v) => -v),
+      );
+      expect(planted.errors).toBeUndefined();
+      const first = await from(victim, sample());
+      expect(first.errors).toBeUndefined();
+      expect(first.data.requestInference.id).not.toBe(planted.data.requestInference.id);
+      // Repeating the dapp's call returns its own inference; the attacker's repeat returns the attacker's.
+      expect((await from(victim, sample())).data.requestInference.id).toBe(first.data.requestInference.id);
+      expect(codeOf(await from(attacker, sample()))).toBe('DUPLICATE_REQUEST');
+      expect(
+        (
+          await from(
+            attacker,
+            sample().map((v) => -v),
+          )
+        ).data.requestInference.id,
+      ).toBe(planted.data.requestInference.id);
+    });
   });
 
   describe('authentication', () => {
@@ -189,6 +227,16 @@ describe('worker API', () => {
       expect(codeOf(await call(CLAIM, 'claimJobs', alice, input, expired))).toBe('WORKER_AUTH_EXPIRED');
       const otherChain = await signCall({ ...domain, chainId: 1 }, alice, 'claimJobs', input);
       expect(codeOf(await call(CLAIM, 'claimJobs', alice, input, otherChain))).toBe('WORKER_AUTH_INVALID');
+    });
+
+    it('refuses a call signed in a malleated form (high s, or v as 0 or 1) with SIGNATURE_NOT_CANONICAL', async () => {
+      const input = { maxJobs: 1, waitMs: 0, leaseSeconds: 30 };
+      for (const form of ['high-s', 'y-parity'] as const) {
+        const auth = await signCall(domain, alice, 'claimJobs', input);
+        const malleated = { ...auth, signature: malleate(auth.signature, form) };
+        const refused = await call(CLAIM, 'claimJobs', alice, input, malleated);
+        expect(codeOf(refused)).toBe('SIGNATURE_NOT_CANONICAL');
+      }
     });
 
     it('refuses an unstaked worker and an unregistered one', async () => {
@@ -257,6 +305,21 @@ describe('worker API', () => {
         results: [honest, await resultFor(jobs[1], alice)],
       });
       expect(ok.errors).toBeUndefined();
+    });
+
+    it('refuses a result signed in a malleated form (high s, or v as 0 or 1) with SIGNATURE_NOT_CANONICAL, storing nothing', async () => {
+      await request(sample().map((v) => v / 3));
+      const [job] = await claimAll(alice);
+      const honest = await resultFor(job, alice);
+      for (const form of ['high-s', 'y-parity'] as const) {
+        const malleated = { ...honest, signature: malleate(honest.signature, form) };
+        const refused = await call(SUBMIT, 'submitResults', alice, { backend: 'cpu', results: [malleated] });
+        expect(codeOf(refused)).toBe('SIGNATURE_NOT_CANONICAL');
+        expect(refused.errors?.[0].message).toContain('27 or 28');
+        expect((await gql(INFERENCE, { id: job.id })).data.inference.status).toBe('ASSIGNED');
+      }
+      const accepted = await call(SUBMIT, 'submitResults', alice, { backend: 'cpu', results: [honest] });
+      expect(accepted.errors).toBeUndefined();
     });
 
     it('refuses a result for a job the worker does not hold, and a duplicate submission', async () => {

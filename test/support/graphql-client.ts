@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -18,6 +19,48 @@ export async function graphqlRequest<T = any>(
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphqlResult<T>;
+}
+
+/**
+ * The same call from a chosen peer: `localAddress` picks the source address of the connection
+ * (any 127.0.0.0/8 address reaches a server on 127.0.0.1 on Linux), `headers` are sent as given.
+ * Lets a test play two dapps on different machines.
+ */
+export function graphqlRequestFrom<T = any>(
+  peer: { localAddress: string; headers?: Record<string, string> },
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphqlResult<T>> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        localAddress: peer.localAddress,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...peer.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphqlResult<T>);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** A graphql-ws client on the same path as HTTP. */

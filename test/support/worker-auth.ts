@@ -58,3 +58,20 @@ export function signResult(
 ): Promise<Hex> {
   return signer.signTypedData({ domain, types: RESULT_TYPES, primaryType: 'Result', message: leaf });
 }
+
+/** secp256k1's group order n (written down here, not imported: the tests state the protocol). */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+/**
+ * A malleated form of an honest 65-byte signature that viem still recovers to the same signer but
+ * LibSignature refuses: `high-s` is the twin (r, n - s, v flipped), `y-parity` writes v as 0 or 1.
+ */
+export function malleate(signature: Hex, form: 'high-s' | 'y-parity'): Hex {
+  const r = signature.slice(2, 66);
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  const v = parseInt(signature.slice(130, 132), 16);
+  if (form === 'y-parity')
+    return `0x${r}${signature.slice(66, 130)}${(v - 27).toString(16).padStart(2, '0')}`;
+  const highS = (SECP256K1_N - s).toString(16).padStart(64, '0');
+  return `0x${r}${highS}${(v === 27 ? 28 : 27).toString(16)}`;
+}

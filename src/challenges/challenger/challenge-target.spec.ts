@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { keccak256, toHex, zeroHash, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { buildResultTree, hashResultLeaf, type ResultLeaf } from '../../chain/result-merkle';
+import { SECP256K1_ORDER, signatureFlaw } from '../../chain/signature';
 import { RESULT_TYPES, verityDomain } from '../../chain/typed-data';
 import {
   commitModel,
@@ -181,6 +182,24 @@ describe('challenge targets', () => {
     await expect(checkResult(swapped, model, domain)).rejects.toThrow(/its fields hash to leaf/);
     const forged = { ...inferences[0], workerSignature: inferences[1].workerSignature };
     await expect(checkResult(forged, model, domain)).rejects.toThrow(/signature does not recover/);
+  });
+
+  it('disputes a result served with a malleated signature (high s, v as 0 or 1) with its canonical twin, the form DisputeGame.open accepts', async () => {
+    const honest = (inferences[1].workerSignature ?? '').toLowerCase();
+    const r = honest.slice(2, 66);
+    const s = BigInt(`0x${honest.slice(66, 130)}`);
+    const v = parseInt(honest.slice(130, 132), 16);
+    const highS = `0x${r}${(SECP256K1_ORDER - s).toString(16).padStart(64, '0')}${v === 27 ? '1c' : '1b'}`;
+    const yParity = `0x${honest.slice(2, 130)}0${v - 27}`;
+    for (const malleated of [highS, yParity]) {
+      const result = await checkResult(
+        { ...inferences[1], workerSignature: malleated as Hex },
+        model,
+        domain,
+      );
+      expect(result.workerSignature).toBe(honest);
+      expect(signatureFlaw(result.workerSignature)).toBeNull();
+    }
   });
 
   it('treats a result as not ready until its batch is committed on-chain', () => {

@@ -10,6 +10,7 @@
 import { getAddress, type Address, type Hex, type TypedDataDomain } from 'viem';
 import type { ModelParts } from '../../chain/dispute-client';
 import { hashResultLeaf, verifyResultProof, type ResultLeaf } from '../../chain/result-merkle';
+import { canonicalSignature } from '../../chain/signature';
 import { recoverResultSigner } from '../../chain/typed-data';
 import {
   checkFixedInput,
@@ -169,7 +170,12 @@ export async function checkResult(
       requestId,
       `model ${model.id} commits to ${model.commitment.commitment}, the leaf names ${leaf.modelCommitment}`,
     );
-  const signature = inference.workerSignature ?? '0x';
+  // The contracts take only the canonical form (LibSignature). A result the API stored before it
+  // enforced that rule, or an API that does not, may carry a malleated form (high s, v as 0 or 1):
+  // its canonical twin is the same worker's signature of the same leaf, so the dispute is opened
+  // with the twin instead of letting a wrong result go final because `open` would revert.
+  const served = inference.workerSignature ?? '0x';
+  const signature = canonicalSignature(served) ?? served;
   const signer = await recoverResultSigner(domain, leaf, signature);
   if (!signer || !same(signer, leaf.worker))
     throw refuse(requestId, `its worker signature does not recover to ${leaf.worker}`);

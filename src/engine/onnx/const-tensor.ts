@@ -23,30 +23,53 @@ export function makeConst(shape: number[], data: ArrayLike<number>, integer = fa
   return { shape, data: Float64Array.from(data), integer };
 }
 
-function readRaw(raw: Uint8Array, dataType: number, count: number): Float64Array {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const out = new Float64Array(count);
-  const readers: Partial<Record<number, [number, (o: number) => number]>> = {
-    [DT.FLOAT]: [4, (o) => view.getFloat32(o, true)],
-    [DT.DOUBLE]: [8, (o) => view.getFloat64(o, true)],
-    [DT.INT64]: [8, (o) => Number(view.getBigInt64(o, true))],
-    [DT.UINT64]: [8, (o) => Number(view.getBigUint64(o, true))],
-    [DT.INT32]: [4, (o) => view.getInt32(o, true)],
-    [DT.UINT32]: [4, (o) => view.getUint32(o, true)],
-    [DT.INT16]: [2, (o) => view.getInt16(o, true)],
-    [DT.UINT16]: [2, (o) => view.getUint16(o, true)],
-    [DT.INT8]: [1, (o) => view.getInt8(o)],
-    [DT.UINT8]: [1, (o) => view.getUint8(o)],
-    [DT.BOOL]: [1, (o) => view.getUint8(o)],
-  };
-  const reader = readers[dataType];
+type RawReader = [width: number, read: (view: DataView, offset: number) => number];
+
+const RAW_READERS: Partial<Record<number, RawReader>> = {
+  [DT.FLOAT]: [4, (v, o) => v.getFloat32(o, true)],
+  [DT.DOUBLE]: [8, (v, o) => v.getFloat64(o, true)],
+  [DT.INT64]: [8, (v, o) => Number(v.getBigInt64(o, true))],
+  [DT.UINT64]: [8, (v, o) => Number(v.getBigUint64(o, true))],
+  [DT.INT32]: [4, (v, o) => v.getInt32(o, true)],
+  [DT.UINT32]: [4, (v, o) => v.getUint32(o, true)],
+  [DT.INT16]: [2, (v, o) => v.getInt16(o, true)],
+  [DT.UINT16]: [2, (v, o) => v.getUint16(o, true)],
+  [DT.INT8]: [1, (v, o) => v.getInt8(o)],
+  [DT.UINT8]: [1, (v, o) => v.getUint8(o)],
+  [DT.BOOL]: [1, (v, o) => v.getUint8(o)],
+};
+
+/**
+ * The values of a tensor's raw bytes. The shape is declared by whoever sent the model (it arrives
+ * in a request body), so the declared size (element count x width) is checked against the bytes
+ * actually sent before anything is allocated: a few bytes of protobuf declaring 2^40 elements are
+ * refused as MALFORMED_ONNX, never turned into an allocation of the declared size.
+ */
+function readRaw(raw: Uint8Array, dataType: number, count: number, what: string): Float64Array {
+  const reader = RAW_READERS[dataType];
   if (!reader) throw new EngineError('MALFORMED_ONNX', `unsupported tensor element type ${dataType}`);
   const [width, read] = reader;
-  if (raw.byteLength !== width * count) {
-    throw new EngineError('MALFORMED_ONNX', `raw tensor data has ${raw.byteLength} bytes, expected ${width * count}`);
+  const declaredBytes = width * count;
+  if (raw.byteLength !== declaredBytes) {
+    throw new EngineError(
+      'MALFORMED_ONNX',
+      `tensor ${what} declares ${count} values (${declaredBytes} bytes) but its raw data has ${raw.byteLength} bytes`,
+      { declaredBytes, rawBytes: raw.byteLength },
+    );
   }
-  for (let i = 0; i < count; i++) out[i] = read(i * width);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = read(view, i * width);
   return out;
+}
+
+/** The element count of a declared shape, refusing a dimension that is not a count. */
+function declaredCount(shape: readonly number[], what: string): number {
+  const count = numel(shape);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || !Number.isSafeInteger(count)) {
+    throw new EngineError('MALFORMED_ONNX', `tensor ${what} has shape [${shape.join(',')}], not a shape of non-negative integers`);
+  }
+  return count;
 }
 
 /** Decode an ONNX TensorProto (raw or typed fields) into a ConstTensor. */
@@ -55,12 +78,12 @@ export function tensorFromProto(proto: onnx.ITensorProto, what: string): ConstTe
     throw new EngineError('UNSUPPORTED_MODEL', `tensor ${what} uses external data, which is not supported`);
   }
   const shape = (proto.dims ?? []).map((d) => Number(d));
-  const count = numel(shape);
+  const count = declaredCount(shape, what);
   const dataType: number = proto.dataType ?? 0;
   const integer = INTEGER_TYPES.has(dataType);
   let data: Float64Array;
   if (proto.rawData && proto.rawData.length > 0) {
-    data = readRaw(proto.rawData, dataType, count);
+    data = readRaw(proto.rawData, dataType, count, what);
   } else {
     const fields: Partial<Record<number, ArrayLike<unknown> | null | undefined>> = {
       [DT.DOUBLE]: proto.doubleData,

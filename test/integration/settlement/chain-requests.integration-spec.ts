@@ -19,6 +19,7 @@ import { ModelAnchorer } from '../../../src/settlement/model-anchorer';
 import { ResultFinalizer } from '../../../src/settlement/result-finalizer';
 import { REQUEST_CURSOR_NAME } from '../../../src/settlement/settlement.constants';
 import { TEST_PARAMETERS } from '../contracts/contracts-fixture';
+import { malleate } from '../../support/worker-auth';
 import { REQUESTER, WORKER, signResult, startHarness, type Harness } from './settlement-harness';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'mnist');
@@ -74,8 +75,11 @@ describe('on-chain requests', () => {
     return event.args.requestId;
   }
 
-  /** What the worker API leaves after a worker computed and submitted the request's result. */
-  async function computeAsWorker(requestId: Hex): Promise<bigint[]> {
+  /**
+   * What the worker API leaves after a worker computed and submitted the request's result
+   * (`malleated`: signed in a form the API accepted before it applied LibSignature's rule).
+   */
+  async function computeAsWorker(requestId: Hex, malleated?: 'high-s' | 'y-parity'): Promise<bigint[]> {
     const row = await rowOf(requestId);
     const { outputFixed } = evaluateFixed(model.quantized, Float64Array.from(row.input_fixed.map(Number)), {
       trace: false,
@@ -98,7 +102,7 @@ describe('on-chain requests', () => {
         outputFixed.map(String),
         leaf.outputCommitment,
         leaf.traceCommitment,
-        await signResult(harness, leaf),
+        malleated ? malleate(await signResult(harness, leaf), malleated) : await signResult(harness, leaf),
       ],
     );
     return outputFixed;
@@ -264,6 +268,19 @@ describe('on-chain requests', () => {
     await finalizer.runOnce();
     expect(await rowOf(requestId)).toEqual(final);
     expect(await consumerCalls()).toBe(1n);
+  });
+
+  it('reveals a result stored with a malleated worker signature (high s, v as 0 or 1) by its canonical twin', async () => {
+    for (const form of ['high-s', 'y-parity'] as const) {
+      const requestId = await requestOnChain(input);
+      await watcher.runOnce();
+      await computeAsWorker(requestId, form);
+      await committer.runOnce();
+      expect((await rowOf(requestId)).status).toBe('COMMITTED');
+      await finalizer.runOnce();
+      expect((await rowOf(requestId)).status).toBe('CHALLENGEABLE');
+      expect(await statusOf(requestId)).toBe(RequestStatus.Pending);
+    }
   });
 
   it('takes the state from the chain when a result was revealed and finalized behind its back', async () => {
