@@ -101,7 +101,7 @@ async function benchModel(
     address: contracts.ModelRegistry,
     abi: ModelRegistryAbi,
     functionName: 'register',
-    args: [model.commitment.commitment, MODE_OPTIMISTIC],
+    args: [model.commitment.commitment, MODE_OPTIMISTIC, bench.clients.account.address],
   });
   const requested = await send(bench, REQUESTER, {
     address: contracts.Settlement,

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         address: contracts.ModelRegistry,
         abi: ModelRegistryAbi,
         functionName: 'register',
-        args: [MODEL, 2],
+        args: [MODEL, 2, clients.account.address],
       }),
     );
     await gasOf(

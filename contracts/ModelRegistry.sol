@@ -8,7 +8,14 @@ pragma solidity ^0.8.24;
 /// @dev The registry cannot check that a circuit computes the model it is registered for: the
 ///      model owner vouches for it. `circuitHash` and `zkeyHash` let anyone audit that claim off
 ///      chain (regenerate the circuit from the model, the verifier from the zkey). A request only
-///      trusts the circuits that existed when it was made (see zkCircuitCount).
+///      trusts the circuits that existed when it was made (see zkCircuitCount), and may pin the
+///      one proving key it accepts (Settlement.requestZkInference).
+///
+///      A commitment is public the moment a model is uploaded (the API's reply, its subscription,
+///      the mempool), so first-come registration would let anyone claim a model and attach an
+///      always-true verifier. Only the registrar (the Verity service's account, fixed at
+///      deployment) registers commitments, naming the owner it verified; only that owner or the
+///      registrar attaches circuits.
 contract ModelRegistry {
     /// @notice Bit flag: results may be proven with a zk proof.
     uint8 public constant MODE_ZK = 1;
@@ -41,6 +48,9 @@ contract ModelRegistry {
         bytes32 zkeyHash;
     }
 
+    /// @notice The only account that registers commitments (the service; fixed at deployment).
+    address public immutable registrar;
+
     mapping(bytes32 commitment => Model) private _models;
     mapping(bytes32 commitment => mapping(uint32 batchSize => ZkCircuit)) private _zkCircuits;
     /// @dev 1-based position of a circuit among its model's circuits, in the order they were added.
@@ -48,6 +58,9 @@ contract ModelRegistry {
     /// @notice How many zk circuits a model has. A zk request records it; only the circuits added
     ///         before the request (ordinal <= that count) may settle it.
     mapping(bytes32 commitment => uint32) public zkCircuitCount;
+    /// @notice 1-based ordinal of the model's circuit exported from a proving key (by its zkeyHash),
+    ///         0 when none: what a pinned request (Settlement.requestZkInference) checks.
+    mapping(bytes32 commitment => mapping(bytes32 zkeyHash => uint32)) public zkeyOrdinal;
 
     event ModelRegistered(bytes32 indexed commitment, address indexed owner, uint8 modes);
     /// @notice A zk circuit was added; the model now allows MODE_ZK.
@@ -64,6 +77,8 @@ contract ModelRegistry {
     );
 
     error ModelRegistry_AlreadyRegistered(bytes32 commitment);
+    error ModelRegistry_NotRegistrar(address caller);
+    error ModelRegistry_ZeroAddress();
     error ModelRegistry_InvalidModes(uint8 modes);
     error ModelRegistry_ZkModeNeedsCircuit(bytes32 commitment);
     error ModelRegistry_UnknownModel(bytes32 commitment);
@@ -76,27 +91,40 @@ contract ModelRegistry {
     error ModelRegistry_ZkCircuitExists(bytes32 commitment, uint32 batchSize);
     error ModelRegistry_UnknownZkCircuit(bytes32 commitment, uint32 batchSize);
 
-    /// @notice Registers a model commitment. A commitment can be registered once; the caller owns it.
-    ///         Zk mode cannot be set here: it comes with a circuit, through addZkCircuit.
+    /// @param _registrar The account allowed to register commitments (the service's).
+    constructor(address _registrar) {
+        if (_registrar == address(0)) revert ModelRegistry_ZeroAddress();
+        registrar = _registrar;
+    }
+
+    /// @notice Registers a model commitment for an owner. The registrar only; a commitment can be
+    ///         registered once. Zk mode cannot be set here: it comes with a circuit (addZkCircuit).
     /// @param _commitment The model commitment (keccak256, docs/semantics.md).
     /// @param _modes MODE_OPTIMISTIC, or 0 for a model that will only allow zk mode (addZkCircuit).
-    function register(bytes32 _commitment, uint8 _modes) external {
+    /// @param _owner Who may attach circuits besides the registrar: the registrar itself, or the
+    ///        owner key the registrar verified.
+    function register(bytes32 _commitment, uint8 _modes, address _owner) external {
+        // INVARIANT: nobody but the registrar can claim a commitment, so a third party who sees
+        // one first cannot own it and attach its own verifier.
+        if (msg.sender != registrar) revert ModelRegistry_NotRegistrar(msg.sender);
+        if (_owner == address(0)) revert ModelRegistry_ZeroAddress();
         if (_models[_commitment].registeredAt != 0) revert ModelRegistry_AlreadyRegistered(_commitment);
         // INVARIANT: a model allows MODE_ZK only once it has a verifier (addZkCircuit).
         if (_modes & MODE_ZK != 0) revert ModelRegistry_ZkModeNeedsCircuit(_commitment);
         if (_modes & ~MODE_OPTIMISTIC != 0) revert ModelRegistry_InvalidModes(_modes);
-        _models[_commitment] = Model({owner: msg.sender, modes: _modes, registeredAt: uint64(block.timestamp)});
-        emit ModelRegistered(_commitment, msg.sender, _modes);
+        _models[_commitment] = Model({owner: _owner, modes: _modes, registeredAt: uint64(block.timestamp)});
+        emit ModelRegistered(_commitment, _owner, _modes);
     }
 
     /// @notice Adds the Groth16 circuit that proves `_circuit.batchSize` inferences of a model at
-    ///         once and enables MODE_ZK for the model. Model owner only; once per batch size.
-    /// @param _commitment A registered model owned by the caller.
+    ///         once and enables MODE_ZK for the model. The model's owner or the registrar only; once
+    ///         per batch size.
+    /// @param _commitment A registered model.
     /// @param _circuit The circuit; its verifier must be a deployed contract.
     function addZkCircuit(bytes32 _commitment, ZkCircuit calldata _circuit) external {
         Model storage model = _models[_commitment];
         if (model.registeredAt == 0) revert ModelRegistry_UnknownModel(_commitment);
-        if (model.owner != msg.sender) revert ModelRegistry_NotOwner(_commitment, msg.sender);
+        if (model.owner != msg.sender && msg.sender != registrar) revert ModelRegistry_NotOwner(_commitment, msg.sender);
         if (_circuit.verifier.code.length == 0) revert ModelRegistry_VerifierHasNoCode(_circuit.verifier);
         if (_circuit.batchSize == 0) revert ModelRegistry_InvalidBatchSize(_circuit.batchSize);
         if (_circuit.outputLength == 0) revert ModelRegistry_InvalidOutputLength(_circuit.outputLength);
@@ -113,6 +141,7 @@ contract ModelRegistry {
         }
         uint32 ordinal = ++zkCircuitCount[_commitment];
         _zkCircuitOrdinals[_commitment][_circuit.batchSize] = ordinal;
+        if (zkeyOrdinal[_commitment][_circuit.zkeyHash] == 0) zkeyOrdinal[_commitment][_circuit.zkeyHash] = ordinal;
         _zkCircuits[_commitment][_circuit.batchSize] = _circuit;
         model.modes |= MODE_ZK;
         emit ZkCircuitAdded(

@@ -111,6 +111,9 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     ///         model and an input commitment (bytes32(0): none yet). The semantics is deterministic,
     ///         so a model and an input have exactly one correct output.
     mapping(bytes32 modelCommitment => mapping(bytes32 inputCommitment => bytes32 outputHash)) public zkResultOf;
+    /// @notice The proving key a zk request accepts (requestZkInference), or bytes32(0): any circuit
+    ///         its model had when it was requested.
+    mapping(bytes32 requestId => bytes32 zkeyHash) public zkeyPinOf;
 
     mapping(uint256 batchId => Batch) private _batches;
     mapping(bytes32 requestId => Request) private _requests;
@@ -123,6 +126,8 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     address private immutable _cachedThis;
 
     event DisputeGameSet(address indexed disputeGame);
+    /// @notice A zk request pinned the proving key that may settle it (requestZkInference).
+    event ZkeyPinned(bytes32 indexed requestId, bytes32 zkeyHash);
     event InferenceRequested(
         bytes32 indexed requestId,
         address indexed requester,
@@ -207,6 +212,8 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     error Settlement_ZkProofRejected(bytes32 modelCommitment, uint32 batchSize);
     error Settlement_ZkResultConflict(bytes32 modelCommitment, bytes32 inputCommitment, bytes32 known, bytes32 proven);
     error Settlement_NotZkRequest(bytes32 requestId);
+    error Settlement_UnknownZkey(bytes32 modelCommitment, bytes32 zkeyHash);
+    error Settlement_ZkeyNotPinned(bytes32 requestId, bytes32 pinned, bytes32 used);
     error Settlement_ZkRequestMismatch(bytes32 requestId);
     error Settlement_ZkCircuitTooNew(bytes32 requestId, uint32 batchSize);
 
@@ -284,6 +291,35 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         address _callback,
         uint32 _callbackGasLimit
     ) external payable returns (bytes32 requestId_) {
+        requestId_ = _request(_modelCommitment, _inputCommitment, _input, _mode, _callback, _callbackGasLimit);
+    }
+
+    /// @inheritdoc IVerityRequests
+    function requestZkInference(
+        bytes32 _modelCommitment,
+        bytes32 _inputCommitment,
+        int256[] calldata _input,
+        bytes32 _zkeyHash,
+        address _callback,
+        uint32 _callbackGasLimit
+    ) external payable returns (bytes32 requestId_) {
+        if (_zkeyHash == bytes32(0) || modelRegistry.zkeyOrdinal(_modelCommitment, _zkeyHash) == 0) {
+            revert Settlement_UnknownZkey(_modelCommitment, _zkeyHash);
+        }
+        requestId_ = _request(_modelCommitment, _inputCommitment, _input, MODE_ZK, _callback, _callbackGasLimit);
+        zkeyPinOf[requestId_] = _zkeyHash;
+        emit ZkeyPinned(requestId_, _zkeyHash);
+    }
+
+    /// @dev Records an open request (both entry points) and emits InferenceRequested.
+    function _request(
+        bytes32 _modelCommitment,
+        bytes32 _inputCommitment,
+        int256[] calldata _input,
+        uint8 _mode,
+        address _callback,
+        uint32 _callbackGasLimit
+    ) private returns (bytes32 requestId_) {
         if (msg.value < minimumFee) revert Settlement_FeeTooLow(msg.value, minimumFee);
         if ((_mode != MODE_ZK && _mode != MODE_OPTIMISTIC) || !modelRegistry.allows(_modelCommitment, _mode)) {
             revert Settlement_ModeNotAllowed(_modelCommitment, _mode);
@@ -308,6 +344,7 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
             requestId_, msg.sender, _modelCommitment, _inputCommitment, _input, _mode, _callback, _callbackGasLimit, msg.value
         );
     }
+
 
     /// @notice Commits a batch of results, possibly from many workers, as one Merkle root (see
     ///         LibResultMerkle). The committer only. A leaf counts for nobody until it is revealed
@@ -762,6 +799,11 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         // a circuit added later (for another batch size) cannot settle it.
         if (_settlement.circuitOrdinal > request.zkCircuitCount) {
             revert Settlement_ZkCircuitTooNew(_requestId, _settlement.circuit.batchSize);
+        }
+        // INVARIANT: a request that pinned a proving key is settled only by a proof under it.
+        bytes32 pinned = zkeyPinOf[_requestId];
+        if (pinned != bytes32(0) && pinned != _settlement.circuit.zkeyHash) {
+            revert Settlement_ZkeyNotPinned(_requestId, pinned, _settlement.circuit.zkeyHash);
         }
         request.status = RequestStatus.Final;
         address beneficiary = _settlement.beneficiary;

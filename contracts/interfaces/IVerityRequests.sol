@@ -26,6 +26,21 @@ interface IVerityRequests {
         uint32 _callbackGasLimit
     ) external payable returns (bytes32 requestId_);
 
+    /// @notice Requests a zk-mode inference that only a proof under one proving key may settle: the
+    ///         consumer pins the circuit it audited (ModelRegistry.ZkCircuit.zkeyHash, the sha256 of
+    ///         the final zkey its verifier was exported from). A proof from any other circuit of the
+    ///         model, even one its owner adds later, cannot settle it.
+    /// @param _zkeyHash The pinned proving key's hash; must be one of the model's circuits now.
+    /// @dev Other parameters as requestInference (mode ZK).
+    function requestZkInference(
+        bytes32 _modelCommitment,
+        bytes32 _inputCommitment,
+        int256[] calldata _input,
+        bytes32 _zkeyHash,
+        address _callback,
+        uint32 _callbackGasLimit
+    ) external payable returns (bytes32 requestId_);
+
     /// @notice The smallest fee a request may pay, in wei.
     function minimumFee() external view returns (uint256);
 }

@@ -94,7 +94,8 @@ export async function ensureDeployed(
  * Deploys ModelRegistry, WorkerRegistry, Settlement, OneStepExecutor and DisputeGame and wires
  * their roles: the Settlement is the WorkerRegistry's slasher and the DisputeGame's host, the
  * DisputeGame (with the executor, the challenger bond and the clock) is the Settlement's dispute
- * game; the deploying account (the service account) is the Settlement's committer, the only
+ * game; the deploying account (the service account) is the ModelRegistry's registrar (the only
+ * account that registers model commitments) and the Settlement's committer, the only
  * account that commits result batches (fixed at deployment; each leaf still needs its worker's
  * EIP-712 signature at reveal and to be disputed). The slasher and the dispute game are set once.
  */
@@ -106,7 +107,11 @@ export async function deploySystem(
   const { walletClient } = clients;
   const ModelRegistry = await confirmDeploy(
     clients,
-    await walletClient.deployContract({ abi: ModelRegistryAbi, bytecode: ModelRegistryBytecode }),
+    await walletClient.deployContract({
+      abi: ModelRegistryAbi,
+      bytecode: ModelRegistryBytecode,
+      args: [clients.account.address],
+    }),
   );
   const WorkerRegistry = await confirmDeploy(
     clients,

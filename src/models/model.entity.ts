@@ -45,9 +45,9 @@ export class ModelEntity {
   @Column({ type: 'text', array: true })
   modes!: string[];
 
-  /** PENDING until the commitment is registered in ModelRegistry (then REGISTERED). */
+  /** PENDING until the commitment is registered in ModelRegistry (then REGISTERED); CONFLICT when another owner holds it there. */
   @Column({ name: 'chain_status', type: 'text' })
-  chainStatus!: 'PENDING' | 'REGISTERED';
+  chainStatus!: 'PENDING' | 'REGISTERED' | 'CONFLICT';
 
   @Column({ name: 'chain_tx', type: 'char', length: 66, nullable: true })
   chainTx!: string | null;

@@ -165,6 +165,8 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     for (;;) {
       const [model] = await query<{ chain_status: string }>(this.dataSource, `SELECT chain_status FROM models WHERE id = $1`, [modelId]);
       if (model?.chain_status === 'REGISTERED') return;
+      if (model?.chain_status === 'CONFLICT')
+        throw new Error('the ModelRegistry holds this model for another owner: the service cannot attach a verifier to it');
       if (Date.now() > deadline) throw new Error('the model was not registered on-chain in time; retry enableZkMode');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Hash, Hex } from 'viem';
+import { isAddressEqual, type Address, type Hash, type Hex } from 'viem';
 import { DataSource } from 'typeorm';
 import { ModelRegistryAbi } from '../chain/generated/contracts';
 import { RUNTIME } from '../runtime/runtime.module';
@@ -12,10 +12,16 @@ import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options
 import { CHAIN_MODE_OPTIMISTIC, FINALIZER_BATCH_SIZE } from './settlement.constants';
 import { query } from './sql';
 
+interface RegistryEntry {
+  owner: Address;
+  modes: number;
+}
+
 /**
  * Registers the commitment of every model stored here (chain_status PENDING) in the
- * ModelRegistry for optimistic mode, so contracts can request it; then marks it REGISTERED. A
- * commitment the registry already allows (registered before a crash, or by anyone) is only marked.
+ * ModelRegistry for optimistic mode, owned by the service's account (the registry's registrar),
+ * so contracts can request it; then marks it REGISTERED. An entry already there is adopted only if
+ * it is the service's own; any other is refused and reported (CONFLICT).
  */
 @Injectable()
 export class ModelAnchorer {
@@ -53,7 +59,8 @@ export class ModelAnchorer {
   }
 
   private async anchor(id: string, commitment: Hex): Promise<void> {
-    if (await this.allowed(commitment)) return this.markRegistered(id, null);
+    const existing = await this.registered(commitment);
+    if (existing) return this.adopt(id, commitment, existing, null);
     const registry = this.runtime.deployment.contracts.ModelRegistry;
     let hash: Hash;
     try {
@@ -61,11 +68,11 @@ export class ModelAnchorer {
         address: registry,
         abi: ModelRegistryAbi,
         functionName: 'register',
-        args: [commitment, CHAIN_MODE_OPTIMISTIC],
+        args: [commitment, CHAIN_MODE_OPTIMISTIC, this.runtime.chain.account.address],
       }));
     } catch (error) {
-      if (revertName(error) === 'ModelRegistry_AlreadyRegistered' && (await this.allowed(commitment)))
-        return this.markRegistered(id, null);
+      const raced = revertName(error) === 'ModelRegistry_AlreadyRegistered' ? await this.registered(commitment) : undefined;
+      if (raced) return this.adopt(id, commitment, raced, null);
       throw error;
     }
     const receipt = await this.sender.waitForReceipt(hash);
@@ -74,13 +81,34 @@ export class ModelAnchorer {
     this.log.log(`model ${commitment} registered on-chain (optimistic mode) in ${hash}`);
   }
 
-  private allowed(commitment: Hex): Promise<boolean> {
-    return this.runtime.chain.publicClient.readContract({
-      address: this.runtime.deployment.contracts.ModelRegistry,
-      abi: ModelRegistryAbi,
-      functionName: 'allows',
-      args: [commitment, CHAIN_MODE_OPTIMISTIC],
-    });
+  /**
+   * An entry that is already there counts only if it is the service's own (registered before a
+   * crash, say) with optimistic mode. Anything else (another owner, or no optimistic mode) is
+   * refused and reported: its owner could attach circuits the service never made.
+   */
+  private async adopt(id: string, commitment: Hex, entry: RegistryEntry, chainTx: Hash | null): Promise<void> {
+    const ours = isAddressEqual(entry.owner, this.runtime.chain.account.address);
+    if (ours && (entry.modes & CHAIN_MODE_OPTIMISTIC) !== 0) return this.markRegistered(id, chainTx);
+    await query(this.dataSource, `UPDATE models SET chain_status = 'CONFLICT' WHERE id = $1 AND chain_status = 'PENDING'`, [id]);
+    this.log.error(
+      `model ${commitment} is already in the ModelRegistry under owner ${entry.owner} (modes ${entry.modes}), ` +
+        `not this service's ${this.runtime.chain.account.address}: refusing to anchor it (chain_status CONFLICT)`,
+    );
+  }
+
+  /** The registry's entry for a commitment, or undefined when it has none. */
+  private async registered(commitment: Hex): Promise<RegistryEntry | undefined> {
+    try {
+      return await this.runtime.chain.publicClient.readContract({
+        address: this.runtime.deployment.contracts.ModelRegistry,
+        abi: ModelRegistryAbi,
+        functionName: 'modelOf',
+        args: [commitment],
+      });
+    } catch (error) {
+      if (revertName(error) === 'ModelRegistry_UnknownModel') return undefined;
+      throw error;
+    }
   }
 
   private async markRegistered(id: string, chainTx: Hash | null): Promise<void> {

@@ -47,7 +47,10 @@ export class Model {
   @Field(() => [String], { description: 'Modes requests may use (OPTIMISTIC; ZK once the model has a circuit and verifier)' })
   modes!: string[];
 
-  @Field({ description: 'PENDING until the commitment is registered in ModelRegistry, then REGISTERED' })
+  @Field({
+    description:
+      'PENDING until the commitment is registered in ModelRegistry, then REGISTERED; CONFLICT when the registry holds it for another owner (not anchored)',
+  })
   chainStatus!: string;
 
   @Field({

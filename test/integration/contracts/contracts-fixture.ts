@@ -119,7 +119,7 @@ export async function startChain() {
       address: registry,
       abi: ModelRegistryAbi,
       functionName: 'register',
-      args: [commitment, modes],
+      args: [commitment, modes, accounts[0]],
     });
   }
 

@@ -227,8 +227,9 @@ describe('zk settlement', () => {
   const newConsumer = (behaviour: number) => deployConsumer(chain, outsider, behaviour);
   const consumerRead = <T>(consumer: Address, functionName: string) => readConsumer<T>(chain, consumer, functionName);
 
-  async function registerModel(model: Hex, modes: number, from: Address = owner): Promise<void> {
-    await chain.send(from, registryCall('register', [model, modes]));
+  /** The registrar (the deployer: `owner` here) registers `model` for `modelOwner`. */
+  async function registerModel(model: Hex, modes: number, modelOwner: Address = owner): Promise<void> {
+    await chain.send(owner, registryCall('register', [model, modes, modelOwner]));
   }
 
   async function addZkCircuit(model: Hex, circuit: ZkCircuitRecord, from: Address = owner) {
@@ -353,23 +354,68 @@ describe('zk settlement', () => {
       it('test_register_zkMode_reverts: zk mode comes only with a circuit; other unknown bits are refused', async () => {
         const model = bytes32('register-modes');
         await expectRevert(
-          chain.send(owner, registryCall('register', [model, MODE_ZK])),
+          chain.send(owner, registryCall('register', [model, MODE_ZK, owner])),
           'ModelRegistry_ZkModeNeedsCircuit',
           [model],
         );
         await expectRevert(
-          chain.send(owner, registryCall('register', [model, MODE_ZK | MODE_OPTIMISTIC])),
+          chain.send(owner, registryCall('register', [model, MODE_ZK | MODE_OPTIMISTIC, owner])),
           'ModelRegistry_ZkModeNeedsCircuit',
           [model],
         );
         await expectRevert(
-          chain.send(owner, registryCall('register', [model, 4])),
+          chain.send(owner, registryCall('register', [model, 4, owner])),
           'ModelRegistry_InvalidModes',
           [4],
         );
         await registerModel(model, 0);
         expect(await chain.read(registryCall('allows', [model, MODE_ZK]))).toBe(false);
         expect(await chain.read(registryCall('allows', [model, MODE_OPTIMISTIC]))).toBe(false);
+      });
+
+      it('test_register_notRegistrar_reverts: a front-runner with an always-true verifier can neither claim a model nor attach to it', async () => {
+        const model = bytes32('squatted-model');
+        const alwaysTrue = getAddress(await chain.deployAs(outsider, Groth16VerifierMockAbi, Groth16VerifierMockBytecode));
+        await chain.send(outsider, {
+          address: alwaysTrue,
+          abi: Groth16VerifierMockAbi,
+          functionName: 'configure',
+          args: [true, 0n, '0x00000000', ZERO_HASH],
+        });
+        // The commitment is public before the service registers it: the stranger tries first.
+        for (const modes of [0, MODE_OPTIMISTIC]) {
+          await expectRevert(chain.send(outsider, registryCall('register', [model, modes, outsider])), 'ModelRegistry_NotRegistrar', [outsider]);
+        }
+        await expectRevert(addZkCircuit(model, { ...circuits.b1, verifier: alwaysTrue }, outsider), 'ModelRegistry_UnknownModel', [model]);
+        await registerModel(model, MODE_OPTIMISTIC);
+        expect(await chain.read(registryCall('modelOf', [model]))).toMatchObject({ owner });
+        await expectRevert(
+          addZkCircuit(model, { ...circuits.b1, verifier: alwaysTrue }, outsider),
+          'ModelRegistry_NotOwner',
+          [model, outsider],
+        );
+        expect(await chain.read(registryCall('allows', [model, MODE_ZK]))).toBe(false);
+        // With no circuit of its own attached, the stranger's verifier settles nothing for the model.
+        await expectRevert(
+          settleZk({ ...batchFor(model, circuits.b1, [[1n, 2n, 3n]]), proof: MOCK_PROOF }),
+          'Settlement_UnknownZkCircuit',
+          [model, 1],
+        );
+      });
+
+      it('test_register_forAnOwner_letsThatOwnerOrTheRegistrarAttachCircuits', async () => {
+        const model = bytes32('owned-by-a-dapp');
+        await registerModel(model, 0, other);
+        expect(await chain.read(registryCall('modelOf', [model]))).toMatchObject({ owner: other });
+        await addZkCircuit(model, { ...circuits.b1, verifier: await newVerifier() }, other);
+        await addZkCircuit(model, { ...circuits.b2, verifier: await newVerifier(), zkeyHash: bytes32('other-zkey') }, owner);
+        expect(await chain.read(registryCall('zkCircuitCount', [model]))).toBe(2);
+        await expectRevert(
+          addZkCircuit(model, { ...circuits.a3, verifier: await newVerifier() }, outsider),
+          'ModelRegistry_NotOwner',
+          [model, outsider],
+        );
+        await expectRevert(chain.send(owner, registryCall('register', [bytes32('no-owner'), 0, ZERO_ADDRESS])), 'ModelRegistry_ZeroAddress');
       });
 
       it('test_addZkCircuit_byOwner_enablesZkModeAndRecordsTheCircuit', async () => {
@@ -786,6 +832,42 @@ describe('zk settlement', () => {
         await configure(first);
         await settleZk(batchFor(model, one, [outputs[0]], [requestId], [commitment]));
         expect(await resultOf(requestId)).toEqual([outputs[0], true, STATUS.Final, prover, 0n]);
+      });
+
+      it('test_requestZkInference_pinnedZkey: only a proof under the pinned proving key settles the request', async () => {
+        const commitment = freshInput();
+        const receipt = await chain.send(
+          requester,
+          settlementCall('requestZkInference', [MODEL_A, toHex(commitment, { size: 32 }), [], circuits.a3.zkeyHash, ZERO_ADDRESS, 300_000], FEE),
+        );
+        const [requested] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'InferenceRequested' });
+        const requestId = requested.args.requestId;
+        expect(await chain.read(settlementCall('zkeyPinOf', [requestId]))).toBe(circuits.a3.zkeyHash);
+        // The model's other circuit (owner-attached, valid for unpinned requests) cannot settle it.
+        await configure(verifiers.a2);
+        const two = outputsFor(circuits.a2, 3);
+        await expectRevert(
+          settleZk(batchFor(MODEL_A, circuits.a2, two, [requestId, ZERO_HASH], [commitment, freshInput()])),
+          'Settlement_ZkeyNotPinned',
+          [requestId, circuits.a3.zkeyHash, circuits.a2.zkeyHash],
+        );
+        await configure(verifiers.a3);
+        const three = outputsFor(circuits.a3, 4);
+        await settleZk(batchFor(MODEL_A, circuits.a3, three, [requestId, ZERO_HASH, ZERO_HASH], [commitment, freshInput(), freshInput()]));
+        expect(await status(requestId)).toBe(STATUS.Final);
+      });
+
+      it('test_requestZkInference_unknownZkey_reverts: a pin must name one of the model circuits', async () => {
+        for (const pin of [bytes32('no-such-zkey'), ZERO_HASH, circuits.b1.zkeyHash]) {
+          await expectRevert(
+            chain.send(
+              requester,
+              settlementCall('requestZkInference', [MODEL_A, toHex(freshInput(), { size: 32 }), [], pin, ZERO_ADDRESS, 0], FEE),
+            ),
+            'Settlement_UnknownZkey',
+            [MODEL_A, pin],
+          );
+        }
       });
 
       it('test_settleZk_conflictingOutput_reverts: a model and an input have exactly one output', async () => {

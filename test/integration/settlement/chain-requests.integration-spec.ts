@@ -171,6 +171,36 @@ describe('on-chain requests', () => {
     );
   });
 
+  it('refuses to anchor a commitment the registry already holds for another owner, and reports it', async () => {
+    const squatted = keccak256(stringToHex('a commitment registered for someone else'));
+    const [copy] = await harness.sql<{ id: string }>(
+      `INSERT INTO models (name, commitment, onnx_sha256, onnx, quantized, ops, parameter_count, input_shape, output_shape,
+                           fraction_bits, accuracy, modes, chain_status)
+       SELECT 'copy', $1, onnx_sha256, onnx, quantized, ops, parameter_count, input_shape, output_shape,
+              fraction_bits, accuracy, modes, 'PENDING' FROM models WHERE id = $2
+       RETURNING id`,
+      [squatted, model.id],
+    );
+    // Only the registrar (the service's account) can register; here it registered the commitment
+    // for another owner, who alone (with the registrar) could then attach circuits to it.
+    const other = getAddress('0x00000000000000000000000000000000000b0b00');
+    const service = harness.runtime.chain.walletClient;
+    await harness.publicClient.waitForTransactionReceipt({
+      hash: await service.writeContract({
+        address: harness.deployment.contracts.ModelRegistry,
+        abi: ModelRegistryAbi,
+        functionName: 'register',
+        args: [squatted, MODE_OPTIMISTIC, other],
+        account: harness.runtime.chain.account,
+        chain: service.chain,
+      }),
+    });
+    await anchorer.runOnce();
+    const [row] = await harness.sql(`SELECT chain_status, chain_tx FROM models WHERE id = $1`, [copy.id]);
+    expect(row).toEqual({ chain_status: 'CONFLICT', chain_tx: null });
+    await harness.sql(`DELETE FROM models WHERE id = $1`, [copy.id]);
+  });
+
   it('picks up an on-chain request once, and refuses a wrong-length input as INVALID_INPUT', async () => {
     const good = await requestOnChain(input);
     const bad = await requestOnChain([1n, 2n, 3n]);
