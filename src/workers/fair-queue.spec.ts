@@ -48,12 +48,22 @@ describe('leaseExpiry', () => {
 describe('claimStanding', () => {
   it('keeps the full cap of an honest worker that lapsed once or twice (a restart, a stall)', () => {
     expect(claimStanding(LIMITS, [], NOW)).toEqual({ kind: 'open', maxHeldJobs: 128, lapses: 0 });
-    expect(claimStanding(LIMITS, minutesAgo(5, 1), NOW)).toEqual({ kind: 'open', maxHeldJobs: 128, lapses: 2 });
+    expect(claimStanding(LIMITS, minutesAgo(5, 1), NOW)).toEqual({
+      kind: 'open',
+      maxHeldJobs: 128,
+      lapses: 2,
+    });
   });
 
   it('halves the cap for each lapse from the throttle threshold on, down to one job', () => {
-    expect(claimStanding(LIMITS, minutesAgo(3, 2, 1), NOW)).toMatchObject({ kind: 'throttled', maxHeldJobs: 64 });
-    expect(claimStanding(LIMITS, minutesAgo(4, 3, 2, 1), NOW)).toMatchObject({ kind: 'throttled', maxHeldJobs: 32 });
+    expect(claimStanding(LIMITS, minutesAgo(3, 2, 1), NOW)).toMatchObject({
+      kind: 'throttled',
+      maxHeldJobs: 64,
+    });
+    expect(claimStanding(LIMITS, minutesAgo(4, 3, 2, 1), NOW)).toMatchObject({
+      kind: 'throttled',
+      maxHeldJobs: 32,
+    });
     const tiny = { ...LIMITS, maxHeldJobs: 2, excludeAfterLapses: 10 };
     expect(claimStanding(tiny, minutesAgo(6, 5, 4, 3, 2, 1), NOW)).toMatchObject({ maxHeldJobs: 1 });
   });
@@ -61,7 +71,11 @@ describe('claimStanding', () => {
   it('excludes a worker at the exclusion threshold until enough of its lapses leave the window', () => {
     const standing = claimStanding(LIMITS, minutesAgo(50, 40, 30, 20, 10, 1), NOW);
     expect(standing).toEqual({ kind: 'excluded', lapses: 6, until: new Date(NOW.getTime() + 10 * 60_000) });
-    const later = claimStanding(LIMITS, minutesAgo(50, 40, 30, 20, 10, 1), new Date(NOW.getTime() + 10 * 60_000 + 1));
+    const later = claimStanding(
+      LIMITS,
+      minutesAgo(50, 40, 30, 20, 10, 1),
+      new Date(NOW.getTime() + 10 * 60_000 + 1),
+    );
     expect(later).toMatchObject({ kind: 'throttled', lapses: 5, maxHeldJobs: 16 });
   });
 

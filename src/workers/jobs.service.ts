@@ -197,7 +197,9 @@ export class JobsService {
         ),
       );
       if (expired.length === 0) return [];
-      const failed = expired.filter((row) => lapseFailsRequest(limits, row.lapsed_workers.map((w) => w.trim()), row.worker_address));
+      const failed = expired.filter((row) =>
+        lapseFailsRequest(limits, row.lapsed_workers, row.worker_address),
+      );
       const rows = returnedRows<{ id: string }>(
         await manager.query(
           `UPDATE inferences
@@ -224,7 +226,11 @@ export class JobsService {
         `INSERT INTO lease_lapses (claim_id, worker, jobs)
          SELECT * FROM unnest($1::uuid[], $2::char(42)[], $3::integer[])
          ON CONFLICT (claim_id) DO UPDATE SET jobs = lease_lapses.jobs + EXCLUDED.jobs`,
-        [[...claims.keys()], [...claims.values()].map((c) => c.worker), [...claims.values()].map((c) => c.jobs)],
+        [
+          [...claims.keys()],
+          [...claims.values()].map((c) => c.worker),
+          [...claims.values()].map((c) => c.jobs),
+        ],
       );
       return rows.map((row) => row.id);
     });
