@@ -4,7 +4,8 @@
  * heartbeating) and a silent one (claims and lets its leases lapse), beside an honest `verity
  * worker` loop (startWorker, in this process). The API runs with short development clocks (2 s
  * leases, a 4 s lease lifetime, a cap of 4 held jobs), so time is the server's own and the tests
- * wait on outcomes with until(); the last test moves a lease's clock in the database instead.
+ * wait on outcomes with until(); the distinct-workers test moves a lease's clock in the database
+ * instead. Each test starts from its own requests (beforeEach sets earlier ones aside).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
