@@ -57,6 +57,19 @@ const ENV_FIELDS = z.object({
     // optimistic mode: the service answers disputes on the results it committed (off only to
     // watch a silent defender lose on time, in tests and drills)
     DISPUTE_DEFENDER: z.enum(['on', 'off']).default('on'),
+    // the fair queue (src/workers/fair-queue.ts): what one worker may hold, how long a lease may
+    // live, and how lapsed claims throttle, exclude a worker and fail a request
+    QUEUE_MAX_HELD_JOBS: z.coerce.number().int().min(1).max(100_000).default(128),
+    QUEUE_MAX_LEASE_LIFETIME_SECONDS: z.coerce.number().int().min(2).max(86_400).default(300),
+    QUEUE_LAPSE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3600),
+    QUEUE_THROTTLE_AFTER_LAPSES: z.coerce.number().int().min(1).max(1000).default(3),
+    QUEUE_EXCLUDE_AFTER_LAPSES: z.coerce.number().int().min(2).max(1000).default(6),
+    QUEUE_FAIL_AFTER_LAPSED_WORKERS: z.coerce
+      .number()
+      .int()
+      .min(2, 'must be at least 2: one worker alone never fails a request')
+      .max(1000)
+      .default(3),
     // `verity challenger` (the service ignores it): the key that opens disputes and posts bonds
     CHALLENGER_PRIVATE_KEY: optionalString.pipe(
       z.string().regex(PRIVATE_KEY_PATTERN, 'must be 0x followed by 64 hex digits').optional(),
@@ -68,6 +81,13 @@ const ENV_FIELDS = z.object({
  * Verity runs on an embedded PostgreSQL and a local anvil chain.
  */
 export const ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
+  if (env.QUEUE_EXCLUDE_AFTER_LAPSES <= env.QUEUE_THROTTLE_AFTER_LAPSES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['QUEUE_EXCLUDE_AFTER_LAPSES'],
+      message: `must be above QUEUE_THROTTLE_AFTER_LAPSES (${env.QUEUE_THROTTLE_AFTER_LAPSES}): a worker is throttled before it is excluded`,
+    });
+  }
   if (env.RPC_URL !== undefined && env.PRIVATE_KEY === undefined) {
     ctx.addIssue({ code: 'custom', path: ['PRIVATE_KEY'], message: 'is required when RPC_URL is set' });
   }

@@ -37,6 +37,29 @@ describe('loadConfig', () => {
     });
     expect(config.chain.chain?.id).toBe(31337);
   });
+
+  it('defaults the fair queue to limits an honest worker never meets', () => {
+    expect(loadConfig({}).queue).toEqual({
+      maxHeldJobs: 128,
+      maxLeaseLifetimeSeconds: 300,
+      lapseWindowSeconds: 3600,
+      throttleAfterLapses: 3,
+      excludeAfterLapses: 6,
+      failAfterLapsedWorkers: 3,
+    });
+  });
+
+  it('refuses queue limits that let one worker fail a request or exclude before throttling', () => {
+    let error: unknown;
+    try {
+      loadConfig({ QUEUE_FAIL_AFTER_LAPSED_WORKERS: '1', QUEUE_THROTTLE_AFTER_LAPSES: '4', QUEUE_EXCLUDE_AFTER_LAPSES: '4' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/QUEUE_FAIL_AFTER_LAPSED_WORKERS: must be at least 2/);
+    expect(problems).toMatch(/QUEUE_EXCLUDE_AFTER_LAPSES: must be above QUEUE_THROTTLE_AFTER_LAPSES \(4\)/);
+  });
 });
 
 describe('loadWorkerConfig', () => {

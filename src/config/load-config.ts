@@ -4,6 +4,7 @@ import { ConfigError } from './config.errors';
 import { CHALLENGER_ENV_SCHEMA, ENV_SCHEMA, WORKER_ENV_SCHEMA } from './config.schema';
 import { KNOWN_CHAIN_IDS } from './known-chains';
 import type { Chain } from 'viem';
+import type { QueueLimits } from '../workers/fair-queue';
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -16,6 +17,8 @@ export interface AppConfig {
   zk: ZkConfig;
   /** DISPUTE_DEFENDER: whether the service answers disputes on the results it committed. */
   disputes: { defend: boolean };
+  /** QUEUE_*: the fair queue's limits (src/workers/fair-queue.ts). */
+  queue: QueueLimits;
 }
 
 export interface ZkConfig {
@@ -84,6 +87,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       proverThreads: e.ZK_PROVER_THREADS,
     },
     disputes: { defend: e.DISPUTE_DEFENDER === 'on' },
+    queue: {
+      maxHeldJobs: e.QUEUE_MAX_HELD_JOBS,
+      maxLeaseLifetimeSeconds: e.QUEUE_MAX_LEASE_LIFETIME_SECONDS,
+      lapseWindowSeconds: e.QUEUE_LAPSE_WINDOW_SECONDS,
+      throttleAfterLapses: e.QUEUE_THROTTLE_AFTER_LAPSES,
+      excludeAfterLapses: e.QUEUE_EXCLUDE_AFTER_LAPSES,
+      failAfterLapsedWorkers: e.QUEUE_FAIL_AFTER_LAPSED_WORKERS,
+    },
   };
 }
 

@@ -7,7 +7,8 @@
  * ```
  *  REQUESTED ──claim──▶ ASSIGNED ──submit (lease holder, valid signature)──▶ COMPUTED
  *      ▲                    │
- *      └──lease expired─────┘   (after MAX_ATTEMPTS expired leases: FAILED)
+ *      └──lease expired─────┘   (FAILED once the leases of QUEUE_FAIL_AFTER_LAPSED_WORKERS distinct
+ *                                workers lapsed: one worker's lapses never fail a request)
  *
  *  COMPUTED ──batch root mined──▶ COMMITTED
  *  COMMITTED ──(OPTIMISTIC, API)  window opens at the commit──────▶ CHALLENGEABLE
@@ -52,9 +53,6 @@ export type InferenceMode = (typeof INFERENCE_MODES)[number];
 
 export const INFERENCE_ORIGINS = ['API', 'CHAIN'] as const;
 export type InferenceOrigin = (typeof INFERENCE_ORIGINS)[number];
-
-/** Expired leases a request survives before it is marked FAILED (a job that kills its workers). */
-export const MAX_ATTEMPTS = 5;
 
 /** Every allowed transition, by name: the statuses it leaves from and the status it enters. */
 export const TRANSITIONS = {

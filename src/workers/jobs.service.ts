@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Address, Hex } from 'viem';
@@ -7,16 +8,19 @@ import { returnedRows } from '../common/sql-rows';
 import { commitTensor } from '../engine';
 import { InferenceEntity } from '../inference/inference.entity';
 import { InferenceEvents } from '../inference/inference-events';
-import { MAX_ATTEMPTS } from '../inference/inference-status';
 import { isUuid } from '../inference/inference.service';
 import { JobSignal } from '../inference/job-signal';
 import { ModelCatalog } from '../inference/model-catalog';
+import { RUNTIME } from '../runtime/runtime.module';
+import type { Runtime } from '../runtime/runtime';
 import type { ClaimJobsInput, Job, ResultSubmissionInput, SubmitResultsInput } from './dto/worker-api.types';
+import { claimAllowance, claimStanding, lapseFailsRequest, type QueueLimits } from './fair-queue';
 import { ProtocolService } from './protocol.service';
 import {
   MAX_CLAIM_JOBS,
   MAX_CLAIM_WAIT_MS,
   MAX_LEASE_SECONDS,
+  MAX_REAPED_LEASES,
   MAX_SUBMISSION_RESULTS,
   MIN_LEASE_SECONDS,
 } from './workers.constants';
@@ -30,7 +34,9 @@ const OUTPUT_LIMIT = 1n << 63n;
 
 /**
  * The job queue on the inferences table (FOR UPDATE SKIP LOCKED): claims with a lease, heartbeats,
- * all-or-nothing result submission, and returning expired leases to the queue.
+ * all-or-nothing result submission, and returning expired leases to the queue, under the fair
+ * queue's limits (fair-queue.ts: a cap on held jobs, a maximum lease lifetime, lapses counted per
+ * worker).
  */
 @Injectable()
 export class JobsService {
@@ -40,12 +46,14 @@ export class JobsService {
     private readonly events: InferenceEvents,
     private readonly jobSignal: JobSignal,
     private readonly protocol: ProtocolService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
   /**
-   * REQUESTED → ASSIGNED for up to maxJobs, oldest first; long-polls up to waitMs for work. A
-   * request whose result from this worker a dispute refuted (excluded_workers) is never leased to
-   * it again.
+   * REQUESTED → ASSIGNED for up to maxJobs, oldest first, within the worker's cap on held jobs;
+   * long-polls up to waitMs for work (or for room under the cap). A worker excluded for lapsed
+   * claims is refused (WORKER_EXCLUDED). A request whose result from this worker a dispute
+   * refuted (excluded_workers) is never leased to it again.
    */
   async claim(worker: Address, input: ClaimJobsInput): Promise<Job[]> {
     checkRange('maxJobs', input.maxJobs, 1, MAX_CLAIM_JOBS);
@@ -53,18 +61,7 @@ export class JobsService {
     checkRange('leaseSeconds', input.leaseSeconds, MIN_LEASE_SECONDS, MAX_LEASE_SECONDS);
     const deadline = Date.now() + input.waitMs;
     for (;;) {
-      const result: unknown = await this.dataSource.query(
-        `UPDATE inferences i
-            SET status = 'ASSIGNED', worker_address = $1, lease_seconds = $3::integer, attempts = attempts + 1,
-                lease_expires_at = now() + make_interval(secs => $3::integer), updated_at = now()
-          WHERE i.id IN (SELECT id FROM inferences
-                          WHERE status = 'REQUESTED' AND NOT ($4 = ANY (excluded_workers))
-                          ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-          RETURNING i.id, i.request_id, i.model_id, i.input_commitment, i.input_fixed, i.lease_expires_at`,
-        // excluded_workers holds lowercase addresses (src/challenges/dispute-outcomes.ts).
-        [worker, input.maxJobs, input.leaseSeconds, worker.toLowerCase()],
-      );
-      const claimed = returnedRows<RawJob>(result);
+      const claimed = await this.claimOnce(worker, input);
       if (claimed.length > 0) {
         await this.events.changed(claimed.map((row) => row.id));
         return Promise.all(claimed.map((row) => this.toJob(row)));
@@ -75,7 +72,58 @@ export class JobsService {
     }
   }
 
-  /** Extends the leases this worker still holds by their lease length; reports the others. */
+  /** One claim, in one transaction that holds the worker's row: its claims cannot race past its cap. */
+  private claimOnce(worker: Address, input: ClaimJobsInput): Promise<RawJob[]> {
+    const limits = this.limits;
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT address FROM workers WHERE address = $1 FOR UPDATE', [worker]);
+      const [state] = returnedRows<{ now: Date; held: number; lapsed_at: Date[] }>(
+        await manager.query(
+          `SELECT now() AS now,
+                  (SELECT count(*)::int FROM inferences WHERE status = 'ASSIGNED' AND worker_address = $1) AS held,
+                  ARRAY(SELECT lapsed_at FROM lease_lapses
+                         WHERE worker = $1 AND lapsed_at > now() - make_interval(secs => $2::integer)) AS lapsed_at`,
+          [worker, limits.lapseWindowSeconds],
+        ),
+      );
+      const standing = claimStanding(limits, state.lapsed_at, state.now);
+      if (standing.kind === 'excluded') {
+        throw new WorkersError(
+          'WORKER_EXCLUDED',
+          `worker ${worker} let ${standing.lapses} claims lapse in the last ${limits.lapseWindowSeconds} s; it may claim again at ${standing.until.toISOString()}`,
+          { lapses: standing.lapses, until: standing.until.toISOString() },
+        );
+      }
+      const allowed = claimAllowance(standing.maxHeldJobs, state.held, input.maxJobs);
+      if (allowed === 0) return [];
+      return returnedRows<RawJob>(
+        await manager.query(
+          `UPDATE inferences i
+              SET status = 'ASSIGNED', worker_address = $1, lease_seconds = $3::integer, attempts = attempts + 1,
+                  claim_id = $5, leased_at = now(),
+                  lease_expires_at = now() + make_interval(secs => LEAST($3::integer, $6::integer)), updated_at = now()
+            WHERE i.id IN (SELECT id FROM inferences
+                            WHERE status = 'REQUESTED' AND NOT ($4 = ANY (excluded_workers))
+                            ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+            RETURNING i.id, i.request_id, i.model_id, i.input_commitment, i.input_fixed, i.lease_expires_at`,
+          // excluded_workers holds lowercase addresses (src/challenges/dispute-outcomes.ts).
+          [
+            worker,
+            allowed,
+            input.leaseSeconds,
+            worker.toLowerCase(),
+            randomUUID(),
+            limits.maxLeaseLifetimeSeconds,
+          ],
+        ),
+      );
+    });
+  }
+
+  /**
+   * Extends the leases this worker still holds by their lease length, never past their maximum
+   * lifetime from the claim (leaseExpiry in fair-queue.ts); reports the others as lost.
+   */
   async heartbeat(
     worker: Address,
     jobIds: readonly string[],
@@ -86,10 +134,13 @@ export class JobsService {
     const valid = ids.filter(isUuid);
     const rows = returnedRows<{ id: string; lease_expires_at: Date }>(
       await this.dataSource.query(
-        `UPDATE inferences SET lease_expires_at = now() + make_interval(secs => lease_seconds), updated_at = now()
+        `UPDATE inferences
+            SET lease_expires_at = LEAST(now() + make_interval(secs => lease_seconds),
+                                         leased_at + make_interval(secs => $3::integer)),
+                updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = 'ASSIGNED' AND worker_address = $2 AND lease_expires_at > now()
           RETURNING id, lease_expires_at`,
-        [valid, worker],
+        [valid, worker, this.limits.maxLeaseLifetimeSeconds],
       ),
     );
     const extended = new Set(rows.map((row) => row.id));
@@ -130,26 +181,79 @@ export class JobsService {
     return accepted;
   }
 
-  /** Returns expired leases to the queue (or fails a job after MAX_ATTEMPTS leases). */
+  /**
+   * Returns expired leases to the queue, in one transaction: records one lapse per claim for its
+   * worker (lease_lapses), adds the worker to the request's lapsed_workers, and fails the request
+   * only when that brings its distinct lapsed workers to the limit (lapseFailsRequest).
+   */
   async reapExpiredLeases(): Promise<string[]> {
-    const rows = returnedRows<{ id: string }>(
-      await this.dataSource.query(
-        `UPDATE inferences
-            SET status = CASE WHEN attempts >= $1 THEN 'FAILED' ELSE 'REQUESTED' END,
-                error_code = CASE WHEN attempts >= $1 THEN 'ATTEMPTS_EXHAUSTED' ELSE error_code END,
-                error_message = CASE WHEN attempts >= $1
-                  THEN 'no worker returned a result within ' || attempts || ' leases' ELSE error_message END,
-                worker_address = NULL, lease_expires_at = NULL, lease_seconds = NULL, updated_at = now()
-          WHERE status = 'ASSIGNED' AND lease_expires_at < now()
-          RETURNING id`,
-        [MAX_ATTEMPTS],
-      ),
-    );
-    if (rows.length > 0) {
+    const limits = this.limits;
+    const reaped = await this.dataSource.transaction(async (manager) => {
+      const expired = returnedRows<ExpiredLease>(
+        await manager.query(
+          `SELECT id, worker_address, COALESCE(claim_id, id) AS claim_id, lapsed_workers FROM inferences
+            WHERE status = 'ASSIGNED' AND lease_expires_at < now()
+            ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [MAX_REAPED_LEASES],
+        ),
+      );
+      if (expired.length === 0) return [];
+      const failed = expired.filter((row) =>
+        lapseFailsRequest(limits, row.lapsed_workers, row.worker_address),
+      );
+      const rows = returnedRows<{ id: string }>(
+        await manager.query(
+          `UPDATE inferences
+              SET status = CASE WHEN id = ANY($2::uuid[]) THEN 'FAILED' ELSE 'REQUESTED' END,
+                  error_code = CASE WHEN id = ANY($2::uuid[]) THEN 'ATTEMPTS_EXHAUSTED' ELSE error_code END,
+                  error_message = CASE WHEN id = ANY($2::uuid[])
+                    THEN 'the leases of ' || $3::integer || ' distinct workers lapsed without a result' ELSE error_message END,
+                  lapsed_workers = CASE WHEN lower(worker_address) = ANY(lapsed_workers) THEN lapsed_workers
+                    ELSE array_append(lapsed_workers, lower(worker_address)::char(42)) END,
+                  worker_address = NULL, lease_expires_at = NULL, lease_seconds = NULL, claim_id = NULL,
+                  leased_at = NULL, updated_at = now()
+            WHERE id = ANY($1::uuid[])
+            RETURNING id`,
+          [expired.map((row) => row.id), failed.map((row) => row.id), limits.failAfterLapsedWorkers],
+        ),
+      );
+      const claims = new Map<string, { worker: string; jobs: number }>();
+      for (const row of expired) {
+        const claim = claims.get(row.claim_id) ?? { worker: row.worker_address, jobs: 0 };
+        claim.jobs++;
+        claims.set(row.claim_id, claim);
+      }
+      await manager.query(
+        `INSERT INTO lease_lapses (claim_id, worker, jobs)
+         SELECT * FROM unnest($1::uuid[], $2::char(42)[], $3::integer[])
+         ON CONFLICT (claim_id) DO UPDATE SET jobs = lease_lapses.jobs + EXCLUDED.jobs`,
+        [
+          [...claims.keys()],
+          [...claims.values()].map((c) => c.worker),
+          [...claims.values()].map((c) => c.jobs),
+        ],
+      );
+      return rows.map((row) => row.id);
+    });
+    if (reaped.length > 0) {
       this.jobSignal.notify();
-      await this.events.changed(rows.map((row) => row.id));
+      await this.events.changed(reaped);
     }
-    return rows.map((row) => row.id);
+    return reaped;
+  }
+
+  /** Forgets lapses older than the window (they no longer count against their worker). */
+  async pruneLapses(): Promise<number> {
+    return returnedRows(
+      await this.dataSource.query(
+        `DELETE FROM lease_lapses WHERE lapsed_at < now() - make_interval(secs => $1::integer) RETURNING claim_id`,
+        [this.limits.lapseWindowSeconds],
+      ),
+    ).length;
+  }
+
+  private get limits(): QueueLimits {
+    return this.runtime.config.queue;
   }
 
   private async acceptResult(
@@ -249,6 +353,13 @@ export class JobsService {
       leaseExpiresAt: row.lease_expires_at,
     };
   }
+}
+
+interface ExpiredLease {
+  id: string;
+  worker_address: string;
+  claim_id: string;
+  lapsed_workers: string[];
 }
 
 interface RawJob {

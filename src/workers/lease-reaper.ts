@@ -8,7 +8,7 @@ import { JobsService } from './jobs.service';
 import { WorkerAuthService } from './worker-auth.service';
 import { LEASE_REAPER_INTERVAL_MS } from './workers.constants';
 
-/** Background loop: returns expired leases to the queue and forgets expired call nonces. */
+/** Background loop: returns expired leases to the queue, forgets expired call nonces and old lapses. */
 @Injectable()
 export class LeaseReaper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(LeaseReaper.name);
@@ -37,7 +37,10 @@ export class LeaseReaper implements OnApplicationBootstrap, BeforeApplicationShu
       const returned = await this.jobs.reapExpiredLeases();
       if (returned.length > 0)
         this.logger.warn(`${returned.length} expired lease(s) returned to the queue or failed`);
-      if (++this.ticks % 120 === 0) await this.auth.pruneNonces();
+      if (++this.ticks % 120 === 0) {
+        await this.auth.pruneNonces();
+        await this.jobs.pruneLapses();
+      }
     } catch (error) {
       this.logger.error(`lease reaper: ${(error as Error).message}`);
     }

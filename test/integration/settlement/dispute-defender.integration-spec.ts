@@ -284,6 +284,7 @@ describe('the dispute defender', () => {
       harness.module.get(InferenceEvents),
       harness.module.get(JobSignal),
       new ProtocolService(harness.runtime),
+      harness.runtime,
     );
     const claim = { maxJobs: 5, waitMs: 0, leaseSeconds: 60 };
     expect(await jobs.claim(WORKER.address, claim)).toEqual([]);
