@@ -113,7 +113,7 @@ export async function resolveDeployment(
     chainChanged = identityDifference(recorded, genesisHash, codeHashes);
     if (chainChanged === undefined) {
       if (recorded.genesisHash && recorded.codeHashes) return { deployment: recorded };
-      const completed: Deployment = { ...recorded, genesisHash, codeHashes: codeHashes as Deployment['codeHashes'] };
+      const completed: Deployment = { ...recorded, genesisHash, codeHashes };
       writeDeployment(deploymentsDir, file, completed);
       return { deployment: completed };
     }
@@ -124,7 +124,7 @@ export async function resolveDeployment(
     deployedAt: new Date().toISOString(),
     contracts,
     genesisHash,
-    codeHashes: (await codeHashesOf(clients, { contracts })) as Deployment['codeHashes'],
+    codeHashes: await codeHashesOf(clients, { contracts }),
   };
   writeDeployment(deploymentsDir, file, deployment);
   return { deployment, chainChanged };

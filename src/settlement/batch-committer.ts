@@ -89,7 +89,12 @@ export class BatchCommitter {
       await this.audit();
       this.audited = true;
     };
-    for (const step of [audit, () => this.formBatches(), () => this.sendPending(), () => this.confirmSubmitted()]) {
+    for (const step of [
+      audit,
+      () => this.formBatches(),
+      () => this.sendPending(),
+      () => this.confirmSubmitted(),
+    ]) {
       await step().catch((error: unknown) => failures.push(error));
     }
     if (failures.length > 0) throw failures[0];
@@ -208,7 +213,10 @@ export class BatchCommitter {
     for (const batch of batches) {
       const onChain = await this.onChainBatch(BigInt(batch.chain_batch_id));
       if (onChain.root.toLowerCase() === batch.root.trim().toLowerCase()) continue;
-      await this.recommit(batch.id, `its root ${batch.root.trim()} is not Settlement batch ${batch.chain_batch_id} on this chain`);
+      await this.recommit(
+        batch.id,
+        `its root ${batch.root.trim()} is not Settlement batch ${batch.chain_batch_id} on this chain`,
+      );
       missing.push(batch.id);
     }
     return missing;
@@ -230,7 +238,9 @@ export class BatchCommitter {
   async recommit(batchId: string, why: string): Promise<void> {
     const done = await transaction(this.dataSource, (sql) => sendBackToCommit(sql, [batchId], why));
     if (done.batchIds.length === 0) return;
-    this.log.warn(`batch ${batchId} is committed again: ${why} (${done.inferenceIds.length} results wait for it)`);
+    this.log.warn(
+      `batch ${batchId} is committed again: ${why} (${done.inferenceIds.length} results wait for it)`,
+    );
     if (done.inferenceIds.length > 0) await this.events.changed(done.inferenceIds);
   }
 

@@ -17,7 +17,11 @@ export interface Recommitted {
  * result gets the new commit's window. The leaves and their order are kept, so the root is the
  * same. `batchIds` null: every SUBMITTED or COMMITTED batch (the chain is another one).
  */
-export async function sendBackToCommit(sql: Sql, batchIds: readonly string[] | null, why: string): Promise<Recommitted> {
+export async function sendBackToCommit(
+  sql: Sql,
+  batchIds: readonly string[] | null,
+  why: string,
+): Promise<Recommitted> {
   const batches = await sql<{ id: string }>(
     `UPDATE result_batches
         SET status = 'PENDING', tx_hash = NULL, tx_nonce = NULL, chain_batch_id = NULL, block_number = NULL,

@@ -174,11 +174,21 @@ export class ResultFinalizer {
    * was not discarded (Settlement.batchRootAndWindow, openDisputesOf, isLeafDiscarded);
    * 'batch-missing' when the root is not there; 'wait' otherwise.
    */
-  private async verdictsAt(rows: readonly DueRow[], blockNumber: bigint, blockTime: bigint): Promise<DueVerdict[]> {
+  private async verdictsAt(
+    rows: readonly DueRow[],
+    blockNumber: bigint,
+    blockTime: bigint,
+  ): Promise<DueVerdict[]> {
     const settlement = this.runtime.deployment.contracts.Settlement;
     const { publicClient } = this.runtime.chain;
     const read = <T>(functionName: 'openDisputesOf' | 'isLeafDiscarded', leaf: Hex) =>
-      publicClient.readContract({ address: settlement, abi: SettlementAbi, functionName, args: [leaf], blockNumber }) as Promise<T>;
+      publicClient.readContract({
+        address: settlement,
+        abi: SettlementAbi,
+        functionName,
+        args: [leaf],
+        blockNumber,
+      }) as Promise<T>;
     const trees = new Map<string, Promise<BatchTree>>();
     const onChain = new Map<string, ReturnType<BatchCommitter['onChainBatch']>>();
     const verdicts: DueVerdict[] = [];
@@ -186,7 +196,8 @@ export class ResultFinalizer {
       const chunk = rows.slice(start, start + FINALIZER_BATCH_SIZE);
       const checks = await Promise.all(
         chunk.map(async (row): Promise<DueVerdict> => {
-          if (!trees.has(row.batch_id)) trees.set(row.batch_id, loadBatchTree(sqlFor(this.dataSource), row.batch_id));
+          if (!trees.has(row.batch_id))
+            trees.set(row.batch_id, loadBatchTree(sqlFor(this.dataSource), row.batch_id));
           if (!onChain.has(row.batch_id))
             onChain.set(row.batch_id, this.committer.onChainBatch(BigInt(row.chain_batch_id), blockNumber));
           const leaf = leafHashOf(row);
@@ -196,7 +207,8 @@ export class ResultFinalizer {
             read<bigint>('openDisputesOf', leaf),
             read<boolean>('isLeafDiscarded', leaf),
           ]);
-          const proven = BigInt(batch.root) !== 0n && verifyResultProof(leaf, tree.tree.proof(row.leaf_index), batch.root);
+          const proven =
+            BigInt(batch.root) !== 0n && verifyResultProof(leaf, tree.tree.proof(row.leaf_index), batch.root);
           if (!proven) return 'batch-missing';
           return batch.challengeEndsAt <= blockTime && open === 0n && !discarded ? 'final' : 'wait';
         }),

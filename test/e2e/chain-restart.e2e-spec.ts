@@ -65,7 +65,8 @@ describe('the embedded default across a restart', () => {
     );
     await until(
       'the API to answer',
-      async () => ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok ? true : undefined),
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok ? true : undefined,
       120_000,
     );
     running.rpcUrl = rpcUrl;
@@ -73,17 +74,24 @@ describe('the embedded default across a restart', () => {
   }
 
   async function registerModel(service: Service): Promise<string> {
-    const calibration = (JSON.parse(readFileSync(join(MNIST, 'calibration.json'), 'utf8')) as { input_data: number[][] })
-      .input_data;
+    const calibration = (
+      JSON.parse(readFileSync(join(MNIST, 'calibration.json'), 'utf8')) as { input_data: number[][] }
+    ).input_data;
     const result = await graphqlRequest(service.graphqlUrl, REGISTER_MODEL, {
-      input: { name: 'mnist-mlp', onnxBase64: readFileSync(join(MNIST, 'mnist-mlp.onnx')).toString('base64'), calibration },
+      input: {
+        name: 'mnist-mlp',
+        onnxBase64: readFileSync(join(MNIST, 'mnist-mlp.onnx')).toString('base64'),
+        calibration,
+      },
     });
     expect(result.errors).toBeUndefined();
     return result.data.registerModel.id as string;
   }
 
   async function request(service: Service, modelId: string, digit: number[]): Promise<string> {
-    const result = await graphqlRequest(service.graphqlUrl, REQUEST, { input: { modelId, input: digit, mode: 'OPTIMISTIC' } });
+    const result = await graphqlRequest(service.graphqlUrl, REQUEST, {
+      input: { modelId, input: digit, mode: 'OPTIMISTIC' },
+    });
     expect(result.errors).toBeUndefined();
     return result.data.requestInference.id as string;
   }
@@ -98,9 +106,11 @@ describe('the embedded default across a restart', () => {
   /** Whether the service's current chain holds, under the row's batch id, the root its leaf proof leads to. */
   async function rootOnChain(service: Service, dataDir: string, row: Row): Promise<boolean> {
     if (!row.batch?.chainBatchId || !row.leafHash || !row.leafProof) return false;
-    const settlement = (JSON.parse(readFileSync(join(dataDir, 'deployments', '31337.json'), 'utf8')) as {
-      contracts: { Settlement: Address };
-    }).contracts.Settlement;
+    const settlement = (
+      JSON.parse(readFileSync(join(dataDir, 'deployments', '31337.json'), 'utf8')) as {
+        contracts: { Settlement: Address };
+      }
+    ).contracts.Settlement;
     const client = createPublicClient({ chain: anvil, transport: http(service.rpcUrl) });
     const [root] = await client.readContract({
       address: settlement,
@@ -131,7 +141,8 @@ describe('the embedded default across a restart', () => {
       180_000,
       1_000,
     );
-    for (const row of final) expect([row.id, await rootOnChain(service, dataDir, row)]).toEqual([row.id, true]);
+    for (const row of final)
+      expect([row.id, await rootOnChain(service, dataDir, row)]).toEqual([row.id, true]);
     return final;
   }
 
@@ -173,7 +184,9 @@ describe('the embedded default across a restart', () => {
     await until(
       'every request to be computed',
       async () =>
-        (await rows(service, ids)).every((row) => !['REQUESTED', 'ASSIGNED'].includes(row.status)) ? true : undefined,
+        (await rows(service, ids)).every((row) => !['REQUESTED', 'ASSIGNED'].includes(row.status))
+          ? true
+          : undefined,
       120_000,
       100,
     );

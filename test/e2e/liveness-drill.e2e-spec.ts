@@ -66,13 +66,16 @@ describe('a lying worker on the embedded chain in real time', () => {
   });
 
   it('disputes and wins every lie, computes the requests again and finalizes all of them, with no time warp', async () => {
-    const gql = (query: string, variables: Record<string, unknown>) => graphqlRequest(app.graphqlUrl, query, variables);
+    const gql = (query: string, variables: Record<string, unknown>) =>
+      graphqlRequest(app.graphqlUrl, query, variables);
     const rpcUrl = (app.runtime.chain.publicClient.transport as { url?: string }).url ?? '';
     const registered = await gql(REGISTER_MODEL, {
       input: {
         name: 'mnist-mlp',
         onnxBase64: readFileSync(join(MNIST, 'mnist-mlp.onnx')).toString('base64'),
-        calibration: (JSON.parse(readFileSync(join(MNIST, 'calibration.json'), 'utf8')) as { input_data: number[][] }).input_data,
+        calibration: (
+          JSON.parse(readFileSync(join(MNIST, 'calibration.json'), 'utf8')) as { input_data: number[][] }
+        ).input_data,
       },
     });
     expect(registered.errors).toBeUndefined();
@@ -81,7 +84,12 @@ describe('a lying worker on the embedded chain in real time', () => {
     const row = async (id: string): Promise<Row> => (await gql(INFERENCE, { id })).data.inference as Row;
     const rows = (ids: readonly string[]) => Promise.all(ids.map(row));
 
-    const daemon = startChallengerProcess({ key: DAEMON_KEY, apiUrl: app.graphqlUrl, rpcUrl, args: ['--interval-ms', '500'] });
+    const daemon = startChallengerProcess({
+      key: DAEMON_KEY,
+      apiUrl: app.graphqlUrl,
+      rpcUrl,
+      args: ['--interval-ms', '500'],
+    });
     const lying = startWorkerProcess({
       key: ANVIL_WORKER_KEYS[0],
       name: 'liar',
@@ -107,20 +115,32 @@ describe('a lying worker on the embedded chain in real time', () => {
     // Its stake is frozen by the disputes, then slashed: it is refused from here on anyway.
     await stopWorkerProcess(lying);
     processes.push(
-      startWorkerProcess({ key: ANVIL_WORKER_KEYS[1], name: 'honest', apiUrl: app.graphqlUrl, rpcUrl, args: ['--max-batch', '4'] }),
+      startWorkerProcess({
+        key: ANVIL_WORKER_KEYS[1],
+        name: 'honest',
+        apiUrl: app.graphqlUrl,
+        rpcUrl,
+        args: ['--max-batch', '4'],
+      }),
     );
 
-    const final = await until('every request to be FINAL', async () => {
-      const now = await rows(ids);
-      return now.every((r) => r.status === 'FINAL') ? now : undefined;
-    });
+    const final = await until(
+      'every request to be FINAL',
+      async () => {
+        const now = await rows(ids);
+        return now.every((r) => r.status === 'FINAL') ? now : undefined;
+      },
+      150_000,
+    );
     for (const r of final) {
       expect(getAddress(r.worker!)).toBe(honest);
-      expect(r.outputFixed).toEqual(traceOf(model, Float64Array.from(r.inputFixed, Number)).output.map(String));
+      expect(r.outputFixed).toEqual(
+        traceOf(model, Float64Array.from(r.inputFixed, Number)).output.map(String),
+      );
       expect(r.disputes.map((d) => d.status)).toContain('CHALLENGER_WON');
     }
     // Real time throughout: the chain's clock is the wall clock (no evm_increaseTime anywhere).
     const latest = await app.runtime.chain.publicClient.getBlock({ blockTag: 'latest' });
     expect(Math.abs(Number(latest.timestamp) - Date.now() / 1000)).toBeLessThan(30);
-  }, 180_000);
+  }, 240_000);
 });

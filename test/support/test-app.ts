@@ -22,7 +22,10 @@ export interface TestApp {
  * block per transaction unless `env` sets ANVIL_BLOCK_TIME_SECONDS (tests that warp chain time
  * choose that; a drill in real time chooses interval mining).
  */
-export async function startTestApp(env: NodeJS.ProcessEnv = {}, options: RuntimeOptions = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: NodeJS.ProcessEnv = {},
+  options: RuntimeOptions = {},
+): Promise<TestApp> {
   const database: TestDatabase = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',

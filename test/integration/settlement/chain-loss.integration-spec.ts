@@ -25,9 +25,9 @@ describe('results whose batch the chain does not hold', () => {
   let model: { id: string; commitment: `0x${string}` };
 
   const statuses = async (ids: string[]) =>
-    (await harness.sql<{ status: string }>('SELECT status FROM inferences WHERE id = ANY($1::uuid[])', [ids])).map(
-      (row) => row.status,
-    );
+    (
+      await harness.sql<{ status: string }>('SELECT status FROM inferences WHERE id = ANY($1::uuid[])', [ids])
+    ).map((row) => row.status);
   /** Whether the current chain holds, under the row's batch id, the root its leaf proof leads to. */
   const rootOnChain = async (id: string): Promise<boolean> => {
     const [row] = await harness.sql(
@@ -76,7 +76,10 @@ describe('results whose batch the chain does not hold', () => {
 
     await finalizer.finalizeDue();
     expect(await statuses(ids)).toEqual(['COMPUTED', 'COMPUTED', 'COMPUTED']);
-    const [batch] = await harness.sql(`SELECT status, last_error FROM result_batches b WHERE id = (SELECT batch_id FROM inferences WHERE id = $1)`, [ids[0]]);
+    const [batch] = await harness.sql(
+      `SELECT status, last_error FROM result_batches b WHERE id = (SELECT batch_id FROM inferences WHERE id = $1)`,
+      [ids[0]],
+    );
     expect(batch.status).toBe('PENDING');
     expect(batch.last_error).toMatch(/does not hold its root/);
 
@@ -117,7 +120,10 @@ describe('results whose batch the chain does not hold', () => {
     await harness.sql(`UPDATE chain_identity SET genesis_hash = $1`, [`0x${'ab'.repeat(32)}`]);
 
     const changed = await guard.check();
-    expect(changed).toEqual({ changed: expect.stringMatching(/^genesis block 0x[0-9a-f]{64}, not 0x(ab){32}$/), recommitted: 2 });
+    expect(changed).toEqual({
+      changed: expect.stringMatching(/^genesis block 0x[0-9a-f]{64}, not 0x(ab){32}$/),
+      recommitted: 2,
+    });
     expect(await statuses(ids)).toEqual(['COMPUTED', 'COMPUTED']);
     expect(await harness.sql(`SELECT status FROM result_batches WHERE status <> 'PENDING'`)).toEqual([]);
     expect(await harness.sql(`SELECT * FROM chain_cursors`)).toEqual([]);
