@@ -178,13 +178,19 @@ describe('the embedded default across a restart', () => {
     const port = await findFreePort();
     let service = await start(dataDir, port);
     const modelId = await registerModel(service);
-    const ids = await Promise.all(digits.slice(2, 7).map((digit) => request(service, modelId, digit)));
-    // Killed as soon as every result is computed: the batch committer is forming, sending or
-    // confirming their batches (no lease is cut off, so nothing waits for a lease to expire).
+    // A first batch committed (CHALLENGEABLE), then a second wave killed as soon as it is computed:
+    // its batch is being formed, sent or confirmed (and no lease is cut off, so nothing waits for
+    // one to expire).
+    const committed = await Promise.all(digits.slice(2, 4).map((digit) => request(service, modelId, digit)));
+    await until('the first requests to be committed', async () =>
+      (await rows(service, committed)).every((row) => row.status === 'CHALLENGEABLE') ? true : undefined,
+    );
+    const inFlight = await Promise.all(digits.slice(4, 7).map((digit) => request(service, modelId, digit)));
+    const ids = [...committed, ...inFlight];
     await until(
       'every request to be computed',
       async () =>
-        (await rows(service, ids)).every((row) => !['REQUESTED', 'ASSIGNED'].includes(row.status))
+        (await rows(service, inFlight)).every((row) => !['REQUESTED', 'ASSIGNED'].includes(row.status))
           ? true
           : undefined,
       120_000,
