@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppError } from '../common/app-error';
 import { findFreePort } from '../common/free-port';
@@ -14,6 +15,8 @@ const READY_POLL_MS = 50;
 export interface AnvilHandle {
   rpcUrl: string;
   port: number;
+  /** Set when the state file was cut off by a crash and the node started from an older copy or afresh. */
+  stateWarning?: string;
   /** Stops the node; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -35,7 +38,11 @@ export function anvilBinaryPath(): string {
 export interface AnvilOptions {
   /** Loopback port to listen on; 0 or unset: a free port. */
   port?: number;
-  /** Mine a block every this many seconds instead of one per transaction. */
+  /**
+   * Mine a block every this many seconds as well as one per transaction (`--block-time` with
+   * `--mixed-mining`), so chain time moves on its own. Unset or 0: one block per transaction only
+   * (chain time stands still between transactions; tests that warp time choose this).
+   */
   blockTimeSeconds?: number;
   /**
    * anvil `--state <path>`: the chain is loaded from this file when it exists and dumped to it
@@ -43,20 +50,82 @@ export interface AnvilOptions {
    * it stopped (blocks, receipts, nonces).
    */
   statePath?: string;
+  /** With `statePath`: also dump every this many seconds (`--state-interval`), so a kill -9 loses seconds, not the chain. */
+  stateIntervalSeconds?: number;
 }
 
 /** Spawns anvil on a loopback port (a free one unless given) and waits until it answers JSON-RPC. */
 export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilHandle> {
   const port = options.port || (await findFreePort());
   const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(ANVIL_CHAIN_ID), '--silent'];
-  if (options.blockTimeSeconds) args.push('--block-time', String(options.blockTimeSeconds));
-  if (options.statePath) args.push('--state', options.statePath);
+  if (options.blockTimeSeconds) args.push('--block-time', String(options.blockTimeSeconds), '--mixed-mining');
+  let stateWarning: string | undefined;
+  if (options.statePath) {
+    stateWarning = keepLastGoodState(options.statePath);
+    args.push('--state', options.statePath);
+    if (options.stateIntervalSeconds) args.push('--state-interval', String(options.stateIntervalSeconds));
+  }
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const rpcUrl = `http://127.0.0.1:${port}`;
   await waitUntilReady(rpcUrl, child, () => stderr);
-  return { rpcUrl, port, stop: () => stopChild(child) };
+  if (options.statePath) await keepClockMonotonic(rpcUrl);
+  return { rpcUrl, port, stateWarning, stop: () => stopChild(child) };
+}
+
+/**
+ * anvil writes its state file in place (truncate, then write), so a kill -9 during a dump leaves
+ * it cut off, and anvil refuses to load it. A state file that parses is copied to
+ * `<file>.last-good` before each start; one that does not is moved to `<file>.broken` and replaced
+ * by that copy, or removed (the chain starts afresh; the service then sees another genesis and
+ * commits its results again). Returns what was done, for the log, when the file was cut off.
+ */
+function keepLastGoodState(statePath: string): string | undefined {
+  if (!existsSync(statePath)) return undefined;
+  const lastGood = `${statePath}.last-good`;
+  if (parsesAsJson(statePath)) {
+    copyFileSync(statePath, lastGood);
+    return undefined;
+  }
+  renameSync(statePath, `${statePath}.broken`);
+  if (existsSync(lastGood) && parsesAsJson(lastGood)) {
+    copyFileSync(lastGood, statePath);
+    return `anvil state ${statePath} was cut off by a crash (kept as ${statePath}.broken): restarted from the copy taken at the previous start`;
+  }
+  return `anvil state ${statePath} was cut off by a crash (kept as ${statePath}.broken) and no earlier copy exists: the chain starts afresh`;
+}
+
+function parsesAsJson(path: string): boolean {
+  try {
+    JSON.parse(readFileSync(path, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A loaded state keeps its blocks but not anvil's time offset: after a chain whose time was moved
+ * ahead (evm_increaseTime) is reloaded, the next block would be older than the last one, and every
+ * clock that subtracts a block time from an earlier one would revert. Moves the node's clock to
+ * the last block's time when that is ahead of the wall clock.
+ */
+async function keepClockMonotonic(rpcUrl: string): Promise<void> {
+  const latest = (await rpc(rpcUrl, 'eth_getBlockByNumber', ['latest', false])) as { timestamp: string };
+  const last = Number(BigInt(latest.timestamp));
+  if (last >= Math.floor(Date.now() / 1000)) await rpc(rpcUrl, 'anvil_setTime', [last + 1]);
+}
+
+async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new AppError('ANVIL_FAILED', `anvil refused ${method}: ${body.error.message}`);
+  return body.result;
 }
 
 async function waitUntilReady(rpcUrl: string, child: ChildProcess, stderr: () => string): Promise<void> {

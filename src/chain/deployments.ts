@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getAddress, parseEther, type Address, type Hash } from 'viem';
+import { getAddress, keccak256, parseEther, type Address, type Hash } from 'viem';
 import {
   DisputeGameAbi,
   DisputeGameBytecode,
@@ -52,6 +52,20 @@ export interface Deployment {
     OneStepExecutor: Address;
     DisputeGame: Address;
   };
+  /** The hash of the chain's block 0 when the contracts were deployed: which chain this is. */
+  genesisHash?: Hash;
+  /** keccak256 of each contract's deployed code (immutables included). */
+  codeHashes?: Partial<Record<keyof Deployment['contracts'], Hash>>;
+}
+
+/** A recorded deployment checked against the chain: reused, or replaced because the chain is another one. */
+export interface ResolvedDeployment {
+  deployment: Deployment;
+  /**
+   * Why the recorded deployment does not belong to this chain (another genesis block, a contract
+   * without code or with other code), when one was recorded and replaced; unset otherwise.
+   */
+  chainChanged?: string;
 }
 
 const CONTRACT_NAMES = [
@@ -61,6 +75,7 @@ const CONTRACT_NAMES = [
   'OneStepExecutor',
   'DisputeGame',
 ] as const satisfies readonly (keyof Deployment['contracts'])[];
+type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export function deploymentFile(deploymentsDir: string, chainId: number): string {
   return join(deploymentsDir, `${chainId}.json`);
@@ -75,19 +90,92 @@ export async function ensureDeployed(
   deploymentsDir: string,
   parameters: ProtocolParameters = DEV_PROTOCOL_PARAMETERS,
 ): Promise<Deployment> {
+  return (await resolveDeployment(clients, deploymentsDir, parameters)).deployment;
+}
+
+/**
+ * ensureDeployed, saying whether the chain is the one the record was made on. The chain's identity
+ * is its chain id (one file per id), its genesis block hash and the code at each recorded address
+ * (a record without hashes, from an older version, is checked for code only and completed). On
+ * any difference the contracts are deployed again and `chainChanged` says why.
+ */
+export async function resolveDeployment(
+  clients: ChainClients,
+  deploymentsDir: string,
+  parameters: ProtocolParameters = DEV_PROTOCOL_PARAMETERS,
+): Promise<ResolvedDeployment> {
   const file = deploymentFile(deploymentsDir, clients.chain.id);
+  const genesisHash = await genesisHashOf(clients);
+  let chainChanged: string | undefined;
   if (existsSync(file)) {
     const recorded = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
-    if (await hasCode(clients, recorded)) return recorded;
+    const codeHashes = await codeHashesOf(clients, recorded);
+    chainChanged = identityDifference(recorded, genesisHash, codeHashes);
+    if (chainChanged === undefined) {
+      if (recorded.genesisHash && recorded.codeHashes) return { deployment: recorded };
+      const completed: Deployment = { ...recorded, genesisHash, codeHashes };
+      writeDeployment(deploymentsDir, file, completed);
+      return { deployment: completed };
+    }
   }
+  const contracts = await deploySystem(clients, parameters);
   const deployment: Deployment = {
     chainId: clients.chain.id,
     deployedAt: new Date().toISOString(),
-    contracts: await deploySystem(clients, parameters),
+    contracts,
+    genesisHash,
+    codeHashes: await codeHashesOf(clients, { contracts }),
   };
+  writeDeployment(deploymentsDir, file, deployment);
+  return { deployment, chainChanged };
+}
+
+function writeDeployment(deploymentsDir: string, file: string, deployment: Deployment): void {
   mkdirSync(deploymentsDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`);
-  return deployment;
+}
+
+/** The hash of the chain's block 0. */
+export async function genesisHashOf(clients: Pick<ChainClients, 'publicClient'>): Promise<Hash> {
+  const genesis = await clients.publicClient.getBlock({ blockNumber: 0n });
+  if (!genesis.hash) throw new Error('the chain returned block 0 without a hash');
+  return genesis.hash;
+}
+
+/** keccak256 of the code at each recorded address; undefined where there is none (or no address). */
+async function codeHashesOf(
+  clients: ChainClients,
+  recorded: Pick<Deployment, 'contracts'>,
+): Promise<Partial<Record<ContractName, Hash>>> {
+  const entries = await Promise.all(
+    CONTRACT_NAMES.map(async (name) => {
+      const address = recorded.contracts?.[name];
+      const code = address ? await clients.publicClient.getCode({ address }) : undefined;
+      return [name, code && code !== '0x' ? keccak256(code) : undefined] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Why the chain is not the one `recorded` was made on, or undefined when it is. */
+function identityDifference(
+  recorded: Deployment,
+  genesisHash: Hash,
+  codeHashes: Partial<Record<ContractName, Hash>>,
+): string | undefined {
+  if (recorded.genesisHash && recorded.genesisHash.toLowerCase() !== genesisHash.toLowerCase()) {
+    return `its genesis block is ${genesisHash}, not the recorded ${recorded.genesisHash}`;
+  }
+  for (const name of CONTRACT_NAMES) {
+    const address = recorded.contracts?.[name];
+    const now = codeHashes[name];
+    if (!address || !now) return `${name} has no code at the recorded address ${address ?? '(none)'}`;
+    const then = recorded.codeHashes?.[name];
+    if (then && then.toLowerCase() !== now.toLowerCase()) {
+      return `${name} at ${address} holds other code than the recorded one`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -172,13 +260,6 @@ export async function deploySystem(
 /** The parameters given, without keys whose value is undefined (so they do not hide the defaults). */
 function definedOnly(parameters: ProtocolParameters): Partial<Record<ParameterName, bigint>> {
   return Object.fromEntries(Object.entries(parameters).filter(([, value]) => value !== undefined));
-}
-
-async function hasCode(clients: ChainClients, recorded: Deployment): Promise<boolean> {
-  const addresses = CONTRACT_NAMES.map((name) => recorded.contracts?.[name]);
-  if (addresses.some((address) => !address)) return false;
-  const codes = await Promise.all(addresses.map((address) => clients.publicClient.getCode({ address })));
-  return codes.every((code) => code !== undefined && code !== '0x');
 }
 
 async function confirm(clients: ChainClients, hash: Hash): Promise<void> {

@@ -40,6 +40,11 @@ const ENV_FIELDS = z.object({
       z.string().regex(PRIVATE_KEY_PATTERN, 'must be 0x followed by 64 hex digits').optional(),
     ),
     ANVIL_PORT: port.default(0),
+    // the embedded anvil: a block every this many seconds as well as one per transaction (0: only
+    // per transaction, chain time then stands still between transactions), and how often its
+    // chain is saved to $VERITY_DATA_DIR/anvil/state.json (a kill -9 loses at most that much)
+    ANVIL_BLOCK_TIME_SECONDS: z.coerce.number().int().min(0).max(3600).default(2),
+    ANVIL_STATE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(1),
     DEPLOYMENTS_DIR: z.string().optional(),
     // zk mode: where compiled circuits, keys and development ptaus are cached (shared across
     // checkouts), an operator's ceremony ptau, the constraint budget and prover threads.

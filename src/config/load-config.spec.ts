@@ -9,6 +9,14 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(4000);
   });
 
+  it('makes the embedded chain mine on an interval and save its state every second by default', () => {
+    expect(loadConfig({}).chain).toMatchObject({ anvilBlockTimeSeconds: 2, anvilStateIntervalSeconds: 1 });
+    expect(loadConfig({ ANVIL_BLOCK_TIME_SECONDS: '0' }).chain.anvilBlockTimeSeconds).toBe(0);
+    expect(() => loadConfig({ ANVIL_BLOCK_TIME_SECONDS: '-1', ANVIL_STATE_INTERVAL_SECONDS: '0' })).toThrow(
+      /ANVIL_BLOCK_TIME_SECONDS[\s\S]*ANVIL_STATE_INTERVAL_SECONDS/,
+    );
+  });
+
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {

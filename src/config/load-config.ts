@@ -12,7 +12,17 @@ export interface AppConfig {
   logLevel: string;
   dataDir: string;
   database: { url?: string; poolSize: number; embeddedPort: number };
-  chain: { rpcUrl?: string; chain?: Chain; privateKey?: `0x${string}`; anvilPort: number; deploymentsDir: string };
+  chain: {
+    rpcUrl?: string;
+    chain?: Chain;
+    privateKey?: `0x${string}`;
+    anvilPort: number;
+    /** ANVIL_BLOCK_TIME_SECONDS: the embedded anvil's interval blocks (0: only one per transaction). */
+    anvilBlockTimeSeconds: number;
+    /** ANVIL_STATE_INTERVAL_SECONDS: how often the embedded anvil saves its chain to the data dir. */
+    anvilStateIntervalSeconds: number;
+    deploymentsDir: string;
+  };
   worker: WorkerEnvConfig;
   zk: ZkConfig;
   /** DISPUTE_DEFENDER: whether the service answers disputes on the results it committed. */
@@ -72,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       chain: e.CHAIN_ID === undefined ? undefined : KNOWN_CHAIN_IDS.get(e.CHAIN_ID),
       privateKey: e.PRIVATE_KEY as `0x${string}` | undefined,
       anvilPort: e.ANVIL_PORT,
+      anvilBlockTimeSeconds: e.ANVIL_BLOCK_TIME_SECONDS,
+      anvilStateIntervalSeconds: e.ANVIL_STATE_INTERVAL_SECONDS,
       deploymentsDir: resolve(e.DEPLOYMENTS_DIR ?? `${dataDir}/deployments`),
     },
     worker: {

@@ -22,7 +22,15 @@ describe('the inference lifecycle', () => {
   });
 
   it('releases an upheld result to CHALLENGEABLE, or to COMMITTED when it still has to be revealed', () => {
-    expect(nextStatuses('DISPUTED').sort()).toEqual(['CHALLENGEABLE', 'COMMITTED', 'REQUESTED']);
+    expect(nextStatuses('DISPUTED').sort()).toEqual(['CHALLENGEABLE', 'COMMITTED', 'COMPUTED', 'REQUESTED']);
+  });
+
+  it('sends a committed result whose batch root left the chain back to be committed, never to FINAL', () => {
+    for (const status of ['COMMITTED', 'CHALLENGEABLE', 'DISPUTED'] as const) {
+      expect(canTransition(status, 'recommit')).toBe(true);
+    }
+    expect(canTransition('FINAL', 'recommit')).toBe(false);
+    expect(TRANSITIONS.recommit.to).toBe('COMPUTED');
   });
 
   it('ends only at FINAL or FAILED, and every other status has a way on', () => {

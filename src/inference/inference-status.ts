@@ -22,6 +22,8 @@
  *                                                              not revealed yet)
  *  DISPUTED ──a challenger won: leaf discarded on-chain──▶ REQUESTED (the result moves to
  *             discarded_results, its worker to excluded_workers; another worker computes it again)
+ *  COMMITTED | CHALLENGEABLE | DISPUTED ──its batch root is not on the current chain──▶ COMPUTED
+ *             (the batch is committed again, same root; src/settlement/batch-recommit.ts)
  * ```
  *
  * Invariants:
@@ -70,6 +72,7 @@ export const TRANSITIONS = {
   disputeUpheld: { from: ['DISPUTED'], to: 'CHALLENGEABLE' },
   disputeUpheldUnrevealed: { from: ['DISPUTED'], to: 'COMMITTED' },
   refuted: { from: ['DISPUTED'], to: 'REQUESTED' },
+  recommit: { from: ['COMMITTED', 'CHALLENGEABLE', 'DISPUTED'], to: 'COMPUTED' },
 } as const satisfies Record<string, { from: readonly InferenceStatus[]; to: InferenceStatus }>;
 
 export type TransitionName = keyof typeof TRANSITIONS;

@@ -8,6 +8,7 @@ import { InferenceEvents } from '../inference/inference-events';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { LEAF_COLUMNS, toResultLeaf, type LeafRow } from './batch-leaves';
+import { sendBackToCommit, UNSETTLED_STATUSES } from './batch-recommit';
 import { ChainTxSender } from './chain-tx-sender';
 import { RetryBackoff } from './retry-backoff';
 import { describeChainError, isRevert } from './chain-errors';
@@ -31,6 +32,16 @@ interface SubmittedBatchRow extends BatchRow {
   grace_over: boolean;
 }
 
+interface CommittedBatchRow extends BatchRow {
+  chain_batch_id: string;
+}
+
+/** A batch as the Settlement holds it now (root zero: no such batch). */
+export interface OnChainBatch {
+  root: Hex;
+  challengeEndsAt: bigint;
+}
+
 /**
  * Commits computed results on-chain as Merkle roots, in three idempotent steps that resume from
  * the database after any crash or chain outage (an outage delays commits, never loses them):
@@ -45,6 +56,11 @@ interface SubmittedBatchRow extends BatchRow {
  *
  * Every transition is a conditional UPDATE on the current status, so repeating a step after a
  * crash changes nothing that was already done.
+ *
+ * A COMMITTED batch whose root the current chain does not hold (the chain was reset, or lost its
+ * last blocks in a crash) is committed again (sendBackToCommit): the first iteration of each
+ * process checks every batch with unsettled results (audit), and the finalizer checks each
+ * result's batch before calling it FINAL.
  */
 @Injectable()
 export class BatchCommitter {
@@ -52,6 +68,8 @@ export class BatchCommitter {
   private challengeWindow: Promise<bigint> | undefined;
   /** Batches whose commitBatch the Settlement refused, paused before the next try. */
   private readonly refused: RetryBackoff;
+  /** Whether this process has checked its committed batches against the chain (audit). */
+  private audited = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -63,10 +81,20 @@ export class BatchCommitter {
     this.refused = new RetryBackoff(options.revertRetryInitialMs, options.revertRetryMaxMs);
   }
 
-  /** One iteration: form, send, confirm. Each step runs even if an earlier one failed. */
+  /** One iteration: (audit, until it succeeded once), form, send, confirm. Each step runs even if an earlier one failed. */
   async runOnce(): Promise<void> {
     const failures: unknown[] = [];
-    for (const step of [() => this.formBatches(), () => this.sendPending(), () => this.confirmSubmitted()]) {
+    const audit = async () => {
+      if (this.audited) return;
+      await this.audit();
+      this.audited = true;
+    };
+    for (const step of [
+      audit,
+      () => this.formBatches(),
+      () => this.sendPending(),
+      () => this.confirmSubmitted(),
+    ]) {
       await step().catch((error: unknown) => failures.push(error));
     }
     if (failures.length > 0) throw failures[0];
@@ -166,6 +194,54 @@ export class BatchCommitter {
         await this.markCommitted(batch, receipt);
       }
     }
+  }
+
+  /**
+   * Sends back to commit every COMMITTED batch with unsettled results whose root the Settlement
+   * does not hold under its batch id now; returns their ids.
+   */
+  async audit(): Promise<string[]> {
+    const batches = await query<CommittedBatchRow>(
+      this.dataSource,
+      `SELECT b.id, b.root, b.leaf_count, b.chain_batch_id FROM result_batches b
+        WHERE b.status = 'COMMITTED'
+          AND EXISTS (SELECT 1 FROM inferences i WHERE i.batch_id = b.id AND i.status = ANY($1::text[]))
+        ORDER BY b.created_at, b.id`,
+      [[...UNSETTLED_STATUSES]],
+    );
+    const missing: string[] = [];
+    for (const batch of batches) {
+      const onChain = await this.onChainBatch(BigInt(batch.chain_batch_id));
+      if (onChain.root.toLowerCase() === batch.root.trim().toLowerCase()) continue;
+      await this.recommit(
+        batch.id,
+        `its root ${batch.root.trim()} is not Settlement batch ${batch.chain_batch_id} on this chain`,
+      );
+      missing.push(batch.id);
+    }
+    return missing;
+  }
+
+  /** Settlement.batchRootAndWindow(chainBatchId), at `blockNumber` (default latest). */
+  async onChainBatch(chainBatchId: bigint, blockNumber?: bigint): Promise<OnChainBatch> {
+    const [root, challengeEndsAt] = await this.runtime.chain.publicClient.readContract({
+      address: this.runtime.deployment.contracts.Settlement,
+      abi: SettlementAbi,
+      functionName: 'batchRootAndWindow',
+      args: [chainBatchId],
+      ...(blockNumber === undefined ? {} : { blockNumber }),
+    });
+    return { root, challengeEndsAt };
+  }
+
+  /** Sends one COMMITTED batch back to PENDING (sendBackToCommit), logging why. */
+  async recommit(batchId: string, why: string): Promise<void> {
+    const done = await transaction(this.dataSource, (sql) => sendBackToCommit(sql, [batchId], why));
+    if (done.batchIds.length === 0) return;
+    this.log.warn(
+      `batch ${batchId} is committed again: ${why} (${done.inferenceIds.length} results wait for it)`,
+    );
+    if (done.inferenceIds.length > 0) await this.events.changed(done.inferenceIds);
   }
 
   private async formBatch(): Promise<string | null> {

@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { isAddressEqual, parseEventLogs, type Hash, type Hex } from 'viem';
 import { DataSource } from 'typeorm';
 import { SettlementAbi } from '../chain/generated/contracts';
-import { outputCommitment } from '../chain/result-merkle';
+import { outputCommitment, verifyResultProof } from '../chain/result-merkle';
 import { canonicalSignature } from '../chain/signature';
 import { InferenceEvents } from '../inference/inference-events';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { LEAF_COLUMNS, leafHashOf, loadBatchTree, type BatchTree, type LeafRow } from './batch-leaves';
+import { BatchCommitter } from './batch-committer';
 import { ChainTxSender } from './chain-tx-sender';
 import { describeChainError, isTransportError, revertName } from './chain-errors';
 import { RetryBackoff } from './retry-backoff';
@@ -37,6 +38,16 @@ interface FinalizeRow {
   request_id: Hex;
 }
 
+/** A CHALLENGEABLE API row past its recorded window, with its place in its batch. */
+interface DueRow extends LeafRow {
+  batch_id: string;
+  leaf_index: number;
+  chain_batch_id: string;
+}
+
+/** What the chain says about one due row, read at one block. */
+type DueVerdict = 'final' | 'wait' | 'batch-missing';
+
 /**
  * Moves committed optimistic results to finality:
  *
@@ -44,9 +55,16 @@ interface FinalizeRow {
  *   proof rebuilt from the batch's rows, the worker's signature) and becomes CHALLENGEABLE with
  *   the window the contract reports;
  * - finalize: once the latest block is past a CHALLENGEABLE row's window, an API row becomes FINAL
- *   (nothing on-chain to do) if its leaf has no undecided dispute and was not discarded, and a
- *   CHAIN row is finalized with Settlement.finalize (which pays the worker and calls the consumer
- *   back; it refuses a disputed result itself) and becomes FINAL.
+ *   (nothing on-chain to do) if the current chain holds the batch root its leaf proof leads to,
+ *   with that batch's window over, and its leaf has no undecided dispute and was not discarded;
+ *   a CHAIN row is finalized with Settlement.finalize (which pays the worker and calls the
+ *   consumer back; it refuses a disputed result itself) and becomes FINAL.
+ *
+ * Why an API row's FINAL needs its root read from the chain: the database outlives the chain
+ * (a reset development chain, a node that lost its last blocks in a crash, another chain behind
+ * the same RPC URL). A result whose root is not on the current chain was never published there,
+ * so nobody could dispute it; it is committed again (BatchCommitter.recommit) and gets the new
+ * commit's window, never FINAL before.
  *
  * Why an API row's finality is sound even when the dispute watcher lags: nothing on-chain stops an
  * API row from being called FINAL, so the finalizer asks the chain itself. A dispute can only be
@@ -72,6 +90,7 @@ export class ResultFinalizer {
     @Inject(SETTLEMENT_OPTIONS) options: SettlementOptions,
     private readonly sender: ChainTxSender,
     private readonly events: InferenceEvents,
+    private readonly committer: BatchCommitter,
   ) {
     this.backoff = new RetryBackoff(options.revertRetryInitialMs, options.revertRetryMaxMs);
   }
@@ -104,22 +123,34 @@ export class ResultFinalizer {
   async finalizeDue(): Promise<void> {
     const latest = await this.runtime.chain.publicClient.getBlock({ blockTag: 'latest' });
     const now = Number(latest.timestamp);
-    const due = await query<LeafRow>(
+    const due = await query<DueRow>(
       this.dataSource,
-      `SELECT ${LEAF_COLUMNS}
-         FROM inferences i JOIN models m ON m.id = i.model_id
+      `SELECT ${LEAF_COLUMNS}, i.batch_id, i.leaf_index, b.chain_batch_id
+         FROM inferences i JOIN models m ON m.id = i.model_id JOIN result_batches b ON b.id = i.batch_id
         WHERE i.status = 'CHALLENGEABLE' AND i.origin = 'API' AND i.challenge_ends_at <= to_timestamp($1)
+          AND b.status = 'COMMITTED'
         ORDER BY i.challenge_ends_at, i.id`,
       [now],
     );
-    const undisputed = await this.undisputedAt(due, latest.number);
-    if (undisputed.length > 0) {
+    const verdicts = await this.verdictsAt(due, latest.number, latest.timestamp);
+    const missing = new Map<string, string>();
+    due.forEach((row, i) => {
+      if (verdicts[i] === 'batch-missing') missing.set(row.batch_id, row.chain_batch_id);
+    });
+    for (const [batchId, chainBatchId] of missing) {
+      await this.committer.recommit(
+        batchId,
+        `the chain does not hold its root as Settlement batch ${chainBatchId} (block ${latest.number})`,
+      );
+    }
+    const final = due.filter((_, i) => verdicts[i] === 'final').map((row) => row.id);
+    if (final.length > 0) {
       const apiRows = await query<{ id: string }>(
         this.dataSource,
         `UPDATE inferences SET status = 'FINAL', final_at = now(), updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = 'CHALLENGEABLE' AND origin = 'API'
           RETURNING id`,
-        [undisputed],
+        [final],
       );
       if (apiRows.length > 0) await this.events.changed(apiRows.map((row) => row.id));
     }
@@ -138,42 +169,54 @@ export class ResultFinalizer {
   }
 
   /**
-   * The ids of the rows whose leaf, at block `blockNumber`, has no undecided dispute and was not
-   * discarded (Settlement.openDisputesOf, Settlement.isLeafDiscarded).
+   * What the chain says, at block `blockNumber` (time `blockTime`), about each row: 'final' when
+   * the Settlement holds, under the row's batch id, the root its leaf proof (rebuilt from the
+   * batch's rows) leads to, that batch's window is over, and the leaf has no undecided dispute and
+   * was not discarded (Settlement.batchRootAndWindow, openDisputesOf, isLeafDiscarded);
+   * 'batch-missing' when the root is not there; 'wait' otherwise.
    */
-  private async undisputedAt(rows: readonly LeafRow[], blockNumber: bigint): Promise<string[]> {
+  private async verdictsAt(
+    rows: readonly DueRow[],
+    blockNumber: bigint,
+    blockTime: bigint,
+  ): Promise<DueVerdict[]> {
     const settlement = this.runtime.deployment.contracts.Settlement;
     const { publicClient } = this.runtime.chain;
-    const undisputed: string[] = [];
+    const read = <T>(functionName: 'openDisputesOf' | 'isLeafDiscarded', leaf: Hex) =>
+      publicClient.readContract({
+        address: settlement,
+        abi: SettlementAbi,
+        functionName,
+        args: [leaf],
+        blockNumber,
+      }) as Promise<T>;
+    const trees = new Map<string, Promise<BatchTree>>();
+    const onChain = new Map<string, ReturnType<BatchCommitter['onChainBatch']>>();
+    const verdicts: DueVerdict[] = [];
     for (let start = 0; start < rows.length; start += FINALIZER_BATCH_SIZE) {
       const chunk = rows.slice(start, start + FINALIZER_BATCH_SIZE);
       const checks = await Promise.all(
-        chunk.map(async (row) => {
+        chunk.map(async (row): Promise<DueVerdict> => {
+          if (!trees.has(row.batch_id))
+            trees.set(row.batch_id, loadBatchTree(sqlFor(this.dataSource), row.batch_id));
+          if (!onChain.has(row.batch_id))
+            onChain.set(row.batch_id, this.committer.onChainBatch(BigInt(row.chain_batch_id), blockNumber));
           const leaf = leafHashOf(row);
-          const [open, discarded] = await Promise.all([
-            publicClient.readContract({
-              address: settlement,
-              abi: SettlementAbi,
-              functionName: 'openDisputesOf',
-              args: [leaf],
-              blockNumber,
-            }),
-            publicClient.readContract({
-              address: settlement,
-              abi: SettlementAbi,
-              functionName: 'isLeafDiscarded',
-              args: [leaf],
-              blockNumber,
-            }),
+          const [batch, tree, open, discarded] = await Promise.all([
+            onChain.get(row.batch_id)!,
+            trees.get(row.batch_id)!,
+            read<bigint>('openDisputesOf', leaf),
+            read<boolean>('isLeafDiscarded', leaf),
           ]);
-          return open === 0n && !discarded;
+          const proven =
+            BigInt(batch.root) !== 0n && verifyResultProof(leaf, tree.tree.proof(row.leaf_index), batch.root);
+          if (!proven) return 'batch-missing';
+          return batch.challengeEndsAt <= blockTime && open === 0n && !discarded ? 'final' : 'wait';
         }),
       );
-      chunk.forEach((row, i) => {
-        if (checks[i]) undisputed.push(row.id);
-      });
+      verdicts.push(...checks);
     }
-    return undisputed;
+    return verdicts;
   }
 
   /** Runs one row's step; a transport error ends the pass, any other failure pauses the row. */

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { BatchCommitter } from './batch-committer';
+import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
 import { ChainTxSender } from './chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
@@ -15,7 +16,8 @@ import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options
 
 /**
  * Runs the pipeline's background loops in the API process: started when the application has
- * bootstrapped (migrations applied), stopped before it shuts down, each stop awaiting the
+ * bootstrapped (migrations applied) and the chain was checked against the database's
+ * (ChainIdentityGuard), stopped before it shuts down, each stop awaiting the
  * iteration in progress so nothing is cut off between a send and the row that records it.
  */
 @Injectable()
@@ -26,6 +28,7 @@ export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
     private readonly sender: ChainTxSender,
+    private readonly identity: ChainIdentityGuard,
     committer: BatchCommitter,
     watcher: ChainRequestWatcher,
     finalizer: ResultFinalizer,
@@ -44,8 +47,10 @@ export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicatio
     ];
   }
 
-  onApplicationBootstrap(): void {
-    if (this.options.autoStart) this.start();
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.autoStart) return;
+    await this.identity.check();
+    this.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

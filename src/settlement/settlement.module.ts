@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BatchCommitter } from './batch-committer';
+import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
 import { ChainTxSender } from './chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
@@ -18,6 +19,7 @@ import { DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.opt
     { provide: SETTLEMENT_OPTIONS, useValue: DEFAULT_SETTLEMENT_OPTIONS },
     ChainTxSender,
     BatchCommitter,
+    ChainIdentityGuard,
     ChainRequestWatcher,
     ResultFinalizer,
     ModelAnchorer,
@@ -27,6 +29,7 @@ import { DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.opt
     SETTLEMENT_OPTIONS,
     ChainTxSender,
     BatchCommitter,
+    ChainIdentityGuard,
     ChainRequestWatcher,
     ResultFinalizer,
     ModelAnchorer,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { startAnvil } from '../../src/chain/anvil';
 import { loadConfig } from '../../src/config/load-config';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { startApi } from '../../src/main';
-import { startRuntime } from '../../src/runtime/runtime';
+import { anvilStatePath, startRuntime } from '../../src/runtime/runtime';
 import { createTestDatabase } from '../support/test-database';
 
 const quiet = pino({ level: 'silent' });
@@ -32,6 +32,42 @@ describe('the runtime', () => {
     await again.end();
     await second.stop();
     expect(rows).toEqual([{ value: 42 }]);
+  });
+
+  it('keeps the embedded chain in the data dir across a restart, and says in one line when the chain is another one', async () => {
+    const database = await createTestDatabase();
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const env = { DATABASE_URL: database.url, VERITY_DATA_DIR: tempDir('verity-chain-'), ANVIL_BLOCK_TIME_SECONDS: '0' };
+    const identity = async (runtime: Awaited<ReturnType<typeof startRuntime>>) => ({
+      genesis: (await runtime.chain.publicClient.getBlock({ blockNumber: 0n })).hash,
+      head: await runtime.chain.publicClient.getBlockNumber({ cacheTime: 0 }),
+      contracts: runtime.deployment.contracts,
+    });
+    try {
+      const first = await startRuntime(loadConfig(env), log);
+      const before = await identity(first);
+      await first.stop();
+
+      const again = await startRuntime(loadConfig(env), log);
+      const after = await identity(again);
+      expect(after).toEqual(before);
+      expect(again.chainChanged).toBeUndefined();
+      await again.stop();
+      expect(lines).toEqual([]);
+
+      rmSync(anvilStatePath(env.VERITY_DATA_DIR));
+      const fresh = await startRuntime(loadConfig(env), log);
+      expect((await identity(fresh)).genesis).not.toBe(before.genesis);
+      expect(fresh.chainChanged).toMatch(/^its genesis block is 0x[0-9a-f]{64}, not the recorded 0x[0-9a-f]{64}$/);
+      await fresh.stop();
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]).msg).toMatch(
+        /^CHAIN CHANGED: the chain is not the one .*31337\.json recorded \(its genesis block is .*\); contracts deployed again, and no result becomes FINAL until it is committed again on this chain$/,
+      );
+    } finally {
+      await database.drop();
+    }
   });
 
   it('refuses an unreachable DATABASE_URL with one clear message', async () => {

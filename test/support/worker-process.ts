@@ -21,8 +21,12 @@ export interface WorkerProcessOptions {
   args?: string[];
 }
 
-/** `verity <args>` in its own process with only `env` (plus PATH and HOME), output collected. */
-function spawnVerity(args: readonly string[], env: NodeJS.ProcessEnv): WorkerProcess {
+/**
+ * `verity <args>` in its own process with only `env` (plus PATH and HOME), output collected;
+ * `group`: the leader of a process group of its own (with its children: an embedded anvil), as a
+ * shell runs a command, so a signal can go to the whole group.
+ */
+function spawnVerity(args: readonly string[], env: NodeJS.ProcessEnv, group = false): WorkerProcess {
   const child = spawn(
     process.execPath,
     [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'cli', 'main.ts'), ...args],
@@ -30,6 +34,7 @@ function spawnVerity(args: readonly string[], env: NodeJS.ProcessEnv): WorkerPro
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: group,
     },
   );
   const output: string[] = [];
@@ -80,4 +85,19 @@ export async function stopWorkerProcess(worker: WorkerProcess): Promise<number |
   const code = await worker.exited;
   clearTimeout(timer);
   return code;
+}
+
+/**
+ * `verity serve --with-worker` as `npm start` runs it (embedded anvil, an in-process worker), in a
+ * process group of its own; `env` is its whole environment (plus PATH and HOME).
+ */
+export function startServeProcess(env: NodeJS.ProcessEnv): WorkerProcess {
+  return spawnVerity(['serve', '--with-worker'], env, true);
+}
+
+/** Sends `signal` to a process's whole group (Ctrl-C in a terminal, or kill -9 of the group) and waits for the leader to exit. */
+export async function signalGroup(process_: WorkerProcess, signal: NodeJS.Signals): Promise<void> {
+  if (process_.child.exitCode !== null || process_.child.signalCode !== null) return;
+  process.kill(-process_.child.pid!, signal);
+  await process_.exited;
 }

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ANVIL_DEFAULT_PRIVATE_KEY, startAnvil, type AnvilHandle } from '../../../src/chain/anvil';
 import { createChainClients, type ChainClients } from '../../../src/chain/chain-clients';
-import { DEV_PROTOCOL_PARAMETERS, deploymentFile, ensureDeployed } from '../../../src/chain/deployments';
+import {
+  DEV_PROTOCOL_PARAMETERS,
+  deploymentFile,
+  ensureDeployed,
+  resolveDeployment,
+} from '../../../src/chain/deployments';
 import { DisputeGameAbi, SettlementAbi, WorkerRegistryAbi } from '../../../src/chain/generated/contracts';
 
 describe('ensureDeployed', () => {
@@ -74,5 +79,30 @@ describe('ensureDeployed', () => {
     );
     const redeployed = await ensureDeployed(clients, dir);
     expect(redeployed.contracts.Settlement).not.toBe(first.contracts.Settlement);
+  });
+
+  it("redeploys, saying why, when the chain's genesis block or a contract's code is not the recorded one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verity-deploy-'));
+    const first = await resolveDeployment(clients, dir);
+    expect(first.chainChanged).toBeUndefined();
+    expect(first.deployment.genesisHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(Object.keys(first.deployment.codeHashes ?? {})).toHaveLength(5);
+    expect(await resolveDeployment(clients, dir)).toEqual({ deployment: first.deployment });
+
+    const file = deploymentFile(dir, clients.chain.id);
+    const otherGenesis = `0x${'12'.repeat(32)}`;
+    writeFileSync(file, JSON.stringify({ ...first.deployment, genesisHash: otherGenesis }));
+    const moved = await resolveDeployment(clients, dir);
+    expect(moved.chainChanged).toBe(`its genesis block is ${first.deployment.genesisHash}, not the recorded ${otherGenesis}`);
+    expect(moved.deployment.contracts.Settlement).not.toBe(first.deployment.contracts.Settlement);
+
+    const recorded = moved.deployment;
+    writeFileSync(
+      file,
+      JSON.stringify({ ...recorded, codeHashes: { ...recorded.codeHashes, Settlement: `0x${'34'.repeat(32)}` } }),
+    );
+    expect((await resolveDeployment(clients, dir)).chainChanged).toBe(
+      `Settlement at ${recorded.contracts.Settlement} holds other code than the recorded one`,
+    );
   });
 });
