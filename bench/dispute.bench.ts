@@ -101,7 +101,7 @@ async function benchModel(
     address: contracts.ModelRegistry,
     abi: ModelRegistryAbi,
     functionName: 'register',
-    args: [model.commitment.commitment, MODE_OPTIMISTIC, bench.clients.account.address],
+    args: [model.commitment.commitment, MODE_OPTIMISTIC, bench.clients.account.address, model.model.outputShape.reduce((a, b) => a * b, 1)],
   });
   const requested = await send(bench, REQUESTER, {
     address: contracts.Settlement,
@@ -115,7 +115,12 @@ async function benchModel(
       REQUESTER.address,
       0,
     ],
-    value: DEV_PROTOCOL_PARAMETERS.minimumFeeWei,
+    value: await bench.clients.publicClient.readContract({
+      address: contracts.Settlement,
+      abi: SettlementAbi,
+      functionName: 'requiredFee',
+      args: [model.commitment.commitment, 0],
+    }),
   });
   const [request] = parseEventLogs({
     abi: SettlementAbi,

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         address: contracts.ModelRegistry,
         abi: ModelRegistryAbi,
         functionName: 'register',
-        args: [MODEL, 2, clients.account.address],
+        args: [MODEL, 2, clients.account.address, 10],
       }),
     );
     await gasOf(
@@ -130,13 +130,14 @@ async function main(): Promise<void> {
 
 async function requestMany(clients: ChainClients, settlement: Address, count: number): Promise<Hex[]> {
   const ids: Hex[] = [];
+  const fee = await clients.publicClient.readContract({ address: settlement, abi: SettlementAbi, functionName: 'requiredFee', args: [MODEL, 0] });
   for (let i = 0; i < count; i++) {
     const hash = await clients.walletClient.writeContract({
       address: settlement,
       abi: SettlementAbi,
       functionName: 'requestInference',
       args: [MODEL, outputCommitment(INPUT), INPUT, 2, '0x0000000000000000000000000000000000000000', 0],
-      value: DEV_PROTOCOL_PARAMETERS.minimumFeeWei,
+      value: fee,
     });
     const receipt = await gasOf(clients, hash);
     ids.push(

@@ -99,7 +99,7 @@ async function settle(
   const deployed = await wait(await walletClient.deployContract({ abi: verifier.abi, bytecode: verifier.bytecode, account, chain: walletClient.chain }));
   const commitment = commitModel(model).commitment;
   const allowed = await publicClient.readContract({ address: contracts.ModelRegistry, abi: ModelRegistryAbi, functionName: 'allows', args: [commitment, 2] });
-  if (!allowed) await wait(await walletClient.writeContract({ address: contracts.ModelRegistry, abi: ModelRegistryAbi, functionName: 'register', args: [commitment, 2, account.address], account, chain: walletClient.chain }));
+  if (!allowed) await wait(await walletClient.writeContract({ address: contracts.ModelRegistry, abi: ModelRegistryAbi, functionName: 'register', args: [commitment, 2, account.address, model.outputShape.reduce((a, b) => a * b, 1)], account, chain: walletClient.chain }));
   const { layout } = prepared;
   await wait(
     await walletClient.writeContract({

@@ -28,6 +28,8 @@ contract ModelRegistry {
         address owner;
         uint8 modes;
         uint64 registeredAt;
+        /// @dev Output values of one inference: what a reveal stores (Settlement's fee covers it).
+        uint32 outputLength;
     }
 
     /// @notice A Groth16 circuit proving `batchSize` inferences of one model at once. Its public
@@ -103,16 +105,19 @@ contract ModelRegistry {
     /// @param _modes MODE_OPTIMISTIC, or 0 for a model that will only allow zk mode (addZkCircuit).
     /// @param _owner Who may attach circuits besides the registrar: the registrar itself, or the
     ///        owner key the registrar verified.
-    function register(bytes32 _commitment, uint8 _modes, address _owner) external {
+    /// @param _outputLength Output values of one inference (non-zero).
+    function register(bytes32 _commitment, uint8 _modes, address _owner, uint32 _outputLength) external {
         // INVARIANT: nobody but the registrar can claim a commitment, so a third party who sees
         // one first cannot own it and attach its own verifier.
         if (msg.sender != registrar) revert ModelRegistry_NotRegistrar(msg.sender);
         if (_owner == address(0)) revert ModelRegistry_ZeroAddress();
+        if (_outputLength == 0) revert ModelRegistry_InvalidOutputLength(_outputLength);
         if (_models[_commitment].registeredAt != 0) revert ModelRegistry_AlreadyRegistered(_commitment);
         // INVARIANT: a model allows MODE_ZK only once it has a verifier (addZkCircuit).
         if (_modes & MODE_ZK != 0) revert ModelRegistry_ZkModeNeedsCircuit(_commitment);
         if (_modes & ~MODE_OPTIMISTIC != 0) revert ModelRegistry_InvalidModes(_modes);
-        _models[_commitment] = Model({owner: _owner, modes: _modes, registeredAt: uint64(block.timestamp)});
+        _models[_commitment] =
+            Model({owner: _owner, modes: _modes, registeredAt: uint64(block.timestamp), outputLength: _outputLength});
         emit ModelRegistered(_commitment, _owner, _modes);
     }
 

@@ -45,6 +45,8 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         address callback;
         uint32 callbackGasLimit;
         uint256 fee;
+        // The part of `fee` that reimburses the committer's gas for this request (optimistic mode).
+        uint256 gasFee;
     }
 
     struct Result {
@@ -87,6 +89,16 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     uint64 public immutable challengeWindow;
     /// @notice Smallest fee of a request, in wei.
     uint256 public immutable minimumFee;
+    /// @notice Wei per gas at which a request's fee must cover the service's gas (requiredFee).
+    uint256 public immutable feeGasPrice;
+    /// @notice Gas the service spends on one optimistic request besides its output values and the
+    ///         consumer's callback: commitBatch (all of it for a request alone in its batch), reveal
+    ///         (Merkle proof, EIP-712 signature, worker check) and finalize, each with its 21k base
+    ///         cost. Measured 352k in all with 2 outputs (test/integration/contracts/
+    ///         settlement.integration-spec.ts, "fees that cover the service gas"); this keeps a margin.
+    uint256 public constant SERVICE_GAS_PER_REQUEST = 400_000;
+    /// @notice Gas per output value the reveal stores (about 22k measured).
+    uint256 public constant SERVICE_GAS_PER_OUTPUT = 25_000;
     /// @notice The account allowed to set the dispute game, once.
     address public immutable deployer;
     /// @notice The service account, the only one allowed to commit result batches. It cannot make
@@ -182,7 +194,7 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     error Settlement_SlashAmountAboveMinimumStake(uint256 disputeSlashAmount, uint256 minimumStake);
     error Settlement_UnexpectedEther(address sender);
     error Settlement_LeafUnderDispute(bytes32 leaf);
-    error Settlement_FeeTooLow(uint256 fee, uint256 minimumFee);
+    error Settlement_FeeTooLow(uint256 fee, uint256 requiredFee);
     error Settlement_ModeNotAllowed(bytes32 modelCommitment, uint8 mode);
     error Settlement_InputCommitmentMismatch(bytes32 inputCommitment, bytes32 computed);
     error Settlement_CallbackGasLimitTooHigh(uint32 callbackGasLimit, uint32 maximum);
@@ -228,13 +240,15 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     /// @param _minimumFee Smallest request fee, in wei.
     /// @param _committer The service account allowed to commit result batches (non-zero).
     /// @param _disputeSlashAmount Wei slashed per lost dispute (non-zero, at most the minimum stake).
+    /// @param _feeGasPrice Wei per gas at which a request's fee must cover the service's gas.
     constructor(
         ModelRegistry _modelRegistry,
         WorkerRegistry _workerRegistry,
         uint64 _challengeWindow,
         uint256 _minimumFee,
         address _committer,
-        uint256 _disputeSlashAmount
+        uint256 _disputeSlashAmount,
+        uint256 _feeGasPrice
     ) {
         if (_challengeWindow == 0) revert Settlement_ZeroChallengeWindow();
         if (_committer == address(0)) revert Settlement_ZeroCommitter();
@@ -259,6 +273,7 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         workerRegistry = _workerRegistry;
         challengeWindow = _challengeWindow;
         minimumFee = _minimumFee;
+        feeGasPrice = _feeGasPrice;
         deployer = msg.sender;
         committer = _committer;
         _cachedChainId = block.chainid;
@@ -291,7 +306,7 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         address _callback,
         uint32 _callbackGasLimit
     ) external payable returns (bytes32 requestId_) {
-        requestId_ = _request(_modelCommitment, _inputCommitment, _input, _mode, _callback, _callbackGasLimit);
+        requestId_ = _openRequest(_modelCommitment, _inputCommitment, _input, _mode, _callback, _callbackGasLimit);
     }
 
     /// @inheritdoc IVerityRequests
@@ -306,13 +321,13 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         if (_zkeyHash == bytes32(0) || modelRegistry.zkeyOrdinal(_modelCommitment, _zkeyHash) == 0) {
             revert Settlement_UnknownZkey(_modelCommitment, _zkeyHash);
         }
-        requestId_ = _request(_modelCommitment, _inputCommitment, _input, MODE_ZK, _callback, _callbackGasLimit);
+        requestId_ = _openRequest(_modelCommitment, _inputCommitment, _input, MODE_ZK, _callback, _callbackGasLimit);
         zkeyPinOf[requestId_] = _zkeyHash;
         emit ZkeyPinned(requestId_, _zkeyHash);
     }
 
     /// @dev Records an open request (both entry points) and emits InferenceRequested.
-    function _request(
+    function _openRequest(
         bytes32 _modelCommitment,
         bytes32 _inputCommitment,
         int256[] calldata _input,
@@ -320,10 +335,14 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         address _callback,
         uint32 _callbackGasLimit
     ) private returns (bytes32 requestId_) {
-        if (msg.value < minimumFee) revert Settlement_FeeTooLow(msg.value, minimumFee);
         if ((_mode != MODE_ZK && _mode != MODE_OPTIMISTIC) || !modelRegistry.allows(_modelCommitment, _mode)) {
             revert Settlement_ModeNotAllowed(_modelCommitment, _mode);
         }
+        // INVARIANT: a request pays at least the worker's minimum fee plus the gas the service
+        // spends on it (its commit share, reveal, finalize and the consumer's callback limit) at
+        // feeGasPrice, so requests cannot drain the service.
+        uint256 gasFee = _gasFee(_modelCommitment, _callbackGasLimit);
+        if (msg.value < minimumFee + gasFee) revert Settlement_FeeTooLow(msg.value, minimumFee + gasFee);
         _checkInputCommitment(_inputCommitment, _input, _mode);
         if (_callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert Settlement_CallbackGasLimitTooHigh(_callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
@@ -340,11 +359,26 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         request.callback = _callback;
         request.callbackGasLimit = _callbackGasLimit;
         request.fee = msg.value;
+        if (_mode == MODE_OPTIMISTIC) request.gasFee = gasFee;
         emit InferenceRequested(
             requestId_, msg.sender, _modelCommitment, _inputCommitment, _input, _mode, _callback, _callbackGasLimit, msg.value
         );
     }
 
+
+    /// @notice The smallest fee a request for `_modelCommitment` with `_callbackGasLimit` pays:
+    ///         minimumFee plus the service's gas for it at feeGasPrice.
+    /// @param _modelCommitment A registered model.
+    /// @param _callbackGasLimit The callback gas limit the request will name.
+    function requiredFee(bytes32 _modelCommitment, uint32 _callbackGasLimit) external view returns (uint256) {
+        return minimumFee + _gasFee(_modelCommitment, _callbackGasLimit);
+    }
+
+    /// @dev The service's gas for one request at feeGasPrice (outputs as registered for the model).
+    function _gasFee(bytes32 _modelCommitment, uint32 _callbackGasLimit) private view returns (uint256) {
+        uint256 outputs = modelRegistry.modelOf(_modelCommitment).outputLength;
+        return (SERVICE_GAS_PER_REQUEST + SERVICE_GAS_PER_OUTPUT * outputs + _callbackGasLimit) * feeGasPrice;
+    }
 
     /// @notice Commits a batch of results, possibly from many workers, as one Merkle root (see
     ///         LibResultMerkle). The committer only. A leaf counts for nobody until it is revealed
@@ -438,8 +472,11 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         if (block.timestamp < challengeEndsAt) revert Settlement_ChallengeWindowOpen(_requestId, challengeEndsAt);
         request.status = RequestStatus.Final;
         address worker = result.worker;
-        uint256 fee = request.fee;
+        // The worker earns the fee less the gas part, which reimburses the committer (the service).
+        uint256 gasFee = request.gasFee;
+        uint256 fee = request.fee - gasFee;
         claimableFees[worker] += fee;
+        if (gasFee != 0) claimableFees[committer] += gasFee;
         emit ResultFinalized(_requestId, worker, fee);
         _callBack(_requestId, request, result.output);
     }

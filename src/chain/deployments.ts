@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getAddress, keccak256, parseEther, type Address, type Hash } from 'viem';
+import { getAddress, keccak256, parseEther, parseGwei, type Address, type Hash } from 'viem';
 import {
   DisputeGameAbi,
   DisputeGameBytecode,
@@ -31,11 +31,16 @@ export const DEV_PROTOCOL_PARAMETERS = {
   challengerBondWei: parseEther('0.1'),
   /** Each side's total clock per dispute (DisputeGame). */
   maxClockSeconds: 300n,
+  /**
+   * Wei per gas at which an on-chain request's fee must cover the service's gas for it (commit
+   * share, reveal, finalize, the consumer's callback limit): Settlement.requiredFee.
+   */
+  feeGasPriceWei: parseGwei('1'),
 } as const;
 
 type ParameterName = keyof typeof DEV_PROTOCOL_PARAMETERS;
 /** The dispute parameters; a deployment that leaves them out gets DEV_PROTOCOL_PARAMETERS' values. */
-type DisputeParameterName = 'disputeSlashAmountWei' | 'challengerBondWei' | 'maxClockSeconds';
+type DisputeParameterName = 'disputeSlashAmountWei' | 'challengerBondWei' | 'maxClockSeconds' | 'feeGasPriceWei';
 
 export type ProtocolParameters = { [K in Exclude<ParameterName, DisputeParameterName>]: bigint } & {
   [K in DisputeParameterName]?: bigint;
@@ -221,6 +226,7 @@ export async function deploySystem(
         parameters.minimumFeeWei,
         clients.account.address,
         parameters.disputeSlashAmountWei,
+        parameters.feeGasPriceWei,
       ],
     }),
   );

@@ -38,15 +38,15 @@ export class ModelAnchorer {
   }
 
   async runOnce(): Promise<void> {
-    const models = await query<{ id: string; commitment: Hex }>(
+    const models = await query<{ id: string; commitment: Hex; output_shape: number[] }>(
       this.dataSource,
-      `SELECT id, commitment FROM models WHERE chain_status = 'PENDING' ORDER BY created_at, id LIMIT $1`,
+      `SELECT id, commitment, output_shape FROM models WHERE chain_status = 'PENDING' ORDER BY created_at, id LIMIT $1`,
       [FINALIZER_BATCH_SIZE],
     );
     for (const model of models) {
       if (this.backoff.isWaiting(model.id)) continue;
       try {
-        await this.anchor(model.id, model.commitment);
+        await this.anchor(model.id, model.commitment, model.output_shape.reduce((a, b) => a * b, 1));
         this.backoff.succeeded(model.id);
       } catch (error) {
         if (isTransportError(error)) throw error;
@@ -58,7 +58,7 @@ export class ModelAnchorer {
     }
   }
 
-  private async anchor(id: string, commitment: Hex): Promise<void> {
+  private async anchor(id: string, commitment: Hex, outputLength: number): Promise<void> {
     const existing = await this.registered(commitment);
     if (existing) return this.adopt(id, commitment, existing, null);
     const registry = this.runtime.deployment.contracts.ModelRegistry;
@@ -68,7 +68,8 @@ export class ModelAnchorer {
         address: registry,
         abi: ModelRegistryAbi,
         functionName: 'register',
-        args: [commitment, CHAIN_MODE_OPTIMISTIC, this.runtime.chain.account.address],
+        // The output length sizes the fee an on-chain request must pay (Settlement.requiredFee).
+        args: [commitment, CHAIN_MODE_OPTIMISTIC, this.runtime.chain.account.address, outputLength],
       }));
     } catch (error) {
       const raced = revertName(error) === 'ModelRegistry_AlreadyRegistered' ? await this.registered(commitment) : undefined;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestClient, getAddress, http, parseEther, type Address, type Hex } from 'viem';
+import { createTestClient, getAddress, http, type Address, type Hex } from 'viem';
 import { anvil } from 'viem/chains';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
@@ -165,7 +165,13 @@ describe('the dapp flow end to end', () => {
       abi: ExampleConsumerAbi,
       functionName: 'ask',
       args: [modelCommitment, input, 1_000_000],
-      value: parseEther('0.001'),
+      // The fee covers the service's gas for the request and the callback limit (requiredFee).
+      value: await publicClient.readContract({
+        address: app.runtime.deployment.contracts.Settlement,
+        abi: SettlementAbi,
+        functionName: 'requiredFee',
+        args: [modelCommitment, 1_000_000],
+      }),
       account,
     });
     await publicClient.waitForTransactionReceipt({ hash: await walletClient.writeContract(ask) });

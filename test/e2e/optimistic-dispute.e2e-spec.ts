@@ -361,7 +361,12 @@ describe('optimistic mode under attack, end to end', () => {
       abi: ExampleConsumerAbi,
       functionName: 'ask',
       args: [commitModel(model).commitment, input, 1_000_000],
-      value: parseEther('0.001'),
+      value: await publicClient().readContract({
+        address: contracts().Settlement,
+        abi: SettlementAbi,
+        functionName: 'requiredFee',
+        args: [commitModel(model).commitment, 1_000_000],
+      }),
       account,
     });
     await publicClient().waitForTransactionReceipt({ hash: await walletClient.writeContract(ask) });

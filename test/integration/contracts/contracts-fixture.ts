@@ -29,6 +29,8 @@ export const TEST_PARAMETERS: ProtocolParameters = {
   withdrawalDelaySeconds: 250n,
   challengeWindowSeconds: 100n,
   minimumFeeWei: 10n ** 15n,
+  /** No gas part in fees by default, so FEE = minimumFee; the fee-coverage specs deploy their own. */
+  feeGasPriceWei: 0n,
 };
 export const MODE_OPTIMISTIC = 2;
 export const MODE_ZK = 1;
@@ -114,12 +116,12 @@ export async function startChain() {
     );
   }
 
-  async function registerModel(registry: Address, commitment: Hex, modes = MODE_OPTIMISTIC): Promise<void> {
+  async function registerModel(registry: Address, commitment: Hex, modes = MODE_OPTIMISTIC, outputLength = 10): Promise<void> {
     await send(accounts[0], {
       address: registry,
       abi: ModelRegistryAbi,
       functionName: 'register',
-      args: [commitment, modes, accounts[0]],
+      args: [commitment, modes, accounts[0], outputLength],
     });
   }
 

@@ -4,6 +4,7 @@ import {
   hashTypedData,
   keccak256,
   parseEther,
+  parseGwei,
   parseEventLogs,
   parseSignature,
   serializeCompactSignature,
@@ -276,6 +277,7 @@ describe('Settlement', () => {
           FEE,
           ZERO_ADDRESS,
           MIN_STAKE,
+          0n,
         ]),
         SettlementAbi,
         'Settlement_ZeroCommitter',
@@ -294,6 +296,7 @@ describe('Settlement', () => {
           FEE,
           deployer,
           0n,
+          0n,
         ]),
         SettlementAbi,
         'Settlement_ZeroSlashAmount',
@@ -306,6 +309,7 @@ describe('Settlement', () => {
           FEE,
           deployer,
           MIN_STAKE + 1n,
+          0n,
         ]),
         SettlementAbi,
         'Settlement_SlashAmountAboveMinimumStake',
@@ -1225,6 +1229,54 @@ describe('Settlement', () => {
       await chain.send(outsider, call('finalize', [requestId]));
       expect(await chain.read(exampleCall('outputOf', [requestId]))).toEqual(OUTPUT);
       expect(await chain.read(exampleCall('answered', [requestId]))).toBe(true);
+    });
+  });
+
+  describe('fees that cover the service gas', () => {
+    const PRICE = parseGwei('1');
+    let saved: { settlement: Address; workers: Address; models: Address };
+    const gasPart = (callbackGasLimit: bigint) =>
+      (SERVICE_GAS_PER_REQUEST + SERVICE_GAS_PER_OUTPUT * BigInt(OUTPUT.length) + callbackGasLimit) * PRICE;
+    let SERVICE_GAS_PER_REQUEST: bigint, SERVICE_GAS_PER_OUTPUT: bigint;
+
+    beforeAll(async () => {
+      saved = { settlement, workers, models };
+      const contracts = await chain.deploy({ ...TEST_PARAMETERS, feeGasPriceWei: PRICE });
+      ({ Settlement: settlement, WorkerRegistry: workers, ModelRegistry: models } = contracts);
+      await chain.registerModel(models, MODEL, MODE_OPTIMISTIC, OUTPUT.length);
+      SERVICE_GAS_PER_REQUEST = await chain.read<bigint>(call('SERVICE_GAS_PER_REQUEST'));
+      SERVICE_GAS_PER_OUTPUT = await chain.read<bigint>(call('SERVICE_GAS_PER_OUTPUT'));
+    });
+    afterAll(() => {
+      ({ settlement, workers, models } = saved);
+    });
+
+    it('refuses a fee below the minimum plus the service gas for the request and its callback limit', async () => {
+      for (const gasLimit of [0, 200_000, 2_500_000]) {
+        const required = await chain.read<bigint>(call('requiredFee', [MODEL, gasLimit]));
+        expect(required).toBe(FEE + gasPart(BigInt(gasLimit)));
+        await expectRevert(request({ gasLimit, fee: required - 1n }), 'Settlement_FeeTooLow', [required - 1n, required]);
+        expect(await status(await request({ gasLimit, fee: required }))).toBe(STATUS.Open);
+      }
+    });
+
+    it('pays the committer the gas part at finalize and the worker the rest; the gas part covers what a lone commit, the reveal and finalize used', async () => {
+      const worker = await newWorker(chain.accounts[7]);
+      const required = await chain.read<bigint>(call('requiredFee', [MODEL, 0]));
+      const requestId = await request({ gasLimit: 0, fee: required });
+      const leaf = leafFor(requestId, worker);
+      const tree = buildResultTree([leaf]);
+      const committed = await chain.send(deployer, call('commitBatch', [tree.root, 1]));
+      const [event] = parseEventLogs({ abi: SettlementAbi, logs: committed.logs, eventName: 'BatchCommitted' });
+      const revealed = await reveal(event.args.batchId, leaf, OUTPUT, tree.proof(0));
+      await chain.increaseTime(WINDOW);
+      const committerBefore = await chain.read<bigint>(call('claimableFees', [deployer]));
+      const finalized = await chain.send(outsider, call('finalize', [requestId]));
+      expect(await chain.read(call('claimableFees', [worker]))).toBe(FEE);
+      expect((await chain.read<bigint>(call('claimableFees', [deployer]))) - committerBefore).toBe(gasPart(0n));
+      // A batch of one: the whole commit is this request's share.
+      const used = committed.gasUsed + revealed.gasUsed + finalized.gasUsed;
+      expect(used * PRICE).toBeLessThanOrEqual(gasPart(0n));
     });
   });
 });

@@ -149,7 +149,7 @@ describe('WorkerRegistry', () => {
   });
 
   it('Settlement refuses a withdrawal delay shorter than two challenge windows', async () => {
-    const models = await chain.deployAs(deployer, ModelRegistryAbi, ModelRegistryBytecode);
+    const models = await chain.deployAs(deployer, ModelRegistryAbi, ModelRegistryBytecode, [deployer]);
     const shortDelay = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [
       MIN_STAKE,
       199n,
@@ -162,6 +162,7 @@ describe('WorkerRegistry', () => {
         0n,
         deployer,
         MIN_STAKE,
+        0n,
       ]),
     ).rejects.toThrow();
     const enough = await chain.deployAs(deployer, WorkerRegistryAbi, WorkerRegistryBytecode, [
@@ -176,6 +177,7 @@ describe('WorkerRegistry', () => {
         0n,
         deployer,
         MIN_STAKE,
+        0n,
       ]),
     ).not.toBe(ZERO_ADDRESS);
   });

@@ -229,7 +229,7 @@ describe('zk settlement', () => {
 
   /** The registrar (the deployer: `owner` here) registers `model` for `modelOwner`. */
   async function registerModel(model: Hex, modes: number, modelOwner: Address = owner): Promise<void> {
-    await chain.send(owner, registryCall('register', [model, modes, modelOwner]));
+    await chain.send(owner, registryCall('register', [model, modes, modelOwner, 3]));
   }
 
   async function addZkCircuit(model: Hex, circuit: ZkCircuitRecord, from: Address = owner) {
@@ -354,17 +354,17 @@ describe('zk settlement', () => {
       it('test_register_zkMode_reverts: zk mode comes only with a circuit; other unknown bits are refused', async () => {
         const model = bytes32('register-modes');
         await expectRevert(
-          chain.send(owner, registryCall('register', [model, MODE_ZK, owner])),
+          chain.send(owner, registryCall('register', [model, MODE_ZK, owner, 3])),
           'ModelRegistry_ZkModeNeedsCircuit',
           [model],
         );
         await expectRevert(
-          chain.send(owner, registryCall('register', [model, MODE_ZK | MODE_OPTIMISTIC, owner])),
+          chain.send(owner, registryCall('register', [model, MODE_ZK | MODE_OPTIMISTIC, owner, 3])),
           'ModelRegistry_ZkModeNeedsCircuit',
           [model],
         );
         await expectRevert(
-          chain.send(owner, registryCall('register', [model, 4, owner])),
+          chain.send(owner, registryCall('register', [model, 4, owner, 3])),
           'ModelRegistry_InvalidModes',
           [4],
         );
@@ -384,7 +384,7 @@ describe('zk settlement', () => {
         });
         // The commitment is public before the service registers it: the stranger tries first.
         for (const modes of [0, MODE_OPTIMISTIC]) {
-          await expectRevert(chain.send(outsider, registryCall('register', [model, modes, outsider])), 'ModelRegistry_NotRegistrar', [outsider]);
+          await expectRevert(chain.send(outsider, registryCall('register', [model, modes, outsider, 3])), 'ModelRegistry_NotRegistrar', [outsider]);
         }
         await expectRevert(addZkCircuit(model, { ...circuits.b1, verifier: alwaysTrue }, outsider), 'ModelRegistry_UnknownModel', [model]);
         await registerModel(model, MODE_OPTIMISTIC);
@@ -415,7 +415,7 @@ describe('zk settlement', () => {
           'ModelRegistry_NotOwner',
           [model, outsider],
         );
-        await expectRevert(chain.send(owner, registryCall('register', [bytes32('no-owner'), 0, ZERO_ADDRESS])), 'ModelRegistry_ZeroAddress');
+        await expectRevert(chain.send(owner, registryCall('register', [bytes32('no-owner'), 0, ZERO_ADDRESS, 3])), 'ModelRegistry_ZeroAddress');
       });
 
       it('test_addZkCircuit_byOwner_enablesZkModeAndRecordsTheCircuit', async () => {

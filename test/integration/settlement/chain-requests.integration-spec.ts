@@ -190,7 +190,7 @@ describe('on-chain requests', () => {
         address: harness.deployment.contracts.ModelRegistry,
         abi: ModelRegistryAbi,
         functionName: 'register',
-        args: [squatted, MODE_OPTIMISTIC, other],
+        args: [squatted, MODE_OPTIMISTIC, other, 10],
         account: harness.runtime.chain.account,
         chain: service.chain,
       }),
