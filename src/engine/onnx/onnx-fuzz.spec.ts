@@ -50,19 +50,23 @@ function mutateStructure(bytes: Uint8Array, m: Extract<Mutation, { kind: 'dim' |
   const graph = model.graph as onnx.GraphProto;
   if (m.kind === 'dim') {
     const shapes: { dims: unknown[]; set(i: number): void }[] = [
-      ...graph.initializer.map((t) => ({ dims: t.dims, set: (i: number) => (t.dims[i] = m.value) })),
+      ...graph.initializer.map((t) => {
+        const dims = t.dims ?? [];
+        return { dims, set: (i: number) => void (dims[i] = m.value) };
+      }),
       ...[...graph.input, ...graph.output].map((v) => {
         const dims = v.type?.tensorType?.shape?.dim ?? [];
-        return { dims, set: (i: number) => (dims[i] = { dimValue: m.value }) };
+        return { dims, set: (i: number) => void (dims[i] = { dimValue: m.value }) };
       }),
     ].filter((s) => s.dims.length > 0);
     const shape = pick(shapes, m.target);
     shape?.set(m.at % shape.dims.length);
   } else {
-    const attributes = graph.node.flatMap((n) => n.attribute);
+    const attributes = graph.node.flatMap((n) => n.attribute ?? []);
     const attribute = pick(attributes, m.target);
     if (attribute) {
-      if (attribute.ints.length > 0) attribute.ints[m.target % attribute.ints.length] = m.value;
+      const ints = attribute.ints ?? [];
+      if (ints.length > 0) ints[m.target % ints.length] = m.value;
       else if (attribute.t) attribute.t.dims = [m.value];
       else {
         attribute.i = m.value;
