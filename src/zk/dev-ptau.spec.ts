@@ -26,7 +26,7 @@ function binFile(sections: Map<number, Buffer>): Buffer {
   head.write('ptau', 0, 'latin1');
   head.writeUInt32LE(1, 4);
   head.writeUInt32LE(sections.size, 8);
-  const parts = [head];
+  const parts: Buffer[] = [head];
   for (const [type, data] of sections) {
     const section = Buffer.alloc(12);
     section.writeUInt32LE(type, 0);

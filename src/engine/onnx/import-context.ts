@@ -79,7 +79,7 @@ export class NodeView {
 
   /** Append a step reading `inputs` and bind its result as output 0. */
   emit(step: StepDraft): ActValue {
-    const full = { ...step, name: this.name, onnxOp: this.op } as FloatStep;
+    const full: FloatStep = { ...step, name: this.name, onnxOp: this.op };
     this.ctx.budget.chargeStep(full, this.where);
     const ref = this.ctx.addStep(full);
     const value: ActValue = { kind: 'act', ref, shape: step.outShape };

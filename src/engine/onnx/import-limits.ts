@@ -44,17 +44,10 @@ export function checkedElementCount(shape: readonly number[], what: string): num
 /** The work one step does per sample (see MAX_MODEL_WORK_OPS). */
 export function stepWorkOps(step: FloatStep): number {
   const outputs = step.outShape.reduce((a, b) => a * b, 1);
-  switch (step.op) {
-    case 'linear':
-      return outputs * step.inFeatures;
-    case 'conv':
-      return outputs * step.geometry.inShape[1] * step.geometry.kernel[0] * step.geometry.kernel[1];
-    case 'avgPool':
-    case 'maxPool':
-      return outputs * step.geometry.kernel[0] * step.geometry.kernel[1];
-    default:
-      return outputs;
-  }
+  if (step.op === 'linear') return outputs * step.inFeatures;
+  if (step.op === 'conv') return outputs * step.geometry.inShape[1] * step.geometry.kernel[0] * step.geometry.kernel[1];
+  if (step.op === 'avgPool' || step.op === 'maxPool') return outputs * step.geometry.kernel[0] * step.geometry.kernel[1];
+  return outputs;
 }
 
 /** Running totals of one import, refusing the step or fold that takes one past its cap. */

@@ -78,7 +78,7 @@ function mutateStructure(bytes: Uint8Array, m: Extract<Mutation, { kind: 'dim' |
 }
 
 function apply(bytes: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let out = Uint8Array.from(bytes);
+  let out: Uint8Array = Uint8Array.from(bytes);
   for (const m of mutations) {
     if (out.length === 0) break;
     if (m.kind === 'flip') out[m.at % out.length] = m.value;
