@@ -26,3 +26,21 @@ export const EXP_TABLE_DOMAIN = { lo: -16, hi: 0, stepLog2: 4 } as const;
 
 /** Merkle commitment of parameters: values per leaf, each ABI-encoded as int256. */
 export const PARAMETER_CHUNK_SIZE_VALUES = 16;
+
+/*
+ * Import limits. Not part of the semantics (they change no commitment): they bound what an
+ * untrusted model can make the importer, the quantizer and the accuracy report allocate or compute,
+ * and are checked before anything of that size is allocated (src/engine/onnx/import-limits.ts).
+ */
+
+/** Elements of any one tensor: a declared input, an initializer, a folded constant, an activation, an index map. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 21;
+
+/** Elements of all the constants folding produces in one import, together. */
+export const MAX_FOLDED_ELEMENTS_TOTAL = 2 ** 23;
+
+/**
+ * Work of one sample through the whole model: multiply-accumulates of Gemm/MatMul/Conv, window taps
+ * of pooling, one per output element of every other step. Also bounds a Conv's im2col map.
+ */
+export const MAX_MODEL_WORK_OPS = 2 ** 24;

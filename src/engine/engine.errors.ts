@@ -12,7 +12,8 @@ export type EngineErrorCode =
   | 'MODEL_TOO_LARGE_RANGE'
   | 'INVALID_QUANTIZED_MODEL'
   | 'BACKEND_FAILURE'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  | 'MODEL_LIMIT_EXCEEDED';
 
 export type EngineErrorDetails = Record<string, unknown>;
 

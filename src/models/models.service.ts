@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PubSub } from 'graphql-subscriptions';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { compileModel } from './compile-model';
+import { ModelCompiler } from './model-compiler';
 import { LISTING_COLUMNS, ModelEntity, type ModelListing } from './model.entity';
 import { MAX_MODEL_BYTES, MAX_MODEL_NAME_LENGTH, ModelsError } from './models.errors';
 import { decodeCursor, encodeCursor } from './model-cursor';
@@ -22,7 +22,10 @@ export interface ModelPage {
 export class ModelsService {
   readonly events = new PubSub();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly compiler: ModelCompiler,
+  ) {}
 
   /** Idempotent: the same model (same commitment) registered twice returns the first row. */
   async register(input: RegisterModelInput): Promise<{ model: ModelEntity; created: boolean }> {
@@ -31,7 +34,8 @@ export class ModelsService {
       throw new ModelsError('INVALID_MODEL_UPLOAD', `name must be 1..${MAX_MODEL_NAME_LENGTH} characters`);
     }
     const bytes = decodeBase64(input.onnxBase64);
-    const compiled = await compileModel(bytes, input.calibration ?? undefined);
+    // Off the event loop, capped in memory and time: the bytes are anyone's (model-compiler.ts).
+    const compiled = await this.compiler.compile(bytes, input.calibration ?? undefined);
     const row = {
       name,
       commitment: compiled.commitment,

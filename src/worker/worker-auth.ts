@@ -12,6 +12,8 @@ export const WORKER_CALL_TTL_SECONDS = 60;
 /** The GraphQL WorkerAuthInput. */
 export interface WorkerAuthInput {
   worker: string;
+  /** The payloadHash signed: the server recovers the signer from it before it hashes the input. */
+  payloadHash: string;
   nonce: string;
   deadline: number;
   signature: string;
@@ -60,7 +62,13 @@ export function workerCallSigner(
         primaryType: 'WorkerCall',
         message,
       });
-      return { worker: message.worker, nonce: message.nonce, deadline: Number(message.deadline), signature };
+      return {
+        worker: message.worker,
+        payloadHash: message.payloadHash,
+        nonce: message.nonce,
+        deadline: Number(message.deadline),
+        signature,
+      };
     },
   };
 }

@@ -7,6 +7,7 @@ import { returnedRows } from '../common/sql-rows';
 import type { WorkerAuthInput } from './dto/worker-api.types';
 import { ProtocolService } from './protocol.service';
 import { assertCanonicalSignature } from './signature-check';
+import { assertPayloadBounded } from './payload-bounds';
 import { MAX_AUTH_DEADLINE_SECONDS, STAKE_CHECK_TTL_MS } from './workers.constants';
 import { WorkersError } from './workers.errors';
 
@@ -16,6 +17,13 @@ const SIGNATURE_PATTERN = /^0x[0-9a-fA-F]{130}$/;
 /**
  * Authenticates worker calls: an EIP-712 WorkerCall signature over the operation and its input,
  * with a nonce accepted once (kept until its deadline) and a deadline at most five minutes ahead.
+ *
+ * The order is the cheapest sound one for an input of megabytes sent by anyone: the signer is
+ * recovered from the small signed header (the claimed `auth.payloadHash`: one ecrecover, whatever
+ * the input's size), then it must be a registered, staked worker, then the nonce is consumed (a
+ * captured header replayed with another input stops here), then the input's size is bounded, and
+ * only then is the input hashed and compared with the signed hash. Nobody without a staked
+ * worker's key makes the API hash anything.
  */
 @Injectable()
 export class WorkerAuthService {
@@ -40,6 +48,8 @@ export class WorkerAuthService {
       throw new WorkersError('WORKER_AUTH_INVALID', 'auth.worker is not an address');
     if (!BYTES32_PATTERN.test(auth.nonce))
       throw new WorkersError('WORKER_AUTH_INVALID', 'auth.nonce must be 0x and 64 hex digits');
+    if (!BYTES32_PATTERN.test(auth.payloadHash))
+      throw new WorkersError('WORKER_AUTH_INVALID', 'auth.payloadHash must be 0x and 64 hex digits');
     if (!SIGNATURE_PATTERN.test(auth.signature)) {
       throw new WorkersError(
         'WORKER_AUTH_INVALID',
@@ -60,7 +70,7 @@ export class WorkerAuthService {
     const call = {
       worker,
       operation,
-      payloadHash: payloadHash(input),
+      payloadHash: auth.payloadHash.toLowerCase() as Hex,
       nonce: auth.nonce.toLowerCase() as Hex,
       deadline: BigInt(auth.deadline),
     };
@@ -74,6 +84,13 @@ export class WorkerAuthService {
     if (requireRegistered) await this.assertRegistered(worker);
     await this.assertActive(worker);
     await this.consumeNonce(worker, call.nonce, auth.deadline);
+    assertPayloadBounded(operation, input);
+    if (payloadHash(input) !== call.payloadHash) {
+      throw new WorkersError(
+        'WORKER_AUTH_INVALID',
+        `the signature does not match worker ${worker} for ${operation} with this input, nonce and deadline (auth.payloadHash is not the hash of this input)`,
+      );
+    }
     return worker;
   }
 

@@ -1,16 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { threadEntryIn } from '../common/thread-entry';
 
-/**
- * How to start a worker thread on `src/zk/<name>`: the .ts source through ts-node when this code
- * runs from TypeScript (ts-node, jest), the compiled .js otherwise.
- */
+/** How to start a worker thread on `src/zk/<name>` (see common/thread-entry.ts). */
 export function threadEntry(name: string): { path: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
-  if (!__filename.endsWith('.ts')) return { path: join(__dirname, `${name}.js`), execArgv: [], env: process.env };
-  const project = join(__dirname, '..', '..', 'tsconfig.json');
-  return {
-    path: join(__dirname, `${name}.ts`),
-    execArgv: ['-r', require.resolve('ts-node/register/transpile-only')],
-    env: existsSync(project) ? { ...process.env, TS_NODE_PROJECT: project } : process.env,
-  };
+  return threadEntryIn(__dirname, name);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hugeInputModel, outerBroadcastModel } from '../../src/engine/testing/blow-up-models';
 import { ModelsService } from '../../src/models/models.service';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -83,6 +84,26 @@ describe('model registry over GraphQL', () => {
       onnxBase64: Buffer.from('definitely not protobuf').toString('base64'),
     });
     expect(result.errors?.[0].extensions?.code).toBe('MALFORMED_ONNX');
+  });
+
+  it('refuses a constant-folding blow-up and a huge declared input by name while other requests are answered', async () => {
+    const status = '{ serviceStatus { version } }';
+    for (const [name, bytes, shape] of [
+      ['square', outerBroadcastModel(2048), '[2048,2048]'],
+      ['wide', hugeInputModel([1_000_000, 1_000_000]), '[1,1000000,1000000]'],
+    ] as const) {
+      const upload = register({ name, onnxBase64: Buffer.from(bytes).toString('base64') });
+      // Asked after the upload: answered before the upload's refusal, the loop not held by it.
+      const order: string[] = [];
+      await Promise.all([
+        upload.then(() => order.push('upload')),
+        graphqlRequest(app.graphqlUrl, status).then((r) => order.push(r.errors ? 'status failed' : 'status')),
+      ]);
+      expect(order).toEqual(['status', 'upload']);
+      const result = await upload;
+      expect(result.errors?.[0].extensions?.code).toBe('MODEL_LIMIT_EXCEEDED');
+      expect(result.errors?.[0].message).toContain(shape);
+    }
   });
 
   it('refuses text that is not base64', async () => {

@@ -26,6 +26,7 @@ export const ANVIL_EXTRA_WORKER_KEYS = [
 
 export interface WorkerAuth {
   worker: Hex;
+  payloadHash: Hex;
   nonce: Hex;
   deadline: number;
   signature: Hex;
@@ -45,6 +46,7 @@ export async function signCall(
 ): Promise<WorkerAuth> {
   const nonce = options.nonce ?? bytesToHex(randomBytes(32));
   const deadline = options.deadline ?? Math.floor(Date.now() / 1000) + 60;
+  const signedHash = payloadHash(input);
   const signature = await (options.signer ?? worker).signTypedData({
     domain,
     types: WORKER_CALL_TYPES,
@@ -52,12 +54,12 @@ export async function signCall(
     message: {
       worker: worker.address,
       operation,
-      payloadHash: payloadHash(input),
+      payloadHash: signedHash,
       nonce,
       deadline: BigInt(deadline),
     },
   });
-  return { worker: worker.address, nonce, deadline, signature };
+  return { worker: worker.address, payloadHash: signedHash, nonce, deadline, signature };
 }
 
 export function signResult(

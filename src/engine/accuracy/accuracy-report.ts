@@ -1,6 +1,7 @@
 /** Accuracy of the quantized model against onnxruntime running the float model. */
 import { DEFAULT_ACCURACY_SAMPLE_COUNT, DEFAULT_CALIBRATION_MAX_ABS } from '../engine.constants';
 import { evaluate } from '../evaluator/evaluator';
+import { checkedElementCount } from '../onnx/import-limits';
 import type { ImportedModel } from '../onnx/imported-model.types';
 import type { QuantizedModel } from '../quantize/quantized-model.types';
 import { FloatModelRunner } from './float-model-runner';
@@ -29,6 +30,7 @@ export function argmax(values: ArrayLike<number>): number {
 
 /** Deterministic inputs uniform in [-1, 1] (mulberry32, seed 1) used when no calibration exists. */
 export function defaultAccuracyInputs(length: number, count = DEFAULT_ACCURACY_SAMPLE_COUNT): number[][] {
+  checkedElementCount([length], 'an accuracy input');
   let state = 1;
   const next = (): number => {
     state = (state + 0x6d2b79f5) | 0;
@@ -39,7 +41,14 @@ export function defaultAccuracyInputs(length: number, count = DEFAULT_ACCURACY_S
   return Array.from({ length: count }, () => Array.from({ length }, () => (2 * next() - 1) * DEFAULT_CALIBRATION_MAX_ABS));
 }
 
+/**
+ * The shapes come from the model's header: they are checked against MAX_TENSOR_ELEMENTS before
+ * onnxruntime or the evaluator allocates for them (importOnnx checks them too; this report may be
+ * handed an ImportedModel from elsewhere).
+ */
 export async function accuracyReport(imported: ImportedModel, model: QuantizedModel, inputs: readonly (readonly number[])[]): Promise<AccuracyReport> {
+  checkedElementCount(imported.info.inputShape, `input "${imported.info.inputName}"`);
+  checkedElementCount(imported.info.outputShape, `output "${imported.info.outputName}"`);
   const runner = await FloatModelRunner.create(imported);
   try {
     const samples: SampleAccuracy[] = [];

@@ -5,6 +5,7 @@
 import { EngineError } from '../engine.errors';
 import { type ConstTensor, constBinary, makeConst, numel } from './const-tensor';
 import type { GraphValue, NodeView } from './import-context';
+import { checkedElementCount } from './import-limits';
 import { resolveReshape, squeezeShape, unsqueezeShape, normalizeAxis } from './shape-rules';
 
 type Folder = (node: NodeView, inputs: ConstTensor[]) => ConstTensor;
@@ -12,6 +13,7 @@ type Folder = (node: NodeView, inputs: ConstTensor[]) => ConstTensor;
 function gatherConst(node: NodeView, [data, indices]: ConstTensor[]): ConstTensor {
   const axis = normalizeAxis(node.attrs.int('axis', 0), data.shape.length, node.where);
   const outShape = [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)];
+  checkedElementCount(outShape, `output of ${node.where}`);
   const outer = numel(data.shape.slice(0, axis));
   const inner = numel(data.shape.slice(axis + 1));
   const axisLen = data.shape[axis];
@@ -29,6 +31,14 @@ function gatherConst(node: NodeView, [data, indices]: ConstTensor[]): ConstTenso
 function concatConst(node: NodeView, inputs: ConstTensor[]): ConstTensor {
   const rank = inputs[0].shape.length;
   const axis = normalizeAxis(node.attrs.int('axis', 0), rank, node.where);
+  const shape = inputs[0].shape.slice();
+  for (const t of inputs.slice(1)) {
+    if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== shape[i])) {
+      node.refuse(`inputs of shapes [${inputs[0].shape.join(',')}] and [${t.shape.join(',')}] do not concatenate on axis ${axis}`);
+    }
+  }
+  shape[axis] = inputs.reduce((sum, t) => sum + t.shape[axis], 0);
+  checkedElementCount(shape, `output of ${node.where}`);
   const outer = numel(inputs[0].shape.slice(0, axis));
   const out: number[] = [];
   for (let o = 0; o < outer; o++) {
@@ -37,8 +47,6 @@ function concatConst(node: NodeView, inputs: ConstTensor[]): ConstTensor {
       for (let i = 0; i < block; i++) out.push(t.data[o * block + i]);
     }
   }
-  const shape = inputs[0].shape.slice();
-  shape[axis] = inputs.reduce((sum, t) => sum + t.shape[axis], 0);
   return makeConst(shape, out, inputs.every((t) => t.integer));
 }
 
@@ -89,7 +97,9 @@ export function constantNodeValue(node: NodeView): ConstTensor {
  */
 export function tryFoldConstant(node: NodeView): boolean {
   if (node.op === 'Constant') {
-    node.output({ kind: 'const', tensor: constantNodeValue(node) });
+    const value = constantNodeValue(node);
+    node.ctx.budget.chargeFold(value.data.length, node.where);
+    node.output({ kind: 'const', tensor: value });
     return true;
   }
   const inputs = (node.node.input ?? []).map((_, i) => node.input(i));
@@ -107,6 +117,8 @@ export function tryFoldConstant(node: NodeView): boolean {
   const present = inputs.filter((v): v is GraphValue => v !== undefined);
   if (!folder || present.length === 0 || present.some((v) => v.kind !== 'const')) return false;
   const tensors = inputs.map((v) => (v?.kind === 'const' ? v.tensor : makeConst([0], [])));
-  node.output({ kind: 'const', tensor: folder(node, tensors) });
+  const folded = folder(node, tensors);
+  node.ctx.budget.chargeFold(folded.data.length, node.where);
+  node.output({ kind: 'const', tensor: folded });
   return true;
 }

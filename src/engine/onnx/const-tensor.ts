@@ -1,6 +1,7 @@
 /** Constant tensors seen during import (initializers, Constant nodes, folded shape arithmetic). */
 import { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
+import { checkedElementCount } from './import-limits';
 
 export interface ConstTensor {
   shape: number[];
@@ -120,6 +121,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], wher
     }
     out.push(Math.max(da, db));
   }
+  checkedElementCount(out, `broadcast of [${a.join(',')}] and [${b.join(',')}] at ${where}`);
   return out;
 }
 
@@ -127,16 +129,21 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], wher
 export function broadcastIndexMap(shape: readonly number[], outShape: readonly number[]): Int32Array {
   const total = numel(outShape);
   const map = new Int32Array(total);
+  const rank = outShape.length;
+  const offset = rank - shape.length;
   const inStrides = stridesOf(shape);
-  const offset = outShape.length - shape.length;
-  const outStrides = stridesOf(outShape);
+  // Stride of each output axis in the input (0 where the input is broadcast along it).
+  const step = outShape.map((_, d) => (d < offset || shape[d - offset] === 1 ? 0 : inStrides[d - offset]));
+  const coord = new Array<number>(rank).fill(0);
+  let src = 0;
   for (let flat = 0; flat < total; flat++) {
-    let src = 0;
-    for (let d = 0; d < shape.length; d++) {
-      const coord = Math.floor(flat / outStrides[d + offset]) % outShape[d + offset];
-      src += (shape[d] === 1 ? 0 : coord) * inStrides[d];
-    }
     map[flat] = src;
+    for (let d = rank - 1; d >= 0; d--) {
+      src += step[d];
+      if (++coord[d] < outShape[d]) break;
+      src -= step[d] * coord[d];
+      coord[d] = 0;
+    }
   }
   return map;
 }
@@ -144,13 +151,17 @@ export function broadcastIndexMap(shape: readonly number[], outShape: readonly n
 /** Expand a constant to outShape (ONNX broadcasting). */
 export function broadcastConst(tensor: ConstTensor, outShape: number[]): Float64Array {
   const map = broadcastIndexMap(tensor.shape, outShape);
-  return Float64Array.from(map, (i) => tensor.data[i]);
+  const out = new Float64Array(map.length);
+  for (let i = 0; i < map.length; i++) out[i] = tensor.data[map[i]];
+  return out;
 }
 
 /** Elementwise binary op on constants with broadcasting (constant folding). */
 export function constBinary(a: ConstTensor, b: ConstTensor, op: (x: number, y: number) => number, where: string): ConstTensor {
   const shape = broadcastShapes(a.shape, b.shape, where);
-  const av = broadcastConst(a, shape);
-  const bv = broadcastConst(b, shape);
-  return { shape, data: av.map((x, i) => op(x, bv[i])), integer: a.integer && b.integer };
+  const am = broadcastIndexMap(a.shape, shape);
+  const bm = broadcastIndexMap(b.shape, shape);
+  const data = new Float64Array(am.length);
+  for (let i = 0; i < data.length; i++) data[i] = op(a.data[am[i]], b.data[bm[i]]);
+  return { shape, data, integer: a.integer && b.integer };
 }

@@ -2,6 +2,7 @@
 import type { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
 import type { ConstTensor } from './const-tensor';
+import { ImportBudget } from './import-limits';
 import { NodeAttributes } from './onnx-decode';
 import type { FloatStep, TensorRef } from './imported-model.types';
 
@@ -78,7 +79,9 @@ export class NodeView {
 
   /** Append a step reading `inputs` and bind its result as output 0. */
   emit(step: StepDraft): ActValue {
-    const ref = this.ctx.addStep({ ...step, name: this.name, onnxOp: this.op });
+    const full: FloatStep = { ...step, name: this.name, onnxOp: this.op };
+    this.ctx.budget.chargeStep(full, this.where);
+    const ref = this.ctx.addStep(full);
     const value: ActValue = { kind: 'act', ref, shape: step.outShape };
     this.output(value);
     return value;
@@ -87,6 +90,8 @@ export class NodeView {
 
 export class ImportContext {
   readonly steps: FloatStep[] = [];
+  /** What this import has folded and how much work its steps do so far (import-limits.ts). */
+  readonly budget = new ImportBudget();
   private readonly values = new Map<string, GraphValue>();
   private readonly consumers = new Map<string, number>();
   private readonly refNames = new Map<TensorRef, string[]>();

@@ -2,6 +2,7 @@
 import { makeWindowGeometry } from '../geometry/window-geometry';
 import { numel, stridesOf } from './const-tensor';
 import type { NodeView } from './import-context';
+import { checkedElementCount } from './import-limits';
 import { windowAttributes } from './linear-converters';
 import { normalizeAxis, resolveReshape, squeezeShape, unsqueezeShape } from './shape-rules';
 
@@ -46,6 +47,7 @@ export function convertPad(node: NodeView): void {
   if (pads.length !== 2 * rank) node.refuse(`pads has ${pads.length} values, expected ${2 * rank}`);
   const outShape = x.shape.map((d, i) => d + pads[i] + pads[i + rank]);
   if (outShape.some((d) => d <= 0)) node.refuse('pads remove the whole tensor');
+  checkedElementCount(outShape, `output of ${node.where}`);
   const inStrides = stridesOf(x.shape);
   const outStrides = stridesOf(outShape);
   const indices = new Int32Array(numel(outShape));
@@ -69,6 +71,7 @@ export function convertGather(node: NodeView): void {
   const outer = numel(x.shape.slice(0, axis));
   const inner = numel(x.shape.slice(axis + 1));
   const outShape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
+  checkedElementCount(outShape, `output of ${node.where}`);
   const indices = new Int32Array(numel(outShape));
   let k = 0;
   for (let o = 0; o < outer; o++) {

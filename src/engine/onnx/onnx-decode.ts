@@ -2,6 +2,7 @@
 import { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
 import { type ConstTensor, tensorFromProto } from './const-tensor';
+import { checkedElementCount } from './import-limits';
 
 /** Decode a ModelProto; any protobuf or structural failure is MALFORMED_ONNX. */
 export function decodeModelProto(bytes: Uint8Array): onnx.ModelProto {
@@ -73,8 +74,28 @@ export class NodeAttributes {
 
   tensor(name: string): ConstTensor | undefined {
     const attr = this.byName.get(name);
-    return attr?.t ? tensorFromProto(attr.t, `${this.where}.${name}`) : undefined;
+    return attr?.t ? decodeTensor(attr.t, `${this.where}.${name}`) : undefined;
   }
+}
+
+/**
+ * A TensorProto (initializer or attribute) as a ConstTensor. Its declared shape is checked before
+ * any of its values are read: a shape that is not one of non-negative integers, or raw data too
+ * short for it (every element takes at least one byte), is MALFORMED_ONNX; a shape above
+ * MAX_TENSOR_ELEMENTS is MODEL_LIMIT_EXCEEDED.
+ */
+export function decodeTensor(proto: onnx.ITensorProto, what: string): ConstTensor {
+  const shape = (proto.dims ?? []).map((d) => Number(d));
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new EngineError('MALFORMED_ONNX', `tensor ${what} has shape [${shape.join(',')}], not a shape of non-negative integers`);
+  }
+  const declared = shape.reduce((a, b) => Math.min(a * b, Number.MAX_SAFE_INTEGER), 1);
+  const raw = proto.rawData?.length ?? 0;
+  if (raw > 0 && declared > raw) {
+    throw new EngineError('MALFORMED_ONNX', `tensor ${what} declares ${declared} values but its raw data has ${raw} bytes`, { declared, rawBytes: raw });
+  }
+  checkedElementCount(shape, `tensor "${what}"`);
+  return tensorFromProto(proto, what);
 }
 
 /** Per-sample shape of a graph value; dynamic dims are returned as null. */

@@ -10,13 +10,13 @@ import {
   convertSigmoidOrTanh,
   convertSoftmax,
 } from './activation-converters';
-import { tensorFromProto } from './const-tensor';
 import { ImportContext, NodeView } from './import-context';
 import type { ImportedModel, ImportedModelInfo } from './imported-model.types';
 import { convertFlatten, convertGather, convertPad, convertPool, convertReshape, convertSqueeze, convertUnsqueeze } from './layout-converters';
 import { convertBatchNorm, convertConv, convertGemm, convertMatMul } from './linear-converters';
 import { tryFoldConstant } from './const-folding';
-import { decodeModelProto, defaultOpsetVersion, valueInfoShape } from './onnx-decode';
+import { decodeModelProto, decodeTensor, defaultOpsetVersion, valueInfoShape } from './onnx-decode';
+import { checkedElementCount } from './import-limits';
 
 type Converter = (node: NodeView) => void;
 
@@ -71,7 +71,9 @@ function sampleInputShape(info: onnx.IValueInfoProto): { shape: number[]; batch:
       axis: dynamic + 1,
     });
   }
-  return { shape: [1, ...(rest as number[])], batch: dims[0] === null ? 'dynamic' : 'fixed-one', elementType: elemType === 1 ? 'float32' : 'float64' };
+  const shape = [1, ...(rest as number[])];
+  checkedElementCount(shape, `input "${name}"`);
+  return { shape, batch: dims[0] === null ? 'dynamic' : 'fixed-one', elementType: elemType === 1 ? 'float32' : 'float64' };
 }
 
 function convertNode(node: onnx.INodeProto, index: number, ctx: ImportContext): void {
@@ -109,7 +111,7 @@ export function importOnnx(bytes: Uint8Array): ImportedModel {
   for (const init of graph.initializer) {
     const name = init.name ?? '';
     initializerNames.add(name);
-    ctx.bind(name, { kind: 'const', tensor: tensorFromProto(init, name) });
+    ctx.bind(name, { kind: 'const', tensor: decodeTensor(init, name) });
   }
   const inputs = graph.input.filter((i) => !initializerNames.has(i.name ?? ''));
   const inputName = inputs[0]?.name ?? '';

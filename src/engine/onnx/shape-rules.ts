@@ -14,7 +14,7 @@ export function normalizeAxis(axis: number, rank: number, where: string): number
 export function resolveReshape(inShape: number[], target: number[], allowZero: boolean, where: string): number[] {
   const out = target.map((d, i) => (d === 0 && !allowZero ? inShape[i] : d));
   const inferred = out.filter((d) => d === -1).length;
-  if (inferred > 1 || out.some((d) => d === undefined || d < -1)) {
+  if (inferred > 1 || out.some((d) => d === undefined || !Number.isSafeInteger(d) || d < -1)) {
     throw new EngineError('INPUT_SHAPE', `invalid Reshape target [${target.join(',')}] at ${where}`);
   }
   const known = numel(out.filter((d) => d !== -1));

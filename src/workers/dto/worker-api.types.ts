@@ -7,6 +7,12 @@ export class WorkerAuthInput {
   @Field({ description: 'The worker address that signed' })
   worker!: string;
 
+  @Field({
+    description:
+      'The payloadHash(input) that was signed; the signer is recovered from it before the input is hashed and compared',
+  })
+  payloadHash!: string;
+
   @Field({ description: 'Random bytes32, accepted once' })
   nonce!: string;
 
