@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from './model-cursor';
 import type { RegisterModelInput } from './dto/register-model.input';
 
 export const MODEL_REGISTERED_EVENT = 'modelRegistered';
-const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 100;
 
 export interface ModelPage {
   items: ModelListing[];
