@@ -27,8 +27,12 @@ export class ModelsService {
   /** Idempotent: the same model (same commitment) registered twice returns the first row. */
   async register(input: RegisterModelInput): Promise<{ model: ModelEntity; created: boolean }> {
     const name = input.name.trim();
-    if (name.length === 0 || name.length > MAX_MODEL_NAME_LENGTH) {
-      throw new ModelsError('INVALID_MODEL_UPLOAD', `name must be 1..${MAX_MODEL_NAME_LENGTH} characters`);
+    // PostgreSQL text cannot hold U+0000: refused here, not by the INSERT after the model compiled.
+    if (name.length === 0 || name.length > MAX_MODEL_NAME_LENGTH || name.includes('\u0000')) {
+      throw new ModelsError(
+        'INVALID_MODEL_UPLOAD',
+        `name must be 1..${MAX_MODEL_NAME_LENGTH} characters, none of them NUL (U+0000)`,
+      );
     }
     const bytes = decodeBase64(input.onnxBase64);
     const compiled = await compileModel(bytes, input.calibration ?? undefined);
