@@ -1,6 +1,7 @@
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Inference } from '../inference/dto/inference.model';
-import { DISPUTES_PER_INFERENCE_ESTIMATE } from './challenges.constants';
+import { pageCost } from '../common/graphql-limits';
+import { DISPUTES_PER_INFERENCE_ESTIMATE, MAX_DISPUTES_PAGE_SIZE } from './challenges.constants';
 import { ChallengesService } from './challenges.service';
 import { Dispute } from './dto/dispute.model';
 import { DisputesArgs } from './dto/disputes.args';
@@ -13,7 +14,7 @@ export class ChallengesResolver {
 
   @Query(() => [Dispute], {
     description: 'Disputes over results this service committed, newest first',
-    complexity: ({ args, childComplexity }) => 1 + (args.first as number) * childComplexity,
+    complexity: ({ args, childComplexity }) => pageCost(args.first, childComplexity, MAX_DISPUTES_PAGE_SIZE),
   })
   async disputes(@Args() args: DisputesArgs): Promise<Dispute[]> {
     return (await this.challenges.list(args.first, args.status)).map(toDisputeModel);

@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { AppError } from './app-error';
+import { MAX_QUERY_DEPTH } from './graphql-limits';
 
 /** Codes that Apollo and GraphQL validation already set and that pass through unchanged. */
 const GRAPHQL_OWN_CODES = new Set([
@@ -49,6 +50,15 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     };
   }
   const code = formatted.extensions?.code;
+  // graphql-js parses recursively: a document nested a few thousand levels deep overflows the stack
+  // (Apollo wraps the RangeError once more).
+  const parseCause = (original as { originalError?: unknown } | undefined)?.originalError ?? original;
+  if (code === 'GRAPHQL_PARSE_FAILED' && parseCause instanceof Error && parseCause.name === 'RangeError') {
+    return {
+      message: `the document nests too deeply to parse; selections may nest at most ${MAX_QUERY_DEPTH} levels and values far fewer than a thousand`,
+      extensions: { code },
+    };
+  }
   if (typeof code === 'string' && GRAPHQL_OWN_CODES.has(code)) return formatted;
   return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -57,6 +57,19 @@ export function depthLimitRule(maxDepth: number) {
   };
 }
 
+/**
+ * The cost of a page of `first` items of `childComplexity` each. A page size the field refuses
+ * costs as the nearest one it accepts (1..maxPageSize): never negative, so no field of an
+ * operation can offset the cost of the others.
+ */
+export function pageCost(first: unknown, childComplexity: number, maxPageSize: number): number {
+  const size =
+    typeof first === 'number' && Number.isFinite(first)
+      ? Math.min(Math.max(Math.trunc(first), 1), maxPageSize)
+      : 1;
+  return 1 + size * childComplexity;
+}
+
 /** The estimated cost of one operation: each field 1, lists times their page size. */
 export function operationComplexity(
   schema: GraphQLSchema,
@@ -80,14 +93,47 @@ export function tooComplexError(complexity: number, max: number): GraphQLError {
   });
 }
 
+/**
+ * Why an operation may not run under the cost limit `max`, or undefined when it may. The estimate
+ * coerces the variables first (a list's cost is its page size), so variables the operation cannot
+ * take are refused here as GraphQL itself refuses them: BAD_USER_INPUT, with GraphQL's message.
+ */
+export function complexityRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  max: number,
+): GraphQLError | undefined {
+  let complexity: number;
+  try {
+    complexity = operationComplexity(schema, document, operationName, variables);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    if (/maximum allowed number of nodes/.test(error.message)) {
+      return new GraphQLError(
+        `query has too many fields to estimate its cost; its cost may be at most ${max}`,
+        {
+          extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } },
+        },
+      );
+    }
+    return new GraphQLError(error.message, {
+      nodes: error.nodes,
+      extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+    });
+  }
+  return complexity > max ? tooComplexError(complexity, max) : undefined;
+}
+
 /** Apollo plugin refusing operations whose estimated complexity exceeds `max`. */
 export function complexityLimitPlugin(max: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const complexity = operationComplexity(schema, document, request.operationName, request.variables);
-          if (complexity > max) throw tooComplexError(complexity, max);
+          const refusal = complexityRefusal(schema, document, request.operationName, request.variables, max);
+          if (refusal) throw refusal;
         },
       };
     },

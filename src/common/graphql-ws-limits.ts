@@ -27,7 +27,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
-import { depthLimitRule, operationComplexity, tooComplexError } from './graphql-limits';
+import { complexityRefusal, depthLimitRule } from './graphql-limits';
 
 /** Largest WebSocket message (a subscribe message with its query and variables). */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -111,8 +111,14 @@ export function graphqlWsOptions(limits: WsLimits): Partial<ServerOptions> {
       }
       const errors = validate(schema, document, [...specifiedRules, depthLimitRule(limits.maxDepth)]);
       if (errors.length > 0) return errors;
-      const complexity = operationComplexity(schema, document, payload.operationName, payload.variables);
-      if (complexity > limits.maxComplexity) return [tooComplexError(complexity, limits.maxComplexity)];
+      const refusal = complexityRefusal(
+        schema,
+        document,
+        payload.operationName,
+        payload.variables,
+        limits.maxComplexity,
+      );
+      if (refusal) return [refusal];
       const args: ExecutionArgs = {
         schema,
         document,

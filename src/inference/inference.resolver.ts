@@ -10,10 +10,11 @@ import {
   Subscription,
 } from '@nestjs/graphql';
 import { clientIdOf, type RequestLike } from '../common/client-identity';
+import { pageCost } from '../common/graphql-limits';
 import { Inference, InferenceConnection } from './dto/inference.model';
 import { InferencesArgs } from './dto/inferences.args';
 import { RequestInferenceInput } from './dto/request-inference.input';
-import { InferenceService, type InferenceView } from './inference.service';
+import { InferenceService, MAX_INFERENCE_PAGE_SIZE, type InferenceView } from './inference.service';
 import { toInferenceModel } from './to-inference-model';
 
 const toApi = (view: InferenceView) => toInferenceModel(view.row, view.model, view.batch);
@@ -40,7 +41,7 @@ export class InferenceResolver {
 
   @Query(() => InferenceConnection, {
     description: 'Inferences, newest first',
-    complexity: ({ args, childComplexity }) => 1 + (args.first as number) * childComplexity,
+    complexity: ({ args, childComplexity }) => pageCost(args.first, childComplexity, MAX_INFERENCE_PAGE_SIZE),
   })
   async inferences(@Args() args: InferencesArgs): Promise<InferenceConnection> {
     const page = await this.inferenceService.list(args.first, args.after, args);

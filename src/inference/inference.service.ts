@@ -218,10 +218,11 @@ export class InferenceService {
 
   private checkClientRequestId(value: string | null | undefined): string | null {
     if (value === undefined || value === null) return null;
-    if (value.length === 0 || value.length > MAX_CLIENT_REQUEST_ID_LENGTH) {
+    // PostgreSQL text cannot hold U+0000.
+    if (value.length === 0 || value.length > MAX_CLIENT_REQUEST_ID_LENGTH || value.includes('\u0000')) {
       throw new InferenceError(
         'INVALID_CLIENT_REQUEST_ID',
-        `clientRequestId must be 1..${MAX_CLIENT_REQUEST_ID_LENGTH} characters`,
+        `clientRequestId must be 1..${MAX_CLIENT_REQUEST_ID_LENGTH} characters, none of them NUL (U+0000)`,
       );
     }
     return value;

@@ -2,7 +2,8 @@ import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, Subscription
 import { Model, ModelConnection } from './dto/model.model';
 import { ModelsArgs } from './dto/models.args';
 import { RegisterModelInput } from './dto/register-model.input';
-import { MODEL_REGISTERED_EVENT, ModelsService } from './models.service';
+import { pageCost } from '../common/graphql-limits';
+import { MAX_PAGE_SIZE, MODEL_REGISTERED_EVENT, ModelsService } from './models.service';
 import { toModel } from './to-model';
 
 @Resolver(() => Model)
@@ -24,7 +25,7 @@ export class ModelsResolver {
 
   @Query(() => ModelConnection, {
     description: 'Registered models, newest first',
-    complexity: ({ args, childComplexity }) => 1 + (args.first as number) * childComplexity,
+    complexity: ({ args, childComplexity }) => pageCost(args.first, childComplexity, MAX_PAGE_SIZE),
   })
   async models(@Args() args: ModelsArgs): Promise<ModelConnection> {
     const page = await this.modelsService.list(args.first, args.after);

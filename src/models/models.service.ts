@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from './model-cursor';
 import type { RegisterModelInput } from './dto/register-model.input';
 
 export const MODEL_REGISTERED_EVENT = 'modelRegistered';
-const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 100;
 
 export interface ModelPage {
   items: ModelListing[];
@@ -30,8 +30,12 @@ export class ModelsService {
   /** Idempotent: the same model (same commitment) registered twice returns the first row. */
   async register(input: RegisterModelInput): Promise<{ model: ModelEntity; created: boolean }> {
     const name = input.name.trim();
-    if (name.length === 0 || name.length > MAX_MODEL_NAME_LENGTH) {
-      throw new ModelsError('INVALID_MODEL_UPLOAD', `name must be 1..${MAX_MODEL_NAME_LENGTH} characters`);
+    // PostgreSQL text cannot hold U+0000: refused here, not by the INSERT after the model compiled.
+    if (name.length === 0 || name.length > MAX_MODEL_NAME_LENGTH || name.includes('\u0000')) {
+      throw new ModelsError(
+        'INVALID_MODEL_UPLOAD',
+        `name must be 1..${MAX_MODEL_NAME_LENGTH} characters, none of them NUL (U+0000)`,
+      );
     }
     const bytes = decodeBase64(input.onnxBase64);
     // Off the event loop, capped in memory and time: the bytes are anyone's (model-compiler.ts).

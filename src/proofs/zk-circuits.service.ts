@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Address, Hex } from 'viem';
 import { AppError } from '../common/app-error';
 import { ModelRegistryAbi } from '../chain/generated/contracts';
+import { isUuid } from '../inference/inference.service';
 import { ModelCatalog } from '../inference/model-catalog';
 import type { Runtime } from '../runtime/runtime';
 import { RUNTIME } from '../runtime/runtime.module';
@@ -67,11 +68,14 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
   }
 
   async list(modelId: string): Promise<ZkCircuitRow[]> {
+    if (!isUuid(modelId)) return [];
     return query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE model_id = $1 ORDER BY batch_size`, [modelId]);
   }
 
   async get(id: string): Promise<ZkCircuitRow> {
-    const [row] = await query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE id = $1`, [id]);
+    const [row] = isUuid(id)
+      ? await query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE id = $1`, [id])
+      : [];
     if (!row) throw new ProofsError('ZK_CIRCUIT_NOT_FOUND', `no zk circuit ${id}`);
     return row;
   }
