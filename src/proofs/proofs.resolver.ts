@@ -1,8 +1,10 @@
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Throttle } from '@nestjs/throttler';
 import { ZkCircuit } from './dto/zk-circuit.model';
 import { ZkCircuitsService } from './zk-circuits.service';
 import { ZkVerification } from './zk-verification';
 import { toZkCircuit } from './to-zk-circuit';
+import { ENABLE_ZK_MODE_PER_MINUTE } from './proofs.errors';
 
 @Resolver(() => ZkCircuit)
 export class ProofsResolver {
@@ -15,6 +17,8 @@ export class ProofsResolver {
     description:
       'Prepares zk mode for a model: generates its circuit, runs the trusted setup and deploys its verifier (minutes; poll zkCircuit for progress). ZK requests are accepted once it is READY.',
   })
+  // Minutes of CPU and a verifier deployment per new circuit: a tighter per-peer limit than reads.
+  @Throttle({ 'per-minute': { limit: ENABLE_ZK_MODE_PER_MINUTE, ttl: 60_000 } })
   async enableZkMode(
     @Args('modelId', { type: () => ID }) modelId: string,
     @Args('batchSize', { type: () => Int, defaultValue: 1 }) batchSize: number,

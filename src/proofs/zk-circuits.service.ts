@@ -13,7 +13,7 @@ import { query } from '../settlement/sql';
 import { buildVerifierContract, verifierContractName } from '../zk/verifier-contract';
 import { type PreparedZkCircuit, checkZkBudget, prepareZkCircuitInThread } from '../zk/zk-pipeline';
 import { DEV_PTAU_WARNING } from '../zk/ptau';
-import { ProofsError } from './proofs.errors';
+import { MAX_ZK_CIRCUITS_PER_MODEL, MAX_ZK_CIRCUITS_PREPARING, ProofsError } from './proofs.errors';
 import { type ZkCircuitRow, layoutToJson } from './zk-circuit-row';
 
 /** How often a preparing circuit's progress line is written to its row (the log gets every line). */
@@ -51,6 +51,7 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     const model = await this.catalog.get(modelId);
     // Refuse an unsupported or clearly too large model at once, before any background work.
     checkZkBudget(model.quantized, batchSize, this.runtime.config.zk.maxPtauPower);
+    await this.assertRoomFor(modelId, batchSize);
     const [row] = await query<ZkCircuitRow>(
       this.dataSource,
       `INSERT INTO zk_circuits (model_id, batch_size, status, stage) VALUES ($1, $2, 'PREPARING', 'queued')
@@ -65,6 +66,38 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     );
     if (row.status === 'PREPARING') this.start(row);
     return row;
+  }
+
+  /**
+   * Each new circuit costs a compile, a trusted setup (minutes of CPU) and a verifier deployment
+   * paid by the service: a model has at most MAX_ZK_CIRCUITS_PER_MODEL of them, and at most
+   * MAX_ZK_CIRCUITS_PREPARING are prepared at once. A batch size the model already has (or one
+   * that failed and is retried) is not a new circuit.
+   */
+  private async assertRoomFor(modelId: string, batchSize: number): Promise<void> {
+    const [counts] = await query<{ others: string; preparing: string; exists: boolean }>(
+      this.dataSource,
+      `SELECT count(*) FILTER (WHERE model_id = $1 AND batch_size <> $2 AND status <> 'FAILED') AS others,
+              count(*) FILTER (WHERE status = 'PREPARING') AS preparing,
+              bool_or(model_id = $1 AND batch_size = $2 AND status <> 'FAILED') AS exists
+         FROM zk_circuits`,
+      [modelId, batchSize],
+    );
+    if (counts.exists) return;
+    if (Number(counts.others) >= MAX_ZK_CIRCUITS_PER_MODEL) {
+      throw new ProofsError(
+        'ZK_CIRCUIT_LIMIT',
+        `model ${modelId} already has ${counts.others} zk circuits; at most ${MAX_ZK_CIRCUITS_PER_MODEL} batch sizes are prepared per model`,
+        { limit: MAX_ZK_CIRCUITS_PER_MODEL },
+      );
+    }
+    if (Number(counts.preparing) >= MAX_ZK_CIRCUITS_PREPARING) {
+      throw new ProofsError(
+        'ZK_SETUP_BUSY',
+        `${counts.preparing} zk circuits are being prepared already (at most ${MAX_ZK_CIRCUITS_PREPARING} at once); retry when one is READY`,
+        { limit: MAX_ZK_CIRCUITS_PREPARING },
+      );
+    }
   }
 
   async list(modelId: string): Promise<ZkCircuitRow[]> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { hugeInputModel, outerBroadcastModel } from '../../src/engine/testing/blow-up-models';
 import { ModelsService } from '../../src/models/models.service';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
+import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -109,6 +110,35 @@ describe('model registry over GraphQL', () => {
   it('refuses text that is not base64', async () => {
     const result = await register({ name: 'junk', onnxBase64: '***' });
     expect(result.errors?.[0].extensions?.code).toBe('INVALID_MODEL_UPLOAD');
+  });
+
+  it('bounds the zk circuits a model may have and those prepared at once, and limits enableZkMode per caller', async () => {
+    const registered = await register({ name: 'zk-limits', onnxBase64: onnxBase64('onnx-conformance/1l_relu/network.onnx') });
+    const modelId = registered.data.registerModel.id as string;
+    const dataSource = app.app.get(DataSource);
+    const enable = (batchSize: number) =>
+      graphqlRequest(app.graphqlUrl, `mutation { enableZkMode(modelId: "${modelId}", batchSize: ${batchSize}) { id status } }`);
+    // Rows written directly: nothing starts preparing them (that happens only at boot or on enable).
+    for (const batchSize of [1, 2, 3, 4])
+      await dataSource.query(`INSERT INTO zk_circuits (model_id, batch_size, status, stage) VALUES ($1, $2, 'READY', 'ready')`, [modelId, batchSize]);
+    const fifth = await enable(5);
+    expect(fifth.errors?.[0].extensions?.code).toBe('ZK_CIRCUIT_LIMIT');
+    expect(fifth.errors?.[0].message).toMatch(/at most 4 batch sizes/);
+    // A batch size the model has is no new circuit: answered with the existing one.
+    expect((await enable(2)).data.enableZkMode.status).toBe('READY');
+    await dataSource.query(`UPDATE zk_circuits SET status = 'PREPARING', stage = 'queued' WHERE model_id = $1 AND batch_size IN (3, 4)`, [modelId]);
+    await dataSource.query(`DELETE FROM zk_circuits WHERE model_id = $1 AND batch_size IN (1, 2)`, [modelId]);
+    const busy = await enable(6);
+    expect(busy.errors?.[0].extensions?.code).toBe('ZK_SETUP_BUSY');
+    expect(await dataSource.query(`SELECT batch_size FROM zk_circuits WHERE model_id = $1 ORDER BY batch_size`, [modelId])).toEqual([
+      { batch_size: 3 },
+      { batch_size: 4 },
+    ]);
+    // Five calls a minute per caller: the sixth is refused before any work.
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await enable(7)).errors?.[0].extensions?.code);
+    expect(codes.at(-1)).toBe('RATE_LIMITED');
+    await dataSource.query(`DELETE FROM zk_circuits WHERE model_id = $1`, [modelId]);
   });
 
   it('answers an unknown model id with MODEL_NOT_FOUND', async () => {
