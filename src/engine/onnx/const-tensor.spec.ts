@@ -1,20 +1,12 @@
 import { onnx } from 'onnx-proto';
-import { EngineError } from '../engine.errors';
 import { buildFloatModel } from '../testing/float-model-builder';
 import { tensorFromProto } from './const-tensor';
 import { importOnnx } from './onnx-import';
+import { engineErrorOf } from '../testing/engine-error-of';
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EngineError) return error;
-    throw error;
-  }
-  throw new Error('expected an EngineError');
-}
+const errorOf = engineErrorOf;
 
 /** Four bytes of float32 raw data: one value. */
 const oneFloat = (): Uint8Array => new Uint8Array(new Float32Array([1.5]).buffer);

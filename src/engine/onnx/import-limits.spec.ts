@@ -1,19 +1,11 @@
 import { defaultAccuracyInputs } from '../accuracy/accuracy-report';
 import { MAX_FOLDED_ELEMENTS_TOTAL, MAX_MODEL_WORK_OPS, MAX_TENSOR_ELEMENTS } from '../engine.constants';
-import { EngineError } from '../engine.errors';
 import { hugeInputModel, outerBroadcastModel } from '../testing/blow-up-models';
 import { buildFloatModel, intAttr } from '../testing/float-model-builder';
 import { importOnnx } from './onnx-import';
+import { engineErrorOf } from '../testing/engine-error-of';
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EngineError) return error;
-    throw error;
-  }
-  throw new Error('expected an EngineError');
-}
+const errorOf = engineErrorOf;
 
 const ints = (name: string, values: number[]) => ({ name, type: 7, ints: values });
 

@@ -1,19 +1,11 @@
-import { EngineError } from '../engine.errors';
 import { evaluate } from '../evaluator/evaluator';
 import { FloatModelRunner } from '../accuracy/float-model-runner';
 import { quantize } from '../quantize/quantize';
 import { buildFloatModel, floatAttr, intAttr } from '../testing/float-model-builder';
 import { importOnnx } from './onnx-import';
+import { engineErrorOf } from '../testing/engine-error-of';
 
-function errorOf(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EngineError) return error;
-    throw error;
-  }
-  throw new Error('expected an EngineError');
-}
+const errorOf = engineErrorOf;
 
 const gemmWithBatchNorm = (): Uint8Array =>
   buildFloatModel({
