@@ -4,7 +4,7 @@
  * contracts/libraries/LibSignature.sol on a real anvil, case by case: canonical signatures, their
  * malleated twins (high s, v in {0, 1}), other v values, other lengths and boundary values of r
  * and s. A signature one side accepts and the other refuses is how a worker's wrong result escapes
- * a dispute (docs/security-notes-h2-lows.md), so the two must agree on every case.
+ * a dispute (docs/security.md, H2), so the two must agree on every case.
  */
 import fc from 'fast-check';
 import { getAddress, recoverAddress, type Address, type Hex, type TypedDataDomain } from 'viem';
