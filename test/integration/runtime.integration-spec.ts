@@ -8,6 +8,7 @@ import { startAnvil } from '../../src/chain/anvil';
 import { loadConfig } from '../../src/config/load-config';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { startApi } from '../../src/main';
+import { until } from '../support/until';
 import { anvilStatePath, startRuntime } from '../../src/runtime/runtime';
 import { createTestDatabase } from '../support/test-database';
 
@@ -38,9 +39,14 @@ describe('the runtime', () => {
     const database = await createTestDatabase();
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    const env = { DATABASE_URL: database.url, VERITY_DATA_DIR: tempDir('verity-chain-'), ANVIL_BLOCK_TIME_SECONDS: '0' };
+    const env = {
+      DATABASE_URL: database.url,
+      VERITY_DATA_DIR: tempDir('verity-chain-'),
+      ANVIL_BLOCK_TIME_SECONDS: '0',
+    };
     const identity = async (runtime: Awaited<ReturnType<typeof startRuntime>>) => ({
       genesis: (await runtime.chain.publicClient.getBlock({ blockNumber: 0n })).hash,
+      genesisTime: (await runtime.chain.publicClient.getBlock({ blockNumber: 0n })).timestamp,
       head: await runtime.chain.publicClient.getBlockNumber({ cacheTime: 0 }),
       contracts: runtime.deployment.contracts,
     });
@@ -57,9 +63,19 @@ describe('the runtime', () => {
       expect(lines).toEqual([]);
 
       rmSync(anvilStatePath(env.VERITY_DATA_DIR));
+      // anvil's genesis hash is a function of its start time in whole seconds: a fresh chain
+      // started within the first one's second would be the same chain. Start it in a later second.
+      await until(
+        'a later second than the first genesis',
+        () => Promise.resolve(BigInt(Math.floor(Date.now() / 1000)) > before.genesisTime ? true : undefined),
+        100_000,
+        100,
+      );
       const fresh = await startRuntime(loadConfig(env), log);
       expect((await identity(fresh)).genesis).not.toBe(before.genesis);
-      expect(fresh.chainChanged).toMatch(/^its genesis block is 0x[0-9a-f]{64}, not the recorded 0x[0-9a-f]{64}$/);
+      expect(fresh.chainChanged).toMatch(
+        /^its genesis block is 0x[0-9a-f]{64}, not the recorded 0x[0-9a-f]{64}$/,
+      );
       await fresh.stop();
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]).msg).toMatch(
@@ -71,7 +87,10 @@ describe('the runtime', () => {
   });
 
   it('refuses an unreachable DATABASE_URL with one clear message', async () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', VERITY_DATA_DIR: tempDir('verity-') });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      VERITY_DATA_DIR: tempDir('verity-'),
+    });
     await expect(startRuntime(config, quiet)).rejects.toMatchObject({
       code: 'DATABASE_UNREACHABLE',
       message: expect.stringMatching(/^DATABASE_URL is unreachable: .*ECONNREFUSED/),
@@ -114,7 +133,10 @@ describe('the runtime', () => {
       const first = await startRuntime(loadConfig(env), quiet);
       const second = await startRuntime(loadConfig(env), quiet);
       expect(second.deployment.contracts).toEqual(first.deployment.contracts);
-      await expect(startApi(second)).rejects.toMatchObject({ code: 'PORT_IN_USE', message: expect.stringContaining(`port ${takenPort}`) });
+      await expect(startApi(second)).rejects.toMatchObject({
+        code: 'PORT_IN_USE',
+        message: expect.stringContaining(`port ${takenPort}`),
+      });
       await first.stop();
       await second.stop();
     } finally {
