@@ -44,12 +44,15 @@ describe('the runtime', () => {
       VERITY_DATA_DIR: tempDir('verity-chain-'),
       ANVIL_BLOCK_TIME_SECONDS: '0',
     };
-    const identity = async (runtime: Awaited<ReturnType<typeof startRuntime>>) => ({
-      genesis: (await runtime.chain.publicClient.getBlock({ blockNumber: 0n })).hash,
-      genesisTime: (await runtime.chain.publicClient.getBlock({ blockNumber: 0n })).timestamp,
-      head: await runtime.chain.publicClient.getBlockNumber({ cacheTime: 0 }),
-      contracts: runtime.deployment.contracts,
-    });
+    const identity = async (runtime: Awaited<ReturnType<typeof startRuntime>>) => {
+      const genesis = await runtime.chain.publicClient.getBlock({ blockNumber: 0n });
+      return {
+        genesis: genesis.hash,
+        genesisTime: genesis.timestamp,
+        head: await runtime.chain.publicClient.getBlockNumber({ cacheTime: 0 }),
+        contracts: runtime.deployment.contracts,
+      };
+    };
     try {
       const first = await startRuntime(loadConfig(env), log);
       const before = await identity(first);
