@@ -28,12 +28,12 @@ abstract contract LibResultMerkle_TestInit is TestBase {
     }
 
     /// @dev The root over `_leaves` and the proof of leaf `_index`.
-    function _rootAndProof(bytes32[] memory _leaves, uint256 _index)
+    function _rootAndProof(bytes32[] memory _tree, uint256 _index)
         internal
         pure
         returns (bytes32 root_, bytes32[] memory proof_)
     {
-        bytes32[] memory level = _leaves;
+        bytes32[] memory level = _tree;
         bytes32[] memory proof = new bytes32[](16);
         uint256 depth;
         uint256 index = _index;
