@@ -108,17 +108,17 @@ export class DefenderChild {
 }
 
 /**
- * How to run `verity defender` from this installation: the built CLI under node, or, when running
- * from the TypeScript sources (`npm start`, the tests), the same CLI through ts-node.
+ * How to run `verity defender` from this installation: its own entry (src/cli/defender-main.ts),
+ * built under node, or, when running from the TypeScript sources (`npm start`, the tests), through
+ * ts-node.
  */
 export function defenderCommand(): string[] {
-  const compiled = join(__dirname, '..', 'cli', 'main.js');
-  if (existsSync(compiled) && __filename.endsWith('.js')) return [process.execPath, compiled, 'defender'];
+  const compiled = join(__dirname, '..', 'cli', 'defender-main.js');
+  if (existsSync(compiled) && __filename.endsWith('.js')) return [process.execPath, compiled];
   return [
     process.execPath,
     '-r',
     require.resolve('ts-node/register/transpile-only'),
-    join(__dirname, '..', 'cli', 'main.ts'),
-    'defender',
+    join(__dirname, '..', 'cli', 'defender-main.ts'),
   ];
 }
