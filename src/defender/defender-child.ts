@@ -24,6 +24,8 @@ export interface DefenderChildOptions {
   restartInitialMs?: number;
   restartMaxMs?: number;
   stopGraceMs?: number;
+  /** The program and its arguments; default: `verity defender` of this installation (defenderCommand). */
+  command?: readonly string[];
 }
 
 /**
@@ -60,7 +62,7 @@ export class DefenderChild {
 
   start(): void {
     if (this.stopping || this.child) return;
-    const [command, ...args] = defenderCommand();
+    const [command, ...args] = this.options.command ?? defenderCommand();
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env };
     for (const name of WITHHELD_VARIABLES) delete env[name];
     const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

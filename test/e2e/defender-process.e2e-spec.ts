@@ -45,7 +45,7 @@ import { commitModel, type QuantizedModel } from '../../src/engine';
 import { stepsTree } from '../../src/engine/commitment/step-descriptor';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { outerBroadcastModel } from '../../src/engine/testing/blow-up-models';
-import { graphqlRequest } from '../support/graphql-client';
+import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { until } from '../support/until';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
@@ -204,6 +204,15 @@ describe('the defender in a process of its own', () => {
       return now.status === 'CHALLENGEABLE' ? now : undefined;
     });
 
+    // A subscriber on the API: what the defender process changes reaches it over NOTIFY.
+    const subscriber = subscriptionClient(`${baseUrl}/graphql`);
+    const updates = collectEvents<{ inferenceUpdated: { status: string } }>(
+      subscriber,
+      `subscription { inferenceUpdated(id: "${id}") { status } }`,
+      2,
+    );
+    await updates.ready;
+
     const commitment = commitModel(model);
     const { disputeId } = await rogue.openDispute({
       batchId: BigInt(row.batch!.chainBatchId!),
@@ -255,6 +264,9 @@ describe('the defender in a process of its own', () => {
       // Still frozen: nothing of this came from the API process.
       expect(processState(apiPid)).toBe('T');
       expect(Date.now() - frozenAt).toBeGreaterThan(CLOCK_SECONDS * 1000);
+      console.log(
+        `dispute ${disputeId} decided ${Math.round((Date.now() - frozenAt) / 1000)} s into the API's freeze: outcome ${decided.outcome}, reason ${decided.reason}`,
+      );
       expect([decided.outcome, decided.reason]).toEqual([DisputeOutcome.DefenderWon, DisputeReason.Timeout]);
       // Every defender move, and the timeout claim that decided it, came from the defender's own account.
       const logs = await publicClient.getContractEvents({
@@ -276,14 +288,22 @@ describe('the defender in a process of its own', () => {
       process.kill(apiPid, 'SIGCONT');
     }
 
-    // Thawed, the API refuses the blow-up by name and shows the dispute won.
+    // Thawed, the API refuses the blow-up by name (by its cap, or by the compile thread's
+    // wall-clock deadline, which the freeze may have outlasted) and shows the dispute won.
     const refused = await upload;
-    expect(refused.errors?.[0].extensions?.code).toBe('MODEL_LIMIT_EXCEEDED');
+    expect(['MODEL_LIMIT_EXCEEDED', 'MODEL_IMPORT_TIMEOUT']).toContain(refused.errors?.[0].extensions?.code);
     const upheld = await until('the API to show the dispute won', async () => {
       const now = (await gql(INFERENCE, { id })).data.inference as Row;
       return now.disputes[0]?.status === 'DEFENDER_WON' && now.status === 'CHALLENGEABLE' ? now : undefined;
     });
     expect(upheld.disputes.map((d) => [d.disputeId, d.reason])).toEqual([[disputeId.toString(), 'TIMEOUT']]);
+    // The current state first, then a change the defender process made, relayed by the API.
+    const pushed = await Promise.race([
+      updates.events,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no relayed inferenceUpdated event')), 60_000)),
+    ]);
+    await subscriber.dispose();
+    expect(pushed.map((event) => event.inferenceUpdated.status)).toEqual(['CHALLENGEABLE', expect.stringMatching(/^(DISPUTED|CHALLENGEABLE)$/)]);
   }, 600_000);
 
   it('starts the defender child again when it is killed', async () => {
