@@ -298,10 +298,13 @@ describe('the defender in a process of its own', () => {
     });
     expect(upheld.disputes.map((d) => [d.disputeId, d.reason])).toEqual([[disputeId.toString(), 'TIMEOUT']]);
     // The current state first, then a change the defender process made, relayed by the API.
+    let timer: NodeJS.Timeout | undefined;
     const pushed = await Promise.race([
       updates.events,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no relayed inferenceUpdated event')), 60_000)),
-    ]);
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no relayed inferenceUpdated event')), 60_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     await subscriber.dispose();
     expect(pushed.map((event) => event.inferenceUpdated.status)).toEqual(['CHALLENGEABLE', expect.stringMatching(/^(DISPUTED|CHALLENGEABLE)$/)]);
   }, 600_000);
