@@ -17,7 +17,9 @@ export async function startApi(runtime: Runtime): Promise<INestApplication> {
   // ONNX models arrive base64 in GraphQL bodies: allow them, bounded (MAX_MODEL_BYTES).
   app.useBodyParser('json', { limit: MAX_REQUEST_BODY_BYTES });
   app.useLogger(app.get(PinoNestLogger));
-  app.enableShutdownHooks();
+  // No Nest shutdown hooks: `verity serve` owns the order on SIGINT/SIGTERM (worker, defender
+  // child, this app, then the embedded database and chain); a hook of Nest's closing the app
+  // first made the serve handler's own close fail and skip stopping the runtime.
   await app.init();
   limitWebSocketMessages(app);
   const { host, port } = runtime.config.http;

@@ -8,6 +8,12 @@ import { findFreePort } from '../common/free-port';
 export const ANVIL_DEFAULT_PRIVATE_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const;
 /** anvil's account #1: the in-process development worker of `verity serve --with-worker`. */
 export const ANVIL_WORKER_PRIVATE_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const;
+/**
+ * anvil's account #9 (0xa0Ee7A142d267C1f36714E4a8F75612F20a79720): the dispute defender's key on
+ * the embedded anvil (`verity serve` passes it to its `verity defender` child). Nothing else in the
+ * service uses it, so its nonces are the defender's alone; a development key, never for value.
+ */
+export const ANVIL_DEFENDER_PRIVATE_KEY = '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6' as const;
 export const ANVIL_CHAIN_ID = 31337;
 const READY_TIMEOUT_MS = 15_000;
 const READY_POLL_MS = 50;

@@ -14,6 +14,7 @@ import {
   WorkerRegistryBytecode,
 } from './generated/contracts';
 import type { ChainClients } from './chain-clients';
+import { AppError } from '../common/app-error';
 
 /**
  * Protocol parameters of development deployments. They live on-chain once deployed (read them
@@ -133,6 +134,30 @@ export async function resolveDeployment(
   };
   writeDeployment(deploymentsDir, file, deployment);
   return { deployment, chainChanged };
+}
+
+/**
+ * The deployment recorded for the chain, checked against it (genesis block, code at every
+ * address), for a process that must never deploy (`verity defender`): a clear error when nothing
+ * is recorded yet or the record is not this chain's. Undefined while no record exists, so a
+ * caller may wait for the API to deploy.
+ */
+export async function readRecordedDeployment(
+  clients: ChainClients,
+  deploymentsDir: string,
+): Promise<Deployment | undefined> {
+  const file = deploymentFile(deploymentsDir, clients.chain.id);
+  if (!existsSync(file)) return undefined;
+  const recorded = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
+  const difference = identityDifference(recorded, await genesisHashOf(clients), await codeHashesOf(clients, recorded));
+  if (difference !== undefined) {
+    throw new AppError(
+      'DEPLOYMENT_MISMATCH',
+      `the deployment recorded in ${file} is not this chain's (${difference}); start the API first, it deploys again`,
+      { file },
+    );
+  }
+  return recorded;
 }
 
 function writeDeployment(deploymentsDir: string, file: string, deployment: Deployment): void {

@@ -5,17 +5,22 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { RUNTIME } from '../runtime/runtime.module';
+import type { Runtime } from '../runtime/runtime';
 import { PollingLoop } from '../settlement/polling-loop';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
 import { CHALLENGES_OPTIONS, type ChallengesOptions } from './challenges.options';
+import { DefenderHeartbeat } from './defender-heartbeat';
 import { DisputeDefender } from './dispute-defender';
 import { DisputeWatcher } from './dispute-watcher';
 
 /**
- * Runs the dispute watcher and the defender in the API process, like the settlement pipeline's
- * loops (SettlementLoops): started when the application has bootstrapped if the pipeline starts
- * its own (SettlementOptions.autoStart), stopped before it shuts down, each stop awaiting the
- * iteration in progress so no move is cut off between its send and the row that records it.
+ * Runs the dispute watcher and the defender, like the settlement pipeline's loops
+ * (SettlementLoops), in the process whose config says it runs them (AppConfig.defender.runsLoops):
+ * `verity defender`, or the API with DEFENDER_MODE=in-process. Started when the application has
+ * bootstrapped if the pipeline starts its own (SettlementOptions.autoStart), stopped before it
+ * shuts down, each stop awaiting the iteration in progress so no move is cut off between its send
+ * and the row that records it. Each full defender pass ends with a heartbeat (DefenderHeartbeat).
  */
 @Injectable()
 export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -25,8 +30,10 @@ export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @Inject(SETTLEMENT_OPTIONS) private readonly settlement: SettlementOptions,
     @Inject(CHALLENGES_OPTIONS) options: ChallengesOptions,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
     watcher: DisputeWatcher,
     defender: DisputeDefender,
+    heartbeat: DefenderHeartbeat,
   ) {
     this.loops = [
       new PollingLoop(
@@ -35,12 +42,29 @@ export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicatio
         async () => void (await watcher.runOnce()),
         this.log,
       ),
-      new PollingLoop('dispute defender', options.defenderIntervalMs, () => defender.runOnce(), this.log),
+      new PollingLoop(
+        'dispute defender',
+        options.defenderIntervalMs,
+        async () => {
+          await defender.runOnce();
+          await heartbeat.beat();
+        },
+        this.log,
+      ),
     ];
   }
 
+  /** Whether the loops run (or would run, with autoStart) in this process. */
+  get runsHere(): boolean {
+    return this.runtime.config.defender.runsLoops;
+  }
+
+  get isRunning(): boolean {
+    return this.loops.every((loop) => loop.isRunning);
+  }
+
   onApplicationBootstrap(): void {
-    if (this.settlement.autoStart) this.start();
+    if (this.settlement.autoStart && this.runsHere) this.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -5,6 +5,8 @@ import { DEFAULT_CHALLENGES_OPTIONS, CHALLENGES_OPTIONS } from './challenges.opt
 import { ChallengesResolver, InferenceDisputesResolver } from './challenges.resolver';
 import { ChallengesService } from './challenges.service';
 import { ClaimedTraces } from './claimed-traces';
+import { DefenderHeartbeat } from './defender-heartbeat';
+import { DefenderSignalsListener } from '../defender/defender-signals';
 import { DisputeDefender } from './dispute-defender';
 import { DisputeOutcomes } from './dispute-outcomes';
 import { DisputeWatcher } from './dispute-watcher';
@@ -14,7 +16,9 @@ import { DisputeWatcher } from './dispute-watcher';
  * watching disputes opened on our results, defending them from the engine's trace, applying
  * their outcomes to the inference rows, and the API over them. Sends through the settlement
  * pipeline's transaction sender (SettlementModule); needs RUNTIME and InferenceModule's events
- * and job signal (both global) and TypeORM's DataSource.
+ * and job signal (both global) and TypeORM's DataSource. The loops run here only with
+ * DEFENDER_MODE=in-process; otherwise a `verity defender` process runs them (src/defender) and
+ * DefenderSignalsListener relays its inference changes to this process's subscribers.
  */
 @Module({
   imports: [SettlementModule],
@@ -24,6 +28,8 @@ import { DisputeWatcher } from './dispute-watcher';
     DisputeOutcomes,
     DisputeWatcher,
     DisputeDefender,
+    DefenderHeartbeat,
+    DefenderSignalsListener,
     ChallengesLoops,
     ChallengesService,
     ChallengesResolver,
@@ -36,6 +42,7 @@ import { DisputeWatcher } from './dispute-watcher';
     DisputeOutcomes,
     ChallengesLoops,
     ChallengesService,
+    DefenderHeartbeat,
   ],
 })
 export class ChallengesModule {}

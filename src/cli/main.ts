@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { VERITY_VERSION } from '../common/version';
 import { registerChallengerCommands } from './challenger.commands';
+import { registerDefenderCommands } from './defender.commands';
 import { registerEngineCommands } from './engine.commands';
 import { registerServiceCommands } from './service.commands';
 import { registerWorkerCommands } from './worker.commands';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .version(VERITY_VERSION)
     .showHelpAfterError();
   registerServiceCommands(program);
+  registerDefenderCommands(program);
   registerEngineCommands(program);
   registerWorkerCommands(program);
   registerChallengerCommands(program);

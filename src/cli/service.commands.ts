@@ -5,7 +5,9 @@ import { startRuntime } from '../runtime/runtime';
 import { migrateDatabase } from '../database/migrate';
 import { startApi } from '../main';
 import type { AddressInfo } from 'node:net';
-import { ANVIL_WORKER_PRIVATE_KEY } from '../chain/anvil';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ANVIL_DEFENDER_PRIVATE_KEY, ANVIL_WORKER_PRIVATE_KEY } from '../chain/anvil';
+import { DefenderChild } from '../defender/defender-child';
 import { AppError } from '../common/app-error';
 import type { Runtime } from '../runtime/runtime';
 import { startWorker, type WorkerHandle } from '../worker';
@@ -14,10 +16,12 @@ import { startWorker, type WorkerHandle } from '../worker';
 export function registerServiceCommands(program: Command): void {
   program
     .command('serve')
-    .description('run the GraphQL API (embedded PostgreSQL and anvil unless DATABASE_URL / RPC_URL are set)')
+    .description(
+      'run the GraphQL API (embedded PostgreSQL and anvil unless DATABASE_URL / RPC_URL are set) and, unless DEFENDER_MODE says otherwise, `verity defender` as a child process',
+    )
     .option('--with-worker', 'also run a worker in this process (development: anvil account #1 unless WORKER_PRIVATE_KEY is set)')
     .action(async (options: { withWorker?: boolean }) => {
-      const config = loadConfig();
+      const config = loadConfig(process.env, { defenderMode: 'child' });
       const log = pino({ level: config.logLevel });
       const runtime = await startRuntime(config, log);
       const app = await startApi(runtime).catch(async (error: unknown) => {
@@ -34,8 +38,21 @@ export function registerServiceCommands(program: Command): void {
             throw error;
           })
         : undefined;
+      let defender: DefenderChild | undefined;
+      try {
+        defender = config.defender.mode === 'child' ? startDefenderChild(runtime, log) : undefined;
+      } catch (error) {
+        await worker?.stop();
+        await app.close();
+        await runtime.stop();
+        throw error;
+      }
+      if (config.defender.mode === 'external') {
+        log.info('DEFENDER_MODE=external: disputes are answered by a `verity defender` run elsewhere (see /health)');
+      }
       onShutdown(log, async () => {
         await worker?.stop();
+        await defender?.stop();
         await app.close();
         await runtime.stop();
       });
@@ -55,6 +72,42 @@ export function registerServiceCommands(program: Command): void {
         await runtime.stop();
       }
     });
+}
+
+/**
+ * `verity defender` as a child process (DEFENDER_MODE=child, the default of `verity serve`), on the
+ * API's database and chain, embedded or not, with its own key: DEFENDER_PRIVATE_KEY, or on the
+ * embedded anvil chain anvil's account #9, which nothing else in the service uses.
+ */
+function startDefenderChild(runtime: Runtime, log: pino.Logger): DefenderChild {
+  const { config } = runtime;
+  const key = config.defender.privateKey ?? (runtime.embedded.chain ? ANVIL_DEFENDER_PRIVATE_KEY : undefined);
+  if (!key) {
+    throw new AppError('DEFENDER_KEY_MISSING', 'a defender child on a chain other than the embedded anvil needs DEFENDER_PRIVATE_KEY');
+  }
+  if (privateKeyToAccount(key).address === runtime.chain.account.address) {
+    throw new AppError(
+      'DEFENDER_KEY_SHARED',
+      "DEFENDER_PRIVATE_KEY is the service's own key: the defender needs an account of its own, so its moves never race the committer's nonces",
+    );
+  }
+  const rpcUrl = (runtime.chain.publicClient.transport as { url?: string }).url;
+  if (!rpcUrl) throw new AppError('DEFENDER_RPC_UNKNOWN', "the chain client's RPC URL is unknown: cannot pass it to the defender");
+  const child = new DefenderChild({
+    env: {
+      DATABASE_URL: runtime.databaseUrl,
+      RPC_URL: rpcUrl,
+      CHAIN_ID: String(runtime.chain.chain.id),
+      DEPLOYMENTS_DIR: config.chain.deploymentsDir,
+      VERITY_DATA_DIR: config.dataDir,
+      DEFENDER_PRIVATE_KEY: key,
+      LOG_LEVEL: config.logLevel,
+      DISPUTE_DEFENDER: config.disputes.defend ? 'on' : 'off',
+    },
+    log: log.child({ component: 'defender-supervisor' }),
+  });
+  child.start();
+  return child;
 }
 
 /**

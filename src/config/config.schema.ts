@@ -62,6 +62,14 @@ const ENV_FIELDS = z.object({
     // optimistic mode: the service answers disputes on the results it committed (off only to
     // watch a silent defender lose on time, in tests and drills)
     DISPUTE_DEFENDER: z.enum(['on', 'off']).default('on'),
+    // where the dispute watcher and defender run (docs/service.md, "The defender process"): unset,
+    // `verity serve` starts `verity defender` as a child process and programs that embed the API
+    // (the test suite) run them in-process; `external`: another `verity defender` runs them
+    DEFENDER_MODE: z.enum(['child', 'in-process', 'external']).optional(),
+    // `verity defender`: its own key for dispute moves (never the committer's: separate nonces)
+    DEFENDER_PRIVATE_KEY: optionalString.pipe(
+      z.string().regex(PRIVATE_KEY_PATTERN, 'must be 0x followed by 64 hex digits').optional(),
+    ),
     // the fair queue (src/workers/fair-queue.ts): what one worker may hold, how long a lease may
     // live, and how lapsed claims throttle, exclude a worker and fail a request
     QUEUE_MAX_HELD_JOBS: z.coerce.number().int().min(1).max(100_000).default(128),
@@ -99,6 +107,42 @@ export const ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
   if (env.RPC_URL !== undefined && env.CHAIN_ID === undefined) {
     ctx.addIssue({ code: 'custom', path: ['CHAIN_ID'], message: 'is required when RPC_URL is set' });
   }
+  defenderKeyIsItsOwn(env, ctx);
+});
+
+/** DEFENDER_PRIVATE_KEY must not be the committer's PRIVATE_KEY: both would race for one account's nonces. */
+function defenderKeyIsItsOwn(env: z.infer<typeof ENV_FIELDS>, ctx: z.RefinementCtx): void {
+  if (
+    env.DEFENDER_PRIVATE_KEY !== undefined &&
+    env.PRIVATE_KEY !== undefined &&
+    env.DEFENDER_PRIVATE_KEY.toLowerCase() === env.PRIVATE_KEY.toLowerCase()
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DEFENDER_PRIVATE_KEY'],
+      message: "must differ from PRIVATE_KEY: the defender sends its moves with its own account, never the committer's nonces",
+    });
+  }
+}
+
+/**
+ * The environment of `verity defender`: the service's database and chain (a parent `verity serve`
+ * passes its own, embedded or not) and the defender's own key. PRIVATE_KEY is not needed: the
+ * defender never commits, registers or deploys.
+ */
+export const DEFENDER_ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
+  const required: [keyof typeof env, string][] = [
+    ['DATABASE_URL', "the service's PostgreSQL (`verity serve` passes its own to the child it starts)"],
+    ['RPC_URL', 'the node of the chain the results are committed on'],
+    ['CHAIN_ID', 'the chain RPC_URL serves'],
+    ['DEFENDER_PRIVATE_KEY', 'the key that sends dispute moves (its own account, funded for gas), 0x followed by 64 hex digits'],
+  ];
+  for (const [name, what] of required) {
+    if (env[name] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `is required by \`verity defender\`: ${what}` });
+    }
+  }
+  defenderKeyIsItsOwn(env, ctx);
 });
 
 /**

@@ -1,5 +1,5 @@
 import { ConfigError } from './config.errors';
-import { loadConfig, loadWorkerConfig } from './load-config';
+import { loadConfig, loadDefenderConfig, loadWorkerConfig } from './load-config';
 
 describe('loadConfig', () => {
   it('runs on the embedded default when nothing is set', () => {
@@ -98,5 +98,53 @@ describe('loadWorkerConfig', () => {
   it("accepts RPC_URL (for staking) without the service's PRIVATE_KEY and CHAIN_ID", () => {
     const config = loadWorkerConfig({ WORKER_PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545', WORKER_NAME: 'gpu-1', WORKER_PROVIDER: 'cuda' });
     expect(config).toMatchObject({ rpcUrl: 'http://127.0.0.1:8545', name: 'gpu-1', provider: 'cuda' });
+  });
+});
+
+describe('the defender settings', () => {
+  const external = {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    RPC_URL: 'http://127.0.0.1:8545',
+    CHAIN_ID: '31337',
+    PRIVATE_KEY: `0x${'ab'.repeat(32)}`,
+  };
+  const defenderKey = `0x${'ef'.repeat(32)}`;
+
+  it('runs the dispute loops in the API unless the program defaults to a child (`verity serve`)', () => {
+    expect(loadConfig({}).defender).toEqual({ mode: 'in-process', runsLoops: true, privateKey: undefined });
+    expect(loadConfig({}, { defenderMode: 'child' }).defender).toMatchObject({ mode: 'child', runsLoops: false });
+    expect(loadConfig({ DEFENDER_MODE: 'external' }, { defenderMode: 'child' }).defender).toMatchObject({ mode: 'external', runsLoops: false });
+    expect(loadConfig({ DEFENDER_MODE: 'in-process' }, { defenderMode: 'child' }).defender.runsLoops).toBe(true);
+    expect(() => loadConfig({ DEFENDER_MODE: 'thread' })).toThrow(/DEFENDER_MODE/);
+  });
+
+  it('needs the defender its own key for a child on an external chain, and never the committer\'s', () => {
+    expect(() => loadConfig(external, { defenderMode: 'child' })).toThrow(
+      /DEFENDER_PRIVATE_KEY: is required when RPC_URL is set and the defender runs as a child process[\s\S]*DEFENDER_MODE=external/,
+    );
+    expect(loadConfig({ ...external, DEFENDER_PRIVATE_KEY: defenderKey }, { defenderMode: 'child' }).defender.privateKey).toBe(defenderKey);
+    expect(loadConfig({ ...external, DEFENDER_MODE: 'external' }, { defenderMode: 'child' }).defender.mode).toBe('external');
+    expect(() => loadConfig({ ...external, DEFENDER_PRIVATE_KEY: external.PRIVATE_KEY.toUpperCase().replace('0X', '0x') })).toThrow(
+      /DEFENDER_PRIVATE_KEY: must differ from PRIVATE_KEY/,
+    );
+  });
+
+  it('lists everything `verity defender` needs at once, and nothing it does not (no PRIVATE_KEY)', () => {
+    let error: unknown;
+    try {
+      loadDefenderConfig({});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['DATABASE_URL', 'RPC_URL', 'CHAIN_ID', 'DEFENDER_PRIVATE_KEY']) {
+      expect(problems).toMatch(new RegExp(`${name}: is required by \`verity defender\``));
+    }
+    expect(problems).not.toMatch(/^PRIVATE_KEY/m);
+    const { PRIVATE_KEY: _unused, ...noServiceKey } = external;
+    const config = loadDefenderConfig({ ...noServiceKey, DEFENDER_PRIVATE_KEY: defenderKey });
+    expect(config.defender).toEqual({ mode: 'external', runsLoops: true, privateKey: defenderKey });
+    expect(config.chain.privateKey).toBeUndefined();
   });
 });

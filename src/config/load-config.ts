@@ -1,7 +1,13 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config.errors';
-import { CHALLENGER_ENV_SCHEMA, ENV_SCHEMA, WORKER_ENV_SCHEMA } from './config.schema';
+import {
+  CHALLENGER_ENV_SCHEMA,
+  DEFENDER_ENV_SCHEMA,
+  ENV_SCHEMA,
+  WORKER_ENV_SCHEMA,
+  type Env,
+} from './config.schema';
 import { KNOWN_CHAIN_IDS } from './known-chains';
 import type { Chain } from 'viem';
 import type { QueueLimits } from '../workers/fair-queue';
@@ -29,6 +35,28 @@ export interface AppConfig {
   disputes: { defend: boolean };
   /** QUEUE_*: the fair queue's limits (src/workers/fair-queue.ts). */
   queue: QueueLimits;
+  defender: DefenderConfig;
+}
+
+/**
+ * Where the dispute watcher and defender run: `child`, a `verity defender` process that `verity
+ * serve` starts and restarts; `in-process`, on the API's event loop (tests); `external`, a
+ * `verity defender` someone else runs (docker/compose.yaml).
+ */
+export type DefenderMode = 'child' | 'in-process' | 'external';
+
+export interface DefenderConfig {
+  /** DEFENDER_MODE, resolved (its default depends on the program: loadConfig's `defaults`). */
+  mode: DefenderMode;
+  /** Whether this process runs the dispute loops: the API in-process, and `verity defender`. */
+  runsLoops: boolean;
+  /** DEFENDER_PRIVATE_KEY: the defender's own key (always set in loadDefenderConfig's result). */
+  privateKey?: `0x${string}`;
+}
+
+export interface LoadConfigDefaults {
+  /** DEFENDER_MODE when unset: `child` under `verity serve`, `in-process` elsewhere (the default). */
+  defenderMode?: DefenderMode;
 }
 
 export interface ZkConfig {
@@ -64,12 +92,39 @@ function problemsOf(issues: readonly { path: readonly PropertyKey[]; message: st
  * The only place that reads the environment. Validates all of it and throws one ConfigError
  * listing every bad variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: LoadConfigDefaults = {}): AppConfig {
   const parsed = ENV_SCHEMA.safeParse(env);
   if (!parsed.success) {
     throw problemsOf(parsed.error.issues);
   }
-  const e = parsed.data;
+  const mode = parsed.data.DEFENDER_MODE ?? defaults.defenderMode ?? 'in-process';
+  if (mode === 'child' && parsed.data.RPC_URL !== undefined && parsed.data.DEFENDER_PRIVATE_KEY === undefined) {
+    throw problemsOf([
+      {
+        path: ['DEFENDER_PRIVATE_KEY'],
+        message:
+          'is required when RPC_URL is set and the defender runs as a child process (DEFENDER_MODE=child, the default of `verity serve`): ' +
+          'its own funded key for dispute moves; or set DEFENDER_MODE=external when a `verity defender` runs elsewhere',
+      },
+    ]);
+  }
+  return toAppConfig(parsed.data, { mode, runsLoops: mode === 'in-process' });
+}
+
+/**
+ * The environment of `verity defender`, validated whole (DATABASE_URL, RPC_URL, CHAIN_ID and
+ * DEFENDER_PRIVATE_KEY required); one ConfigError lists every problem. Its chain key is the
+ * defender's: every transaction it sends is a dispute move.
+ */
+export function loadDefenderConfig(env: NodeJS.ProcessEnv = process.env): AppConfig & { defender: { privateKey: `0x${string}` } } {
+  const parsed = DEFENDER_ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) throw problemsOf(parsed.error.issues);
+  const privateKey = parsed.data.DEFENDER_PRIVATE_KEY as `0x${string}`;
+  const config = toAppConfig(parsed.data, { mode: 'external', runsLoops: true, privateKey });
+  return { ...config, defender: { ...config.defender, privateKey } };
+}
+
+function toAppConfig(e: Env, defender: Omit<DefenderConfig, 'privateKey'> & { privateKey?: `0x${string}` }): AppConfig {
   const dataDir = resolve(e.VERITY_DATA_DIR);
   return {
     nodeEnv: e.NODE_ENV,
@@ -106,6 +161,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throttleAfterLapses: e.QUEUE_THROTTLE_AFTER_LAPSES,
       excludeAfterLapses: e.QUEUE_EXCLUDE_AFTER_LAPSES,
       failAfterLapsedWorkers: e.QUEUE_FAIL_AFTER_LAPSED_WORKERS,
+    },
+    defender: {
+      mode: defender.mode,
+      runsLoops: defender.runsLoops,
+      privateKey: defender.privateKey ?? (e.DEFENDER_PRIVATE_KEY as `0x${string}` | undefined),
     },
   };
 }

@@ -48,6 +48,19 @@ describe('the verity command', () => {
     expect(result.stderr).toMatch(/UNSUPPORTED_OP.*Erf/);
   });
 
+  it('refuses to start `verity defender` without its database, chain and own key, naming each', () => {
+    const result = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'cli', 'main.ts'), 'defender'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('[CONFIG_INVALID]');
+    for (const name of ['DATABASE_URL', 'RPC_URL', 'CHAIN_ID', 'DEFENDER_PRIVATE_KEY']) {
+      expect(result.stderr).toContain(`${name}: is required by \`verity defender\``);
+    }
+  });
+
   it('refuses an input of the wrong length and exits non-zero', () => {
     const dir = mkdtempSync(join(tmpdir(), 'verity-cli-'));
     const bad = join(dir, 'bad.json');
