@@ -2,6 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const ENGINE_INTERNALS = {
+  group: ['**/engine/*'],
+  message: 'Import the engine through its barrel (src/engine/index.ts; specs: src/engine/testing).',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.verity/', 'src/chain/generated/', 'circuits/build/', 'coverage/', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -20,6 +25,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Other modules use the engine through its barrel (src/engine/index.ts); specs may also use its
+    // test helpers (src/engine/testing/index.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/engine/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ENGINE_INTERNALS] }] },
+  },
+  {
+    files: ['src/**/*.spec.ts'],
+    ignores: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ ...ENGINE_INTERNALS, group: [...ENGINE_INTERNALS.group, '!**/engine/testing'] }] },
+      ],
     },
   },
   {

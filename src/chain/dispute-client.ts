@@ -22,10 +22,15 @@ import {
   type WalletClient,
 } from 'viem';
 import { AppError } from '../common/app-error';
-import { chunkValues, leafHash, merkleLevels, merkleRootOfLevels } from '../engine/commitment/merkle-tree';
+import {
+  chunkValues,
+  leafHash,
+  merkleLevels,
+  merkleRootOfLevels,
+  modelCommitmentOf as engineModelCommitmentOf,
+} from '../engine';
 import { DisputeGameAbi } from './generated/contracts';
 import type { ResultLeaf } from './result-merkle';
-import { modelCommitmentOf as engineModelCommitmentOf } from '../engine/commitment/model-commitment';
 
 /** The game's ABI, widened so the client can read by function name. */
 const READ_ABI: Abi = DisputeGameAbi;

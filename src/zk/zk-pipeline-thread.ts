@@ -4,7 +4,7 @@
  * free to serve requests while snarkjs works, and reports progress as messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import type { QuantizedModel } from '../engine';
 import { terminateCurve } from './snarkjs';
 import { type PreparedZkCircuit, prepareZkCircuit } from './zk-pipeline';
 

@@ -5,7 +5,7 @@
  * a beacon) into a verified key. Shared by the service (models/zk), `verity prove` and the bench.
  */
 import { createHash } from 'node:crypto';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import type { QuantizedModel } from '../engine';
 import { type CompiledCircuit, compileCircuit } from './circom-compiler';
 import { type CircuitLayout, circuitLayout } from './circuit-layout';
 import { estimateConstraints, generateCircuit } from './circuit-generator';
