@@ -6,7 +6,7 @@ import { migrateDatabase } from '../database/migrate';
 import { startApi } from '../main';
 import type { AddressInfo } from 'node:net';
 import { ANVIL_WORKER_PRIVATE_KEY } from '../chain/anvil';
-import { AppError } from '../common/app-error';
+import { ConfigError } from '../config/config.errors';
 import type { Runtime } from '../runtime/runtime';
 import { startWorker, type WorkerHandle } from '../worker';
 
@@ -64,7 +64,7 @@ export function registerServiceCommands(program: Command): void {
 async function startInProcessWorker(runtime: Runtime, apiUrl: string, log: pino.Logger): Promise<WorkerHandle> {
   const key = runtime.config.worker.privateKey ?? (runtime.embedded.chain ? ANVIL_WORKER_PRIVATE_KEY : undefined);
   if (!key) {
-    throw new AppError('WORKER_KEY_MISSING', '--with-worker on a chain other than the embedded anvil needs WORKER_PRIVATE_KEY');
+    throw new ConfigError('WORKER_KEY_MISSING', '--with-worker on a chain other than the embedded anvil needs WORKER_PRIVATE_KEY');
   }
   const rpcUrl = (runtime.chain.publicClient.transport as { url?: string }).url;
   return startWorker({

@@ -1,5 +1,11 @@
 /** Public API of the deterministic engine (framework-free). */
-export { EngineError, isEngineError, type EngineErrorCode } from './engine.errors';
+export {
+  ENGINE_ERROR_CATEGORIES,
+  EngineError,
+  isEngineError,
+  isEngineErrorCode,
+  type EngineErrorCode,
+} from './engine.errors';
 export * from './engine.constants';
 export { importOnnx, SUPPORTED_ONNX_OPS } from './onnx/onnx-import';
 export type { ImportedModel, ImportedModelInfo, FloatStep } from './onnx/imported-model.types';

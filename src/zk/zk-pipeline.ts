@@ -14,7 +14,7 @@ import { type ProgressFn, type WarnLogger, ensureDevPtau, requiredPtauPower, ver
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from './thread-entry';
 import type { PipelineThreadData, PipelineThreadMessage } from './zk-pipeline-thread';
-import { ZkError, type ZkErrorCode } from './zk.errors';
+import { isZkErrorCode, ZkError } from './zk.errors';
 
 export interface ZkPipelineOptions {
   cacheDir: string;
@@ -118,7 +118,12 @@ export function prepareZkCircuitInThread(model: QuantizedModel, batchSize: numbe
         resolve(message.prepared);
       } else {
         settled = true;
-        reject(new ZkError((message.code as ZkErrorCode | undefined) ?? 'SETUP_FAILED', message.message, message.details));
+        const { code } = message;
+        reject(
+          code && isZkErrorCode(code)
+            ? new ZkError(code, message.message, message.details)
+            : new ZkError('SETUP_FAILED', message.message, { ...message.details, ...(code ? { threadCode: code } : {}) }),
+        );
       }
     });
     worker.on('error', (error) => {
