@@ -28,6 +28,21 @@ export default tseslint.config(
     },
   },
   {
+    // A failure a caller can meet throws its module's AppError with a code; a violated programmer
+    // invariant goes through invariant() / unreachable() (src/common/invariant.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'src/common/invariant.ts', 'src/engine/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: "Throw the module's AppError with a code, or use invariant()/unreachable() from src/common/invariant.ts.",
+        },
+      ],
+    },
+  },
+  {
     // Other modules use the engine through its barrel (src/engine/index.ts); specs may also use its
     // test helpers (src/engine/testing/index.ts).
     files: ['src/**/*.ts'],
