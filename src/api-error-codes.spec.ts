@@ -60,22 +60,28 @@ function translate(error: unknown): GraphQLFormattedError {
 }
 
 describe('error codes', () => {
-  it.each(MODULES)('maps every %s code to a category, and the translator answers with that code', (_, table, make) => {
-    for (const [code, category] of Object.entries(table)) {
-      const error = make(code, `why ${code} happened`, { what: code });
-      expect(CATEGORIES).toContain(error.category);
-      expect(error.category).toBe(category);
-      const answer = translate(error);
-      expect(answer.extensions).toMatchObject({ code });
-      expect(answer.path).toEqual(['field']);
-      if (isRefusal(category)) {
-        expect(answer).toMatchObject({ message: `why ${code} happened`, extensions: { details: { what: code } } });
-      } else {
-        expect(answer.message).toBe(category === 'UNAVAILABLE' ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE);
-        expect(JSON.stringify(answer)).not.toContain('happened');
+  it.each(MODULES)(
+    'maps every %s code to a category, and the translator answers with that code',
+    (_, table, make) => {
+      for (const [code, category] of Object.entries(table)) {
+        const error = make(code, `why ${code} happened`, { what: code });
+        expect(CATEGORIES).toContain(error.category);
+        expect(error.category).toBe(category);
+        const answer = translate(error);
+        expect(answer.extensions).toMatchObject({ code });
+        expect(answer.path).toEqual(['field']);
+        if (isRefusal(category)) {
+          expect(answer).toMatchObject({
+            message: `why ${code} happened`,
+            extensions: { details: { what: code } },
+          });
+        } else {
+          expect(answer.message).toBe(category === 'UNAVAILABLE' ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE);
+          expect(JSON.stringify(answer)).not.toContain('happened');
+        }
       }
-    }
-  });
+    },
+  );
 
   it('gives a code that several modules share one category everywhere', () => {
     const seen = new Map<string, ErrorCategory>();
@@ -89,7 +95,8 @@ describe('error codes', () => {
 
   it('lists every module the API runs, so a client can carry any code the API answers with', () => {
     for (const [name, table] of MODULES.filter(([n]) => !['config', 'worker', 'challenger'].includes(n))) {
-      for (const code of Object.keys(table)) expect([name, API_ERROR_CATEGORIES[code as never]]).toEqual([name, table[code]]);
+      for (const code of Object.keys(table))
+        expect([name, API_ERROR_CATEGORIES[code as never]]).toEqual([name, table[code]]);
     }
   });
 });
@@ -98,24 +105,48 @@ describe('formatGraphqlError', () => {
   it('hides a chain RPC failure: the client reads the code and a generic message, not the node URL or reason', () => {
     const rpc = new Error('fetch failed: ECONNREFUSED http://user:secret@10.0.0.7:8545');
     const answer = translate(
-      new SettlementError('CHAIN_UNAVAILABLE', `RPC node http://user:secret@10.0.0.7:8545 did not answer`, { rpc: '10.0.0.7' }, { cause: rpc }),
+      new SettlementError(
+        'CHAIN_UNAVAILABLE',
+        `RPC node http://user:secret@10.0.0.7:8545 did not answer`,
+        { rpc: '10.0.0.7' },
+        { cause: rpc },
+      ),
     );
-    expect(answer).toEqual({ message: UNAVAILABLE_MESSAGE, path: ['field'], extensions: { code: 'CHAIN_UNAVAILABLE' } });
+    expect(answer).toEqual({
+      message: UNAVAILABLE_MESSAGE,
+      path: ['field'],
+      extensions: { code: 'CHAIN_UNAVAILABLE' },
+    });
   });
 
   it('hides a database failure behind its code', () => {
-    const answer = translate(new DatabaseError('DATABASE_UNREACHABLE', 'DATABASE_URL is unreachable: password authentication failed for user "verity"'));
+    const answer = translate(
+      new DatabaseError(
+        'DATABASE_UNREACHABLE',
+        'DATABASE_URL is unreachable: password authentication failed for user "verity"',
+      ),
+    );
     expect(answer.message).toBe(UNAVAILABLE_MESSAGE);
     expect(JSON.stringify(answer)).not.toContain('password');
   });
 
   it('answers an error that is not an AppError as INTERNAL_SERVER_ERROR without its message', () => {
-    const answer = translate(new Error(`ENOENT: no such file or directory, open '/var/lib/verity/zk/circuit.zkey'`));
-    expect(answer).toEqual({ message: INTERNAL_MESSAGE, path: ['field'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const answer = translate(
+      new Error(`ENOENT: no such file or directory, open '/var/lib/verity/zk/circuit.zkey'`),
+    );
+    expect(answer).toEqual({
+      message: INTERNAL_MESSAGE,
+      path: ['field'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
   it("keeps a refusal's message and details, the engine's included", () => {
-    expect(translate(new EngineError('INPUT_SHAPE', 'input has 783 values, model m expects 784', { expected: 784 }))).toEqual({
+    expect(
+      translate(
+        new EngineError('INPUT_SHAPE', 'input has 783 values, model m expects 784', { expected: 784 }),
+      ),
+    ).toEqual({
       message: 'input has 783 values, model m expects 784',
       path: ['field'],
       extensions: { code: 'INPUT_SHAPE', details: { expected: 784 } },
@@ -129,7 +160,10 @@ describe('formatGraphqlError', () => {
       if (isRefusal(category)) expect(answer).toBe(formatted);
       else expect(answer.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
     }
-    const forged = formatGraphqlError({ message: 'x', extensions: { code: 'SOMETHING_ELSE' } }, new Error('x'));
+    const forged = formatGraphqlError(
+      { message: 'x', extensions: { code: 'SOMETHING_ELSE' } },
+      new Error('x'),
+    );
     expect(forged.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });
 });
@@ -159,7 +193,10 @@ describe('logAppError', () => {
 
 describe('apiFailure', () => {
   it("keeps a code the API answers with, and files an unknown one under GRAPHQL_ERROR with the API's code", () => {
-    expect(apiFailure('WORKER_NOT_STAKED', { status: 200 })).toEqual({ code: 'WORKER_NOT_STAKED', details: { status: 200 } });
+    expect(apiFailure('WORKER_NOT_STAKED', { status: 200 })).toEqual({
+      code: 'WORKER_NOT_STAKED',
+      details: { status: 200 },
+    });
     expect(apiFailure('FROM_A_NEWER_API', { status: 200 })).toEqual({
       code: 'GRAPHQL_ERROR',
       details: { status: 200, apiCode: 'FROM_A_NEWER_API' },

@@ -55,5 +55,7 @@ export function apiFailure(
   code: string,
   details: Record<string, unknown>,
 ): { code: ApiErrorCode; details: Record<string, unknown> } {
-  return isApiErrorCode(code) ? { code, details } : { code: 'GRAPHQL_ERROR', details: { ...details, apiCode: code } };
+  return isApiErrorCode(code)
+    ? { code, details }
+    : { code: 'GRAPHQL_ERROR', details: { ...details, apiCode: code } };
 }

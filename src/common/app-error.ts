@@ -7,13 +7,7 @@
  *   message; logs get the stack trace.
  */
 export type ErrorCategory =
-  | 'BAD_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'UNAUTHORIZED'
-  | 'RATE_LIMITED'
-  | 'UNAVAILABLE'
-  | 'INTERNAL';
+  'BAD_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHORIZED' | 'RATE_LIMITED' | 'UNAVAILABLE' | 'INTERNAL';
 
 /** Every code of a module with its category: the module's code union is this table's keys. */
 export type ErrorCategories<Code extends string> = { readonly [K in Code]: ErrorCategory };

@@ -39,7 +39,10 @@ function fromAppError(error: AppError, formatted: GraphQLFormattedError): GraphQ
 
 /** A refusal that Apollo, GraphQL validation or Verity's GraphQL limits raised with their own code. */
 function isGraphqlRefusal(code: string): boolean {
-  return Object.hasOwn(GRAPHQL_ERROR_CATEGORIES, code) && isRefusal(GRAPHQL_ERROR_CATEGORIES[code as GraphqlErrorCode]);
+  return (
+    Object.hasOwn(GRAPHQL_ERROR_CATEGORIES, code) &&
+    isRefusal(GRAPHQL_ERROR_CATEGORIES[code as GraphqlErrorCode])
+  );
 }
 
 /**

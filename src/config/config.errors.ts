@@ -25,7 +25,11 @@ export class ConfigError extends AppError<ConfigErrorCode> {
 
 /** The environment is invalid: one error listing every problem at once. */
 export function invalidConfig(problems: string[]): ConfigError {
-  return new ConfigError('CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-    problems,
-  });
+  return new ConfigError(
+    'CONFIG_INVALID',
+    `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    {
+      problems,
+    },
+  );
 }

@@ -31,7 +31,12 @@ export type EngineErrorDetails = Record<string, unknown>;
 export class EngineError extends AppError<EngineErrorCode> {
   declare readonly details: EngineErrorDetails;
 
-  constructor(code: EngineErrorCode, message: string, details: EngineErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: EngineErrorCode,
+    message: string,
+    details: EngineErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
     super(code, message, details, options);
   }
 
