@@ -1,10 +1,11 @@
+import { type ArgumentsHost, Logger } from '@nestjs/common';
 import type { GraphQLFormattedError } from 'graphql';
 import { API_ERROR_CATEGORIES, API_MODULE_ERROR_CATEGORIES, apiFailure } from './api-error-codes';
 import { CHAIN_ERROR_CATEGORIES, ChainError } from './chain/chain.errors';
 import { CHALLENGER_ERROR_CATEGORIES, ChallengerError } from './challenges/challenger/challenger.errors';
 import { CHALLENGES_ERROR_CATEGORIES, ChallengesError } from './challenges/challenges.errors';
 import { type AppError, type ErrorCategory, isRefusal } from './common/app-error';
-import { logAppError } from './common/app-error.filter';
+import { AppErrorFilter, logAppError } from './common/app-error.filter';
 import { COMMON_ERROR_CATEGORIES, CommonError } from './common/common.errors';
 import { formatGraphqlError, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE } from './common/format-graphql-error';
 import { GRAPHQL_ERROR_CATEGORIES } from './common/graphql-codes';
@@ -188,6 +189,20 @@ describe('logAppError', () => {
     logAppError(log, failure);
     expect(log.error).toHaveBeenCalledWith(failure);
     expect(log.log).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('AppErrorFilter', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('logs a refusal a resolver threw without its stack and hands the error on to the translator', () => {
+    const info = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const refusal = new ModelsError('MODEL_NOT_FOUND', 'no model with id 9');
+    const host = { getType: () => 'graphql' } as unknown as ArgumentsHost;
+    expect(new AppErrorFilter().catch(refusal, host)).toBe(refusal);
+    expect(info).toHaveBeenCalledWith('refused MODEL_NOT_FOUND: no model with id 9');
+    expect(error).not.toHaveBeenCalled();
   });
 });
 
