@@ -2,6 +2,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const ENGINE_INTERNALS = {
+  group: ['**/engine/*'],
+  message: 'Import the engine through its barrel (src/engine/index.ts; specs: src/engine/testing).',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.verity/', 'src/chain/generated/', 'circuits/build/', 'coverage/', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -20,6 +25,38 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // A failure a caller can meet throws its module's AppError with a code; a violated programmer
+    // invariant goes through invariant() / unreachable() (src/common/invariant.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'src/common/invariant.ts', 'src/engine/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: "Throw the module's AppError with a code, or use invariant()/unreachable() from src/common/invariant.ts.",
+        },
+      ],
+    },
+  },
+  {
+    // Other modules use the engine through its barrel (src/engine/index.ts); specs may also use its
+    // test helpers (src/engine/testing/index.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/engine/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ENGINE_INTERNALS] }] },
+  },
+  {
+    files: ['src/**/*.spec.ts'],
+    ignores: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ ...ENGINE_INTERNALS, group: [...ENGINE_INTERNALS.group, '!**/engine/testing'] }] },
+      ],
     },
   },
   {

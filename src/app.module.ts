@@ -1,12 +1,13 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from './database/data-source-options';
 import { formatGraphqlError } from './common/format-graphql-error';
+import { AppErrorFilter } from './common/app-error.filter';
 import {
   complexityLimitPlugin,
   depthLimitRule,
@@ -77,7 +78,10 @@ export class AppModule {
         ChallengesModule,
         ProofsModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: GraphqlThrottlerGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: GraphqlThrottlerGuard },
+        { provide: APP_FILTER, useClass: AppErrorFilter },
+      ],
     };
   }
 }

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { AppError } from './common/app-error';
+import { ConfigError } from './config/config.errors';
 import { limitWebSocketMessages } from './common/graphql-ws-limits';
 import type { Runtime } from './runtime/runtime';
 import { MAX_MODEL_BYTES } from './models/models.errors';
@@ -28,7 +28,7 @@ export async function startApi(runtime: Runtime): Promise<INestApplication> {
   } catch (cause) {
     await app.close();
     if ((cause as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new AppError('PORT_IN_USE', `port ${port} on ${host} is already taken; set PORT to a free port`, { port }, { cause });
+      throw new ConfigError('PORT_IN_USE', `port ${port} on ${host} is already taken; set PORT to a free port`, { port }, { cause });
     }
     throw cause;
   }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AppError } from '../common/app-error';
+import { ChainError } from './chain.errors';
 import { findFreePort } from '../common/free-port';
 
 /** anvil's first default account (mnemonic "test test ... junk"): a development key, never for value. */
@@ -32,7 +32,7 @@ export function anvilBinaryPath(): string {
   try {
     return join(dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil');
   } catch (cause) {
-    throw new AppError(
+    throw new ChainError(
       'ANVIL_UNAVAILABLE',
       'anvil binary not found: @foundry-rs/anvil-linux-amd64 installs on Linux x64 only; set RPC_URL to use another node',
       {},
@@ -130,7 +130,7 @@ async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<u
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   });
   const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new AppError('ANVIL_FAILED', `anvil refused ${method}: ${body.error.message}`);
+  if (body.error) throw new ChainError('ANVIL_FAILED', `anvil refused ${method}: ${body.error.message}`);
   return body.result;
 }
 
@@ -139,7 +139,7 @@ async function waitUntilReady(rpcUrl: string, child: ChildProcess, stderr: () =>
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       const reason = /address already in use/i.test(stderr()) ? 'port already in use' : stderr().trim();
-      throw new AppError('ANVIL_FAILED', `anvil exited before it was ready: ${reason || `exit ${child.exitCode}`}`);
+      throw new ChainError('ANVIL_FAILED', `anvil exited before it was ready: ${reason || `exit ${child.exitCode}`}`);
     }
     try {
       const response = await fetch(rpcUrl, {
@@ -154,7 +154,7 @@ async function waitUntilReady(rpcUrl: string, child: ChildProcess, stderr: () =>
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
   await stopChild(child);
-  throw new AppError('ANVIL_FAILED', `anvil did not answer on ${rpcUrl} within ${READY_TIMEOUT_MS} ms`);
+  throw new ChainError('ANVIL_FAILED', `anvil did not answer on ${rpcUrl} within ${READY_TIMEOUT_MS} ms`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

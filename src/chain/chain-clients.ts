@@ -11,7 +11,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { anvil } from 'viem/chains';
-import { AppError } from '../common/app-error';
+import { ChainError } from './chain.errors';
 
 export interface ChainClients {
   chain: Chain;
@@ -36,10 +36,10 @@ export async function assertChainReachable(clients: ChainClients, rpcLabel: stri
   try {
     chainId = await clients.publicClient.getChainId();
   } catch (cause) {
-    throw new AppError('CHAIN_UNREACHABLE', `RPC_URL is unreachable (${rpcLabel})`, {}, { cause });
+    throw new ChainError('CHAIN_UNAVAILABLE', `RPC_URL is unreachable (${rpcLabel})`, {}, { cause });
   }
   if (chainId !== clients.chain.id) {
-    throw new AppError('CHAIN_MISMATCH', `RPC_URL serves chain ${chainId}, but CHAIN_ID is ${clients.chain.id}`);
+    throw new ChainError('CHAIN_MISMATCH', `RPC_URL serves chain ${chainId}, but CHAIN_ID is ${clients.chain.id}`);
   }
 }
 

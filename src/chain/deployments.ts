@@ -14,7 +14,7 @@ import {
   WorkerRegistryBytecode,
 } from './generated/contracts';
 import type { ChainClients } from './chain-clients';
-import { AppError } from '../common/app-error';
+import { ChainError } from './chain.errors';
 
 /**
  * Protocol parameters of development deployments. They live on-chain once deployed (read them
@@ -151,7 +151,7 @@ export async function readRecordedDeployment(
   const recorded = JSON.parse(readFileSync(file, 'utf8')) as Deployment;
   const difference = identityDifference(recorded, await genesisHashOf(clients), await codeHashesOf(clients, recorded));
   if (difference !== undefined) {
-    throw new AppError(
+    throw new ChainError(
       'DEPLOYMENT_MISMATCH',
       `the deployment recorded in ${file} is not this chain's (${difference}); start the API first, it deploys again`,
       { file },
@@ -168,7 +168,7 @@ function writeDeployment(deploymentsDir: string, file: string, deployment: Deplo
 /** The hash of the chain's block 0. */
 export async function genesisHashOf(clients: Pick<ChainClients, 'publicClient'>): Promise<Hash> {
   const genesis = await clients.publicClient.getBlock({ blockNumber: 0n });
-  if (!genesis.hash) throw new Error('the chain returned block 0 without a hash');
+  if (!genesis.hash) throw new ChainError('DEPLOYMENT_FAILED', 'the chain returned block 0 without a hash');
   return genesis.hash;
 }
 
@@ -295,12 +295,12 @@ function definedOnly(parameters: ProtocolParameters): Partial<Record<ParameterNa
 
 async function confirm(clients: ChainClients, hash: Hash): Promise<void> {
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
+  if (receipt.status !== 'success') throw new ChainError('DEPLOYMENT_FAILED', `transaction ${hash} reverted`);
 }
 
 async function confirmDeploy(clients: ChainClients, hash: Hash): Promise<Address> {
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success' || !receipt.contractAddress)
-    throw new Error(`deployment transaction ${hash} created no contract`);
+    throw new ChainError('DEPLOYMENT_FAILED', `deployment transaction ${hash} created no contract`);
   return getAddress(receipt.contractAddress);
 }

@@ -21,11 +21,16 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem';
-import { AppError } from '../common/app-error';
-import { chunkValues, leafHash, merkleLevels, merkleRootOfLevels } from '../engine/commitment/merkle-tree';
+import { ChainError } from './chain.errors';
+import {
+  chunkValues,
+  leafHash,
+  merkleLevels,
+  merkleRootOfLevels,
+  modelCommitmentOf as engineModelCommitmentOf,
+} from '../engine';
 import { DisputeGameAbi } from './generated/contracts';
 import type { ResultLeaf } from './result-merkle';
-import { modelCommitmentOf as engineModelCommitmentOf } from '../engine/commitment/model-commitment';
 
 /** The game's ABI, widened so the client can read by function name. */
 const READ_ABI: Abi = DisputeGameAbi;
@@ -187,7 +192,7 @@ export function disputeCalls(game: Address) {
     pickChunk: (disputeId: bigint, chunkIndex: bigint) => call('pickChunk', [disputeId, chunkIndex]),
     revealChunkValues: (disputeId: bigint, values: readonly bigint[]) => {
       if (values.length !== DISPUTE_CHUNK_SIZE_VALUES) {
-        throw new AppError(
+        throw new ChainError(
           'INVALID_ARGUMENT',
           `a chunk has ${DISPUTE_CHUNK_SIZE_VALUES} values, got ${values.length}`,
         );
@@ -196,7 +201,7 @@ export function disputeCalls(game: Address) {
     },
     oneStep: (disputeId: bigint, offset: number, witness: Hex) => {
       if (!Number.isInteger(offset) || offset < 0 || offset >= DISPUTE_CHUNK_SIZE_VALUES) {
-        throw new AppError(
+        throw new ChainError(
           'INVALID_ARGUMENT',
           `a chunk offset is 0..${DISPUTE_CHUNK_SIZE_VALUES - 1}, got ${offset}`,
         );
@@ -252,7 +257,7 @@ export interface DisputeClientOptions {
   walletClient: WalletClient<Transport, Chain, Account>;
 }
 
-/** Sends moves from the wallet's account and reads disputes. Reverts surface as AppError DISPUTE_MOVE_REFUSED. */
+/** Sends moves from the wallet's account and reads disputes. Reverts surface as ChainError DISPUTE_MOVE_REFUSED. */
 export function createDisputeClient({ game, publicClient, walletClient }: DisputeClientOptions) {
   const calls = disputeCalls(game);
   const read = <T>(functionName: string, args: readonly unknown[] = []) =>
@@ -272,7 +277,7 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
       const gas = estimate + (estimate * DISPUTE_GAS_MARGIN_PERCENT) / 100n;
       hash = await walletClient.writeContract({ ...(request as object), gas } as never);
     } catch (cause) {
-      throw new AppError(
+      throw new ChainError(
         'DISPUTE_MOVE_REFUSED',
         `${call.functionName} was refused`,
         { functionName: call.functionName },
@@ -281,7 +286,7 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
     }
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') {
-      throw new AppError('DISPUTE_MOVE_REVERTED', `${call.functionName} reverted on-chain`, { hash });
+      throw new ChainError('DISPUTE_MOVE_REVERTED', `${call.functionName} reverted on-chain`, { hash });
     }
     return { hash, receipt, gasUsed: receipt.gasUsed };
   }
@@ -314,7 +319,7 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
         eventName: 'DisputeOpened',
       });
       if (!event)
-        throw new AppError('DISPUTE_EVENT_MISSING', 'open mined without a DisputeOpened event', {
+        throw new ChainError('DISPUTE_EVENT_MISSING', 'open mined without a DisputeOpened event', {
           hash: sent.hash,
         });
       return { ...sent, disputeId: event.args.disputeId };
@@ -341,7 +346,7 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
         read<number>('turnOf', [id]),
       ]);
       if (stored.phase === DisputePhase.None) {
-        throw new AppError('DISPUTE_NOT_FOUND', `dispute ${id} does not exist`, { disputeId: id.toString() });
+        throw new ChainError('DISPUTE_NOT_FOUND', `dispute ${id} does not exist`, { disputeId: id.toString() });
       }
       const [challengerClockRemaining, defenderClockRemaining] = await Promise.all([
         read<bigint>('clockRemaining', [id, DisputeSide.Challenger]),

@@ -1,19 +1,18 @@
-import { AppError } from '../common/app-error';
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { commonCodes } from '../common/common.errors';
 
-export type ChallengesErrorCode =
-  /** `first` of the disputes query is outside 1..MAX_DISPUTES_PAGE_SIZE. */
-  | 'INVALID_PAGE_SIZE'
+export const CHALLENGES_ERROR_CATEGORIES = {
   /** A move the defender sent was mined but reverted (the game moved on in between). */
-  | 'DISPUTE_MOVE_REVERTED';
+  DISPUTE_MOVE_REVERTED: 'CONFLICT',
+  /** `first` of the disputes query is outside 1..MAX_DISPUTES_PAGE_SIZE. */
+  ...commonCodes('INVALID_PAGE_SIZE'),
+} as const satisfies ErrorCategories<string>;
+
+export type ChallengesErrorCode = keyof typeof CHALLENGES_ERROR_CATEGORIES;
 
 /** An error of the service's dispute handling (src/challenges). */
-export class ChallengesError extends AppError {
-  constructor(
-    code: ChallengesErrorCode,
-    message: string,
-    details?: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(code, message, details, options);
+export class ChallengesError extends AppError<ChallengesErrorCode> {
+  get category(): ErrorCategory {
+    return CHALLENGES_ERROR_CATEGORIES[this.code];
   }
 }

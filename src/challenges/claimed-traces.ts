@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { traceOf, type Trace } from '../engine/commitment/trace';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import { traceOf, type Trace, type QuantizedModel } from '../engine';
 import { query } from '../settlement/sql';
 import { CHALLENGES_OPTIONS, type ChallengesOptions } from './challenges.options';
 

@@ -6,7 +6,7 @@ import {
   disputeCalls,
   type DisputeView,
 } from '../chain/dispute-client';
-import { traceFromTensors } from '../engine/commitment/trace';
+import { traceFromTensors } from '../engine';
 import { challengerMove, defenderMove, leafIsWrong, timeoutClaim } from './dispute-strategy';
 
 const GAME = '0x00000000000000000000000000000000000000aa';

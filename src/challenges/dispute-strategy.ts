@@ -23,10 +23,7 @@ import {
   type DisputeCall,
   type DisputeView,
 } from '../chain/dispute-client';
-import { buildOneStepWitness } from '../engine/commitment/one-step-witness';
-import type { StepsTree } from '../engine/commitment/step-descriptor';
-import type { Trace } from '../engine/commitment/trace';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import { buildOneStepWitness, type StepsTree, type Trace, type QuantizedModel } from '../engine';
 
 /** Values per chunk (DisputeGame.CHUNK_SIZE_VALUES). */
 const CHUNK = 16;

@@ -40,7 +40,7 @@ export function guarded<A extends unknown[]>(action: (...args: A) => Promise<voi
     try {
       await action(...args);
     } catch (error) {
-      const code = error instanceof EngineError || error instanceof AppError ? ` ${error.code}` : '';
+      const code = error instanceof AppError ? ` ${error.code}` : '';
       const line = `error${code}: ${error instanceof Error ? error.message : String(error)}`;
       process.stderr.write(`${line}\n`);
       process.exitCode = 1;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEFENDER_PRIVATE_KEY, ANVIL_WORKER_PRIVATE_KEY } from '../chain/anvil';
 import { DefenderChild } from '../defender/defender-child';
-import { AppError } from '../common/app-error';
+import { ConfigError } from '../config/config.errors';
 import type { Runtime } from '../runtime/runtime';
 import { startWorker, type WorkerHandle } from '../worker';
 
@@ -83,16 +83,16 @@ function startDefenderChild(runtime: Runtime, log: pino.Logger): DefenderChild {
   const { config } = runtime;
   const key = config.defender.privateKey ?? (runtime.embedded.chain ? ANVIL_DEFENDER_PRIVATE_KEY : undefined);
   if (!key) {
-    throw new AppError('DEFENDER_KEY_MISSING', 'a defender child on a chain other than the embedded anvil needs DEFENDER_PRIVATE_KEY');
+    throw new ConfigError('DEFENDER_KEY_MISSING', 'a defender child on a chain other than the embedded anvil needs DEFENDER_PRIVATE_KEY');
   }
   if (privateKeyToAccount(key).address === runtime.chain.account.address) {
-    throw new AppError(
+    throw new ConfigError(
       'DEFENDER_KEY_SHARED',
       "DEFENDER_PRIVATE_KEY is the service's own key: the defender needs an account of its own, so its moves never race the committer's nonces",
     );
   }
   const rpcUrl = (runtime.chain.publicClient.transport as { url?: string }).url;
-  if (!rpcUrl) throw new AppError('DEFENDER_RPC_UNKNOWN', "the chain client's RPC URL is unknown: cannot pass it to the defender");
+  if (!rpcUrl) throw new ConfigError('DEFENDER_RPC_UNKNOWN', "the chain client's RPC URL is unknown: cannot pass it to the defender");
   const child = new DefenderChild({
     env: {
       DATABASE_URL: runtime.databaseUrl,
@@ -117,7 +117,7 @@ function startDefenderChild(runtime: Runtime, log: pino.Logger): DefenderChild {
 async function startInProcessWorker(runtime: Runtime, apiUrl: string, log: pino.Logger): Promise<WorkerHandle> {
   const key = runtime.config.worker.privateKey ?? (runtime.embedded.chain ? ANVIL_WORKER_PRIVATE_KEY : undefined);
   if (!key) {
-    throw new AppError('WORKER_KEY_MISSING', '--with-worker on a chain other than the embedded anvil needs WORKER_PRIVATE_KEY');
+    throw new ConfigError('WORKER_KEY_MISSING', '--with-worker on a chain other than the embedded anvil needs WORKER_PRIVATE_KEY');
   }
   const rpcUrl = (runtime.chain.publicClient.transport as { url?: string }).url;
   return startWorker({

@@ -1,54 +1,58 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { AppError } from './app-error';
+import { AppError, isRefusal } from './app-error';
+import { GRAPHQL_ERROR_CATEGORIES, type GraphqlErrorCode } from './graphql-codes';
 import { MAX_QUERY_DEPTH } from './graphql-limits';
+import { unreachable } from './invariant';
 
-/** Codes that Apollo and GraphQL validation already set and that pass through unchanged. */
-const GRAPHQL_OWN_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE',
-  // Verity's operation cost limit (common/graphql-limits.ts)
-  'QUERY_TOO_COMPLEX',
-]);
+/** What a client reads instead of the message of a failure of the service (database, chain RPC, files). */
+export const UNAVAILABLE_MESSAGE = 'the service cannot complete this operation right now; retry later';
+export const INTERNAL_MESSAGE = 'internal error';
 
-interface CodedError {
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
+/**
+ * An AppError as a GraphQL error, by its category (every module's code has one: see its
+ * `*_ERROR_CATEGORIES` table). A refusal keeps its message and details; a failure of the service
+ * gets a generic message and only its code, so that no database, RPC or file-system text reaches
+ * a client (the log has it).
+ */
+function fromAppError(error: AppError, formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const where = { path: formatted.path, locations: formatted.locations };
+  const category = error.category;
+  switch (category) {
+    case 'BAD_INPUT':
+    case 'NOT_FOUND':
+    case 'CONFLICT':
+    case 'UNAUTHORIZED':
+    case 'RATE_LIMITED':
+      return {
+        message: error.message,
+        ...where,
+        extensions: { code: error.code, ...(error.details ? { details: error.details } : {}) },
+      };
+    case 'UNAVAILABLE':
+      return { message: UNAVAILABLE_MESSAGE, ...where, extensions: { code: error.code } };
+    case 'INTERNAL':
+      return { message: INTERNAL_MESSAGE, ...where, extensions: { code: error.code } };
+    default:
+      return unreachable(category, 'error category');
+  }
 }
 
-function codedError(error: unknown): CodedError | undefined {
-  if (error instanceof AppError) return error;
-  // The engine is framework-free and has its own error class with the same shape.
-  if (
-    error instanceof Error &&
-    error.name === 'EngineError' &&
-    typeof (error as { code?: unknown }).code === 'string'
-  ) {
-    return error as Error & CodedError;
-  }
-  return undefined;
+/** A refusal that Apollo, GraphQL validation or Verity's GraphQL limits raised with their own code. */
+function isGraphqlRefusal(code: string): boolean {
+  return (
+    Object.hasOwn(GRAPHQL_ERROR_CATEGORIES, code) &&
+    isRefusal(GRAPHQL_ERROR_CATEGORIES[code as GraphqlErrorCode])
+  );
 }
 
 /**
- * The one translator from Verity's errors to GraphQL errors: an AppError or EngineError keeps its
- * message and gets `extensions.code` (and `extensions.details`); anything else is an internal
- * error whose message is not leaked.
+ * The one translator from Verity's errors to GraphQL errors: an AppError (the engine's included)
+ * by its category; GraphQL's own codes unchanged; anything else is an internal error whose message
+ * is not leaked.
  */
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
-  const coded = codedError(original);
-  if (coded) {
-    return {
-      message: coded.message,
-      path: formatted.path,
-      locations: formatted.locations,
-      extensions: { code: coded.code, ...(coded.details ? { details: coded.details } : {}) },
-    };
-  }
+  if (original instanceof AppError) return fromAppError(original, formatted);
   const code = formatted.extensions?.code;
   // graphql-js parses recursively: a document nested a few thousand levels deep overflows the stack
   // (Apollo wraps the RangeError once more).
@@ -59,6 +63,6 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
       extensions: { code },
     };
   }
-  if (typeof code === 'string' && GRAPHQL_OWN_CODES.has(code)) return formatted;
-  return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  if (typeof code === 'string' && isGraphqlRefusal(code)) return formatted;
+  return { message: INTERNAL_MESSAGE, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

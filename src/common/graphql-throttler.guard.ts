@@ -1,7 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import { AppError } from './app-error';
+import { CommonError } from './common.errors';
 
 /**
  * Rate limits GraphQL operations per peer address (HTTP only: a subscription is one long-lived
@@ -27,7 +27,7 @@ export class GraphqlThrottlerGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new AppError(
+    throw new CommonError(
       'RATE_LIMITED',
       `rate limit of ${detail.limit} requests per ${detail.ttl / 1000} s exceeded; retry in ${Math.ceil(detail.timeToBlockExpire)} s`,
       {

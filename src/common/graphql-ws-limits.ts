@@ -28,6 +28,7 @@ import {
 } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import { complexityRefusal, depthLimitRule } from './graphql-limits';
+import { invariant } from './invariant';
 
 /** Largest WebSocket message (a subscribe message with its query and variables). */
 export const MAX_WS_MESSAGE_BYTES = 64 * 1024;
@@ -144,6 +145,6 @@ export function limitWebSocketMessages(app: INestApplication, maxBytes = MAX_WS_
   const graphql = app.get(GraphQLModule);
   const adapter = graphql.graphQlAdapter as unknown as SubscriptionServiceInternals;
   const server = adapter._subscriptionService?.wss;
-  if (!server) throw new Error('graphql-ws server not found: cannot cap WebSocket message size');
+  invariant(server, 'the graphql-ws server is where @nestjs/graphql keeps it (cannot cap WebSocket message size)');
   server.options.maxPayload = maxBytes;
 }

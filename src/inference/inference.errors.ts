@@ -1,15 +1,18 @@
-import { AppError } from '../common/app-error';
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { commonCodes } from '../common/common.errors';
 
-export type InferenceErrorCode =
-  | 'INFERENCE_NOT_FOUND'
-  | 'MODE_NOT_ALLOWED'
-  | 'DUPLICATE_REQUEST'
-  | 'INVALID_CLIENT_REQUEST_ID'
-  | 'INVALID_PAGE_SIZE'
-  | 'INVALID_CURSOR';
+export const INFERENCE_ERROR_CATEGORIES = {
+  INFERENCE_NOT_FOUND: 'NOT_FOUND',
+  MODE_NOT_ALLOWED: 'BAD_INPUT',
+  DUPLICATE_REQUEST: 'CONFLICT',
+  INVALID_CLIENT_REQUEST_ID: 'BAD_INPUT',
+  ...commonCodes('INVALID_PAGE_SIZE', 'INVALID_CURSOR'),
+} as const satisfies ErrorCategories<string>;
 
-export class InferenceError extends AppError {
-  constructor(code: InferenceErrorCode, message: string, details?: Record<string, unknown>) {
-    super(code, message, details);
+export type InferenceErrorCode = keyof typeof INFERENCE_ERROR_CATEGORIES;
+
+export class InferenceError extends AppError<InferenceErrorCode> {
+  get category(): ErrorCategory {
+    return INFERENCE_ERROR_CATEGORIES[this.code];
   }
 }

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { EngineError } from '../engine';
-import { outerBroadcastModel } from '../engine/testing/blow-up-models';
-import { buildFloatModel } from '../engine/testing/float-model-builder';
+import { outerBroadcastModel, buildFloatModel } from '../engine/testing';
 import { compileModel } from './compile-model';
 import { ModelCompiler } from './model-compiler';
 

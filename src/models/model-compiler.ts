@@ -7,9 +7,8 @@
  */
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../common/app-error';
 import { threadEntryIn } from '../common/thread-entry';
-import { EngineError, type EngineErrorCode } from '../engine';
+import { EngineError, isEngineErrorCode } from '../engine';
 import type { CompiledModel } from './compile-model';
 import type { CompileJob, FromCompileThread, ThreadFailure } from './compile-thread';
 import {
@@ -134,11 +133,13 @@ export class ModelCompiler implements OnModuleDestroy {
   }
 }
 
-/** The thread's error with its class and code again; an uncoded one stays uncoded (internal). */
+/**
+ * The thread's error with its class and code again (the thread runs only the engine, so a coded
+ * error is an EngineError); any other stays uncoded (internal).
+ */
 function rebuild(error: ThreadFailure): Error {
-  if (error.name === 'EngineError' && error.code) {
-    return new EngineError(error.code as EngineErrorCode, error.message, error.details ?? {});
+  if (error.code && isEngineErrorCode(error.code)) {
+    return new EngineError(error.code, error.message, error.details ?? {});
   }
-  if (error.code) return new AppError(error.code, error.message, error.details);
   return Object.assign(new Error(error.message), { name: error.name });
 }

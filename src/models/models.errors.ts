@@ -1,19 +1,25 @@
-import { AppError } from '../common/app-error';
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { commonCodes } from '../common/common.errors';
 
 export const MAX_MODEL_BYTES = 8 * 1024 * 1024;
 export const MAX_MODEL_NAME_LENGTH = 100;
 
-export type ModelsErrorCode =
-  | 'MODEL_NOT_FOUND'
-  | 'INVALID_MODEL_UPLOAD'
-  | 'INVALID_CURSOR'
-  | 'INVALID_PAGE_SIZE'
-  | 'MODEL_LIMIT_EXCEEDED'
-  | 'MODEL_IMPORT_TIMEOUT'
-  | 'MODEL_COMPILER_BUSY';
+export const MODELS_ERROR_CATEGORIES = {
+  MODEL_NOT_FOUND: 'NOT_FOUND',
+  INVALID_MODEL_UPLOAD: 'BAD_INPUT',
+  /** The same code as the engine's: a model over a compile limit (memory). */
+  MODEL_LIMIT_EXCEEDED: 'BAD_INPUT',
+  /** The model took longer to compile than MODEL_IMPORT_TIMEOUT_MS allows. */
+  MODEL_IMPORT_TIMEOUT: 'BAD_INPUT',
+  /** Too many uploads wait to be compiled, or the service is stopping: retry later. */
+  MODEL_COMPILER_BUSY: 'RATE_LIMITED',
+  ...commonCodes('INVALID_CURSOR', 'INVALID_PAGE_SIZE'),
+} as const satisfies ErrorCategories<string>;
 
-export class ModelsError extends AppError {
-  constructor(code: ModelsErrorCode, message: string, details?: Record<string, unknown>) {
-    super(code, message, details);
+export type ModelsErrorCode = keyof typeof MODELS_ERROR_CATEGORIES;
+
+export class ModelsError extends AppError<ModelsErrorCode> {
+  get category(): ErrorCategory {
+    return MODELS_ERROR_CATEGORIES[this.code];
   }
 }

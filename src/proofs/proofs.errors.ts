@@ -1,11 +1,22 @@
-import { AppError } from '../common/app-error';
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
 
-export type ProofsErrorCode =
-  | 'ZK_CIRCUIT_NOT_FOUND'
-  | 'ZK_NOT_READY'
-  | 'ZK_PROOF_MISMATCH'
-  | 'ZK_CIRCUIT_LIMIT'
-  | 'ZK_SETUP_BUSY';
+export const PROOFS_ERROR_CATEGORIES = {
+  ZK_CIRCUIT_NOT_FOUND: 'NOT_FOUND',
+  ZK_NOT_READY: 'CONFLICT',
+  /** The circuit's output differs from the worker's result (stored as the inference's error code). */
+  ZK_PROOF_MISMATCH: 'INTERNAL',
+  ZK_CIRCUIT_LIMIT: 'BAD_INPUT',
+  /** MAX_ZK_CIRCUITS_PREPARING circuits are being prepared: retry later. */
+  ZK_SETUP_BUSY: 'RATE_LIMITED',
+  /**
+   * Proving or preparing a circuit failed for another reason (a zk transaction reverted, the model
+   * is not on-chain): the stored error code (inferences.error_code, zk_circuits.error_code).
+   */
+  ZK_PROVING_FAILED: 'INTERNAL',
+  ZK_SETUP_FAILED: 'INTERNAL',
+} as const satisfies ErrorCategories<string>;
+
+export type ProofsErrorCode = keyof typeof PROOFS_ERROR_CATEGORIES;
 
 /** Circuits (batch sizes) one model may have: each one is a compile, a setup and a verifier deployment. */
 export const MAX_ZK_CIRCUITS_PER_MODEL = 4;
@@ -14,12 +25,8 @@ export const MAX_ZK_CIRCUITS_PREPARING = 2;
 /** enableZkMode calls per peer address per minute, on top of the general rate limit. */
 export const ENABLE_ZK_MODE_PER_MINUTE = 5;
 
-export class ProofsError extends AppError {
-  constructor(
-    override readonly code: ProofsErrorCode,
-    message: string,
-    details?: Record<string, unknown>,
-  ) {
-    super(code, message, details);
+export class ProofsError extends AppError<ProofsErrorCode> {
+  get category(): ErrorCategory {
+    return PROOFS_ERROR_CATEGORIES[this.code];
   }
 }

@@ -191,7 +191,7 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     stage('deploy', `deploying ${contract.contractName}`);
     const { hash } = await this.sender.deploy({ abi: contract.abi, bytecode: contract.bytecode, label: contract.contractName });
     const receipt = await this.sender.waitForReceipt(hash);
-    if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`verifier deployment ${hash} failed`);
+    if (receipt.status !== 'success' || !receipt.contractAddress) throw new ProofsError('ZK_SETUP_FAILED', `verifier deployment ${hash} failed`);
     await query(this.dataSource, `UPDATE zk_circuits SET verifier_address = $2, updated_at = now() WHERE id = $1`, [id, receipt.contractAddress]);
     stage('deploy', `verifier at ${receipt.contractAddress} (${receipt.gasUsed} gas)`);
     return receipt.contractAddress;
@@ -203,8 +203,8 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
       const [model] = await query<{ chain_status: string }>(this.dataSource, `SELECT chain_status FROM models WHERE id = $1`, [modelId]);
       if (model?.chain_status === 'REGISTERED') return;
       if (model?.chain_status === 'CONFLICT')
-        throw new Error('the ModelRegistry holds this model for another owner: the service cannot attach a verifier to it');
-      if (Date.now() > deadline) throw new Error('the model was not registered on-chain in time; retry enableZkMode');
+        throw new ProofsError('ZK_SETUP_FAILED', 'the ModelRegistry holds this model for another owner: the service cannot attach a verifier to it');
+      if (Date.now() > deadline) throw new ProofsError('ZK_SETUP_FAILED', 'the model was not registered on-chain in time; retry enableZkMode');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -229,7 +229,7 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
       ],
     });
     const receipt = await this.sender.waitForReceipt(hash);
-    if (receipt.status !== 'success') throw new Error(`ModelRegistry.addZkCircuit ${hash} reverted`);
+    if (receipt.status !== 'success') throw new ProofsError('ZK_SETUP_FAILED', `ModelRegistry.addZkCircuit ${hash} reverted`);
     return hash;
   }
 

@@ -139,7 +139,7 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
       ],
     });
     const receipt = await this.sender.waitForReceipt(hash);
-    if (receipt.status !== 'success') throw new Error(`Settlement.settleZk ${hash} reverted`);
+    if (receipt.status !== 'success') throw new ProofsError('ZK_PROVING_FAILED', `Settlement.settleZk ${hash} reverted`);
     await query(
       this.dataSource,
       `UPDATE inferences SET status = 'FINAL', final_at = now(), zk_proof = $2, zk_public_signals = $3, zk_input_commitment = $4,

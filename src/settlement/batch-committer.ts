@@ -14,6 +14,7 @@ import { RetryBackoff } from './retry-backoff';
 import { describeChainError, isRevert } from './chain-errors';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { query, transaction } from './sql';
+import { SettlementError } from './settlement.errors';
 
 /** Most batches formed in one iteration (a backlog drains over a few iterations). */
 const MAX_BATCHES_FORMED_PER_ITERATION = 16;
@@ -271,7 +272,7 @@ export class BatchCommitter {
         [batch.id, rows.map((row) => row.id), rows.map((_, index) => index)],
       );
       if (updated.length !== rows.length)
-        throw new Error(`batch ${batch.id}: ${updated.length} of ${rows.length} rows changed under a lock`);
+        throw new SettlementError('DATA_INCONSISTENT', `batch ${batch.id}: ${updated.length} of ${rows.length} rows changed under a lock`);
       return { id: batch.id, size: rows.length, root: tree.root };
     });
     if (result) this.log.debug(`formed batch ${result.id}: ${result.size} results, root ${result.root}`);
@@ -306,7 +307,8 @@ export class BatchCommitter {
         isAddressEqual(log.address, settlement) && log.args.root.toLowerCase() === batch.root.toLowerCase(),
     );
     if (!event)
-      throw new Error(
+      throw new SettlementError(
+        'CHAIN_EVENT_MISSING',
         `transaction ${batch.tx_hash} of batch ${batch.id} emitted no BatchCommitted for root ${batch.root}`,
       );
     const block = await this.runtime.chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });

@@ -6,6 +6,7 @@ import {
   type ResultMerkleTree,
 } from '../chain/result-merkle';
 import type { Sql } from './sql';
+import { SettlementError } from './settlement.errors';
 
 /** The columns of one result leaf, as selected by LEAF_COLUMNS (`i`: inferences, `m`: models). */
 export interface LeafRow {
@@ -24,7 +25,8 @@ export const LEAF_COLUMNS =
 /** The leaf a worker signed for a computed inference (the same six fields LibResultMerkle hashes). */
 export function toResultLeaf(row: LeafRow): ResultLeaf {
   if (!row.output_commitment || !row.trace_commitment || !row.worker_address) {
-    throw new Error(
+    throw new SettlementError(
+      'DATA_INCONSISTENT',
       `inference ${row.id} has no complete result (output, trace commitment and worker are required in a batch)`,
     );
   }
@@ -65,7 +67,7 @@ export async function loadBatchTree(sql: Sql, batchId: string): Promise<BatchTre
     [batchId],
   );
   rows.forEach((row, index) => {
-    if (row.leaf_index !== index) throw new Error(`batch ${batchId} has no leaf at index ${index}`);
+    if (row.leaf_index !== index) throw new SettlementError('DATA_INCONSISTENT', `batch ${batchId} has no leaf at index ${index}`);
   });
   const leaves = rows.map(toResultLeaf);
   return { tree: buildResultTree(leaves), leaves };
@@ -78,6 +80,6 @@ export function leafHashOf(row: LeafRow): Hex {
 
 function hex32(value: string): Hex {
   const text = value.trim().toLowerCase();
-  if (!/^0x[0-9a-f]{64}$/.test(text)) throw new Error(`${value} is not a 32-byte hex value`);
+  if (!/^0x[0-9a-f]{64}$/.test(text)) throw new SettlementError('DATA_INCONSISTENT', `${value} is not a 32-byte hex value`);
   return text as Hex;
 }

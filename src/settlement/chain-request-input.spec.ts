@@ -1,6 +1,6 @@
 import { toHex } from 'viem';
 import { commitTensor, importOnnx, quantize } from '../engine';
-import { buildRandomMlp } from '../engine/testing/float-model-builder';
+import { buildRandomMlp } from '../engine/testing';
 import { circuitLayout } from '../zk/circuit-layout';
 import { commitSignedVector } from '../zk/poseidon-commitment';
 import { checkChainInput, checkRequestInput, storableInput } from './chain-request-input';

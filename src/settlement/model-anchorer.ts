@@ -11,6 +11,7 @@ import { RetryBackoff } from './retry-backoff';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { CHAIN_MODE_OPTIMISTIC, FINALIZER_BATCH_SIZE } from './settlement.constants';
 import { query } from './sql';
+import { SettlementError } from './settlement.errors';
 
 interface RegistryEntry {
   owner: Address;
@@ -77,7 +78,7 @@ export class ModelAnchorer {
       throw error;
     }
     const receipt = await this.sender.waitForReceipt(hash);
-    if (receipt.status !== 'success') throw new Error(`ModelRegistry.register ${hash} reverted`);
+    if (receipt.status !== 'success') throw new SettlementError('CHAIN_TX_REVERTED', `ModelRegistry.register ${hash} reverted`);
     await this.markRegistered(id, hash);
     this.log.log(`model ${commitment} registered on-chain (optimistic mode) in ${hash}`);
   }

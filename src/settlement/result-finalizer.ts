@@ -16,6 +16,7 @@ import { RetryBackoff } from './retry-backoff';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { FINALIZER_BATCH_SIZE } from './settlement.constants';
 import { query, sqlFor } from './sql';
+import { SettlementError } from './settlement.errors';
 
 /** Settlement's RequestStatus (contracts/interfaces/IVerityResults.sol). */
 const RequestStatus = { None: 0, Open: 1, Pending: 2, Disputed: 3, Final: 4 } as const;
@@ -235,12 +236,13 @@ export class ResultFinalizer {
 
   private async reveal(row: RevealRow, trees: Map<string, BatchTree>): Promise<void> {
     if (!row.output_fixed || !row.worker_signature)
-      throw new Error(`inference ${row.id} is COMMITTED without an output or a worker signature`);
+      throw new SettlementError('DATA_INCONSISTENT', `inference ${row.id} is COMMITTED without an output or a worker signature`);
     let batch = trees.get(row.batch_id);
     if (!batch) {
       batch = await loadBatchTree(sqlFor(this.dataSource), row.batch_id);
       if (batch.tree.root.toLowerCase() !== row.root.trim().toLowerCase()) {
-        throw new Error(
+        throw new SettlementError(
+          'CHAIN_STATE_MISMATCH',
           `batch ${row.batch_id}: the rows rebuild root ${batch.tree.root}, but ${row.root} was committed`,
         );
       }
@@ -294,7 +296,7 @@ export class ResultFinalizer {
         isAddressEqual(log.address, settlement) &&
         log.args.requestId.toLowerCase() === row.request_id.toLowerCase(),
     );
-    if (!event) throw new Error(`reveal ${hash} of ${row.request_id} emitted no ResultRevealed`);
+    if (!event) throw new SettlementError('CHAIN_EVENT_MISSING', `reveal ${hash} of ${row.request_id} emitted no ResultRevealed`);
     await this.markChallengeable(row.id, Number(event.args.challengeEndsAt), hash);
   }
 
@@ -328,12 +330,13 @@ export class ResultFinalizer {
       args: [row.request_id],
     });
     if (status === RequestStatus.Open || status === RequestStatus.None) {
-      throw new Error(
+      throw new SettlementError(
+        'CHAIN_STATE_MISMATCH',
         `request ${row.request_id} is still open on-chain (status ${status}); the reveal did not go through`,
       );
     }
     if (outputCommitment(output).toLowerCase() !== row.output_commitment.trim().toLowerCase()) {
-      throw new Error(`request ${row.request_id} holds another result on-chain than inference ${row.id}'s`);
+      throw new SettlementError('CHAIN_STATE_MISMATCH', `request ${row.request_id} holds another result on-chain than inference ${row.id}'s`);
     }
     const [revealed] = await publicClient.getContractEvents({
       address: settlement,
@@ -367,7 +370,7 @@ export class ResultFinalizer {
       return;
     }
     if (status !== RequestStatus.Final)
-      throw new Error(`request ${row.request_id} cannot be finalized: its on-chain status is ${status}`);
+      throw new SettlementError('CHAIN_STATE_MISMATCH', `request ${row.request_id} cannot be finalized: its on-chain status is ${status}`);
     this.log.warn(`request ${row.request_id} was already final on-chain: status taken from the chain`);
     await this.markFinal(row.id, null);
   }

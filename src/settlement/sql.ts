@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { invariant } from '../common/invariant';
 
 /** Runs one parameterized statement and returns its rows (RETURNING rows for writes). */
 export type Sql = <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<T[]>;
@@ -27,7 +28,7 @@ export async function query<T = Record<string, unknown>>(
 /** `work` in one transaction: committed when it resolves, rolled back when it throws. */
 export async function transaction<T>(dataSource: DataSource, work: (sql: Sql) => Promise<T>): Promise<T> {
   return dataSource.transaction(async (manager) => {
-    if (!manager.queryRunner) throw new Error('a transaction has a query runner');
+    invariant(manager.queryRunner, 'a transaction has a query runner');
     return work(sqlOn(manager.queryRunner));
   });
 }

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importOnnx, parseInputs, quantize, quantizeInput, type QuantizedModel } from '../engine';
-import { traceOf } from '../engine/commitment/trace';
-import { loadMnistHoldout, mnistFixtureDir } from '../engine/mnist/mnist-data';
+import { importOnnx, parseInputs, quantize, quantizeInput, type QuantizedModel, traceOf } from '../engine';
+import { loadMnistHoldout, mnistFixtureDir } from '../engine/testing';
 import { tamperedTrace, wrongOutputTrace } from './fault-injection';
 
 function mnistModel(): QuantizedModel {

@@ -6,10 +6,14 @@
  * it everywhere except at that one step. An honest deployment never sets it; the worker logs a
  * warning with every faulty result.
  */
-import { runKernel, type KernelContext } from '../engine/evaluator/evaluator-kernels';
-import { prepareModel } from '../engine/evaluator/prepared-model';
-import { traceFromTensors, type Trace } from '../engine/commitment/trace';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import {
+  runKernel,
+  type KernelContext,
+  prepareModel,
+  traceFromTensors,
+  type Trace,
+  type QuantizedModel,
+} from '../engine';
 
 export const WORKER_FAULTS = ['none', 'wrong-output'] as const;
 export type WorkerFault = (typeof WORKER_FAULTS)[number];

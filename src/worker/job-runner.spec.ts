@@ -14,9 +14,9 @@ import {
   quantize,
   quantizeInput,
   type QuantizedModel,
+  traceOf,
 } from '../engine';
-import { loadMnistHoldout, mnistFixtureDir } from '../engine/mnist/mnist-data';
-import { traceOf } from '../engine/commitment/trace';
+import { loadMnistHoldout, mnistFixtureDir } from '../engine/testing';
 import { wrongOutputTrace } from './fault-injection';
 import { JobRunner, type ModelSource } from './job-runner';
 import type { ApiModel, ClaimedJob } from './worker-api-client';

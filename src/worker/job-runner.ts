@@ -20,9 +20,9 @@ import {
   commitTensor,
   dequantize,
   isEngineError,
+  traceOf,
 } from '../engine';
 import type { ApiModel, ClaimedJob, ResultSubmission } from './worker-api-client';
-import { traceOf } from '../engine/commitment/trace';
 import { wrongOutputTrace, type WorkerFault } from './fault-injection';
 import { WorkerError, type WorkerErrorCode } from './worker.errors';
 

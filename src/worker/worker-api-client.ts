@@ -5,6 +5,7 @@
 import type { Address, Hex } from 'viem';
 import type { WorkerAuthInput, WorkerCallSigner } from './worker-auth';
 import { postGraphql } from '../common/graphql-post';
+import { apiFailure } from '../api-error-codes';
 import { WorkerError } from './worker.errors';
 
 export interface ProtocolInfo {
@@ -145,7 +146,10 @@ export class WorkerApiClient {
       variables,
       timeoutMs: API_REQUEST_TIMEOUT_MS + extraTimeoutMs,
       fetchFn: this.fetchFn,
-      fail: (code, message, details, cause) => new WorkerError(code, message, details, { cause }),
+      fail: (apiCode, message, apiDetails, cause) => {
+        const { code, details } = apiFailure(apiCode, apiDetails);
+        return new WorkerError(code, message, details, { cause });
+      },
     });
     return data as T;
   }

@@ -57,7 +57,7 @@ class FakeApi implements WorkerLoopApi {
     const failure = this.submitFailures.shift();
     if (failure) throw failure;
     if (input.results.some((r) => this.lost.has(r.jobId)))
-      throw new WorkerError('JOB_NOT_LEASED', 'a job is no longer leased to this worker');
+      throw new WorkerError('JOB_NOT_HELD', 'a job is no longer leased to this worker');
     this.submitted.push(input.results);
     return input.results.map((r) => r.jobId);
   }

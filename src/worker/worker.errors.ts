@@ -1,35 +1,36 @@
-import { AppError } from '../common/app-error';
+import { API_ERROR_CATEGORIES, type ApiErrorCode } from '../api-error-codes';
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { commonCodes } from '../common/common.errors';
+
+/** The worker's own codes; the API's codes (WORKER_AUTH_INVALID, WORKER_NOT_STAKED, ...) pass through. */
+export const WORKER_ERROR_CATEGORIES = {
+  MODEL_COMMITMENT_MISMATCH: 'BAD_INPUT',
+  INVALID_MODEL: 'BAD_INPUT',
+  INPUT_COMMITMENT_MISMATCH: 'BAD_INPUT',
+  INVALID_JOB: 'BAD_INPUT',
+  STAKE_FAILED: 'UNAVAILABLE',
+  ...commonCodes('API_UNREACHABLE', 'API_BAD_RESPONSE', 'INVALID_ARGUMENT'),
+} as const satisfies ErrorCategories<string>;
 
 /**
- * Why a worker call or job failed. API codes (WORKER_AUTH_INVALID, WORKER_NOT_STAKED, ...) come
- * from the server's `errors[0].extensions.code`; the others are the worker's own.
+ * Why a worker call or job failed: the worker's own codes, or the API's from the server's
+ * `errors[0].extensions.code` (see api-error-codes.ts).
  */
-export type WorkerErrorCode =
-  | 'API_UNREACHABLE'
-  | 'API_BAD_RESPONSE'
-  | 'MODEL_COMMITMENT_MISMATCH'
-  | 'INVALID_MODEL'
-  | 'INPUT_COMMITMENT_MISMATCH'
-  | 'INVALID_JOB'
-  | 'STAKE_FAILED'
-  | (string & {});
+export type WorkerErrorCode = keyof typeof WORKER_ERROR_CATEGORIES | ApiErrorCode;
 
 /** Codes after which the same call may succeed later without anything changing on our side. */
-const TRANSIENT_CODES = new Set([
+const TRANSIENT_CODES: ReadonlySet<WorkerErrorCode> = new Set<WorkerErrorCode>([
   'API_UNREACHABLE',
   'API_BAD_RESPONSE',
   'INTERNAL_SERVER_ERROR',
   'RATE_LIMITED',
 ]);
 
-export class WorkerError extends AppError {
-  constructor(
-    override readonly code: WorkerErrorCode,
-    message: string,
-    details?: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(code, message, details, options);
+export class WorkerError extends AppError<WorkerErrorCode> {
+  get category(): ErrorCategory {
+    return Object.hasOwn(WORKER_ERROR_CATEGORIES, this.code)
+      ? WORKER_ERROR_CATEGORIES[this.code as keyof typeof WORKER_ERROR_CATEGORIES]
+      : API_ERROR_CATEGORIES[this.code as ApiErrorCode];
   }
 
   /** Whether retrying the same call later can help (network trouble, 5xx, rate limits). */

@@ -1,23 +1,27 @@
-import { AppError } from '../common/app-error';
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
 
-export type WorkersErrorCode =
-  | 'WORKER_AUTH_INVALID'
-  | 'WORKER_AUTH_EXPIRED'
-  | 'WORKER_AUTH_REPLAYED'
-  | 'WORKER_NOT_REGISTERED'
-  | 'WORKER_NOT_STAKED'
-  | 'WORKER_EXCLUDED'
-  | 'INVALID_WORKER_INPUT'
-  | 'JOB_NOT_FOUND'
-  | 'JOB_NOT_HELD'
-  | 'DUPLICATE_SUBMISSION'
-  | 'INVALID_RESULT'
-  | 'RESULT_COMMITMENT_MISMATCH'
-  | 'RESULT_SIGNATURE_INVALID'
-  | 'SIGNATURE_NOT_CANONICAL';
+export const WORKERS_ERROR_CATEGORIES = {
+  WORKER_AUTH_INVALID: 'UNAUTHORIZED',
+  WORKER_AUTH_EXPIRED: 'UNAUTHORIZED',
+  WORKER_AUTH_REPLAYED: 'UNAUTHORIZED',
+  WORKER_NOT_REGISTERED: 'UNAUTHORIZED',
+  WORKER_NOT_STAKED: 'UNAUTHORIZED',
+  /** Too many lapsed leases: claims are refused for a while (docs/service.md). */
+  WORKER_EXCLUDED: 'UNAUTHORIZED',
+  INVALID_WORKER_INPUT: 'BAD_INPUT',
+  JOB_NOT_FOUND: 'NOT_FOUND',
+  JOB_NOT_HELD: 'CONFLICT',
+  DUPLICATE_SUBMISSION: 'CONFLICT',
+  INVALID_RESULT: 'BAD_INPUT',
+  RESULT_COMMITMENT_MISMATCH: 'BAD_INPUT',
+  RESULT_SIGNATURE_INVALID: 'BAD_INPUT',
+  SIGNATURE_NOT_CANONICAL: 'BAD_INPUT',
+} as const satisfies ErrorCategories<string>;
 
-export class WorkersError extends AppError {
-  constructor(code: WorkersErrorCode, message: string, details?: Record<string, unknown>) {
-    super(code, message, details);
+export type WorkersErrorCode = keyof typeof WORKERS_ERROR_CATEGORIES;
+
+export class WorkersError extends AppError<WorkersErrorCode> {
+  get category(): ErrorCategory {
+    return WORKERS_ERROR_CATEGORIES[this.code];
   }
 }

@@ -10,9 +10,7 @@
  * reader is fused (RescaleRelu shares the quotient's sign bit).
  */
 import { createHash } from 'node:crypto';
-import { intLikeToBig } from '../engine/fixed-point/fixed-point-arith';
-import { convPatchMap, poolWindowMap } from '../engine/geometry/window-geometry';
-import type { QuantizedModel, QuantStep } from '../engine/quantize/quantized-model.types';
+import { intLikeToBig, convPatchMap, poolWindowMap, type QuantizedModel, type QuantStep } from '../engine';
 import { type CircuitLayout, circuitLayout, signedBitsFor } from './circuit-layout';
 import { ZkError } from './zk.errors';
 

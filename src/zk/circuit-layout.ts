@@ -12,8 +12,7 @@
  * still pays the party that made it, so watching the mempool gains a front-runner nothing. The on-chain settlement unpacks the outputs itself and
  * compares the input commitments with those bound to each request (docs/zk.md).
  */
-import { intLikeToBig } from '../engine/fixed-point/fixed-point-arith';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import { intLikeToBig, type QuantizedModel } from '../engine';
 import { PACKED_FIELD_BITS, offsetBitsFor } from './poseidon-commitment';
 import { BN254_SCALAR_FIELD } from './proof-codec';
 import { ZkError } from './zk.errors';

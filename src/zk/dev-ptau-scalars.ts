@@ -2,6 +2,7 @@
  * The scalars of a powers-of-tau file, computed in the BN254 scalar field from the secrets (pure
  * BigInt arithmetic): powers of tau, and the Lagrange basis of each evaluation domain at tau.
  */
+import { invariant } from '../common/invariant';
 
 export const BN254_SCALAR_FIELD =
   21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -20,7 +21,7 @@ function modPow(base: bigint, exponent: bigint): bigint {
 }
 
 function inverse(value: bigint): bigint {
-  if (value % R === 0n) throw new Error('no inverse of 0 in the scalar field');
+  invariant(value % R !== 0n, 'only a non-zero scalar has an inverse');
   return modPow(value, R - 2n);
 }
 

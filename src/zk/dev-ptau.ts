@@ -23,6 +23,7 @@ import type { CurveGroup } from './fixed-base';
 import { FixedBasePool } from './fixed-base-pool';
 import type { ProgressFn } from './ptau';
 import { loadSnarkjsInternals, rootOfUnity } from './snarkjs-internals';
+import { ZkError } from './zk.errors';
 
 /** Points multiplied per pool call: bounds memory for large powers (2^16 G2 points: 8 MB). */
 const POINTS_PER_BATCH = 1 << 16;
@@ -175,7 +176,7 @@ function pointBytes(group: CurveGroup): number {
 function assertOffEveryDomain(tau: bigint, maxPower: number): void {
   let power = tau;
   for (let k = 0; k <= maxPower; k++) {
-    if (power === 1n) throw new Error(`tau is a 2^${k}-th root of unity; generate again`);
+    if (power === 1n) throw new ZkError('SETUP_FAILED', `tau is a 2^${k}-th root of unity; generate again`);
     power = (power * power) % BN254_SCALAR_FIELD;
   }
 }

@@ -12,6 +12,8 @@
  * (fixed-base-thread.ts).
  */
 import { dirname } from 'node:path';
+import { invariant } from '../common/invariant';
+import { ZkError } from './zk.errors';
 
 export type CurveGroup = 'G1' | 'G2';
 
@@ -66,7 +68,7 @@ export class FixedBaseMultiplier {
     const wasm = curve.tm.instance.exports;
     this.fn = (name) => {
       const f = wasm[`${prefix}_${name}`];
-      if (!f) throw new Error(`ffjavascript wasm has no ${prefix}_${name}`);
+      invariant(f, `ffjavascript wasm has ${prefix}_${name}`);
       return f;
     };
     const n8 = curve[group].F.n8;
@@ -82,7 +84,7 @@ export class FixedBaseMultiplier {
   /** Affine LEM points k_i·G for the scalars (each SCALAR_BYTES, little-endian, below r). */
   multiply(scalars: Uint8Array): Uint8Array {
     if (scalars.length % SCALAR_BYTES !== 0) {
-      throw new Error(`scalars must be a multiple of ${SCALAR_BYTES} bytes, got ${scalars.length}`);
+      throw new ZkError('ZK_INPUT_INVALID', `scalars must be a multiple of ${SCALAR_BYTES} bytes, got ${scalars.length}`);
     }
     const count = scalars.length / SCALAR_BYTES;
     const out = new Uint8Array(count * this.affineBytes);

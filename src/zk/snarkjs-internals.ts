@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importEsm } from '../common/esm-import';
 import { snarkjs } from './snarkjs';
+import { ZkError } from './zk.errors';
 
 type Bytes = Uint8Array;
 /** ffjavascript curve points and field elements are opaque here. */
@@ -106,6 +107,6 @@ export async function loadSnarkjsInternals(): Promise<SnarkjsInternals> {
 /** The primitive 2^k-th root of unity ffjavascript's FFTs use for a domain of size 2^k. */
 export function rootOfUnity(curve: Bn128Curve, k: number): bigint {
   const root = curve.Fr.w[k];
-  if (root === undefined) throw new Error(`bn128 has no 2^${k}-th root of unity`);
+  if (root === undefined) throw new ZkError('SETUP_FAILED', `bn128 has no 2^${k}-th root of unity`);
   return curve.Fr.toObject(root);
 }

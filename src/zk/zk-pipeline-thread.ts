@@ -4,9 +4,10 @@
  * free to serve requests while snarkjs works, and reports progress as messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import type { QuantizedModel } from '../engine';
 import { terminateCurve } from './snarkjs';
 import { type PreparedZkCircuit, prepareZkCircuit } from './zk-pipeline';
+import { invariant } from '../common/invariant';
 
 export interface PipelineThreadData {
   model: QuantizedModel;
@@ -22,7 +23,7 @@ export type PipelineThreadMessage =
 
 async function run(): Promise<void> {
   const port = parentPort;
-  if (!port) throw new Error('zk-pipeline-thread must run in a worker thread');
+  invariant(port, 'zk-pipeline-thread runs in a worker thread');
   const data = workerData as PipelineThreadData;
   const post = (message: PipelineThreadMessage) => port.postMessage(message);
   try {

@@ -5,7 +5,7 @@
  * a beacon) into a verified key. Shared by the service (models/zk), `verity prove` and the bench.
  */
 import { createHash } from 'node:crypto';
-import type { QuantizedModel } from '../engine/quantize/quantized-model.types';
+import type { QuantizedModel } from '../engine';
 import { type CompiledCircuit, compileCircuit } from './circom-compiler';
 import { type CircuitLayout, circuitLayout } from './circuit-layout';
 import { estimateConstraints, generateCircuit } from './circuit-generator';
@@ -14,7 +14,7 @@ import { type ProgressFn, type WarnLogger, ensureDevPtau, requiredPtauPower, ver
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from './thread-entry';
 import type { PipelineThreadData, PipelineThreadMessage } from './zk-pipeline-thread';
-import { ZkError, type ZkErrorCode } from './zk.errors';
+import { isZkErrorCode, ZkError } from './zk.errors';
 
 export interface ZkPipelineOptions {
   cacheDir: string;
@@ -118,7 +118,12 @@ export function prepareZkCircuitInThread(model: QuantizedModel, batchSize: numbe
         resolve(message.prepared);
       } else {
         settled = true;
-        reject(new ZkError((message.code as ZkErrorCode | undefined) ?? 'SETUP_FAILED', message.message, message.details));
+        const { code } = message;
+        reject(
+          code && isZkErrorCode(code)
+            ? new ZkError(code, message.message, message.details)
+            : new ZkError('SETUP_FAILED', message.message, { ...message.details, ...(code ? { threadCode: code } : {}) }),
+        );
       }
     });
     worker.on('error', (error) => {

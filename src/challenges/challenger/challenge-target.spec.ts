@@ -12,9 +12,9 @@ import {
   quantize,
   quantizeInput,
   type QuantizedModel,
+  traceOf,
 } from '../../engine';
-import { traceOf } from '../../engine/commitment/trace';
-import { loadMnistHoldout, mnistFixtureDir } from '../../engine/mnist/mnist-data';
+import { loadMnistHoldout, mnistFixtureDir } from '../../engine/testing';
 import { wrongOutputTrace } from '../../worker/fault-injection';
 import {
   checkInclusion,

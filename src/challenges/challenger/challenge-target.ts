@@ -18,8 +18,9 @@ import {
   commitTensor,
   type ModelCommitment,
   type QuantizedModel,
+  stepsTree,
+  type StepsTree,
 } from '../../engine';
-import { stepsTree, type StepsTree } from '../../engine/commitment/step-descriptor';
 import type { ApiInference, ApiModel } from './challenger-api-client';
 import { ChallengerError, refuse } from './challenger.errors';
 

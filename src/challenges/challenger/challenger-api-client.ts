@@ -7,6 +7,7 @@
  */
 import type { Address, Hex } from 'viem';
 import { describeUrl, postGraphql } from '../../common/graphql-post';
+import { apiFailure } from '../../api-error-codes';
 import { ChallengerError } from './challenger.errors';
 
 export interface ChallengerProtocol {
@@ -148,7 +149,10 @@ export class ChallengerApiClient {
       variables,
       timeoutMs: CHALLENGER_API_TIMEOUT_MS,
       fetchFn: this.fetchFn,
-      fail: (code, message, details, cause) => new ChallengerError(code, message, details, { cause }),
+      fail: (apiCode, message, apiDetails, cause) => {
+        const { code, details } = apiFailure(apiCode, apiDetails);
+        return new ChallengerError(code, message, details, { cause });
+      },
     });
     const value = data[field];
     if (value === null) throw new ChallengerError('API_BAD_RESPONSE', `${field}: the API answered null`);

@@ -80,7 +80,7 @@ export async function connectChallengerChain(options: {
     served = await publicClient.getChainId();
   } catch (cause) {
     throw new ChallengerError(
-      'CHAIN_UNREACHABLE',
+      'CHAIN_UNAVAILABLE',
       `RPC_URL is unreachable (${redactUrl(rpcUrl)})`,
       {},
       { cause },

@@ -10,7 +10,7 @@
 import { formatEther, type Hex, type TypedDataDomain } from 'viem';
 import type { Logger } from 'pino';
 import { DisputePhase } from '../../chain/dispute-client';
-import { traceOf, type Trace } from '../../engine/commitment/trace';
+import { traceOf, type Trace } from '../../engine';
 import { leafIsWrong } from '../dispute-strategy';
 import {
   checkInclusion,

@@ -6,6 +6,7 @@
 import { EngineError } from '../engine.errors';
 import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
 import type { PreparedStep } from './prepared-model';
+import { invariant } from '../../common/invariant';
 
 export interface KernelContext {
   fractionBits: number;
@@ -30,7 +31,7 @@ function rescaleChecked(prepared: PreparedStep, acc: number, ctx: KernelContext)
 }
 
 function linear(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
-  if (p.step.op !== 'linear') throw new Error('unreachable');
+  invariant(p.step.op === 'linear', 'the kernel runs only its own op');
   const { inFeatures: k, outFeatures: n } = p.step;
   const rows = x.length / k;
   const w = p.params;
@@ -49,7 +50,7 @@ function linear(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Ar
 }
 
 function conv(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
-  if (p.step.op !== 'conv') throw new Error('unreachable');
+  invariant(p.step.op === 'conv', 'the kernel runs only its own op');
   const channels = p.step.outChannels;
   const cols = p.params.length / channels;
   const positions = p.map.length / cols;
@@ -68,7 +69,7 @@ function conv(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Arra
 }
 
 function affine(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
-  if (p.step.op !== 'affine') throw new Error('unreachable');
+  invariant(p.step.op === 'affine', 'the kernel runs only its own op');
   const { inner } = p.step;
   const period = p.params.length;
   return x.map((v, i) => {
@@ -78,7 +79,7 @@ function affine(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Ar
 }
 
 function pools(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
-  if (p.step.op !== 'avgPool' && p.step.op !== 'maxPool') throw new Error('unreachable');
+  invariant(p.step.op === 'avgPool' || p.step.op === 'maxPool', 'the kernel runs only its own op');
   const taps = p.step.geometry.kernel[0] * p.step.geometry.kernel[1];
   const rows = p.map.length / taps;
   const positions = p.step.geometry.outSpatial[0] * p.step.geometry.outSpatial[1];
@@ -101,7 +102,7 @@ function pwl(table: PwlTable, x: Float64Array): Float64Array {
 
 /** Softmax per contiguous group: e = PWL_exp(x - max), y = floor(e * 2^F / S), checked exactly. */
 function softmax(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
-  if (p.step.op !== 'softmax') throw new Error('unreachable');
+  invariant(p.step.op === 'softmax', 'the kernel runs only its own op');
   const { groupSize, table } = p.step;
   const scale = 2 ** ctx.fractionBits;
   const y = new Float64Array(x.length);

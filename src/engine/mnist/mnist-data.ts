@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { EngineError } from '../engine.errors';
 
 export const MNIST_IMAGE_SIDE_PIXELS = 28;
 export const MNIST_IMAGE_PIXELS = MNIST_IMAGE_SIDE_PIXELS * MNIST_IMAGE_SIDE_PIXELS;
@@ -55,7 +56,7 @@ export interface MnistHoldout {
  */
 export function splitMnistDigits(classSizes: readonly number[]): MnistSplit {
   if (classSizes.length !== MNIST_CLASS_COUNT) {
-    throw new Error(`expected ${MNIST_CLASS_COUNT} class sizes, got ${classSizes.length}`);
+    throw new EngineError('INVALID_ARGUMENT', `expected ${MNIST_CLASS_COUNT} class sizes, got ${classSizes.length}`);
   }
   const split: MnistSplit = { train: [], heldBack: [] };
   classSizes.forEach((size, label) => {
@@ -77,7 +78,7 @@ export function interleaveByClass(refs: readonly MnistDigitRef[], perClass: numb
   const out: MnistDigitRef[] = [];
   for (let round = 0; round < perClass; round++) {
     for (const list of byClass) {
-      if (round >= list.length) throw new Error(`class ${list[0]?.label} has fewer than ${perClass} digits`);
+      if (round >= list.length) throw new EngineError('INVALID_ARGUMENT', `class ${list[0]?.label} has fewer than ${perClass} digits`);
       out.push(list[round]);
     }
   }
@@ -102,18 +103,18 @@ export function encodeHoldout(digits: { ref: MnistDigitRef; bytes: Uint8Array }[
 
 export function decodeHoldout(file: MnistHoldoutFile): MnistHoldout {
   if (file.format !== MNIST_HOLDOUT_FORMAT) {
-    throw new Error(`holdout format is "${file.format}", expected "${MNIST_HOLDOUT_FORMAT}"`);
+    throw new EngineError('FIXTURE_INVALID', `holdout format is "${file.format}", expected "${MNIST_HOLDOUT_FORMAT}"`);
   }
   if (
     file.labels.length !== file.inputs_base64_u8.length ||
     file.labels.length !== file.package_refs.length
   ) {
-    throw new Error('holdout labels, inputs and package_refs have different lengths');
+    throw new EngineError('FIXTURE_INVALID', 'holdout labels, inputs and package_refs have different lengths');
   }
   const inputs = file.inputs_base64_u8.map((encoded, i) => {
     const bytes = Buffer.from(encoded, 'base64');
     if (bytes.length !== MNIST_IMAGE_PIXELS) {
-      throw new Error(`holdout digit ${i} has ${bytes.length} pixels, expected ${MNIST_IMAGE_PIXELS}`);
+      throw new EngineError('FIXTURE_INVALID', `holdout digit ${i} has ${bytes.length} pixels, expected ${MNIST_IMAGE_PIXELS}`);
     }
     return Array.from(bytes, (byte) => byte / MNIST_PIXEL_MAX_BYTE);
   });
@@ -126,7 +127,7 @@ export function findRepoRoot(from: string = __dirname): string {
   let dir = resolve(from);
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
+    if (parent === dir) throw new EngineError('FIXTURE_INVALID', `no package.json above ${from}`);
     dir = parent;
   }
   return dir;
@@ -163,7 +164,7 @@ export function openMnistPackage(): MnistPackageDigits {
     classSizes,
     bytes(ref: MnistDigitRef): Uint8Array {
       if (ref.index < 0 || ref.index >= classSizes[ref.label]) {
-        throw new Error(`class ${ref.label} has ${classSizes[ref.label]} digits, no index ${ref.index}`);
+        throw new EngineError('FIXTURE_INVALID', `class ${ref.label} has ${classSizes[ref.label]} digits, no index ${ref.index}`);
       }
       const start = ref.index * MNIST_IMAGE_PIXELS;
       const raw = classes[ref.label].raw;

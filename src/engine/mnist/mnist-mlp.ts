@@ -6,6 +6,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { argmax } from '../accuracy/accuracy-report';
+import { EngineError } from '../engine.errors';
 
 export { argmax };
 
@@ -35,7 +36,7 @@ export function mlpForward(layers: MlpWeights, input: ArrayLike<number>): Float6
   let activation = Float64Array.from(input);
   layers.forEach((layer, layerIndex) => {
     if (activation.length !== layer.inFeatures) {
-      throw new Error(`layer ${layer.name} expects ${layer.inFeatures} inputs, got ${activation.length}`);
+      throw new EngineError('INPUT_SHAPE', `layer ${layer.name} expects ${layer.inFeatures} inputs, got ${activation.length}`);
     }
     const out = new Float64Array(layer.outFeatures);
     for (let o = 0; o < layer.outFeatures; o++) {
@@ -113,9 +114,9 @@ export function encodeMlpOnnx(layers: MlpWeights, docString: string): Uint8Array
 
 function readFloatInitializer(byName: Map<string, onnx.ITensorProto>, name: string): Float32Array {
   const tensor = byName.get(name);
-  if (!tensor) throw new Error(`initializer ${name} is missing`);
+  if (!tensor) throw new EngineError('MALFORMED_ONNX', `initializer ${name} is missing`);
   if (tensor.dataType !== onnx.TensorProto.DataType.FLOAT)
-    throw new Error(`initializer ${name} is not float32`);
+    throw new EngineError('UNSUPPORTED_MODEL', `initializer ${name} is not float32`);
   if (tensor.rawData && tensor.rawData.length > 0) {
     const raw = tensor.rawData;
     return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
@@ -129,7 +130,7 @@ function readFloatInitializer(byName: Map<string, onnx.ITensorProto>, name: stri
  */
 export function decodeMlpOnnx(bytes: Uint8Array): MlpWeights {
   const graph = onnx.ModelProto.decode(bytes).graph;
-  if (!graph) throw new Error('ONNX model has no graph');
+  if (!graph) throw new EngineError('MALFORMED_ONNX', 'ONNX model has no graph');
   const byName = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
   return (graph.node ?? [])
     .filter((node) => node.opType === 'Gemm')
@@ -138,7 +139,7 @@ export function decodeMlpOnnx(bytes: Uint8Array): MlpWeights {
       const dims = (byName.get(weightName)?.dims ?? []).map(Number);
       const transB = node.attribute?.find((a) => a.name === 'transB')?.i;
       if (Number(transB) !== 1 || dims.length !== 2)
-        throw new Error(`Gemm ${node.name} is not a transB=1 dense layer`);
+        throw new EngineError('UNSUPPORTED_MODEL', `Gemm ${node.name} is not a transB=1 dense layer`);
       return {
         name: weightName.replace(/\.weight$/, ''),
         outFeatures: dims[0],

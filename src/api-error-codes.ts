@@ -1,0 +1,61 @@
+/**
+ * Every code the API can answer with in `errors[].extensions.code`, with its category: the GraphQL
+ * layer's own codes and those of every module the API runs. The clients of the API (`verity
+ * worker`, `verity challenger`) carry these codes through as their own, so their unions stay closed.
+ */
+import type { ErrorCategory } from './common/app-error';
+import { COMMON_ERROR_CATEGORIES } from './common/common.errors';
+import { GRAPHQL_ERROR_CATEGORIES } from './common/graphql-codes';
+import { CHAIN_ERROR_CATEGORIES } from './chain/chain.errors';
+import { CHALLENGES_ERROR_CATEGORIES } from './challenges/challenges.errors';
+import { DATABASE_ERROR_CATEGORIES } from './database/database.errors';
+import { ENGINE_ERROR_CATEGORIES } from './engine';
+import { INFERENCE_ERROR_CATEGORIES } from './inference/inference.errors';
+import { MODELS_ERROR_CATEGORIES } from './models/models.errors';
+import { PROOFS_ERROR_CATEGORIES } from './proofs/proofs.errors';
+import { SETTLEMENT_ERROR_CATEGORIES } from './settlement/settlement.errors';
+import { WORKERS_ERROR_CATEGORIES } from './workers/workers.errors';
+import { ZK_ERROR_CATEGORIES } from './zk/zk.errors';
+
+/** Each module's table, by module (a code two modules share has one category: see the spec). */
+export const API_MODULE_ERROR_CATEGORIES = {
+  graphql: GRAPHQL_ERROR_CATEGORIES,
+  common: COMMON_ERROR_CATEGORIES,
+  engine: ENGINE_ERROR_CATEGORIES,
+  models: MODELS_ERROR_CATEGORIES,
+  inference: INFERENCE_ERROR_CATEGORIES,
+  workers: WORKERS_ERROR_CATEGORIES,
+  proofs: PROOFS_ERROR_CATEGORIES,
+  zk: ZK_ERROR_CATEGORIES,
+  challenges: CHALLENGES_ERROR_CATEGORIES,
+  settlement: SETTLEMENT_ERROR_CATEGORIES,
+  chain: CHAIN_ERROR_CATEGORIES,
+  database: DATABASE_ERROR_CATEGORIES,
+} as const;
+
+export type ApiErrorCode = {
+  [M in keyof typeof API_MODULE_ERROR_CATEGORIES]: keyof (typeof API_MODULE_ERROR_CATEGORIES)[M];
+}[keyof typeof API_MODULE_ERROR_CATEGORIES];
+
+export const API_ERROR_CATEGORIES: Readonly<Record<ApiErrorCode, ErrorCategory>> = Object.assign(
+  {},
+  ...Object.values(API_MODULE_ERROR_CATEGORIES),
+) as Record<ApiErrorCode, ErrorCategory>;
+
+export function isApiErrorCode(code: string): code is ApiErrorCode {
+  return Object.hasOwn(API_ERROR_CATEGORIES, code);
+}
+
+/**
+ * A client's view of the code an API call failed with: the code itself when this API can answer
+ * with it, else GRAPHQL_ERROR with the unknown code kept in `details.apiCode` (an API of another
+ * version).
+ */
+export function apiFailure(
+  code: string,
+  details: Record<string, unknown>,
+): { code: ApiErrorCode; details: Record<string, unknown> } {
+  return isApiErrorCode(code)
+    ? { code, details }
+    : { code: 'GRAPHQL_ERROR', details: { ...details, apiCode: code } };
+}

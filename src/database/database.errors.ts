@@ -1,0 +1,16 @@
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+
+export const DATABASE_ERROR_CATEGORIES = {
+  /** DATABASE_URL does not answer. */
+  DATABASE_UNREACHABLE: 'UNAVAILABLE',
+  /** The embedded PostgreSQL (no DATABASE_URL) did not start. */
+  EMBEDDED_POSTGRES_FAILED: 'INTERNAL',
+} as const satisfies ErrorCategories<string>;
+
+export type DatabaseErrorCode = keyof typeof DATABASE_ERROR_CATEGORIES;
+
+export class DatabaseError extends AppError<DatabaseErrorCode> {
+  get category(): ErrorCategory {
+    return DATABASE_ERROR_CATEGORIES[this.code];
+  }
+}
