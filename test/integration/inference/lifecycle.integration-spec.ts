@@ -91,9 +91,9 @@ describe('the lifecycle in PostgreSQL', () => {
 
   it('selects exactly the statuses of each set the loops read', async () => {
     const ids = await oneRowPerStatus();
-    const sets = Object.entries(lifecycle).filter(
+    const sets = Object.entries(lifecycle as Record<string, unknown>).filter(
       (entry): entry is [string, readonly InferenceStatus[]] =>
-        entry[0].startsWith('STATUSES_') || entry[0] === 'UNSETTLED_STATUSES',
+        Array.isArray(entry[1]) && (entry[0].startsWith('STATUSES_') || entry[0] === 'UNSETTLED_STATUSES'),
     );
     expect(sets.length).toBeGreaterThanOrEqual(8);
     for (const [name, statuses] of sets) {
