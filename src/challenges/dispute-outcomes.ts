@@ -24,7 +24,8 @@ type InferenceChange = 'held' | 'released' | 'refuted' | 'none';
  * - apply: a decided dispute records its outcome (status, reason, slash, time of the deciding
  *   block); then, when the leaf is discarded on-chain (Settlement.isLeafDiscarded: a challenger
  *   won, this dispute or another), the result moves to discarded_results and the request goes
- *   back to REQUESTED with its worker excluded, in one transaction; otherwise, once no dispute on
+ *   back to REQUESTED with its worker excluded, in one transaction, whether the row is DISPUTED
+ *   or still COMMITTED/CHALLENGEABLE (TRANSITIONS.refuted); otherwise, once no dispute on
  *   the leaf is undecided (Settlement.openDisputesOf), the row goes back to CHALLENGEABLE (its
  *   window already open: an API row, or a revealed CHAIN row) or COMMITTED (a CHAIN row still to
  *   reveal).
