@@ -6,6 +6,7 @@ import { DisputeOutcome, type DisputeView } from '../chain/dispute-client';
 import { DisputeGameAbi, SettlementAbi } from '../chain/generated/contracts';
 import { InferenceEvents } from '../inference/inference-events';
 import { JobSignal } from '../inference/job-signal';
+import { transition } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { transaction, type Sql } from '../settlement/sql';
@@ -23,7 +24,8 @@ type InferenceChange = 'held' | 'released' | 'refuted' | 'none';
  * - apply: a decided dispute records its outcome (status, reason, slash, time of the deciding
  *   block); then, when the leaf is discarded on-chain (Settlement.isLeafDiscarded: a challenger
  *   won, this dispute or another), the result moves to discarded_results and the request goes
- *   back to REQUESTED with its worker excluded, in one transaction; otherwise, once no dispute on
+ *   back to REQUESTED with its worker excluded, in one transaction, whether the row is DISPUTED
+ *   or still COMMITTED/CHALLENGEABLE (TRANSITIONS.refuted); otherwise, once no dispute on
  *   the leaf is undecided (Settlement.openDisputesOf), the row goes back to CHALLENGEABLE (its
  *   window already open: an API row, or a revealed CHAIN row) or COMMITTED (a CHAIN row still to
  *   reveal).
@@ -48,11 +50,7 @@ export class DisputeOutcomes {
     if (!dispute.inference_id) return false;
     const row = await loadInferenceLeaf(sql, dispute.inference_id, true);
     if (!row || !sameHash(row.leafHash, dispute.leaf_hash)) return false;
-    const held = await sql(
-      `UPDATE inferences SET status = 'DISPUTED', updated_at = now()
-        WHERE id = $1 AND status IN ('CHALLENGEABLE', 'COMMITTED') RETURNING id`,
-      [row.id],
-    );
+    const held = await transition(sql, 'dispute', { set: 'updated_at = now()', where: 'id = $1', params: [row.id] });
     return held.length > 0;
   }
 
@@ -101,13 +99,20 @@ export class DisputeOutcomes {
           ? 'refuted'
           : 'none';
       if (open !== 0n) return 'none';
-      const released = await sql(
-        `UPDATE inferences
-            SET status = CASE WHEN challenge_ends_at IS NOT NULL THEN 'CHALLENGEABLE' ELSE 'COMMITTED' END,
-                updated_at = now()
-          WHERE id = $1 AND status = 'DISPUTED' RETURNING id`,
-        [row.id],
-      );
+      // The row is locked (loadInferenceLeaf): its window is open (API, or a revealed CHAIN row),
+      // or it is a CHAIN row still to reveal.
+      const released = [
+        ...(await transition(sql, 'disputeUpheld', {
+          set: 'updated_at = now()',
+          where: 'id = $1 AND challenge_ends_at IS NOT NULL',
+          params: [row.id],
+        })),
+        ...(await transition(sql, 'disputeUpheldUnrevealed', {
+          set: 'updated_at = now()',
+          where: 'id = $1 AND challenge_ends_at IS NULL',
+          params: [row.id],
+        })),
+      ];
       return released.length > 0 ? 'released' : 'none';
     });
     if (change === null) return;
@@ -140,18 +145,18 @@ export class DisputeOutcomes {
        ON CONFLICT (batch_id, leaf_index) DO NOTHING`,
       [inferenceId, leaf.toLowerCase(), disputeId.toString()],
     );
-    const reset = await sql(
-      `UPDATE inferences
-          SET status = 'REQUESTED',
-              excluded_workers = CASE WHEN lower(worker_address)::char(42) = ANY (excluded_workers) THEN excluded_workers
+    // From DISPUTED, or COMMITTED/CHALLENGEABLE when the leaf was discarded before the row was
+    // held (see TRANSITIONS.refuted): the chain decides, not the row's status.
+    const reset = await transition(sql, 'refuted', {
+      set: `excluded_workers = CASE WHEN lower(worker_address)::char(42) = ANY (excluded_workers) THEN excluded_workers
                                       ELSE array_append(excluded_workers, lower(worker_address)::char(42)) END,
               worker_address = NULL, lease_expires_at = NULL, lease_seconds = NULL, backend = NULL,
               output_fixed = NULL, output_commitment = NULL, trace_commitment = NULL, worker_signature = NULL,
               batch_id = NULL, leaf_index = NULL, challenge_ends_at = NULL, reveal_tx = NULL,
-              computed_at = NULL, committed_at = NULL, updated_at = now()
-        WHERE id = $1 AND status IN ('DISPUTED', 'CHALLENGEABLE', 'COMMITTED') RETURNING id`,
-      [inferenceId],
-    );
+              computed_at = NULL, committed_at = NULL, updated_at = now()`,
+      where: 'id = $1',
+      params: [inferenceId],
+    });
     return reset.length > 0;
   }
 

@@ -9,12 +9,8 @@ import { InferenceEntity } from './inference.entity';
 import { InferenceError } from './inference.errors';
 import { InferenceEvents } from './inference-events';
 import { apiRequestId } from './inference-ids';
-import {
-  TERMINAL_STATUSES,
-  type InferenceMode,
-  type InferenceOrigin,
-  type InferenceStatus,
-} from './inference-status';
+import type { InferenceMode, InferenceOrigin, InferenceStatus } from './inference-status';
+import { NEW_REQUEST_STATUS, TERMINAL_STATUSES } from './lifecycle';
 import { decodeInferenceCursor, encodeInferenceCursor } from './inference-cursor';
 import { JobSignal } from './job-signal';
 import { ModelCatalog, type CatalogModel } from './model-catalog';
@@ -97,7 +93,7 @@ export class InferenceService {
       clientRequestId,
       inputFixed: inputFixed.map(String),
       inputCommitment: commitTensor(inputFixed),
-      status: 'REQUESTED' as const,
+      status: NEW_REQUEST_STATUS,
     };
     const inserted = await this.dataSource
       .createQueryBuilder()

@@ -4,6 +4,12 @@ import type { VerificationKey } from '../zk/snarkjs';
 
 export type ZkCircuitStatus = 'PREPARING' | 'READY' | 'FAILED';
 
+/**
+ * A circuit whose preparation failed. Passed to SQL as a parameter: an inference status has the
+ * same name, and no status literal is written in SQL outside src/inference/lifecycle.
+ */
+export const ZK_CIRCUIT_FAILED: ZkCircuitStatus = 'FAILED';
+
 /** A row of zk_circuits (src/database/migrations/1795560000000-create-zk-mode.ts). */
 export interface ZkCircuitRow {
   id: string;

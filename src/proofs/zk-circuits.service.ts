@@ -14,7 +14,7 @@ import { buildVerifierContract, verifierContractName } from '../zk/verifier-cont
 import { type PreparedZkCircuit, checkZkBudget, prepareZkCircuitInThread } from '../zk/zk-pipeline';
 import { DEV_PTAU_WARNING } from '../zk/ptau';
 import { MAX_ZK_CIRCUITS_PER_MODEL, MAX_ZK_CIRCUITS_PREPARING, ProofsError } from './proofs.errors';
-import { type ZkCircuitRow, layoutToJson } from './zk-circuit-row';
+import { ZK_CIRCUIT_FAILED, type ZkCircuitRow, layoutToJson } from './zk-circuit-row';
 
 /** How often a preparing circuit's progress line is written to its row (the log gets every line). */
 const STAGE_WRITE_INTERVAL_MS = 1000;
@@ -56,13 +56,13 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
       this.dataSource,
       `INSERT INTO zk_circuits (model_id, batch_size, status, stage) VALUES ($1, $2, 'PREPARING', 'queued')
        ON CONFLICT (model_id, batch_size) DO UPDATE
-         SET status = CASE WHEN zk_circuits.status = 'FAILED' THEN 'PREPARING' ELSE zk_circuits.status END,
-             stage = CASE WHEN zk_circuits.status = 'FAILED' THEN 'queued' ELSE zk_circuits.stage END,
-             error_code = CASE WHEN zk_circuits.status = 'FAILED' THEN NULL ELSE zk_circuits.error_code END,
-             error_message = CASE WHEN zk_circuits.status = 'FAILED' THEN NULL ELSE zk_circuits.error_message END,
+         SET status = CASE WHEN zk_circuits.status = $3 THEN 'PREPARING' ELSE zk_circuits.status END,
+             stage = CASE WHEN zk_circuits.status = $3 THEN 'queued' ELSE zk_circuits.stage END,
+             error_code = CASE WHEN zk_circuits.status = $3 THEN NULL ELSE zk_circuits.error_code END,
+             error_message = CASE WHEN zk_circuits.status = $3 THEN NULL ELSE zk_circuits.error_message END,
              updated_at = now()
        RETURNING *`,
-      [modelId, batchSize],
+      [modelId, batchSize, ZK_CIRCUIT_FAILED],
     );
     if (row.status === 'PREPARING') this.start(row);
     return row;
@@ -77,11 +77,11 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
   private async assertRoomFor(modelId: string, batchSize: number): Promise<void> {
     const [counts] = await query<{ others: string; preparing: string; exists: boolean }>(
       this.dataSource,
-      `SELECT count(*) FILTER (WHERE model_id = $1 AND batch_size <> $2 AND status <> 'FAILED') AS others,
+      `SELECT count(*) FILTER (WHERE model_id = $1 AND batch_size <> $2 AND status <> $3) AS others,
               count(*) FILTER (WHERE status = 'PREPARING') AS preparing,
-              bool_or(model_id = $1 AND batch_size = $2 AND status <> 'FAILED') AS exists
+              bool_or(model_id = $1 AND batch_size = $2 AND status <> $3) AS exists
          FROM zk_circuits`,
-      [modelId, batchSize],
+      [modelId, batchSize, ZK_CIRCUIT_FAILED],
     );
     if (counts.exists) return;
     if (Number(counts.others) >= MAX_ZK_CIRCUITS_PER_MODEL) {
@@ -252,8 +252,8 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     this.log.error(`zk circuit ${id} failed: ${message}`);
     await query(
       this.dataSource,
-      `UPDATE zk_circuits SET status = 'FAILED', stage = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`,
-      [id, code, message.slice(0, 2000)],
+      `UPDATE zk_circuits SET status = $4, stage = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1`,
+      [id, code, message.slice(0, 2000), ZK_CIRCUIT_FAILED],
     ).catch(() => undefined);
   }
 }

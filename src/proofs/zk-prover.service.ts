@@ -5,12 +5,13 @@ import { type Hex, zeroHash } from 'viem';
 import { AppError } from '../common/app-error';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { InferenceEvents } from '../inference/inference-events';
+import { STATUSES_AWAITING_PROOF, STATUSES_PROVING, statusIn, transition } from '../inference/lifecycle';
 import type { Runtime } from '../runtime/runtime';
 import { RUNTIME } from '../runtime/runtime.module';
 import { ChainTxSender } from '../settlement/chain-tx-sender';
 import { PollingLoop } from '../settlement/polling-loop';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
-import { query } from '../settlement/sql';
+import { query, sqlFor } from '../settlement/sql';
 import { circuitInput, decodePublicSignals } from '../zk/circuit-layout';
 import { commitSignedVector } from '../zk/poseidon-commitment';
 import { toSolidityProof } from '../zk/proof-codec';
@@ -61,7 +62,7 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     // One API process proves (docs/service.md): a PROVING row at boot was cut off by a restart.
-    await query(this.dataSource, `UPDATE inferences SET status = 'COMPUTED', proving_stage = 'restarted', updated_at = now() WHERE status = 'PROVING'`);
+    await transition(sqlFor(this.dataSource), 'provingRetry', { set: "proving_stage = 'restarted', updated_at = now()", where: 'true' });
     if (this.options.autoStart) this.loop.start();
   }
 
@@ -84,15 +85,15 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async claim(): Promise<{ row: ProvingRow; circuit: ZkCircuitRow } | null> {
-    const [row] = await query<ProvingRow & { circuit_id: string }>(
-      this.dataSource,
-      `UPDATE inferences i SET status = 'PROVING', proving_stage = 'queued', zk_circuit_id = c.id, updated_at = now()
-         FROM zk_circuits c, models m
-        WHERE i.id = (SELECT i2.id FROM inferences i2 JOIN zk_circuits c2 ON c2.model_id = i2.model_id AND c2.batch_size = 1 AND c2.status = 'READY'
-                       WHERE i2.status = 'COMPUTED' AND i2.mode = 'ZK' ORDER BY i2.computed_at, i2.id LIMIT 1 FOR UPDATE OF i2 SKIP LOCKED)
-          AND c.model_id = i.model_id AND c.batch_size = 1 AND m.id = i.model_id
-      RETURNING i.id, i.request_id, i.origin, i.model_id, m.commitment, i.input_fixed, i.output_fixed, i.attempts, c.id AS circuit_id`,
-    );
+    const [row] = await transition<ProvingRow & { circuit_id: string }>(sqlFor(this.dataSource), 'startProving', {
+      alias: 'i',
+      set: "proving_stage = 'queued', zk_circuit_id = c.id, updated_at = now()",
+      using: 'zk_circuits c, models m',
+      where: `i.id = (SELECT i2.id FROM inferences i2 JOIN zk_circuits c2 ON c2.model_id = i2.model_id AND c2.batch_size = 1 AND c2.status = 'READY'
+                       WHERE ${statusIn('i2.status', STATUSES_AWAITING_PROOF)} AND i2.mode = 'ZK' ORDER BY i2.computed_at, i2.id LIMIT 1 FOR UPDATE OF i2 SKIP LOCKED)
+          AND c.model_id = i.model_id AND c.batch_size = 1 AND m.id = i.model_id`,
+      returning: 'i.id, i.request_id, i.origin, i.model_id, m.commitment, i.input_fixed, i.output_fixed, i.attempts, c.id AS circuit_id',
+    });
     if (!row) return null;
     await this.events.changed([row.id]);
     const [circuit] = await query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE id = $1`, [row.circuit_id]);
@@ -140,19 +141,18 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
     });
     const receipt = await this.sender.waitForReceipt(hash);
     if (receipt.status !== 'success') throw new ProofsError('ZK_PROVING_FAILED', `Settlement.settleZk ${hash} reverted`);
-    await query(
-      this.dataSource,
-      `UPDATE inferences SET status = 'FINAL', final_at = now(), zk_proof = $2, zk_public_signals = $3, zk_input_commitment = $4,
-              settle_tx = $5, proving_stage = $6, updated_at = now()
-        WHERE id = $1 AND status = 'PROVING'`,
-      [row.id, JSON.stringify(result.proof), result.publicSignals, inputCommitment.toString(), hash, `final: verified on-chain (${receipt.gasUsed} gas)`],
-    );
+    await transition(sqlFor(this.dataSource), 'proofVerified', {
+      set: `final_at = now(), zk_proof = $2, zk_public_signals = $3, zk_input_commitment = $4,
+              settle_tx = $5, proving_stage = $6, updated_at = now()`,
+      where: 'id = $1',
+      params: [row.id, JSON.stringify(result.proof), result.publicSignals, inputCommitment.toString(), hash, `final: verified on-chain (${receipt.gasUsed} gas)`],
+    });
     await this.events.changed([row.id]);
     this.log.log(`inference ${row.id}: proven in ${result.timings.proveMs} ms and final on-chain in ${hash}`);
   }
 
   private async stage(id: string, line: string): Promise<void> {
-    await query(this.dataSource, `UPDATE inferences SET proving_stage = $2, updated_at = now() WHERE id = $1 AND status = 'PROVING'`, [id, line.slice(0, 500)]);
+    await query(this.dataSource, `UPDATE inferences SET proving_stage = $2, updated_at = now() WHERE id = $1 AND ${statusIn('status', STATUSES_PROVING)}`, [id, line.slice(0, 500)]);
     await this.events.changed([id]);
   }
 
@@ -163,12 +163,11 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
     const message = error instanceof Error ? error.message : String(error);
     const final = failures >= MAX_PROVING_ATTEMPTS || code === 'ZK_PROOF_MISMATCH';
     this.log.error(`proving ${row.id} failed (attempt ${failures}${final ? ', giving up' : ''}): ${message}`);
-    await query(
-      this.dataSource,
-      `UPDATE inferences SET status = $2, error_code = $3, error_message = $4, proving_stage = $5, updated_at = now()
-        WHERE id = $1 AND status = 'PROVING'`,
-      [row.id, final ? 'FAILED' : 'COMPUTED', code, message.slice(0, 2000), final ? 'failed' : `retrying after: ${message.slice(0, 200)}`],
-    );
+    await transition(sqlFor(this.dataSource), final ? 'provingFailed' : 'provingRetry', {
+      set: 'error_code = $2, error_message = $3, proving_stage = $4, updated_at = now()',
+      where: 'id = $1',
+      params: [row.id, code, message.slice(0, 2000), final ? 'failed' : `retrying after: ${message.slice(0, 200)}`],
+    });
     await this.events.changed([row.id]);
   }
 }

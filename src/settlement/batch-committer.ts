@@ -5,10 +5,12 @@ import { DataSource } from 'typeorm';
 import { buildResultTree } from '../chain/result-merkle';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { InferenceEvents } from '../inference/inference-events';
+import { STATUSES_AWAITING_BATCH, UNSETTLED_STATUSES, statusIn, transition } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { LEAF_COLUMNS, toResultLeaf, type LeafRow } from './batch-leaves';
-import { sendBackToCommit, UNSETTLED_STATUSES } from './batch-recommit';
+import { sendBackToCommit } from './batch-recommit';
+import { BATCH_COMMITTED } from './result-batch.entity';
 import { ChainTxSender } from './chain-tx-sender';
 import { RetryBackoff } from './retry-backoff';
 import { describeChainError, isRevert } from './chain-errors';
@@ -205,10 +207,10 @@ export class BatchCommitter {
     const batches = await query<CommittedBatchRow>(
       this.dataSource,
       `SELECT b.id, b.root, b.leaf_count, b.chain_batch_id FROM result_batches b
-        WHERE b.status = 'COMMITTED'
+        WHERE b.status = $2
           AND EXISTS (SELECT 1 FROM inferences i WHERE i.batch_id = b.id AND i.status = ANY($1::text[]))
         ORDER BY b.created_at, b.id`,
-      [[...UNSETTLED_STATUSES]],
+      [[...UNSETTLED_STATUSES], BATCH_COMMITTED],
     );
     const missing: string[] = [];
     for (const batch of batches) {
@@ -252,7 +254,7 @@ export class BatchCommitter {
         `SELECT ${LEAF_COLUMNS},
                 (i.computed_at IS NULL OR i.computed_at <= clock_timestamp() - make_interval(secs => $2::double precision / 1000)) AS ripe
            FROM inferences i JOIN models m ON m.id = i.model_id
-          WHERE i.status = 'COMPUTED' AND i.batch_id IS NULL AND i.mode = 'OPTIMISTIC'
+          WHERE ${statusIn('i.status', STATUSES_AWAITING_BATCH)} AND i.batch_id IS NULL AND i.mode = 'OPTIMISTIC'
           ORDER BY i.computed_at, i.id
           LIMIT $1
           FOR UPDATE OF i SKIP LOCKED`,
@@ -267,7 +269,7 @@ export class BatchCommitter {
       const updated = await sql(
         `UPDATE inferences AS i SET batch_id = $1, leaf_index = v.leaf_index, updated_at = now()
            FROM unnest($2::uuid[], $3::integer[]) AS v(id, leaf_index)
-          WHERE i.id = v.id AND i.status = 'COMPUTED' AND i.batch_id IS NULL
+          WHERE i.id = v.id AND ${statusIn('i.status', STATUSES_AWAITING_BATCH)} AND i.batch_id IS NULL
           RETURNING i.id`,
         [batch.id, rows.map((row) => row.id), rows.map((_, index) => index)],
       );
@@ -317,26 +319,31 @@ export class BatchCommitter {
     const changedIds = await transaction(this.dataSource, async (sql) => {
       const marked = await sql(
         `UPDATE result_batches
-            SET status = 'COMMITTED', chain_batch_id = $3, block_number = $4, committed_at = to_timestamp($5),
+            SET status = $6, chain_batch_id = $3, block_number = $4, committed_at = to_timestamp($5),
                 last_error = NULL, updated_at = now()
           WHERE id = $1 AND status = 'SUBMITTED' AND tx_hash = $2
           RETURNING id`,
-        [batch.id, batch.tx_hash, event.args.batchId.toString(), receipt.blockNumber.toString(), committedAt],
+        [
+          batch.id,
+          batch.tx_hash,
+          event.args.batchId.toString(),
+          receipt.blockNumber.toString(),
+          committedAt,
+          BATCH_COMMITTED,
+        ],
       );
       if (marked.length === 0) return [];
-      const committed = await sql<{ id: string }>(
-        `UPDATE inferences SET status = 'COMMITTED', committed_at = to_timestamp($2), updated_at = now()
-          WHERE batch_id = $1 AND status = 'COMPUTED'
-          RETURNING id`,
-        [batch.id, committedAt],
-      );
+      const committed = await transition(sql, 'commit', {
+        set: 'committed_at = to_timestamp($2), updated_at = now()',
+        where: 'batch_id = $1',
+        params: [batch.id, committedAt],
+      });
       // API results need no reveal: their challenge window opens at the commit.
-      const challengeable = await sql<{ id: string }>(
-        `UPDATE inferences SET status = 'CHALLENGEABLE', challenge_ends_at = to_timestamp($3), updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND batch_id = $2 AND status = 'COMMITTED' AND mode = 'OPTIMISTIC' AND origin = 'API'
-          RETURNING id`,
-        [committed.map((row) => row.id), batch.id, challengeEndsAt],
-      );
+      const challengeable = await transition(sql, 'openChallengeWindow', {
+        set: 'challenge_ends_at = to_timestamp($3), updated_at = now()',
+        where: "id = ANY($1::uuid[]) AND batch_id = $2 AND mode = 'OPTIMISTIC' AND origin = 'API'",
+        params: [committed.map((row) => row.id), batch.id, challengeEndsAt],
+      });
       return [...new Set([...committed, ...challengeable].map((row) => row.id))];
     });
     if (changedIds.length === 0) return;

@@ -1,7 +1,6 @@
+import { transition } from '../inference/lifecycle';
+import { BATCH_COMMITTED } from './result-batch.entity';
 import type { Sql } from './sql';
-
-/** The statuses of a result whose batch is committed but which is not FINAL yet. */
-export const UNSETTLED_STATUSES = ['COMMITTED', 'CHALLENGEABLE', 'DISPUTED'] as const;
 
 export interface Recommitted {
   batchIds: string[];
@@ -26,18 +25,16 @@ export async function sendBackToCommit(
     `UPDATE result_batches
         SET status = 'PENDING', tx_hash = NULL, tx_nonce = NULL, chain_batch_id = NULL, block_number = NULL,
             committed_at = NULL, last_error = $2, updated_at = now()
-      WHERE ($1::uuid[] IS NULL AND status IN ('SUBMITTED', 'COMMITTED'))
-         OR ($1::uuid[] IS NOT NULL AND status = 'COMMITTED' AND id = ANY($1::uuid[]))
+      WHERE ($1::uuid[] IS NULL AND status IN ('SUBMITTED', $3))
+         OR ($1::uuid[] IS NOT NULL AND status = $3 AND id = ANY($1::uuid[]))
       RETURNING id`,
-    [batchIds === null ? null : [...batchIds], why],
+    [batchIds === null ? null : [...batchIds], why, BATCH_COMMITTED],
   );
   if (batches.length === 0) return { batchIds: [], inferenceIds: [] };
-  const rows = await sql<{ id: string }>(
-    `UPDATE inferences SET status = 'COMPUTED', committed_at = NULL, challenge_ends_at = NULL, reveal_tx = NULL,
-            updated_at = now()
-      WHERE batch_id = ANY($1::uuid[]) AND status = ANY($2::text[])
-      RETURNING id`,
-    [batches.map((batch) => batch.id), [...UNSETTLED_STATUSES]],
-  );
+  const rows = await transition(sql, 'recommit', {
+    set: 'committed_at = NULL, challenge_ends_at = NULL, reveal_tx = NULL, updated_at = now()',
+    where: 'batch_id = ANY($1::uuid[])',
+    params: [batches.map((batch) => batch.id)],
+  });
   return { batchIds: batches.map((batch) => batch.id), inferenceIds: rows.map((row) => row.id) };
 }

@@ -6,6 +6,7 @@ import type { QuantizedModel } from '../engine';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { InferenceEvents } from '../inference/inference-events';
 import type { InferenceMode } from '../inference/inference-status';
+import { NEW_REQUEST_STATUS, REFUSED_REQUEST_STATUS } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { checkRequestInput, storableInput } from './chain-request-input';
@@ -130,7 +131,7 @@ export class ChainRequestWatcher {
         requester,
         storableInput(args.input),
         check.inputCommitment,
-        check.valid ? 'REQUESTED' : 'FAILED',
+        check.valid ? NEW_REQUEST_STATUS : REFUSED_REQUEST_STATUS,
         args.callback === zeroAddress ? null : getAddress(args.callback),
         args.fee.toString(),
         log.transactionHash,

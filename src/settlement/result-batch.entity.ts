@@ -3,6 +3,12 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 export type ResultBatchStatus = 'PENDING' | 'SUBMITTED' | 'COMMITTED';
 
 /**
+ * A mined batch. Passed to SQL as a parameter: an inference status has the same name, and no
+ * status literal is written in SQL outside src/inference/lifecycle (status-literals.spec.ts).
+ */
+export const BATCH_COMMITTED: ResultBatchStatus = 'COMMITTED';
+
+/**
  * A Merkle root over computed results, committed in one Settlement.commitBatch transaction.
  * PENDING: built, not yet sent; SUBMITTED: sent as `txHash` with `txNonce`; COMMITTED: mined.
  */

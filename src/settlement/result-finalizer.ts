@@ -6,6 +6,12 @@ import { SettlementAbi } from '../chain/generated/contracts';
 import { outputCommitment, verifyResultProof } from '../chain/result-merkle';
 import { canonicalSignature } from '../chain/signature';
 import { InferenceEvents } from '../inference/inference-events';
+import {
+  STATUSES_AWAITING_FINALITY,
+  STATUSES_AWAITING_REVEAL,
+  statusIn,
+  transition,
+} from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { LEAF_COLUMNS, leafHashOf, loadBatchTree, type BatchTree, type LeafRow } from './batch-leaves';
@@ -13,6 +19,7 @@ import { BatchCommitter } from './batch-committer';
 import { ChainTxSender } from './chain-tx-sender';
 import { describeChainError, isTransportError, revertName } from './chain-errors';
 import { RetryBackoff } from './retry-backoff';
+import { BATCH_COMMITTED } from './result-batch.entity';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { FINALIZER_BATCH_SIZE } from './settlement.constants';
 import { query, sqlFor } from './sql';
@@ -108,10 +115,11 @@ export class ResultFinalizer {
       `SELECT i.id, i.request_id, i.batch_id, i.leaf_index, i.output_fixed, i.output_commitment, i.worker_signature,
               b.chain_batch_id, b.root, b.block_number
          FROM inferences i JOIN result_batches b ON b.id = i.batch_id
-        WHERE i.status = 'COMMITTED' AND i.origin = 'CHAIN' AND i.mode = 'OPTIMISTIC' AND b.status = 'COMMITTED'
+        WHERE ${statusIn('i.status', STATUSES_AWAITING_REVEAL)} AND i.origin = 'CHAIN' AND i.mode = 'OPTIMISTIC'
+          AND b.status = $2
         ORDER BY i.committed_at, i.id
         LIMIT $1`,
-      [FINALIZER_BATCH_SIZE],
+      [FINALIZER_BATCH_SIZE, BATCH_COMMITTED],
     );
     const trees = new Map<string, BatchTree>();
     for (const row of rows) {
@@ -128,10 +136,10 @@ export class ResultFinalizer {
       this.dataSource,
       `SELECT ${LEAF_COLUMNS}, i.batch_id, i.leaf_index, b.chain_batch_id
          FROM inferences i JOIN models m ON m.id = i.model_id JOIN result_batches b ON b.id = i.batch_id
-        WHERE i.status = 'CHALLENGEABLE' AND i.origin = 'API' AND i.challenge_ends_at <= to_timestamp($1)
-          AND b.status = 'COMMITTED'
+        WHERE ${statusIn('i.status', STATUSES_AWAITING_FINALITY)} AND i.origin = 'API'
+          AND i.challenge_ends_at <= to_timestamp($1) AND b.status = $2
         ORDER BY i.challenge_ends_at, i.id`,
-      [now],
+      [now, BATCH_COMMITTED],
     );
     const verdicts = await this.verdictsAt(due, latest.number, latest.timestamp);
     const missing = new Map<string, string>();
@@ -146,19 +154,17 @@ export class ResultFinalizer {
     }
     const final = due.filter((_, i) => verdicts[i] === 'final').map((row) => row.id);
     if (final.length > 0) {
-      const apiRows = await query<{ id: string }>(
-        this.dataSource,
-        `UPDATE inferences SET status = 'FINAL', final_at = now(), updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND status = 'CHALLENGEABLE' AND origin = 'API'
-          RETURNING id`,
-        [final],
-      );
+      const apiRows = await transition(sqlFor(this.dataSource), 'finalize', {
+        set: 'final_at = now(), updated_at = now()',
+        where: "id = ANY($1::uuid[]) AND origin = 'API'",
+        params: [final],
+      });
       if (apiRows.length > 0) await this.events.changed(apiRows.map((row) => row.id));
     }
     const chainRows = await query<FinalizeRow>(
       this.dataSource,
       `SELECT id, request_id FROM inferences
-        WHERE status = 'CHALLENGEABLE' AND origin = 'CHAIN' AND challenge_ends_at <= to_timestamp($1)
+        WHERE ${statusIn('status', STATUSES_AWAITING_FINALITY)} AND origin = 'CHAIN' AND challenge_ends_at <= to_timestamp($1)
         ORDER BY challenge_ends_at, id
         LIMIT $2`,
       [now, FINALIZER_BATCH_SIZE],
@@ -376,24 +382,20 @@ export class ResultFinalizer {
   }
 
   private async markChallengeable(id: string, challengeEndsAt: number, revealTx: Hash | null): Promise<void> {
-    const changed = await query<{ id: string }>(
-      this.dataSource,
-      `UPDATE inferences SET status = 'CHALLENGEABLE', challenge_ends_at = to_timestamp($2), reveal_tx = $3, updated_at = now()
-        WHERE id = $1 AND status = 'COMMITTED'
-        RETURNING id`,
-      [id, challengeEndsAt, revealTx],
-    );
+    const changed = await transition(sqlFor(this.dataSource), 'reveal', {
+      set: 'challenge_ends_at = to_timestamp($2), reveal_tx = $3, updated_at = now()',
+      where: 'id = $1',
+      params: [id, challengeEndsAt, revealTx],
+    });
     if (changed.length > 0) await this.events.changed([id]);
   }
 
   private async markFinal(id: string, finalizeTx: Hash | null): Promise<void> {
-    const changed = await query<{ id: string }>(
-      this.dataSource,
-      `UPDATE inferences SET status = 'FINAL', final_at = now(), finalize_tx = $2, updated_at = now()
-        WHERE id = $1 AND status = 'CHALLENGEABLE'
-        RETURNING id`,
-      [id, finalizeTx],
-    );
+    const changed = await transition(sqlFor(this.dataSource), 'finalize', {
+      set: 'final_at = now(), finalize_tx = $2, updated_at = now()',
+      where: 'id = $1',
+      params: [id, finalizeTx],
+    });
     if (changed.length > 0) await this.events.changed([id]);
   }
 }

@@ -1,5 +1,6 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { invariant } from '../common/invariant';
+import { returnedRows } from '../common/sql-rows';
 
 /** Runs one parameterized statement and returns its rows (RETURNING rows for writes). */
 export type Sql = <T = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<T[]>;
@@ -31,6 +32,12 @@ export async function transaction<T>(dataSource: DataSource, work: (sql: Sql) =>
     invariant(manager.queryRunner, 'a transaction has a query runner');
     return work(sqlOn(manager.queryRunner));
   });
+}
+
+/** A `Sql` on an EntityManager: in its transaction when it is a transaction's manager. */
+export function sqlOnManager(manager: EntityManager): Sql {
+  return async <T>(text: string, params: readonly unknown[] = []) =>
+    returnedRows<T>(await manager.query(text, [...params]));
 }
 
 /** A `Sql` that runs each statement on its own (no transaction). */

@@ -10,8 +10,10 @@ import { InferenceEntity } from '../inference/inference.entity';
 import { InferenceEvents } from '../inference/inference-events';
 import { isUuid } from '../inference/inference.service';
 import { JobSignal } from '../inference/job-signal';
+import { STATUSES_HOLDING_LEASE, STATUSES_QUEUED, statusIn, transition } from '../inference/lifecycle';
 import { ModelCatalog } from '../inference/model-catalog';
 import { RUNTIME } from '../runtime/runtime.module';
+import { sqlOnManager } from '../settlement/sql';
 import type { Runtime } from '../runtime/runtime';
 import type { ClaimJobsInput, Job, ResultSubmissionInput, SubmitResultsInput } from './dto/worker-api.types';
 import { claimAllowance, claimStanding, lapseFailsRequest, type QueueLimits } from './fair-queue';
@@ -80,7 +82,8 @@ export class JobsService {
       const [state] = returnedRows<{ now: Date; held: number; lapsed_at: Date[] }>(
         await manager.query(
           `SELECT now() AS now,
-                  (SELECT count(*)::int FROM inferences WHERE status = 'ASSIGNED' AND worker_address = $1) AS held,
+                  (SELECT count(*)::int FROM inferences
+                    WHERE ${statusIn('status', STATUSES_HOLDING_LEASE)} AND worker_address = $1) AS held,
                   ARRAY(SELECT lapsed_at FROM lease_lapses
                          WHERE worker = $1 AND lapsed_at > now() - make_interval(secs => $2::integer)) AS lapsed_at`,
           [worker, limits.lapseWindowSeconds],
@@ -96,27 +99,25 @@ export class JobsService {
       }
       const allowed = claimAllowance(standing.maxHeldJobs, state.held, input.maxJobs);
       if (allowed === 0) return [];
-      return returnedRows<RawJob>(
-        await manager.query(
-          `UPDATE inferences i
-              SET status = 'ASSIGNED', worker_address = $1, lease_seconds = $3::integer, attempts = attempts + 1,
+      return transition<RawJob>(sqlOnManager(manager), 'claim', {
+        alias: 'i',
+        set: `worker_address = $1, lease_seconds = $3::integer, attempts = attempts + 1,
                   claim_id = $5, leased_at = now(),
-                  lease_expires_at = now() + make_interval(secs => LEAST($3::integer, $6::integer)), updated_at = now()
-            WHERE i.id IN (SELECT id FROM inferences
-                            WHERE status = 'REQUESTED' AND NOT ($4 = ANY (excluded_workers))
-                            ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-            RETURNING i.id, i.request_id, i.model_id, i.input_commitment, i.input_fixed, i.lease_expires_at`,
-          // excluded_workers holds lowercase addresses (src/challenges/dispute-outcomes.ts).
-          [
-            worker,
-            allowed,
-            input.leaseSeconds,
-            worker.toLowerCase(),
-            randomUUID(),
-            limits.maxLeaseLifetimeSeconds,
-          ],
-        ),
-      );
+                  lease_expires_at = now() + make_interval(secs => LEAST($3::integer, $6::integer)), updated_at = now()`,
+        where: `i.id IN (SELECT id FROM inferences
+                            WHERE ${statusIn('status', STATUSES_QUEUED)} AND NOT ($4 = ANY (excluded_workers))
+                            ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        returning: 'i.id, i.request_id, i.model_id, i.input_commitment, i.input_fixed, i.lease_expires_at',
+        // excluded_workers holds lowercase addresses (src/challenges/dispute-outcomes.ts).
+        params: [
+          worker,
+          allowed,
+          input.leaseSeconds,
+          worker.toLowerCase(),
+          randomUUID(),
+          limits.maxLeaseLifetimeSeconds,
+        ],
+      });
     });
   }
 
@@ -138,7 +139,8 @@ export class JobsService {
             SET lease_expires_at = LEAST(now() + make_interval(secs => lease_seconds),
                                          leased_at + make_interval(secs => $3::integer)),
                 updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND status = 'ASSIGNED' AND worker_address = $2 AND lease_expires_at > now()
+          WHERE id = ANY($1::uuid[]) AND ${statusIn('status', STATUSES_HOLDING_LEASE)} AND worker_address = $2
+            AND lease_expires_at > now()
           RETURNING id, lease_expires_at`,
         [valid, worker, this.limits.maxLeaseLifetimeSeconds],
       ),
@@ -192,31 +194,35 @@ export class JobsService {
       const expired = returnedRows<ExpiredLease>(
         await manager.query(
           `SELECT id, worker_address, COALESCE(claim_id, id) AS claim_id, lapsed_workers FROM inferences
-            WHERE status = 'ASSIGNED' AND lease_expires_at < now()
+            WHERE ${statusIn('status', STATUSES_HOLDING_LEASE)} AND lease_expires_at < now()
             ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [MAX_REAPED_LEASES],
         ),
       );
       if (expired.length === 0) return [];
-      const failed = expired.filter((row) =>
-        lapseFailsRequest(limits, row.lapsed_workers, row.worker_address),
+      const failed = new Set(
+        expired.filter((row) => lapseFailsRequest(limits, row.lapsed_workers, row.worker_address)).map((row) => row.id),
       );
-      const rows = returnedRows<{ id: string }>(
-        await manager.query(
-          `UPDATE inferences
-              SET status = CASE WHEN id = ANY($2::uuid[]) THEN 'FAILED' ELSE 'REQUESTED' END,
-                  error_code = CASE WHEN id = ANY($2::uuid[]) THEN 'ATTEMPTS_EXHAUSTED' ELSE error_code END,
-                  error_message = CASE WHEN id = ANY($2::uuid[])
-                    THEN 'the leases of ' || $3::integer || ' distinct workers lapsed without a result' ELSE error_message END,
-                  lapsed_workers = CASE WHEN lower(worker_address) = ANY(lapsed_workers) THEN lapsed_workers
+      // The expired rows are locked (FOR UPDATE above): two transitions, one transaction.
+      const released = `lapsed_workers = CASE WHEN lower(worker_address) = ANY(lapsed_workers) THEN lapsed_workers
                     ELSE array_append(lapsed_workers, lower(worker_address)::char(42)) END,
                   worker_address = NULL, lease_expires_at = NULL, lease_seconds = NULL, claim_id = NULL,
-                  leased_at = NULL, updated_at = now()
-            WHERE id = ANY($1::uuid[])
-            RETURNING id`,
-          [expired.map((row) => row.id), failed.map((row) => row.id), limits.failAfterLapsedWorkers],
-        ),
-      );
+                  leased_at = NULL, updated_at = now()`;
+      const sql = sqlOnManager(manager);
+      const rows = [
+        ...(await transition(sql, 'attemptsExhausted', {
+          set: `error_code = 'ATTEMPTS_EXHAUSTED',
+                  error_message = 'the leases of ' || $2::integer || ' distinct workers lapsed without a result',
+                  ${released}`,
+          where: 'id = ANY($1::uuid[])',
+          params: [[...failed], limits.failAfterLapsedWorkers],
+        })),
+        ...(await transition(sql, 'leaseExpired', {
+          set: released,
+          where: 'id = ANY($1::uuid[])',
+          params: [expired.filter((row) => !failed.has(row.id)).map((row) => row.id)],
+        })),
+      ];
       const claims = new Map<string, { worker: string; jobs: number }>();
       for (const row of expired) {
         const claim = claims.get(row.claim_id) ?? { worker: row.worker_address, jobs: 0 };
@@ -320,22 +326,20 @@ export class JobsService {
         `job ${job.id}: the result signature is not ${worker}'s over this result leaf`,
       );
     }
-    const updated = returnedRows<{ id: string }>(
-      await manager.query(
-        `UPDATE inferences SET status = 'COMPUTED', output_fixed = $2, output_commitment = $3, trace_commitment = $4,
-                worker_signature = $5, backend = $6, lease_expires_at = NULL, computed_at = now(), updated_at = now()
-          WHERE id = $1 AND status = 'ASSIGNED' AND worker_address = $7 RETURNING id`,
-        [
-          job.id,
-          output.map(String),
-          computed,
-          leaf.traceCommitment,
-          result.signature.toLowerCase(),
-          backend,
-          job.workerAddress,
-        ],
-      ),
-    );
+    const updated = await transition(sqlOnManager(manager), 'submit', {
+      set: `output_fixed = $2, output_commitment = $3, trace_commitment = $4,
+                worker_signature = $5, backend = $6, lease_expires_at = NULL, computed_at = now(), updated_at = now()`,
+      where: 'id = $1 AND worker_address = $7',
+      params: [
+        job.id,
+        output.map(String),
+        computed,
+        leaf.traceCommitment,
+        result.signature.toLowerCase(),
+        backend,
+        job.workerAddress,
+      ],
+    });
     if (updated.length !== 1)
       throw new WorkersError('JOB_NOT_HELD', `job ${job.id} changed while the result was checked`);
     return job.id;

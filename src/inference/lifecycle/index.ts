@@ -1,0 +1,3 @@
+export * from './lifecycle-transitions';
+export * from './lifecycle-sql';
+export * from './lifecycle-diagram';
