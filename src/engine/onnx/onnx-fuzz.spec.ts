@@ -99,14 +99,12 @@ describe('ONNX importer fuzzing', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(10);
   });
 
-  it('refuses every mutated fixture with a coded EngineError or imports it, and never stalls', () => {
-    let slowestMs = 0;
+  it('refuses every mutated fixture with a coded EngineError or imports it', () => {
     const codes = new Map<string, number>();
     fc.assert(
       fc.property(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 3 }), (which, mutations) => {
         const fixture = fixtures[which % fixtures.length];
         const bytes = apply(fixture.bytes, mutations);
-        const started = Date.now();
         try {
           quantize(importOnnx(bytes));
           codes.set('imported', (codes.get('imported') ?? 0) + 1);
@@ -115,14 +113,12 @@ describe('ONNX importer fuzzing', () => {
             throw new Error(`${fixture.path} with ${JSON.stringify(mutations)} threw ${String(error)}`, { cause: error });
           }
           codes.set(error.code, (codes.get(error.code) ?? 0) + 1);
-        } finally {
-          slowestMs = Math.max(slowestMs, Date.now() - started);
         }
       }),
       { seed: SEED, numRuns: 3_000 },
     );
     expect(codes.get('imported')).toBeGreaterThan(0);
-    // Each case is bounded by the element caps; seconds would mean a cap is missing.
-    expect(slowestMs).toBeLessThan(5_000);
+    // Each case is bounded by the element caps (import-limits.spec.ts); a missing cap shows as this
+    // test running past jest's timeout. No wall-clock assertion: the machine's load is not the code's.
   });
 });
