@@ -125,6 +125,45 @@ library LibTensorRoot {
         return (true, _leaves[0]);
     }
 
+    /// @notice The node of height `_height` over an all-padding subtree: bytes32(0) at the leaf level,
+    ///         hashPair(z, z) of the one below above it.
+    function paddingNode(uint256 _height) internal pure returns (bytes32 node_) {
+        for (uint256 h; h < _height; ++h) node_ = hashPair(node_, node_);
+    }
+
+    /// @notice The root of one page of a tree with `_leafCount` real leaves: `_nodes` are the
+    ///         2^k nodes of height `_height` whose first has index `_firstIndex` at that height
+    ///         (k = log2 of their count, so they are every descendant of one node k levels up).
+    ///         A node whose subtree holds no real leaf (index * 2^height >= _leafCount) must be the
+    ///         padding node of its height, so a page can differ from the canonical tree only where
+    ///         a real leaf lies below.
+    /// @return ok_ false when the count is not a power of two or a padding node is not canonical.
+    function pageRoot(bytes32[] calldata _nodes, uint256 _height, uint256 _firstIndex, uint256 _leafCount)
+        internal
+        pure
+        returns (bool ok_, bytes32 root_)
+    {
+        uint256 width = _nodes.length;
+        if (width == 0 || (width & (width - 1)) != 0 || _height > MAX_DEPTH) return (false, bytes32(0));
+        bytes32 padding = paddingNode(_height);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 j; j < width; ++j) {
+            bytes32 node = _nodes[j];
+            if (((_firstIndex + j) << _height) >= _leafCount && node != padding) return (false, bytes32(0));
+            level[j] = node;
+        }
+        while (width > 1) {
+            width >>= 1;
+            for (uint256 j; j < width; ++j) level[j] = hashPair(level[2 * j], level[2 * j + 1]);
+        }
+        return (true, level[0]);
+    }
+
+    /// @notice Height of the tree over `_leafCount` leaves: the least d with 2^d >= _leafCount.
+    function depthOf(uint256 _leafCount) internal pure returns (uint256 depth_) {
+        while ((uint256(1) << depth_) < _leafCount) ++depth_;
+    }
+
     /// @notice keccak256(abi.encodePacked(_left, _right)).
     function hashPair(bytes32 _left, bytes32 _right) internal pure returns (bytes32 value_) {
         assembly ("memory-safe") {
