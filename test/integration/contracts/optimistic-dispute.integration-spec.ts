@@ -42,6 +42,7 @@ import {
   type PlayedMove,
   type Trace,
 } from '../../support/dispute-fixtures';
+import { traceTreeOf } from '../../../src/challenges/dispute-strategy';
 import { ANVIL_WORKER_KEYS, signResult, testWorker } from '../../support/worker-auth';
 import {
   expectRevert,
@@ -73,6 +74,13 @@ const MAX_DISPUTE_GAS = 3_000_000n;
 const MAX_ONE_STEP_GAS = 5_000_000n;
 /** Committed batches hold this many leaves (the service's batch size), the disputed one among them. */
 const BATCH_LEAVES = 64;
+
+
+/** The first page of a trace's tree (the whole leaf level while the tree is at most PAGE_DEPTH deep). */
+function firstTracePage(trace: Trace): Hex[] {
+  const tree = traceTreeOf(trace);
+  return tree.page(0, 0, tree.depth);
+}
 
 describe('optimistic disputes with the real one-step executor', () => {
   let chain: Chain;
@@ -273,10 +281,10 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect(decided.reason).toBe(DisputeReason.OneStep);
     expect(moves.map((m) => m.move)).toEqual([
       'open',
-      'revealTrace',
-      'pickStep',
-      'revealChunks',
-      'pickChunk',
+      'revealTracePage',
+      'pickTraceNode',
+      'revealChunkPage',
+      'pickChunkNode',
       'revealChunkValues',
       'oneStep',
     ]);
@@ -385,7 +393,8 @@ describe('optimistic disputes with the real one-step executor', () => {
         claimed: wrong,
         own: honest,
       });
-      expect(moves.find((m) => m.move === 'pickStep')).toBeDefined();
+      expect(moves.find((m) => m.move === 'pickTraceNode')).toBeDefined();
+      expect(await dispute(opened.disputeId)).toMatchObject({ stepIndex: 1 });
       expect(moves[moves.length - 1].move).toBe('oneStep');
       expect(moves[moves.length - 1].gasUsed).toBeLessThan(MAX_ONE_STEP_GAS);
       expect(await dispute(opened.disputeId)).toMatchObject({
@@ -416,7 +425,7 @@ describe('optimistic disputes with the real one-step executor', () => {
     const second = await open(clientFor(chain.accounts[6]), mnist, batch.batchId, signed, batch.proof(0));
     expect(await status(requestId)).toBe(STATUS.Disputed);
     expect(await readSettlement('openDisputesOf', [leafHash])).toBe(2n);
-    await defender.revealTrace(second.disputeId, honest.roots);
+    await defender.revealTracePage(second.disputeId, firstTracePage(honest));
     // Nothing differs: a challenger that insists picks step 0, chunk 0, value 0 and the executor agrees with the worker.
     const moves = await playDispute({
       disputeId: first.disputeId,
@@ -480,8 +489,8 @@ describe('optimistic disputes with the real one-step executor', () => {
       functionName: 'requestWithdrawal',
     });
 
-    // Dispute 1: the defender never answers. Dispute 2: the challenger stops after revealTrace.
-    await defender.revealTrace(ids[1], traces[1].roots);
+    // Dispute 1: the defender never answers. Dispute 2: the challenger stops after the first page.
+    await defender.revealTracePage(ids[1], firstTracePage(traces[1]));
     await expectRevert(
       chain.send(service, gameCall('claimTimeout', [ids[0]])),
       'DisputeGame_ClockNotExpired',
