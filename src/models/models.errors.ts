@@ -10,7 +10,8 @@ export type ModelsErrorCode =
   | 'INVALID_PAGE_SIZE'
   | 'MODEL_LIMIT_EXCEEDED'
   | 'MODEL_IMPORT_TIMEOUT'
-  | 'MODEL_COMPILER_BUSY';
+  | 'MODEL_COMPILER_BUSY'
+  | 'DISPUTE_MOVE_OVER_BUDGET';
 
 export class ModelsError extends AppError {
   constructor(code: ModelsErrorCode, message: string, details?: Record<string, unknown>) {

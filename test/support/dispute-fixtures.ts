@@ -29,8 +29,10 @@ import { loadMnistHoldout, mnistFixtureDir } from '../../src/engine/mnist/mnist-
 import { importOnnx } from '../../src/engine/onnx/onnx-import';
 import { quantize } from '../../src/engine/quantize/quantize';
 import type { QuantizedModel } from '../../src/engine/quantize/quantized-model.types';
+import { globalPoolConvModel, reluChainModel, wideConvModel } from '../../src/engine/testing/attack-models';
+import { seededValues } from '../../src/engine/testing/float-model-builder';
 
-export type DisputeModelName = 'mnist-mlp' | '3l_relu_conv_fc';
+export type DisputeModelName = 'mnist-mlp' | '3l_relu_conv_fc' | 'wide-conv' | 'relu-chain' | 'global-pool-conv';
 
 /** A quantized model with its commitment (format v3), its model parts (the game's `open` argument) and steps tree. */
 export interface DisputeModel {
@@ -53,6 +55,12 @@ export function loadDisputeModel(name: DisputeModelName): DisputeModel {
     const calibration = parseInputs(JSON.parse(readFileSync(join(dir, 'calibration.json'), 'utf8')));
     model = quantize(importOnnx(readFileSync(join(dir, 'mnist-mlp.onnx'))), { calibration });
     sampleInputs = loadMnistHoldout().inputs.slice(0, 4);
+  } else if (name === 'wide-conv' || name === 'relu-chain' || name === 'global-pool-conv') {
+    // the two attack shapes of issue 18 (C1), and a model the registration bound refuses, with seeded inputs
+    const builders = { 'wide-conv': wideConvModel, 'relu-chain': reluChainModel, 'global-pool-conv': globalPoolConvModel };
+    model = quantize(importOnnx(builders[name]()));
+    const length = model.inputShape.reduce((a, b) => a * b, 1);
+    sampleInputs = [seededValues(length, 5, model.inputBoundReal / 2)];
   } else {
     const dir = join(CONFORMANCE_DIR, name);
     const calibration = parseInputs(JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')));

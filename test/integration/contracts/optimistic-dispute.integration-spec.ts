@@ -43,6 +43,7 @@ import {
   type Trace,
 } from '../../support/dispute-fixtures';
 import { traceTreeOf } from '../../../src/challenges/dispute-strategy';
+import { MAX_DISPUTE_MOVE_GAS, disputeGasReport } from '../../../src/chain/dispute-gas';
 import { ANVIL_WORKER_KEYS, signResult, testWorker } from '../../support/worker-auth';
 import {
   expectRevert,
@@ -416,7 +417,10 @@ describe('optimistic disputes with the real one-step executor', () => {
     const signed = await signedLeaf(requestId, mnist, honest, 1);
     const leafHash = hashResultLeaf(signed.leaf);
     const batch = await commit([signed.leaf]);
-    await reveal(batch.batchId, signed.leaf, honest.output, batch.proof(0), signed.signature);
+    const revealed = await reveal(batch.batchId, signed.leaf, honest.output, batch.proof(0), signed.signature);
+    const revealBound = disputeGasReport(mnist.model).moves.find((m) => m.move === 'reveal')!.gas;
+    console.log(`Settlement.reveal of a 10-value MNIST output: ${revealed.gasUsed} gas (bound ${revealBound})`);
+    expect(Number(revealed.gasUsed)).toBeLessThanOrEqual(revealBound);
     const stakeBefore = (await workerOf(worker)).stake;
     const claimableBefore = await readGame<bigint>('claimable', [worker]);
 
@@ -535,5 +539,80 @@ describe('optimistic disputes with the real one-step executor', () => {
       abi: WorkerRegistryAbi,
       functionName: 'withdraw',
     });
+  });
+
+  describe('the registration bound (docs/disputes.md, "The bound")', () => {
+    /** Each played move's gas against the bound's estimate for that move (and step). */
+    function checkAgainstBound(name: string, model: DisputeModel, moves: PlayedMove[], step: number) {
+      const report = disputeGasReport(model.model);
+      const estimateOf = (move: string) =>
+        move === 'oneStep'
+          ? report.oneStepByStep[step].gas
+          : report.moves.find((m) => m.move === move)!.gas;
+      const rows = moves.map((m) => `${m.move} ${m.gasUsed} (bound ${estimateOf(m.move)})`);
+      console.log(`${name}: costliest estimate ${report.costliest.move} ${report.costliest.gas}; played: ${rows.join(', ')}`);
+      for (const m of moves) {
+        expect([m.move, Number(m.gasUsed) <= estimateOf(m.move)]).toEqual([m.move, true]);
+        expect(m.gasUsed).toBeLessThan(BigInt(MAX_DISPUTE_MOVE_GAS));
+      }
+      expect(report.costliest.gas).toBeLessThanOrEqual(MAX_DISPUTE_MOVE_GAS);
+    }
+
+    it.each(['mnist-mlp', '3l_relu_conv_fc', 'wide-conv', 'relu-chain'] as const)(
+      'plays the costliest one-step of %s on anvil, every move within its bound and under MAX_DISPUTE_MOVE_GAS',
+      async (name) => {
+        const model = name === 'mnist-mlp' ? mnist : loadDisputeModel(name);
+        const report = disputeGasReport(model.model);
+        const costliest = report.oneStepByStep.reduce((a, b) => (b.gas > a.gas ? b : a));
+        const step = costliest.step!;
+        const honest = honestTrace(model.model, model.sampleInputs[0]);
+        const length = honest.tensors[step + 1].length;
+        const element = Math.floor(length / 2);
+        const signed = await signedLeaf(apiRequestId(`bound-${name}`), model, honest, 1);
+        const batch = await commit([signed.leaf]);
+        const opened = await open(challenger, model, batch.batchId, signed, batch.proof(0));
+        // A challenger insisting on a correct leaf: the same moves and data as a winning one.
+        const moves: PlayedMove[] = [{ move: 'open', by: 'challenger', gasUsed: opened.gasUsed }];
+        moves.push(
+          ...(await playDispute({
+            disputeId: opened.disputeId,
+            model,
+            challenger,
+            defender,
+            claimed: honest,
+            own: honest,
+            insist: { step, chunk: Math.floor(element / 16), offset: element % 16 },
+          })),
+        );
+        expect(moves.at(-1)!.move).toBe('oneStep');
+        expect(await dispute(opened.disputeId)).toMatchObject({ outcome: DisputeOutcome.DefenderWon });
+        checkAgainstBound(name, model, moves, step);
+      },
+      300_000,
+    );
+
+    it('measures, for a model the bound refuses (a 62x62 average pool), a one-step over the budget and within its estimate', async () => {
+      const model = loadDisputeModel('global-pool-conv');
+      const report = disputeGasReport(model.model);
+      expect(report.costliest).toMatchObject({ move: 'oneStep', step: 2, op: 'avgPool' });
+      const honest = honestTrace(model.model, model.sampleInputs[0]);
+      const signed = await signedLeaf(apiRequestId('bound-global-pool'), model, honest, 1);
+      const batch = await commit([signed.leaf]);
+      const opened = await open(challenger, model, batch.batchId, signed, batch.proof(0));
+      const moves = await playDispute({
+        disputeId: opened.disputeId,
+        model,
+        challenger,
+        defender,
+        claimed: honest,
+        own: honest,
+        insist: { step: 2, chunk: 1, offset: 0 },
+      });
+      const oneStep = moves.at(-1)!;
+      console.log(`global 62x62 pool: oneStep ${oneStep.gasUsed} gas (bound ${report.costliest.gas})`);
+      expect(oneStep.move).toBe('oneStep');
+      expect(oneStep.gasUsed).toBeGreaterThan(BigInt(MAX_DISPUTE_MOVE_GAS));
+      expect(Number(oneStep.gasUsed)).toBeLessThanOrEqual(report.costliest.gas);
+    }, 300_000);
   });
 });
