@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ResultLeaf} from "../libraries/LibResultMerkle.sol";
 
-/// @notice The preimage of a model commitment (docs/semantics.md, format v2):
+/// @notice The preimage of a model commitment (docs/semantics.md, format v2, unchanged in v3):
 ///         modelCommitment = keccak256(abi.encode(headerHash, parametersRoot, parameterCount,
 ///         stepsRoot, stepCount)); all fields are static, so that is keccak256(abi.encode(parts)).
 struct ModelParts {
@@ -88,9 +88,9 @@ struct Dispute {
 }
 
 /// @title IDisputeGame
-/// @notice The optimistic-mode dispute game over one committed result leaf: a bisection from the
-///         committed trace (tensor roots) to one step, one chunk of 16 values and one value, which
-///         the one-step executor recomputes on-chain. Anyone may open any number of disputes on a
+/// @notice The optimistic-mode dispute game over one committed result leaf: a paged descent of the
+///         committed trace tree (leaves: tensor roots) to one step, of that step's output tree to
+///         one chunk of 16 values, then one value, which the one-step executor recomputes on-chain. Anyone may open any number of disputes on a
 ///         leaf while its batch's challenge window is open, each with its own bond, clocks and
 ///         moves, until one of them is decided for its challenger (the leaf is refuted, for good).
 ///         See docs/disputes.md.

@@ -2,11 +2,13 @@
 pragma solidity ^0.8.24;
 
 /// @title LibTensorRoot
-/// @notice Tensor roots of docs/semantics.md sections 8 and 11 (format version 2): a tensor's values,
+/// @notice Tensor roots of docs/semantics.md sections 8, 9 and 11 (format version 3): a tensor's values,
 ///         flat and row-major, in chunks of 16 int256 (the last chunk zero-padded);
 ///         leaf_c = keccak256(abi.encode(uint256 c, int256[16] chunk_c)); leaves padded with bytes32(0)
 ///         to a power of two; parent = keccak256(abi.encodePacked(left, right)) (ordered). The same
-///         tree commits the parameter vector (parametersRoot) and every tensor of a trace.
+///         tree commits the parameter vector (parametersRoot) and every tensor of a trace; with
+///         32-byte leaves it is the trace tree over a trace's tensor roots (its depth is fixed by the
+///         step count, so there too a node never passes for a leaf). pageRoot checks a page of either.
 ///         src/engine/commitment/tensor-root.ts computes the same roots and proofs.
 /// @dev Second preimages: a leaf is the hash of a 544-byte preimage, an internal node of a 64-byte
 ///      one, so a node cannot pass for a leaf (or the reverse) without a keccak256 collision; the

@@ -1,5 +1,5 @@
 /**
- * Model commitment (docs/semantics.md sections 8 and 11, format version 2):
+ * Model commitment (docs/semantics.md sections 8 and 11, format versions 2 and 3, unchanged in 3):
  *   headerHash      = keccak256(utf8(canonicalJson(header)))
  *   parametersRoot  = tensor root of the parameter vector (chunks of 16 int256)
  *   stepsRoot       = Merkle root over the step descriptors (step-descriptor.ts)
