@@ -1,11 +1,12 @@
 /**
  * A full optimistic dispute on a local anvil with the deployed system (Settlement as the game's
  * host, WorkerRegistry, DisputeGame, the real OneStepExecutor, dev parameters), for the MNIST MLP
- * and the 3l_relu_conv_fc fixture: an on-chain request, a dishonest worker's signed leaf (one value
+ * and the 3l_relu_conv_fc fixture, and the two attack shapes of issue 18 C1 (a 3x64x64 input through a
+ * 3x3 conv to 32 channels; a chain of 1,400 Relu steps): an on-chain request, a dishonest worker's signed leaf (one value
  * of the first linear / conv step off by one, later steps recomputed) committed in a 64-leaf batch
  * and revealed, then both parties played with the engine (test/support/dispute-fixtures.ts) until
- * the challenger wins, withdraws its bond and claims the slash. Prints each move's gas, the
- * totals, the one-step's gas, the wall time on anvil and the commit gas per inference of a
+ * the challenger wins, withdraws its bond and claims the slash. Prints each move's gas next to the
+ * registration bound's figure for it (src/chain/dispute-gas.ts), the totals, the one-step's gas, the wall time on anvil and the commit gas per inference of a
  * 64-leaf batch. Asserts nothing.
  *
  *   npx ts-node --transpile-only bench/dispute.bench.ts
@@ -27,6 +28,7 @@ import { ANVIL_DEFAULT_PRIVATE_KEY, startAnvil } from '../src/chain/anvil';
 import { createChainClients, type ChainClients } from '../src/chain/chain-clients';
 import { DEV_PROTOCOL_PARAMETERS, ensureDeployed, type Deployment } from '../src/chain/deployments';
 import { createDisputeClient } from '../src/chain/dispute-client';
+import { disputeGasReport } from '../src/chain/dispute-gas';
 import { ModelRegistryAbi, SettlementAbi, WorkerRegistryAbi } from '../src/chain/generated/contracts';
 import { buildResultTree, type ResultLeaf } from '../src/chain/result-merkle';
 import { RESULT_TYPES, verityDomain } from '../src/chain/typed-data';
@@ -44,6 +46,8 @@ import {
 const MODELS: { name: DisputeModelName; step: number }[] = [
   { name: 'mnist-mlp', step: 0 },
   { name: '3l_relu_conv_fc', step: 1 },
+  { name: 'wide-conv', step: 0 },
+  { name: 'relu-chain', step: 700 },
 ];
 const BATCH_LEAVES = 64;
 /** Receipt polling of the bench's clients (viem's default would dominate the wall time on anvil). */
@@ -195,7 +199,13 @@ async function benchModel(
   moves.push({ move: 'claimRewards (slash)', by: 'challenger', gasUsed: claimed.gasUsed });
   const wallMs = performance.now() - started;
   const outcome = (await challenger.readDispute(opened.disputeId)).outcome;
-  return { moves, wallMs, outcome, commitGas: committed.gasUsed, steps: model.model.steps.map((s) => s.op) };
+  const report = disputeGasReport(model.model);
+  const boundOf = (move: string) =>
+    move === 'oneStep'
+      ? report.oneStepByStep[step].gas
+      : report.moves.find((m) => m.move === move.split(' ')[0])?.gas;
+  const steps = model.model.steps.map((s) => s.op);
+  return { moves, wallMs, outcome, commitGas: committed.gasUsed, steps, boundOf, costliest: report.costliest };
 }
 
 async function main(): Promise<void> {
@@ -216,13 +226,15 @@ async function main(): Promise<void> {
       address: contracts.WorkerRegistry,
       abi: WorkerRegistryAbi,
       functionName: 'register',
-      value: 4n * DEV_PROTOCOL_PARAMETERS.minimumStakeWei,
+      value: 8n * DEV_PROTOCOL_PARAMETERS.minimumStakeWei,
     });
     const summary: Record<string, string | number>[] = [];
     for (const { name, step } of MODELS) {
-      const { moves, wallMs, outcome, commitGas, steps } = await benchModel(bench, contracts, name, step);
-      console.log(`\n${name} (${steps.join(', ')}), wrong value in step ${step} (${steps[step]})`);
-      console.table(moves.map((m) => ({ move: m.move, by: m.by, gas: Number(m.gasUsed) })));
+      const { moves, wallMs, outcome, commitGas, steps, boundOf, costliest } = await benchModel(bench, contracts, name, step);
+      const shown = steps.length > 8 ? `${steps.length} steps: ${steps.slice(0, 3).join(', ')}, ...` : steps.join(', ');
+      console.log(`\n${name} (${shown}), wrong value in step ${step} (${steps[step]})`);
+      console.log(`registration bound: costliest move ${costliest.move}${costliest.step === undefined ? '' : ` (step ${costliest.step}, ${costliest.op})`}: ${costliest.gas} gas`);
+      console.table(moves.map((m) => ({ move: m.move, by: m.by, gas: Number(m.gasUsed), bound: boundOf(m.move) ?? '' })));
       const total = moves.reduce((sum, m) => sum + m.gasUsed, 0n);
       const oneStep = moves.find((m) => m.move === 'oneStep')?.gasUsed ?? 0n;
       summary.push({

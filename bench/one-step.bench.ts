@@ -14,6 +14,7 @@ import { OneStepExecutorAbi, OneStepExecutorBytecode } from '../src/chain/genera
 import { commitModel } from '../src/engine/commitment/model-commitment';
 import { buildOneStepWitness } from '../src/engine/commitment/one-step-witness';
 import { commitTrace, traceTensorRoots } from '../src/engine/commitment/tensor-commitment';
+import { WordTree } from '../src/engine/commitment/word-tree';
 import { evaluateFixed } from '../src/engine/evaluator/evaluator';
 import { quantizeInput } from '../src/engine/evaluator/input-quantize';
 import { parseInputs } from '../src/engine/io/input-json';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       const length = model.inputShape.reduce((a, b) => a * b, 1);
       const input = quantizeInput(model, seededValues(length, 3, model.inputBoundReal / 2));
       const trace: Float64Array[] = [input, ...evaluateFixed(model, input).trace.map((t) => t.values)];
-      const roots = traceTensorRoots(trace[0], trace.slice(1));
+      const traceTree = new WordTree(traceTensorRoots(trace[0], trace.slice(1)));
       console.log(`\n${name}: ${model.steps.length} steps, ${commitment.parameterCount} parameters`);
       console.log('step  op          output  worst element  gas        witness bytes');
       for (let step = 0; step < model.steps.length; step++) {
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
           const args = [
             commitment.stepsRoot,
             commitment.parametersRoot,
-            roots,
+            traceTree.root,
+            BigInt(traceTree.depth),
             BigInt(step),
             BigInt(element),
             witness,
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < COMMIT_REPEATS; i++) commitTrace(trace[0], trace.slice(1));
       const values = trace.reduce((a, t) => a + t.length, 0);
       console.log(
-        `commitTrace v2 (${trace.length} tensors, ${values} values): ${((performance.now() - start) / COMMIT_REPEATS).toFixed(2)} ms per sample`,
+        `commitTrace v3 (${trace.length} tensors, ${values} values): ${((performance.now() - start) / COMMIT_REPEATS).toFixed(2)} ms per sample`,
       );
     }
   } finally {

@@ -9,6 +9,7 @@ import {IVerityConsumer} from "./interfaces/IVerityConsumer.sol";
 import {IVerityRequests} from "./interfaces/IVerityRequests.sol";
 import {IVerityResults, RequestStatus} from "./interfaces/IVerityResults.sol";
 import {LibResultMerkle, ResultLeaf} from "./libraries/LibResultMerkle.sol";
+import {LibTensorRoot} from "./libraries/LibTensorRoot.sol";
 import {LibSignature} from "./libraries/LibSignature.sol";
 import {LibZkPublicSignals} from "./libraries/LibZkPublicSignals.sol";
 
@@ -183,6 +184,7 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     );
 
     error Settlement_ZeroChallengeWindow();
+    error Settlement_OutputLength(bytes32 requestId, uint256 length, uint256 expected);
     error Settlement_ZeroCommitter();
     error Settlement_NotCommitter(address caller);
     error Settlement_WithdrawalDelayTooShort(uint64 withdrawalDelay, uint256 required);
@@ -401,7 +403,7 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
     ///         output matches the leaf's output commitment, and records it as pending. Anyone may call.
     /// @param _batchId The batch holding the leaf.
     /// @param _leaf The leaf's fields; `_leaf.worker` is the worker credited (and slashable) for it.
-    /// @param _output The output values; keccak256(abi.encode(_output)) must equal the commitment.
+    /// @param _output The output values; their tensor root (LibTensorRoot.root) must equal the commitment.
     /// @param _proof Sibling hashes from the leaf up to the root.
     /// @param _workerSignature `_leaf.worker`'s 65-byte (r, s, v) signature of resultDigest(_leaf).
     function reveal(
@@ -429,7 +431,8 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
         // matches, so a leaf naming address(0) is refused too.
         address signer = LibSignature.recover(_hashTypedData(_hashResult(_leaf)), _workerSignature);
         if (signer == address(0) || signer != worker) revert Settlement_BadWorkerSignature(_leaf.requestId, worker);
-        bytes32 outputCommitment = keccak256(abi.encode(_output));
+        // Commitment format v3: the output commitment is the output's tensor root.
+        bytes32 outputCommitment = LibTensorRoot.root(_output);
         if (outputCommitment != _leaf.outputCommitment) {
             revert Settlement_OutputMismatch(_leaf.requestId, _leaf.outputCommitment, outputCommitment);
         }
@@ -444,6 +447,9 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
             revert Settlement_LeafRequestMismatch(requestId);
         }
         if (request.mode != MODE_OPTIMISTIC) revert Settlement_ZkModeNeedsProof(requestId);
+        // INVARIANT: the output has the model's length (a tensor root does not bind trailing zeros).
+        uint256 outputLength = modelRegistry.modelOf(request.modelCommitment).outputLength;
+        if (_output.length != outputLength) revert Settlement_OutputLength(requestId, _output.length, outputLength);
         // INVARIANT: a wrong revealed result can always be slashed. Its worker is active (staked,
         // not leaving) now; a dispute must come within one challenge window of this reveal, and a
         // worker that starts leaving after it keeps its stake for withdrawalDelay >= 2 windows
@@ -732,7 +738,8 @@ contract Settlement is IVerityRequests, IVerityResults, IDisputeHost {
                 revert Settlement_InputCommitmentNotInField(_inputCommitment);
             }
         } else if (_input.length != 0) {
-            bytes32 computed = keccak256(abi.encode(_input));
+            // Commitment format v3: an optimistic input commitment is the input's tensor root.
+            bytes32 computed = LibTensorRoot.root(_input);
             if (computed != _inputCommitment) revert Settlement_InputCommitmentMismatch(_inputCommitment, computed);
         }
     }

@@ -21,30 +21,39 @@ import {LibTensorRoot} from "../libraries/LibTensorRoot.sol";
 ///         a dispute on a leaf of a committed batch inside the batch's challenge window; anyone may
 ///         open any number of disputes on the same leaf, each with its own bond, clocks and moves,
 ///         until one is decided for its challenger (the leaf is then refuted and closed to new
-///         disputes). In each dispute the defender (anyone: the data is fixed by commitments) reveals the
-///         trace's tensor roots; the challenger either shows that the first or last tensor root
-///         disagrees with the committed input or output (and wins at once), or picks one step; the
-///         defender reveals that step's output chunk leaves; the challenger picks one chunk; the
-///         defender reveals its 16 values; the challenger has the one-step executor recompute one of
-///         them, which decides the dispute. Each side has a chess clock of maxClockSeconds; a side
-///         that lets its clock run out loses (claimTimeout). A challenger that wins gets its bond
-///         back and the host slashes the worker; a challenger that loses pays its bond to the
-///         leaf's worker. Payments are pulled (withdraw).
-/// @dev Soundness. The executor reads a step's inputs from the DEFENDER's own tensor roots, so the
+///         disputes). Each dispute is a paged descent of two Merkle trees (commitment format v3):
+///         the trace tree (leaves: the tensor roots of the input and of every step's output, its
+///         root the leaf's traceCommitment) down to one leaf, then, when that leaf is a step's
+///         output, that tensor's chunk tree down to one chunk. The defender (anyone: the data is
+///         fixed by commitments) reveals a page (the 2^k descendants of the current node, k <=
+///         PAGE_DEPTH), the challenger picks one node of it, and so on; at a trace leaf the
+///         boundaries are checked (leaf 0 against the input commitment, the last leaf against the
+///         output commitment); at a chunk leaf the defender reveals its 16 values and the challenger
+///         has the one-step executor recompute one of them, which decides the dispute. The game
+///         stores the current node, never a page, so every move's gas is bounded by PAGE_DEPTH
+///         (or, for oneStep, by the one step's fan-in), whatever the model's size. Each side has a
+///         chess clock of maxClockSeconds; a side that lets its clock run out loses (claimTimeout).
+///         A challenger that wins gets its bond back and the host slashes the worker; a challenger
+///         that loses pays its bond to the leaf's worker. Payments are pulled (withdraw).
+/// @dev Soundness. The executor reads a step's inputs through the DEFENDER's own trace root, so the
 ///      game checks the defender's trace for internal consistency, step by step, plus its two ends:
-///      - A defender whose tensor 0 is the input's tensor root (else challengeInput wins), whose
-///        every step output is what the step computes from the earlier tensors of the same trace
-///        (else some value of some chunk of some step is wrong, and oneStep on it wins), has the
-///        correct last tensor by induction, which must be the committed output's root (else
-///        challengeOutput wins). So a wrong leaf always has a winning line for the challenger.
-///      - An honest challenger finds it: it recomputes the trace, picks the FIRST step whose root
-///        differs from its own (the defender's inputs to that step are then honest values it
-///        knows, so it can build the executor's witness), a chunk whose leaf differs, and a value
-///        that differs; the executor returns the honest value, which is not the defender's.
-///      - A correct leaf has no winning line for a challenger: every challenge reverts (no loss,
+///      - A defender whose leaf 0 is the input commitment (else picking leaf 0 wins), whose every
+///        step output is what the step computes from the earlier tensors of the same trace (else
+///        some value of some chunk of some step is wrong, and oneStep on it wins), has the correct
+///        last tensor by induction, which must be the committed output root (else picking the
+///        last leaf wins). So a wrong leaf always has a winning line for the challenger.
+///      - An honest challenger finds it: it holds the honest trace tree H and, in every page,
+///        picks the FIRST node that differs from H (or, when the defender's whole trace is H's, the
+///        node over the last leaf). Pages are canonical over padding (LibTensorRoot.pageRoot), so
+///        a differing node always has a real leaf below it. It reaches the first leaf i where the
+///        defender's trace differs; every node left of it is H's, so the inputs of step i - 1 (leaves
+///        below i) are honest tensors it knows, with proofs against the defender's root (H's nodes
+///        left of the path, revealed nodes elsewhere). In the step's chunk tree it picks the first
+///        differing chunk, then a differing value; the executor returns the honest value.
+///      - A correct leaf has no winning line for a challenger: a boundary pick reverts (no loss,
 ///        no turn change) and every one-step returns the defender's value.
-///      Defender moves are permissionless: each has exactly one valid argument (a preimage of a
-///      commitment the worker signed), so nobody can play a defender's move badly.
+///      Defender moves are permissionless: each has exactly one valid argument (nodes of a tree
+///      whose root the worker signed), so nobody can play a defender's move badly.
 ///      Several disputes per leaf. If a leaf could be disputed only once, a worker could shield a
 ///      wrong leaf by opening the dispute itself (or front-running an honest challenger) and losing
 ///      it on purpose. Here no dispute bars another: while the window is open an honest challenger
@@ -57,6 +66,8 @@ import {LibTensorRoot} from "../libraries/LibTensorRoot.sol";
 contract DisputeGame is IDisputeGame {
     /// @notice Values per chunk of a tensor (LibTensorRoot.CHUNK_SIZE).
     uint256 public constant CHUNK_SIZE_VALUES = 16;
+    /// @notice Levels one page spans: a page is at most 2^PAGE_DEPTH = 256 nodes (8 KiB of calldata).
+    uint256 public constant PAGE_DEPTH = 8;
 
     /// @notice The Settlement (or any host) holding batches, stakes and the results' fate.
     IDisputeHost public immutable host;
@@ -79,9 +90,6 @@ contract DisputeGame is IDisputeGame {
     mapping(bytes32 leafHash => uint256[]) private _disputeIdsOf;
 
     mapping(uint256 disputeId => Dispute) private _disputes;
-    mapping(uint256 disputeId => bytes32[]) private _tensorRootsOf;
-    mapping(uint256 disputeId => bytes32[]) private _chunkLeavesOf;
-    mapping(uint256 disputeId => int256[16]) private _chunkValuesOf;
 
     /// @param _host The dispute host (Settlement).
     /// @param _executor The one-step executor.
@@ -98,7 +106,7 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @notice Opens a dispute on one result leaf, paying exactly the challenger bond. The caller
-    ///         becomes the challenger; the defender moves next (revealTrace). Any number of
+    ///         becomes the challenger; the defender moves next (revealTracePage). Any number of
     ///         disputes may be opened on a leaf, by anyone, while the window is open, until one of
     ///         them is decided for its challenger (then DisputeGame_LeafAlreadyDiscarded).
     /// @param _batchId The committed batch holding the leaf.
@@ -150,7 +158,10 @@ contract DisputeGame is IDisputeGame {
         dispute.challenger = msg.sender;
         // INVARIANT: the defender moves first; its clock starts now.
         dispute.turnStartedAt = uint64(block.timestamp);
-        dispute.phase = DisputePhase.AwaitTrace;
+        dispute.phase = DisputePhase.AwaitTracePage;
+        // INVARIANT: the descent starts at the trace root, of height ceil(log2(stepCount + 1)).
+        dispute.node = _leaf.traceCommitment;
+        dispute.nodeHeight = uint8(LibTensorRoot.depthOf(uint256(_parts.stepCount) + 1));
         dispute.worker = _leaf.worker;
         dispute.stepCount = uint32(_parts.stepCount);
         dispute.batchId = _batchId;
@@ -167,137 +178,132 @@ contract DisputeGame is IDisputeGame {
         host.onDisputeOpened(_batchId, leafHash, _leaf.requestId);
     }
 
-    /// @notice Defender (anyone): reveals the trace's tensor roots, the preimage of the leaf's trace
-    ///         commitment: `_tensorRoots[0]` is the input's tensor root, `_tensorRoots[i + 1]` step i's.
+    /// @notice Defender (anyone): reveals the 2^k descendants of the current node of the trace tree
+    ///         (k = min(PAGE_DEPTH, the node's height)); they must hash up to the current node, and
+    ///         those over padding only must be the canonical padding nodes. Stores nothing but the
+    ///         phase: the page is in the event.
     /// @param _disputeId The dispute.
-    /// @param _tensorRoots stepCount + 1 tensor roots.
-    function revealTrace(uint256 _disputeId, bytes32[] calldata _tensorRoots) external {
-        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitTrace);
-        // INVARIANT: the trace is exactly the committed one: stepCount + 1 roots hashing to the
-        // leaf's trace commitment.
-        if (_tensorRoots.length != uint256(dispute.stepCount) + 1) {
-            revert DisputeGame_TraceLength(_disputeId, _tensorRoots.length, uint256(dispute.stepCount) + 1);
-        }
-        bytes32 computed = keccak256(abi.encode(_tensorRoots));
-        if (computed != dispute.traceCommitment) {
-            revert DisputeGame_TraceMismatch(_disputeId, dispute.traceCommitment, computed);
-        }
-        _tensorRootsOf[_disputeId] = _tensorRoots;
-        dispute.phase = DisputePhase.AwaitStep;
-        emit TraceRevealed(_disputeId, msg.sender, _tensorRoots);
+    /// @param _nodes The 2^k nodes, left to right.
+    function revealTracePage(uint256 _disputeId, bytes32[] calldata _nodes) external {
+        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitTracePage);
+        (uint256 height, uint256 parentIndex) =
+            _checkPage(_disputeId, dispute, _nodes, uint256(dispute.stepCount) + 1);
+        dispute.phase = DisputePhase.AwaitTracePick;
+        emit TracePageRevealed(_disputeId, msg.sender, height, parentIndex, _nodes);
     }
 
-    /// @notice Challenger: wins at once when `_input` is the committed input but its tensor root is
-    ///         not the defender's tensor 0. Reverts (and costs nothing) otherwise.
+    /// @notice Challenger: makes node `_position` of the last trace page the current node, proving
+    ///         it (with the k - 1 ... page siblings) against the current node. A node over padding
+    ///         only is refused. At the leaf level (leaf i = `_node`):
+    ///         - i == 0: the challenger wins if `_node` is not the input commitment, else this reverts;
+    ///         - i == stepCount and `_node` is not the output commitment: the challenger wins;
+    ///         - otherwise step i - 1 is picked: `_descriptor` is proven against stepsRoot (the
+    ///           executor returns its output length) and `_node` becomes the root of the step's
+    ///           output tensor, whose chunk tree the game descends next.
     /// @param _disputeId The dispute.
-    /// @param _input The committed input values (keccak256(abi.encode(_input)) == inputCommitment).
-    function challengeInput(uint256 _disputeId, int256[] calldata _input) external {
-        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitStep);
-        // INVARIANT: the boundary is checked against the committed input, nothing else.
-        bytes32 computed = keccak256(abi.encode(_input));
-        if (computed != dispute.inputCommitment) {
-            revert DisputeGame_InputMismatch(_disputeId, dispute.inputCommitment, computed);
-        }
-        _challengeBoundary(_disputeId, dispute, 0, LibTensorRoot.root(_input), false);
-    }
-
-    /// @notice Challenger: wins at once when `_output` is the committed output but its tensor root
-    ///         is not the defender's last tensor. Reverts (and costs nothing) otherwise.
-    /// @param _disputeId The dispute.
-    /// @param _output The committed output values (keccak256(abi.encode(_output)) == outputCommitment).
-    function challengeOutput(uint256 _disputeId, int256[] calldata _output) external {
-        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitStep);
-        // INVARIANT: the boundary is checked against the committed output, nothing else.
-        bytes32 computed = keccak256(abi.encode(_output));
-        if (computed != dispute.outputCommitment) {
-            revert DisputeGame_OutputMismatch(_disputeId, dispute.outputCommitment, computed);
-        }
-        _challengeBoundary(_disputeId, dispute, dispute.stepCount, LibTensorRoot.root(_output), true);
-    }
-
-    /// @notice Challenger: picks the step whose output it disputes, proving the step's descriptor
-    ///         against the model's steps root (the executor returns the output length).
-    /// @param _disputeId The dispute.
-    /// @param _stepIndex The step (below stepCount); its output is tensor `_stepIndex + 1`.
-    /// @param _descriptor The step's descriptor (docs/semantics.md section 11).
+    /// @param _position The node's position in the page (below 2^k).
+    /// @param _node The picked node, as the defender revealed it.
+    /// @param _siblings Its k siblings from the page level up (LibTensorRoot.verifyLeaf).
+    /// @param _descriptor Step i - 1's descriptor when a step is picked (else ignored).
     /// @param _descriptorProof Its Merkle proof against stepsRoot.
-    function pickStep(uint256 _disputeId, uint256 _stepIndex, bytes calldata _descriptor, bytes32[] calldata _descriptorProof)
+    function pickTraceNode(
+        uint256 _disputeId,
+        uint256 _position,
+        bytes32 _node,
+        bytes32[] calldata _siblings,
+        bytes calldata _descriptor,
+        bytes32[] calldata _descriptorProof
+    ) external {
+        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitTracePick);
+        uint256 leafCount = uint256(dispute.stepCount) + 1;
+        (uint256 height, uint256 index) = _descend(_disputeId, dispute, _position, _node, _siblings, leafCount);
+        if (height != 0) {
+            dispute.phase = DisputePhase.AwaitTracePage;
+            emit TraceNodePicked(_disputeId, height, index, _node);
+            return;
+        }
+        emit TraceNodePicked(_disputeId, 0, index, _node);
+        // INVARIANT: the boundaries are checked against the commitments the worker signed: tensor 0
+        // is the input's tensor root, the last tensor the output's.
+        if (index == 0) {
+            if (_node == dispute.inputCommitment) revert DisputeGame_BoundaryRootMatches(_disputeId, _node);
+            emit BoundaryChallenged(_disputeId, false, _node, dispute.inputCommitment);
+            return _resolve(_disputeId, dispute, false, DisputeReason.InputMismatch);
+        }
+        if (index == dispute.stepCount && _node != dispute.outputCommitment) {
+            emit BoundaryChallenged(_disputeId, true, _node, dispute.outputCommitment);
+            return _resolve(_disputeId, dispute, false, DisputeReason.OutputMismatch);
+        }
+        _pickStep(_disputeId, dispute, index - 1, _node, _descriptor, _descriptorProof);
+    }
+
+    /// @notice Defender (anyone): reveals the 2^k descendants of the current node of the picked
+    ///         step's output tensor tree, as revealTracePage.
+    /// @param _disputeId The dispute.
+    /// @param _nodes The 2^k nodes, left to right.
+    function revealChunkPage(uint256 _disputeId, bytes32[] calldata _nodes) external {
+        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitChunkPage);
+        (uint256 height, uint256 parentIndex) = _checkPage(_disputeId, dispute, _nodes, dispute.chunkCount);
+        dispute.phase = DisputePhase.AwaitChunkPick;
+        emit ChunkPageRevealed(_disputeId, msg.sender, height, parentIndex, _nodes);
+    }
+
+    /// @notice Challenger: makes node `_position` of the last chunk page the current node; at the
+    ///         leaf level it is the leaf of chunk `index` (below the chunk count).
+    /// @param _disputeId The dispute.
+    /// @param _position The node's position in the page.
+    /// @param _node The picked node.
+    /// @param _siblings Its k siblings from the page level up.
+    function pickChunkNode(uint256 _disputeId, uint256 _position, bytes32 _node, bytes32[] calldata _siblings)
         external
     {
-        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitStep);
-        if (_stepIndex >= dispute.stepCount) revert DisputeGame_StepOutOfRange(_disputeId, _stepIndex, dispute.stepCount);
-        // INVARIANT: the output length (hence the chunk count) comes from the committed step list.
-        uint256 outputLength = executor.stepOutputLength(dispute.stepsRoot, _stepIndex, _descriptor, _descriptorProof);
-        if (outputLength > type(uint32).max) revert DisputeGame_OutputLengthTooLarge(_disputeId, outputLength);
-        uint256 chunkCount = (outputLength + CHUNK_SIZE_VALUES - 1) / CHUNK_SIZE_VALUES;
-        dispute.stepIndex = uint32(_stepIndex);
-        dispute.outputLength = uint64(outputLength);
-        dispute.chunkCount = uint32(chunkCount);
-        dispute.phase = DisputePhase.AwaitChunks;
-        emit StepPicked(_disputeId, _stepIndex, outputLength, chunkCount);
-    }
-
-    /// @notice Defender (anyone): reveals the chunk leaves of the picked step's output tensor.
-    /// @param _disputeId The dispute.
-    /// @param _chunkLeaves ceil(outputLength / 16) leaves whose tree root is tensor stepIndex + 1.
-    function revealChunks(uint256 _disputeId, bytes32[] calldata _chunkLeaves) external {
-        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitChunks);
-        // INVARIANT: the chunk leaves are exactly those under the defender's own tensor root.
-        if (_chunkLeaves.length != dispute.chunkCount) {
-            revert DisputeGame_ChunkCount(_disputeId, _chunkLeaves.length, dispute.chunkCount);
+        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitChunkPick);
+        (uint256 height, uint256 index) = _descend(_disputeId, dispute, _position, _node, _siblings, dispute.chunkCount);
+        if (height == 0) {
+            dispute.chunkIndex = uint32(index);
+            dispute.phase = DisputePhase.AwaitChunkValues;
+        } else {
+            dispute.phase = DisputePhase.AwaitChunkPage;
         }
-        bytes32 tensorRoot = _tensorRootsOf[_disputeId][uint256(dispute.stepIndex) + 1];
-        bytes32 computed = LibTensorRoot.rootFromLeaves(_chunkLeaves);
-        if (computed != tensorRoot) revert DisputeGame_ChunksMismatch(_disputeId, tensorRoot, computed);
-        _chunkLeavesOf[_disputeId] = _chunkLeaves;
-        dispute.phase = DisputePhase.AwaitChunk;
-        emit ChunksRevealed(_disputeId, msg.sender, _chunkLeaves);
-    }
-
-    /// @notice Challenger: picks the chunk of the step's output it disputes.
-    /// @param _disputeId The dispute.
-    /// @param _chunkIndex The chunk (below the chunk count).
-    function pickChunk(uint256 _disputeId, uint256 _chunkIndex) external {
-        Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitChunk);
-        if (_chunkIndex >= dispute.chunkCount) {
-            revert DisputeGame_ChunkOutOfRange(_disputeId, _chunkIndex, dispute.chunkCount);
-        }
-        dispute.chunkIndex = uint32(_chunkIndex);
-        dispute.phase = DisputePhase.AwaitChunkValues;
-        emit ChunkPicked(_disputeId, _chunkIndex);
+        emit ChunkNodePicked(_disputeId, height, index, _node);
     }
 
     /// @notice Defender (anyone): reveals the 16 values of the picked chunk (zero past the end).
     /// @param _disputeId The dispute.
-    /// @param _values The chunk's values; chunkLeaf(chunkIndex, _values) must be the revealed leaf.
+    /// @param _values The chunk's values; chunkLeaf(chunkIndex, _values) must be the picked leaf.
     function revealChunkValues(uint256 _disputeId, int256[16] calldata _values) external {
         Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitChunkValues);
         // INVARIANT: the values are exactly those under the defender's own chunk leaf.
-        bytes32 chunkLeaf = _chunkLeavesOf[_disputeId][dispute.chunkIndex];
-        bytes32 computed = LibTensorRoot.chunkLeaf(dispute.chunkIndex, _values);
-        if (computed != chunkLeaf) revert DisputeGame_ChunkValuesMismatch(_disputeId, chunkLeaf, computed);
-        _chunkValuesOf[_disputeId] = _values;
+        _checkChunkValues(_disputeId, dispute, _values);
         dispute.phase = DisputePhase.AwaitOneStep;
-        emit ChunkValuesRevealed(_disputeId, msg.sender, _values);
+        emit ChunkValuesRevealed(_disputeId, msg.sender, dispute.chunkIndex, _values);
     }
 
     /// @notice Challenger: has the executor recompute value `_offset` of the picked chunk from the
-    ///         defender's own tensor roots. A different value: the challenger wins; the same: the
+    ///         defender's own trace root. A different value: the challenger wins; the same: the
     ///         defender wins. Either way the dispute is decided. A witness the executor refuses
     ///         reverts the call (the challenger may retry while its clock runs).
     /// @param _disputeId The dispute.
     /// @param _offset The value's position in the chunk (below 16).
-    /// @param _witness The executor's witness (descriptor, input and parameter chunks with proofs).
-    function oneStep(uint256 _disputeId, uint8 _offset, bytes calldata _witness) external {
+    /// @param _values The values the defender revealed (checked against the chunk leaf again).
+    /// @param _witness The executor's witness (descriptor, input roots, input and parameter chunks, proofs).
+    function oneStep(uint256 _disputeId, uint8 _offset, int256[16] calldata _values, bytes calldata _witness) external {
         Dispute storage dispute = _move(_disputeId, DisputePhase.AwaitOneStep);
         if (_offset >= CHUNK_SIZE_VALUES) revert DisputeGame_OffsetOutOfRange(_disputeId, _offset);
+        _checkChunkValues(_disputeId, dispute, _values);
         uint256 element = uint256(dispute.chunkIndex) * CHUNK_SIZE_VALUES + _offset;
-        // INVARIANT: the one-step reads the step's inputs from the defender's own tensor roots and
+        // INVARIANT: the one-step reads the step's inputs through the defender's own trace root and
         // is conclusive: the game's outcome is whether the defender's value is what the step computes.
         int256 computed = executor.executeElement(
-            dispute.stepsRoot, dispute.parametersRoot, _tensorRootsOf[_disputeId], dispute.stepIndex, element, _witness
+            dispute.stepsRoot,
+            dispute.parametersRoot,
+            dispute.traceCommitment,
+            LibTensorRoot.depthOf(uint256(dispute.stepCount) + 1),
+            dispute.stepIndex,
+            element,
+            _witness
         );
-        int256 claimed = _chunkValuesOf[_disputeId][_offset];
+        int256 claimed = _values[_offset];
         emit OneStepExecuted(_disputeId, element, claimed, computed);
         _resolve(_disputeId, dispute, computed == claimed, DisputeReason.OneStep);
     }
@@ -328,21 +334,6 @@ contract DisputeGame is IDisputeGame {
     /// @inheritdoc IDisputeGame
     function disputeOf(uint256 _disputeId) external view returns (Dispute memory) {
         return _disputes[_disputeId];
-    }
-
-    /// @notice The tensor roots the defender revealed (empty before revealTrace).
-    function tensorRootsOf(uint256 _disputeId) external view returns (bytes32[] memory) {
-        return _tensorRootsOf[_disputeId];
-    }
-
-    /// @notice The chunk leaves the defender revealed for the picked step (empty before revealChunks).
-    function chunkLeavesOf(uint256 _disputeId) external view returns (bytes32[] memory) {
-        return _chunkLeavesOf[_disputeId];
-    }
-
-    /// @notice The values the defender revealed for the picked chunk (zeros before revealChunkValues).
-    function chunkValuesOf(uint256 _disputeId) external view returns (int256[16] memory) {
-        return _chunkValuesOf[_disputeId];
     }
 
     /// @inheritdoc IDisputeGame
@@ -407,21 +398,81 @@ contract DisputeGame is IDisputeGame {
         if (dispute_.outcome != DisputeOutcome.Undecided) revert DisputeGame_NotInProgress(_disputeId, dispute_.outcome);
     }
 
-    /// @dev Challenger wins when the root it computed from committed data differs from the
-    ///      defender's tensor `_tensor`; reverts (no loss) when they agree.
-    function _challengeBoundary(
+    /// @dev Checks a page against the current node: 2^k nodes, k = min(PAGE_DEPTH, height), hashing
+    ///      up to it, canonical over padding. Returns the page's height and its parent's index.
+    function _checkPage(uint256 _disputeId, Dispute storage _dispute, bytes32[] calldata _nodes, uint256 _leafCount)
+        private
+        view
+        returns (uint256 height_, uint256 parentIndex_)
+    {
+        uint256 nodeHeight = _dispute.nodeHeight;
+        uint256 k = nodeHeight < PAGE_DEPTH ? nodeHeight : PAGE_DEPTH;
+        // INVARIANT: a page is exactly the 2^k descendants of the current node, so each move's
+        // calldata and hashing are bounded by PAGE_DEPTH whatever the model.
+        if (_nodes.length != uint256(1) << k) revert DisputeGame_PageSize(_disputeId, _nodes.length, uint256(1) << k);
+        height_ = nodeHeight - k;
+        parentIndex_ = _dispute.nodeIndex;
+        (bool ok, bytes32 computed) = LibTensorRoot.pageRoot(_nodes, height_, parentIndex_ << k, _leafCount);
+        if (!ok || computed != _dispute.node) revert DisputeGame_PageMismatch(_disputeId, _dispute.node, computed);
+    }
+
+    /// @dev Moves the current node down k levels to `_node` at `_position` of the page, proven
+    ///      against the current node; refuses a node over padding only. Returns its height and index.
+    function _descend(
         uint256 _disputeId,
         Dispute storage _dispute,
-        uint256 _tensor,
-        bytes32 _computedRoot,
-        bool _isOutput
+        uint256 _position,
+        bytes32 _node,
+        bytes32[] calldata _siblings,
+        uint256 _leafCount
+    ) private returns (uint256 height_, uint256 index_) {
+        uint256 nodeHeight = _dispute.nodeHeight;
+        uint256 k = nodeHeight < PAGE_DEPTH ? nodeHeight : PAGE_DEPTH;
+        if (_position >= uint256(1) << k) revert DisputeGame_PickOutOfPage(_disputeId, _position, uint256(1) << k);
+        // INVARIANT: the picked node is the defender's own, k levels below the current node.
+        if (_siblings.length != k || !LibTensorRoot.verifyLeaf(_dispute.node, _position, _node, _siblings)) {
+            revert DisputeGame_PickProof(_disputeId, _position, _node);
+        }
+        height_ = nodeHeight - k;
+        index_ = (uint256(_dispute.nodeIndex) << k) | _position;
+        // INVARIANT: the descent never enters padding: every picked node has a real leaf below it.
+        if ((index_ << height_) >= _leafCount) revert DisputeGame_PaddingPicked(_disputeId, height_, index_, _leafCount);
+        _dispute.node = _node;
+        _dispute.nodeHeight = uint8(height_);
+        _dispute.nodeIndex = uint64(index_);
+    }
+
+    /// @dev Picks step `_stepIndex` at trace leaf `_stepIndex + 1` (`_outputRoot`): its output
+    ///      length comes from the committed step list; the descent goes on in its output's chunk
+    ///      tree (a one-chunk tensor goes straight to its values).
+    function _pickStep(
+        uint256 _disputeId,
+        Dispute storage _dispute,
+        uint256 _stepIndex,
+        bytes32 _outputRoot,
+        bytes calldata _descriptor,
+        bytes32[] calldata _descriptorProof
     ) private {
-        bytes32 claimed = _tensorRootsOf[_disputeId][_tensor];
-        if (claimed == _computedRoot) revert DisputeGame_BoundaryRootMatches(_disputeId, claimed);
-        emit BoundaryChallenged(_disputeId, _isOutput, claimed, _computedRoot);
-        _resolve(
-            _disputeId, _dispute, false, _isOutput ? DisputeReason.OutputMismatch : DisputeReason.InputMismatch
-        );
+        // INVARIANT: the output length (hence the chunk count) comes from the committed step list.
+        uint256 outputLength = executor.stepOutputLength(_dispute.stepsRoot, _stepIndex, _descriptor, _descriptorProof);
+        if (outputLength == 0 || outputLength > type(uint32).max) {
+            revert DisputeGame_OutputLengthTooLarge(_disputeId, outputLength);
+        }
+        uint256 chunkCount = (outputLength + CHUNK_SIZE_VALUES - 1) / CHUNK_SIZE_VALUES;
+        uint256 depth = LibTensorRoot.depthOf(chunkCount);
+        _dispute.stepIndex = uint32(_stepIndex);
+        _dispute.outputLength = uint64(outputLength);
+        _dispute.chunkCount = uint32(chunkCount);
+        _dispute.node = _outputRoot;
+        _dispute.nodeHeight = uint8(depth);
+        _dispute.nodeIndex = 0;
+        _dispute.phase = depth == 0 ? DisputePhase.AwaitChunkValues : DisputePhase.AwaitChunkPage;
+        emit StepPicked(_disputeId, _stepIndex, outputLength, chunkCount);
+    }
+
+    function _checkChunkValues(uint256 _disputeId, Dispute storage _dispute, int256[16] calldata _values) private view {
+        bytes32 computed = LibTensorRoot.chunkLeaf(_dispute.chunkIndex, _values);
+        if (computed != _dispute.node) revert DisputeGame_ChunkValuesMismatch(_disputeId, _dispute.node, computed);
     }
 
     /// @dev Decides the dispute, updates the leaf's record, credits the bond to the winner's side
@@ -454,10 +505,16 @@ contract DisputeGame is IDisputeGame {
     }
 
     function _turn(DisputePhase _phase) private pure returns (DisputeSide) {
-        if (_phase == DisputePhase.AwaitTrace || _phase == DisputePhase.AwaitChunks || _phase == DisputePhase.AwaitChunkValues) {
+        if (
+            _phase == DisputePhase.AwaitTracePage || _phase == DisputePhase.AwaitChunkPage
+                || _phase == DisputePhase.AwaitChunkValues
+        ) {
             return DisputeSide.Defender;
         }
-        if (_phase == DisputePhase.AwaitStep || _phase == DisputePhase.AwaitChunk || _phase == DisputePhase.AwaitOneStep) {
+        if (
+            _phase == DisputePhase.AwaitTracePick || _phase == DisputePhase.AwaitChunkPick
+                || _phase == DisputePhase.AwaitOneStep
+        ) {
             return DisputeSide.Challenger;
         }
         return DisputeSide.None;

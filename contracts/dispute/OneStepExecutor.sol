@@ -10,9 +10,12 @@ import {LibTensorRoot} from "../libraries/LibTensorRoot.sol";
 /// @notice Recomputes one output value of one step of a committed model with the exact integer
 ///         semantics of docs/semantics.md (section 11 describes the descriptor and the witness).
 ///         Every value it reads is first checked against a root: the descriptor against stepsRoot,
-///         input chunks against the claimed tensor roots, parameter chunks against parametersRoot,
-///         index-map / multiplier chunks against the descriptor's mapRoot.
-/// @dev Witness = abi.encode(bytes descriptor, bytes32[] descriptorProof, ChunkRead[] reads); each
+///         each input tensor's root against the trace root (a Merkle proof at its tensor's leaf),
+///         input chunks against those roots, parameter chunks against parametersRoot, index-map /
+///         multiplier chunks against the descriptor's mapRoot.
+/// @dev Witness = abi.encode(bytes descriptor, bytes32[] descriptorProof, InputRoot[] inputRoots,
+///      ChunkRead[] reads): inputRoots[s] is the root of input slot s (tensor d.inputs[s]) with its
+///      proof against the trace root (traceDepth siblings, commitment format v3); each
 ///      read is a run of whole chunks [first, first + values.length / 16) of one source with the
 ///      range proof of LibTensorRoot.rangeRoot. A contiguous range of values an op reads (a weight
 ///      row, an input row, a softmax group) must lie in one read. The static bounds of section 6 are
@@ -37,10 +40,20 @@ contract OneStepExecutor is IOneStepExecutor {
         bytes32[] siblings;
     }
 
+    /// @notice The root of one input tensor of the step, with its proof against the trace root.
+    struct InputRoot {
+        bytes32 root;
+        bytes32[] siblings;
+    }
+
+    /// @notice The witness does not carry one proven root per input slot of the step.
+    error OneStepExecutor_InputRootCount(uint256 count, uint256 expected);
+    /// @notice The root of input slot `slot` (tensor `tensor`) is not that leaf of the trace root.
+    error OneStepExecutor_BadInputRootProof(uint256 slot, uint256 tensor);
     /// @notice The descriptor is not step `stepIndex` under the given steps root.
     error OneStepExecutor_BadDescriptorProof(uint256 stepIndex);
-    /// @notice The descriptor names an input tensor that is not before the step (or has no root).
-    error OneStepExecutor_BadInputTensor(uint256 tensor, uint256 stepIndex, uint256 rootCount);
+    /// @notice The descriptor names an input tensor that is not before the step.
+    error OneStepExecutor_BadInputTensor(uint256 tensor, uint256 stepIndex);
     /// @notice A read names a source the step does not have.
     error OneStepExecutor_UnknownSource(uint256 source);
     /// @notice A read's chunks do not hash, with its siblings, to the root of its source.
@@ -64,25 +77,19 @@ contract OneStepExecutor is IOneStepExecutor {
     function executeElement(
         bytes32 _stepsRoot,
         bytes32 _parametersRoot,
-        bytes32[] calldata _tensorRoots,
+        bytes32 _traceRoot,
+        uint256 _traceDepth,
         uint256 _stepIndex,
         uint256 _element,
         bytes calldata _witness
     ) external pure returns (int256 value_) {
-        (bytes memory descriptor, bytes32[] memory proof, ChunkRead[] memory reads) = abi.decode(
-            _witness,
-            (bytes, bytes32[], ChunkRead[])
-        );
+        (bytes memory descriptor, bytes32[] memory proof, InputRoot[] memory inputRoots, ChunkRead[] memory reads) =
+            abi.decode(_witness, (bytes, bytes32[], InputRoot[], ChunkRead[]));
         StepDescriptor memory d = _checkedDescriptor(_stepsRoot, _stepIndex, descriptor, proof);
         if (_element >= d.outputLength()) return 0;
-        for (uint256 s; s < d.inputs.length; ++s) {
-            // INVARIANT: a step reads only the input and earlier steps' outputs.
-            if (d.inputs[s] > _stepIndex || d.inputs[s] >= _tensorRoots.length) {
-                revert OneStepExecutor_BadInputTensor(d.inputs[s], _stepIndex, _tensorRoots.length);
-            }
-        }
+        bytes32[] memory roots = _checkedInputRoots(d, inputRoots, _traceRoot, _traceDepth, _stepIndex);
         for (uint256 r; r < reads.length; ++r) {
-            _verifyRead(reads[r], _sourceRoot(d, reads[r].source, _parametersRoot, _tensorRoots));
+            _verifyRead(reads[r], _sourceRoot(d, reads[r].source, _parametersRoot, roots));
         }
         return _execute(d, _element, reads);
     }
@@ -102,15 +109,42 @@ contract OneStepExecutor is IOneStepExecutor {
         return LibStepDescriptor.decode(_descriptor);
     }
 
+    /// @dev The root of every input slot, each proven to be leaf d.inputs[s] of the trace tree,
+    ///      which must be at or before the step's own input position (a step reads the model input
+    ///      and earlier steps' outputs only: leaf stepIndex + 1 is the step's own output).
+    function _checkedInputRoots(
+        StepDescriptor memory _d,
+        InputRoot[] memory _inputRoots,
+        bytes32 _traceRoot,
+        uint256 _traceDepth,
+        uint256 _stepIndex
+    ) private pure returns (bytes32[] memory roots_) {
+        if (_inputRoots.length != _d.inputs.length) {
+            revert OneStepExecutor_InputRootCount(_inputRoots.length, _d.inputs.length);
+        }
+        roots_ = new bytes32[](_inputRoots.length);
+        for (uint256 s; s < _inputRoots.length; ++s) {
+            uint256 tensor = _d.inputs[s];
+            // INVARIANT: a step reads only the input and earlier steps' outputs.
+            if (tensor > _stepIndex) revert OneStepExecutor_BadInputTensor(tensor, _stepIndex);
+            // INVARIANT: an input root is the defender's own leaf, at the full depth of its trace tree.
+            bytes32[] memory siblings = _inputRoots[s].siblings;
+            if (siblings.length != _traceDepth || !LibTensorRoot.verifyLeaf(_traceRoot, tensor, _inputRoots[s].root, siblings)) {
+                revert OneStepExecutor_BadInputRootProof(s, tensor);
+            }
+            roots_[s] = _inputRoots[s].root;
+        }
+    }
+
     function _sourceRoot(
         StepDescriptor memory _d,
         uint256 _source,
         bytes32 _parametersRoot,
-        bytes32[] calldata _tensorRoots
+        bytes32[] memory _inputRoots
     ) private pure returns (bytes32) {
         if (_source == SOURCE_PARAMETERS) return _parametersRoot;
         if (_source == SOURCE_MAP) return _d.mapRoot;
-        if (_source < _d.inputs.length) return _tensorRoots[_d.inputs[_source]];
+        if (_source < _d.inputs.length) return _inputRoots[_source];
         revert OneStepExecutor_UnknownSource(_source);
     }
 

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IVerityConsumer} from "../interfaces/IVerityConsumer.sol";
 import {IVerityRequests} from "../interfaces/IVerityRequests.sol";
+import {LibTensorRoot} from "../libraries/LibTensorRoot.sol";
 
 /// @title ExampleConsumer
 /// @notice Minimal Verity consumer: asks for an inference and stores the output only when the
@@ -32,7 +33,7 @@ contract ExampleConsumer is IVerityConsumer {
 
     /// @notice Requests an optimistic inference over `_input`, forwarding msg.value as the fee.
     /// @param _modelCommitment The registered model to run.
-    /// @param _input The input values; their commitment is keccak256(abi.encode(_input)).
+    /// @param _input The input values; their commitment is their tensor root (LibTensorRoot.root, format v3).
     /// @param _callbackGasLimit Gas for onVerityResult.
     /// @return requestId_ The Settlement's request id.
     function ask(bytes32 _modelCommitment, int256[] calldata _input, uint32 _callbackGasLimit)
@@ -41,7 +42,7 @@ contract ExampleConsumer is IVerityConsumer {
         returns (bytes32 requestId_)
     {
         requestId_ = settlement.requestInference{value: msg.value}(
-            _modelCommitment, keccak256(abi.encode(_input)), _input, MODE_OPTIMISTIC, address(this), _callbackGasLimit
+            _modelCommitment, LibTensorRoot.root(_input), _input, MODE_OPTIMISTIC, address(this), _callbackGasLimit
         );
         asked[requestId_] = true;
         emit InferenceAsked(requestId_);

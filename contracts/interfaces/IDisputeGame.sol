@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ResultLeaf} from "../libraries/LibResultMerkle.sol";
 
-/// @notice The preimage of a model commitment (docs/semantics.md, format v2):
+/// @notice The preimage of a model commitment (docs/semantics.md, format v2, unchanged in v3):
 ///         modelCommitment = keccak256(abi.encode(headerHash, parametersRoot, parameterCount,
 ///         stepsRoot, stepCount)); all fields are static, so that is keccak256(abi.encode(parts)).
 struct ModelParts {
@@ -17,10 +17,10 @@ struct ModelParts {
 /// @notice Where a dispute stands; the phase names the move awaited next.
 enum DisputePhase {
     None,
-    AwaitTrace, // defender: revealTrace
-    AwaitStep, // challenger: challengeInput, challengeOutput or pickStep
-    AwaitChunks, // defender: revealChunks
-    AwaitChunk, // challenger: pickChunk
+    AwaitTracePage, // defender: revealTracePage (the descendants of the current trace node)
+    AwaitTracePick, // challenger: pickTraceNode
+    AwaitChunkPage, // defender: revealChunkPage (the descendants of the current chunk node)
+    AwaitChunkPick, // challenger: pickChunkNode
     AwaitChunkValues, // defender: revealChunkValues
     AwaitOneStep, // challenger: oneStep
     Resolved
@@ -49,7 +49,8 @@ enum DisputeReason {
     Timeout // the side to move used up its clock
 }
 
-/// @notice One dispute over one result leaf, as stored.
+/// @notice One dispute over one result leaf, as stored: the game keeps the node the descent has
+///         reached, never the revealed pages (they are in the events).
 /// @dev The clocks share the first slot with turnStartedAt and the phase, which are never zero in
 ///      an open dispute, so every move rewrites one non-zero slot: its gas does not depend on the
 ///      time taken (a gas estimate made on the previous block stays enough).
@@ -62,14 +63,19 @@ struct Dispute {
     DisputeOutcome outcome;
     DisputeReason reason;
     uint32 stepCount;
-    // slot: who challenged and what it picked
+    // slot: who challenged, the picked step, its chunk count, the current node's height
     address challenger;
     uint32 stepIndex;
-    uint32 chunkIndex;
     uint32 chunkCount;
-    // slot: the worker the leaf names (the defender's beneficiary) and the picked step's output length
+    uint8 nodeHeight;
+    // slot: the worker the leaf names (the defender's beneficiary), the picked step's output length and chunk
     address worker;
     uint64 outputLength;
+    uint32 chunkIndex;
+    // slot: the current node's index at its height (trace tree, then the step's chunk tree)
+    uint64 nodeIndex;
+    // the current node: of the trace tree, then of the picked step's output tensor (chunk tree)
+    bytes32 node;
     // the leaf and the commitments every move is checked against
     uint256 batchId;
     bytes32 leafHash;
@@ -82,9 +88,9 @@ struct Dispute {
 }
 
 /// @title IDisputeGame
-/// @notice The optimistic-mode dispute game over one committed result leaf: a bisection from the
-///         committed trace (tensor roots) to one step, one chunk of 16 values and one value, which
-///         the one-step executor recomputes on-chain. Anyone may open any number of disputes on a
+/// @notice The optimistic-mode dispute game over one committed result leaf: a paged descent of the
+///         committed trace tree (leaves: tensor roots) to one step, of that step's output tree to
+///         one chunk of 16 values, then one value, which the one-step executor recomputes on-chain. Anyone may open any number of disputes on a
 ///         leaf while its batch's challenge window is open, each with its own bond, clocks and
 ///         moves, until one of them is decided for its challenger (the leaf is refuted, for good).
 ///         See docs/disputes.md.
@@ -98,12 +104,17 @@ interface IDisputeGame {
         address challenger,
         uint256 bond
     );
-    event TraceRevealed(uint256 indexed disputeId, address indexed by, bytes32[] tensorRoots);
-    event BoundaryChallenged(uint256 indexed disputeId, bool isOutput, bytes32 claimedRoot, bytes32 computedRoot);
+    /// @notice A page of the trace tree: the 2^k descendants, of height `height`, of the node
+    ///         (height + k, parentIndex); the first has index parentIndex * 2^k.
+    event TracePageRevealed(uint256 indexed disputeId, address indexed by, uint256 height, uint256 parentIndex, bytes32[] nodes);
+    /// @notice The challenger's pick: the node (height, index) of the trace tree is the current one.
+    event TraceNodePicked(uint256 indexed disputeId, uint256 height, uint256 index, bytes32 node);
+    event BoundaryChallenged(uint256 indexed disputeId, bool isOutput, bytes32 claimedRoot, bytes32 committedRoot);
     event StepPicked(uint256 indexed disputeId, uint256 stepIndex, uint256 outputLength, uint256 chunkCount);
-    event ChunksRevealed(uint256 indexed disputeId, address indexed by, bytes32[] chunkLeaves);
-    event ChunkPicked(uint256 indexed disputeId, uint256 chunkIndex);
-    event ChunkValuesRevealed(uint256 indexed disputeId, address indexed by, int256[16] values);
+    /// @notice A page of the picked step's output tensor tree (as TracePageRevealed).
+    event ChunkPageRevealed(uint256 indexed disputeId, address indexed by, uint256 height, uint256 parentIndex, bytes32[] nodes);
+    event ChunkNodePicked(uint256 indexed disputeId, uint256 height, uint256 index, bytes32 node);
+    event ChunkValuesRevealed(uint256 indexed disputeId, address indexed by, uint256 chunkIndex, int256[16] values);
     event OneStepExecuted(uint256 indexed disputeId, uint256 element, int256 claimed, int256 computed);
     event DisputeResolved(uint256 indexed disputeId, bool defenderWon, DisputeReason reason);
     event BondCredited(uint256 indexed disputeId, address indexed to, uint256 amount);
@@ -130,16 +141,13 @@ interface IDisputeGame {
     error DisputeGame_NotChallenger(uint256 disputeId, address caller);
     error DisputeGame_ClockExpired(uint256 disputeId, DisputeSide side);
     error DisputeGame_ClockNotExpired(uint256 disputeId, DisputeSide side, uint256 remaining);
-    error DisputeGame_TraceMismatch(uint256 disputeId, bytes32 traceCommitment, bytes32 computed);
-    error DisputeGame_TraceLength(uint256 disputeId, uint256 length, uint256 expected);
-    error DisputeGame_InputMismatch(uint256 disputeId, bytes32 inputCommitment, bytes32 computed);
-    error DisputeGame_OutputMismatch(uint256 disputeId, bytes32 outputCommitment, bytes32 computed);
+    error DisputeGame_PageSize(uint256 disputeId, uint256 size, uint256 expected);
+    error DisputeGame_PageMismatch(uint256 disputeId, bytes32 node, bytes32 computed);
+    error DisputeGame_PickOutOfPage(uint256 disputeId, uint256 position, uint256 pageSize);
+    error DisputeGame_PickProof(uint256 disputeId, uint256 position, bytes32 node);
+    error DisputeGame_PaddingPicked(uint256 disputeId, uint256 height, uint256 index, uint256 leafCount);
     error DisputeGame_BoundaryRootMatches(uint256 disputeId, bytes32 root);
-    error DisputeGame_StepOutOfRange(uint256 disputeId, uint256 stepIndex, uint256 stepCount);
     error DisputeGame_OutputLengthTooLarge(uint256 disputeId, uint256 outputLength);
-    error DisputeGame_ChunkCount(uint256 disputeId, uint256 count, uint256 expected);
-    error DisputeGame_ChunksMismatch(uint256 disputeId, bytes32 tensorRoot, bytes32 computed);
-    error DisputeGame_ChunkOutOfRange(uint256 disputeId, uint256 chunkIndex, uint256 chunkCount);
     error DisputeGame_ChunkValuesMismatch(uint256 disputeId, bytes32 chunkLeaf, bytes32 computed);
     error DisputeGame_OffsetOutOfRange(uint256 disputeId, uint256 offset);
     error DisputeGame_NothingToWithdraw(address account);
@@ -156,30 +164,35 @@ interface IDisputeGame {
         bytes calldata _workerSignature
     ) external payable returns (uint256 disputeId_);
 
-    /// @notice Defender: reveals the trace's tensor roots (the preimage of the trace commitment).
-    function revealTrace(uint256 _disputeId, bytes32[] calldata _tensorRoots) external;
+    /// @notice Defender (anyone): reveals the 2^k descendants of the current trace node,
+    ///         k = min(PAGE_DEPTH, its height).
+    function revealTracePage(uint256 _disputeId, bytes32[] calldata _nodes) external;
 
-    /// @notice Challenger: wins if the defender's tensor 0 is not the tensor root of the committed input.
-    function challengeInput(uint256 _disputeId, int256[] calldata _input) external;
+    /// @notice Challenger: makes node `_position` of the last trace page the current node (a k-level
+    ///         proof against the current node). At the leaf level it decides a boundary (leaf 0
+    ///         against the input commitment, the last leaf against the output commitment) or picks
+    ///         step leaf - 1, whose descriptor it proves against stepsRoot.
+    function pickTraceNode(
+        uint256 _disputeId,
+        uint256 _position,
+        bytes32 _node,
+        bytes32[] calldata _siblings,
+        bytes calldata _descriptor,
+        bytes32[] calldata _descriptorProof
+    ) external;
 
-    /// @notice Challenger: wins if the defender's last tensor is not the root of the committed output.
-    function challengeOutput(uint256 _disputeId, int256[] calldata _output) external;
+    /// @notice Defender (anyone): reveals the 2^k descendants of the current node of the step's output tree.
+    function revealChunkPage(uint256 _disputeId, bytes32[] calldata _nodes) external;
 
-    /// @notice Challenger: picks the step whose output it disputes.
-    function pickStep(uint256 _disputeId, uint256 _stepIndex, bytes calldata _descriptor, bytes32[] calldata _descriptorProof)
-        external;
+    /// @notice Challenger: makes node `_position` of the last chunk page the current node.
+    function pickChunkNode(uint256 _disputeId, uint256 _position, bytes32 _node, bytes32[] calldata _siblings) external;
 
-    /// @notice Defender: reveals the chunk leaves of the picked step's output tensor.
-    function revealChunks(uint256 _disputeId, bytes32[] calldata _chunkLeaves) external;
-
-    /// @notice Challenger: picks the chunk it disputes.
-    function pickChunk(uint256 _disputeId, uint256 _chunkIndex) external;
-
-    /// @notice Defender: reveals the 16 values of the picked chunk.
+    /// @notice Defender (anyone): reveals the 16 values of the picked chunk (checked against its leaf).
     function revealChunkValues(uint256 _disputeId, int256[16] calldata _values) external;
 
-    /// @notice Challenger: has the executor recompute one value of the picked chunk; decides the dispute.
-    function oneStep(uint256 _disputeId, uint8 _offset, bytes calldata _witness) external;
+    /// @notice Challenger: has the executor recompute value `_offset` of the picked chunk; decides
+    ///         the dispute. `_values` are the revealed values (checked against the chunk leaf again).
+    function oneStep(uint256 _disputeId, uint8 _offset, int256[16] calldata _values, bytes calldata _witness) external;
 
     /// @notice Anyone: ends a dispute whose side to move used up its clock; the other side wins.
     function claimTimeout(uint256 _disputeId) external;

@@ -18,18 +18,19 @@ interface IOneStepExecutor {
     ) external pure returns (uint256 length_);
 
     /// @notice Recomputes value `_element` (flat, row-major) of the output of step `_stepIndex`,
-    ///         reading the step's input tensors from the claimed tensor roots (`_tensorRoots[t]` is
-    ///         the root of tensor t; tensor 0 is the model input, tensor i + 1 the output of step i)
-    ///         and its parameters from `_parametersRoot`. An `_element` at or past the output length
-    ///         returns 0 (chunk padding).
-    /// @dev `_witness` carries the step descriptor with its proof and the input and parameter chunks
-    ///      with their proofs (encoding: src/engine/commitment/one-step-witness.ts). Reverts with a
-    ///      OneStep_* error when any of them fails its check; never returns a value computed from
-    ///      unchecked data.
+    ///         reading the step's input tensors through the claimed trace root (`_traceRoot`, a tree
+    ///         of depth `_traceDepth` whose leaf t is the root of tensor t: tensor 0 the model input,
+    ///         tensor i + 1 the output of step i) and its parameters from `_parametersRoot`. An
+    ///         `_element` at or past the output length returns 0 (chunk padding).
+    /// @dev `_witness` carries the step descriptor with its proof, each input tensor's root with its
+    ///      proof against `_traceRoot`, and the input and parameter chunks with their proofs
+    ///      (encoding: src/engine/commitment/one-step-witness.ts). Reverts with a OneStepExecutor_*
+    ///      error when any of them fails its check; never returns a value computed from unchecked data.
     function executeElement(
         bytes32 _stepsRoot,
         bytes32 _parametersRoot,
-        bytes32[] calldata _tensorRoots,
+        bytes32 _traceRoot,
+        uint256 _traceDepth,
         uint256 _stepIndex,
         uint256 _element,
         bytes calldata _witness

@@ -6,8 +6,8 @@ pragma solidity ^0.8.24;
 interface IVerityRequests {
     /// @notice Requests an inference and pays its fee (at least minimumFee()).
     /// @param _modelCommitment A model registered in the ModelRegistry.
-    /// @param _inputCommitment Commitment to the input. MODE_OPTIMISTIC: keccak256(abi.encode(int256[]
-    ///        input)). MODE_ZK: the Poseidon commitment the model's circuit exposes
+    /// @param _inputCommitment Commitment to the input. MODE_OPTIMISTIC: the input's tensor root
+    ///        (LibTensorRoot.root, commitment format v3). MODE_ZK: the Poseidon commitment the model's circuit exposes
     ///        (src/zk/poseidon-commitment.ts commitSignedVector), a BN254 scalar field element.
     /// @param _input The input values, or empty when the input is delivered off-chain. Checked
     ///        against `_inputCommitment` in optimistic mode only: a Poseidon commitment is too costly

@@ -2,11 +2,13 @@
 pragma solidity ^0.8.24;
 
 /// @title LibTensorRoot
-/// @notice Tensor roots of docs/semantics.md sections 8 and 11 (format version 2): a tensor's values,
+/// @notice Tensor roots of docs/semantics.md sections 8, 9 and 11 (format version 3): a tensor's values,
 ///         flat and row-major, in chunks of 16 int256 (the last chunk zero-padded);
 ///         leaf_c = keccak256(abi.encode(uint256 c, int256[16] chunk_c)); leaves padded with bytes32(0)
 ///         to a power of two; parent = keccak256(abi.encodePacked(left, right)) (ordered). The same
-///         tree commits the parameter vector (parametersRoot) and every tensor of a trace.
+///         tree commits the parameter vector (parametersRoot) and every tensor of a trace; with
+///         32-byte leaves it is the trace tree over a trace's tensor roots (its depth is fixed by the
+///         step count, so there too a node never passes for a leaf). pageRoot checks a page of either.
 ///         src/engine/commitment/tensor-root.ts computes the same roots and proofs.
 /// @dev Second preimages: a leaf is the hash of a 544-byte preimage, an internal node of a 64-byte
 ///      one, so a node cannot pass for a leaf (or the reverse) without a keccak256 collision; the
@@ -123,6 +125,45 @@ library LibTensorRoot {
         }
         if (used != _siblings.length) return (false, bytes32(0));
         return (true, _leaves[0]);
+    }
+
+    /// @notice The node of height `_height` over an all-padding subtree: bytes32(0) at the leaf level,
+    ///         hashPair(z, z) of the one below above it.
+    function paddingNode(uint256 _height) internal pure returns (bytes32 node_) {
+        for (uint256 h; h < _height; ++h) node_ = hashPair(node_, node_);
+    }
+
+    /// @notice The root of one page of a tree with `_leafCount` real leaves: `_nodes` are the
+    ///         2^k nodes of height `_height` whose first has index `_firstIndex` at that height
+    ///         (k = log2 of their count, so they are every descendant of one node k levels up).
+    ///         A node whose subtree holds no real leaf (index * 2^height >= _leafCount) must be the
+    ///         padding node of its height, so a page can differ from the canonical tree only where
+    ///         a real leaf lies below.
+    /// @return ok_ false when the count is not a power of two or a padding node is not canonical.
+    function pageRoot(bytes32[] calldata _nodes, uint256 _height, uint256 _firstIndex, uint256 _leafCount)
+        internal
+        pure
+        returns (bool ok_, bytes32 root_)
+    {
+        uint256 width = _nodes.length;
+        if (width == 0 || (width & (width - 1)) != 0 || _height > MAX_DEPTH) return (false, bytes32(0));
+        bytes32 padding = paddingNode(_height);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 j; j < width; ++j) {
+            bytes32 node = _nodes[j];
+            if (((_firstIndex + j) << _height) >= _leafCount && node != padding) return (false, bytes32(0));
+            level[j] = node;
+        }
+        while (width > 1) {
+            width >>= 1;
+            for (uint256 j; j < width; ++j) level[j] = hashPair(level[2 * j], level[2 * j + 1]);
+        }
+        return (true, level[0]);
+    }
+
+    /// @notice Height of the tree over `_leafCount` leaves: the least d with 2^d >= _leafCount.
+    function depthOf(uint256 _leafCount) internal pure returns (uint256 depth_) {
+        while ((uint256(1) << depth_) < _leafCount) ++depth_;
     }
 
     /// @notice keccak256(abi.encodePacked(_left, _right)).

@@ -20,13 +20,13 @@ contract OneStepExecutorMock is IOneStepExecutor {
     bool public expecting;
     bytes32 public expectedStepsRoot;
     bytes32 public expectedParametersRoot;
-    bytes32 public expectedTensorRootsHash;
+    bytes32 public expectedTraceRoot;
     uint256 public expectedStepIndex;
     uint256 public expectedElement;
 
     event ValueSet(int256 value, bool refuse);
     event ExpectationSet(
-        bytes32 stepsRoot, bytes32 parametersRoot, bytes32 tensorRootsHash, uint256 stepIndex, uint256 element
+        bytes32 stepsRoot, bytes32 parametersRoot, bytes32 traceRoot, uint256 stepIndex, uint256 element
     );
 
     error OneStepExecutorMock_BadDescriptor(uint256 stepIndex);
@@ -44,17 +44,17 @@ contract OneStepExecutorMock is IOneStepExecutor {
     function expectCall(
         bytes32 _stepsRoot,
         bytes32 _parametersRoot,
-        bytes32 _tensorRootsHash,
+        bytes32 _traceRoot,
         uint256 _stepIndex,
         uint256 _element
     ) external {
         expecting = true;
         expectedStepsRoot = _stepsRoot;
         expectedParametersRoot = _parametersRoot;
-        expectedTensorRootsHash = _tensorRootsHash;
+        expectedTraceRoot = _traceRoot;
         expectedStepIndex = _stepIndex;
         expectedElement = _element;
-        emit ExpectationSet(_stepsRoot, _parametersRoot, _tensorRootsHash, _stepIndex, _element);
+        emit ExpectationSet(_stepsRoot, _parametersRoot, _traceRoot, _stepIndex, _element);
     }
 
     /// @inheritdoc IOneStepExecutor
@@ -75,7 +75,8 @@ contract OneStepExecutorMock is IOneStepExecutor {
     function executeElement(
         bytes32 _stepsRoot,
         bytes32 _parametersRoot,
-        bytes32[] calldata _tensorRoots,
+        bytes32 _traceRoot,
+        uint256,
         uint256 _stepIndex,
         uint256 _element,
         bytes calldata
@@ -85,7 +86,7 @@ contract OneStepExecutorMock is IOneStepExecutor {
             expecting
                 && (
                     _stepsRoot != expectedStepsRoot || _parametersRoot != expectedParametersRoot
-                        || keccak256(abi.encode(_tensorRoots)) != expectedTensorRootsHash || _stepIndex != expectedStepIndex
+                        || _traceRoot != expectedTraceRoot || _stepIndex != expectedStepIndex
                         || _element != expectedElement
                 )
         ) revert OneStepExecutorMock_UnexpectedCall(_stepIndex, _element);

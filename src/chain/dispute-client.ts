@@ -2,14 +2,13 @@
  * A small viem helper for the dispute game (contracts/dispute/DisputeGame.sol, docs/disputes.md):
  * pure builders for every move (`disputeCalls`, usable with any sender, e.g. the service's
  * transaction sender), a client that simulates, sends and waits for each move, a reader that
- * returns a dispute with everything the defender revealed, and the pure helpers both parties need
- * (chunk leaves of a tensor, the first place two traces or tensors differ). Used by the defender
- * automation and the `verity challenger` daemon.
+ * returns a dispute with the pages and values the defender revealed (from the game's events: the
+ * game stores only the current node), and the pure helpers both parties need (chunk leaves of a
+ * tensor, the first place two lists differ). Used by the defender automation and the
+ * `verity challenger` daemon.
  */
 import {
-  encodeAbiParameters,
   type Abi,
-  keccak256,
   parseEventLogs,
   type Account,
   type Address,
@@ -28,6 +27,7 @@ import {
   merkleLevels,
   merkleRootOfLevels,
   modelCommitmentOf as engineModelCommitmentOf,
+  traceCommitmentFromRoots,
 } from '../engine';
 import { DisputeGameAbi } from './generated/contracts';
 import type { ResultLeaf } from './result-merkle';
@@ -47,14 +47,17 @@ export const DISPUTE_GAS_MARGIN_PERCENT = 20n;
 /** DisputePhase in IDisputeGame.sol: the move awaited next. */
 export const DisputePhase = {
   None: 0,
-  AwaitTrace: 1,
-  AwaitStep: 2,
-  AwaitChunks: 3,
-  AwaitChunk: 4,
+  AwaitTracePage: 1,
+  AwaitTracePick: 2,
+  AwaitChunkPage: 3,
+  AwaitChunkPick: 4,
   AwaitChunkValues: 5,
   AwaitOneStep: 6,
   Resolved: 7,
 } as const;
+
+/** Levels one page spans (DisputeGame.PAGE_DEPTH): a page is at most 256 nodes. */
+export const DISPUTE_PAGE_DEPTH = 8;
 export const DisputeSide = { None: 0, Challenger: 1, Defender: 2 } as const;
 export const DisputeOutcome = { Undecided: 0, ChallengerWon: 1, DefenderWon: 2 } as const;
 export const DisputeReason = {
@@ -79,12 +82,12 @@ export function modelCommitmentOf(parts: ModelParts): Hex {
   return engineModelCommitmentOf(parts);
 }
 
-/** keccak256(abi.encode(bytes32[] tensorRoots)): the trace commitment (format v2). */
+/** The trace commitment (format v3): the Merkle root over the tensor roots. */
 export function traceCommitmentOf(tensorRoots: readonly Hex[]): Hex {
-  return keccak256(encodeAbiParameters([{ type: 'bytes32[]' }], [tensorRoots]));
+  return traceCommitmentFromRoots(tensorRoots);
 }
 
-/** The chunk leaves of a tensor, in order (what revealChunks posts; their tree root is the tensor root). */
+/** The chunk leaves of a tensor, in order (the leaves of its chunk tree; their root is the tensor root). */
 export function chunkLeaves(values: readonly bigint[]): Hex[] {
   return chunkValues(values).map((chunk, index) => leafHash(index, chunk));
 }
@@ -115,27 +118,6 @@ export function firstDifference<T extends Hex | bigint>(ours: readonly T[], thei
   return -1;
 }
 
-/** What an honest challenger plays after revealTrace, given its own trace and the defender's. */
-export type ChallengePlan =
-  { kind: 'input' } | { kind: 'step'; stepIndex: number } | { kind: 'output' } | { kind: 'none' };
-
-/**
- * The honest challenger's choice (docs/disputes.md, "Why the outcome is right"): tensor 0 differs
- * -> challengeInput; else the first differing tensor i + 1 -> pickStep(i) (every earlier tensor,
- * so every input of step i, is then honest); else, when the committed output is not the honest
- * one -> challengeOutput; else the leaf is right and there is nothing to win.
- */
-export function planChallenge(
-  honestRoots: readonly Hex[],
-  claimedRoots: readonly Hex[],
-  outputCommitmentMatches: boolean,
-): ChallengePlan {
-  const first = firstDifference(honestRoots, claimedRoots);
-  if (first === 0) return { kind: 'input' };
-  if (first > 0) return { kind: 'step', stepIndex: first - 1 };
-  return outputCommitmentMatches ? { kind: 'none' } : { kind: 'output' };
-}
-
 /** A contract write: address, ABI, function, arguments and value, for any sender. */
 export interface DisputeCall {
   address: Address;
@@ -147,12 +129,10 @@ export interface DisputeCall {
 
 export type DisputeFunction =
   | 'open'
-  | 'revealTrace'
-  | 'challengeInput'
-  | 'challengeOutput'
-  | 'pickStep'
-  | 'revealChunks'
-  | 'pickChunk'
+  | 'revealTracePage'
+  | 'pickTraceNode'
+  | 'revealChunkPage'
+  | 'pickChunkNode'
   | 'revealChunkValues'
   | 'oneStep'
   | 'claimTimeout'
@@ -180,16 +160,18 @@ export function disputeCalls(game: Address) {
   return {
     open: (a: OpenDisputeArgs) =>
       call('open', [a.batchId, a.leaf, a.leafProof, a.parts, a.workerSignature], a.bondWei),
-    revealTrace: (disputeId: bigint, tensorRoots: readonly Hex[]) =>
-      call('revealTrace', [disputeId, tensorRoots]),
-    challengeInput: (disputeId: bigint, input: readonly bigint[]) =>
-      call('challengeInput', [disputeId, input]),
-    challengeOutput: (disputeId: bigint, output: readonly bigint[]) =>
-      call('challengeOutput', [disputeId, output]),
-    pickStep: (disputeId: bigint, stepIndex: bigint, descriptor: Hex, descriptorProof: readonly Hex[]) =>
-      call('pickStep', [disputeId, stepIndex, descriptor, descriptorProof]),
-    revealChunks: (disputeId: bigint, leaves: readonly Hex[]) => call('revealChunks', [disputeId, leaves]),
-    pickChunk: (disputeId: bigint, chunkIndex: bigint) => call('pickChunk', [disputeId, chunkIndex]),
+    revealTracePage: (disputeId: bigint, nodes: readonly Hex[]) => call('revealTracePage', [disputeId, nodes]),
+    /** `step` carries the descriptor and its proof when the pick reaches a step's leaf (else empty). */
+    pickTraceNode: (
+      disputeId: bigint,
+      position: number,
+      node: Hex,
+      siblings: readonly Hex[],
+      step: { descriptor: Hex; proof: readonly Hex[] } = { descriptor: '0x', proof: [] },
+    ) => call('pickTraceNode', [disputeId, BigInt(position), node, siblings, step.descriptor, step.proof]),
+    revealChunkPage: (disputeId: bigint, nodes: readonly Hex[]) => call('revealChunkPage', [disputeId, nodes]),
+    pickChunkNode: (disputeId: bigint, position: number, node: Hex, siblings: readonly Hex[]) =>
+      call('pickChunkNode', [disputeId, BigInt(position), node, siblings]),
     revealChunkValues: (disputeId: bigint, values: readonly bigint[]) => {
       if (values.length !== DISPUTE_CHUNK_SIZE_VALUES) {
         throw new ChainError(
@@ -199,14 +181,14 @@ export function disputeCalls(game: Address) {
       }
       return call('revealChunkValues', [disputeId, values]);
     },
-    oneStep: (disputeId: bigint, offset: number, witness: Hex) => {
+    oneStep: (disputeId: bigint, offset: number, values: readonly bigint[], witness: Hex) => {
       if (!Number.isInteger(offset) || offset < 0 || offset >= DISPUTE_CHUNK_SIZE_VALUES) {
         throw new ChainError(
           'INVALID_ARGUMENT',
           `a chunk offset is 0..${DISPUTE_CHUNK_SIZE_VALUES - 1}, got ${offset}`,
         );
       }
-      return call('oneStep', [disputeId, offset, witness]);
+      return call('oneStep', [disputeId, offset, values, witness]);
     },
     claimTimeout: (disputeId: bigint) => call('claimTimeout', [disputeId]),
     withdraw: () => call('withdraw', []),
@@ -230,6 +212,10 @@ export interface DisputeView {
   outputLength: bigint;
   chunkCount: number;
   chunkIndex: number;
+  /** The current node of the descent (trace tree, then the picked step's chunk tree), its height and index. */
+  node: Hex;
+  nodeHeight: number;
+  nodeIndex: bigint;
   turnStartedAt: bigint;
   challengerClockUsed: bigint;
   defenderClockUsed: bigint;
@@ -240,9 +226,19 @@ export interface DisputeView {
   inputCommitment: Hex;
   outputCommitment: Hex;
   traceCommitment: Hex;
-  tensorRoots: readonly Hex[];
-  chunkLeaves: readonly Hex[];
+  /** Every trace page the defender revealed, oldest first (read on the challenger's turn only). */
+  tracePages: readonly RevealedPage[];
+  /** Every chunk page revealed (read on the challenger's turn only). */
+  chunkPages: readonly RevealedPage[];
+  /** The picked chunk's values, once revealed (else empty). */
   chunkValues: readonly bigint[];
+}
+
+/** A page as the game's event shows it: the 2^k nodes of height `height` under node (height + k, parentIndex). */
+export interface RevealedPage {
+  height: number;
+  parentIndex: number;
+  nodes: readonly Hex[];
 }
 
 export interface SentMove {
@@ -324,33 +320,35 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
         });
       return { ...sent, disputeId: event.args.disputeId };
     },
-    revealTrace: (id: bigint, tensorRoots: readonly Hex[]) => send(calls.revealTrace(id, tensorRoots)),
-    challengeInput: (id: bigint, input: readonly bigint[]) => send(calls.challengeInput(id, input)),
-    challengeOutput: (id: bigint, output: readonly bigint[]) => send(calls.challengeOutput(id, output)),
-    pickStep: (id: bigint, stepIndex: bigint, descriptor: Hex, proof: readonly Hex[]) =>
-      send(calls.pickStep(id, stepIndex, descriptor, proof)),
-    revealChunks: (id: bigint, leaves: readonly Hex[]) => send(calls.revealChunks(id, leaves)),
-    pickChunk: (id: bigint, chunkIndex: bigint) => send(calls.pickChunk(id, chunkIndex)),
+    revealTracePage: (id: bigint, nodes: readonly Hex[]) => send(calls.revealTracePage(id, nodes)),
+    pickTraceNode: (...args: Parameters<typeof calls.pickTraceNode>) => send(calls.pickTraceNode(...args)),
+    revealChunkPage: (id: bigint, nodes: readonly Hex[]) => send(calls.revealChunkPage(id, nodes)),
+    pickChunkNode: (...args: Parameters<typeof calls.pickChunkNode>) => send(calls.pickChunkNode(...args)),
     revealChunkValues: (id: bigint, values: readonly bigint[]) => send(calls.revealChunkValues(id, values)),
-    oneStep: (id: bigint, offset: number, witness: Hex) => send(calls.oneStep(id, offset, witness)),
+    oneStep: (id: bigint, offset: number, values: readonly bigint[], witness: Hex) =>
+      send(calls.oneStep(id, offset, values, witness)),
     claimTimeout: (id: bigint) => send(calls.claimTimeout(id)),
     withdraw: () => send(calls.withdraw()),
 
-    /** One dispute with its revealed data, its turn and both clocks (as of the latest block). */
+    /**
+     * One dispute, its turn and both clocks (as of the latest block); on the challenger's turn also
+     * the pages and values the defender revealed, read from the game's events.
+     */
     async readDispute(id: bigint): Promise<DisputeView> {
-      const [stored, tensorRoots, leaves, values, turn] = await Promise.all([
+      const [stored, turn] = await Promise.all([
         read<StoredDispute>('disputeOf', [id]),
-        read<readonly Hex[]>('tensorRootsOf', [id]),
-        read<readonly Hex[]>('chunkLeavesOf', [id]),
-        read<readonly bigint[]>('chunkValuesOf', [id]),
         read<number>('turnOf', [id]),
       ]);
       if (stored.phase === DisputePhase.None) {
         throw new ChainError('DISPUTE_NOT_FOUND', `dispute ${id} does not exist`, { disputeId: id.toString() });
       }
-      const [challengerClockRemaining, defenderClockRemaining] = await Promise.all([
+      const revealed = turn === DisputeSide.Challenger;
+      const [challengerClockRemaining, defenderClockRemaining, tracePages, chunkPages, values] = await Promise.all([
         read<bigint>('clockRemaining', [id, DisputeSide.Challenger]),
         read<bigint>('clockRemaining', [id, DisputeSide.Defender]),
+        revealed ? pages('TracePageRevealed', id) : [],
+        revealed && stored.phase >= DisputePhase.AwaitChunkPick ? pages('ChunkPageRevealed', id) : [],
+        revealed && stored.phase === DisputePhase.AwaitOneStep ? chunkValuesOf(id) : [],
       ]);
       return {
         id,
@@ -358,12 +356,38 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
         turn,
         challengerClockRemaining,
         defenderClockRemaining,
-        tensorRoots,
-        chunkLeaves: leaves,
+        tracePages,
+        chunkPages,
         chunkValues: values,
       };
     },
   };
+
+  async function pages(eventName: 'TracePageRevealed' | 'ChunkPageRevealed', id: bigint): Promise<RevealedPage[]> {
+    const logs = await publicClient.getContractEvents({
+      address: game,
+      abi: DisputeGameAbi,
+      eventName,
+      args: { disputeId: id },
+      fromBlock: 'earliest',
+    });
+    return logs.map((log) => {
+      const args = log.args as { height: bigint; parentIndex: bigint; nodes: readonly Hex[] };
+      return { height: Number(args.height), parentIndex: Number(args.parentIndex), nodes: args.nodes };
+    });
+  }
+
+  async function chunkValuesOf(id: bigint): Promise<bigint[]> {
+    const logs = await publicClient.getContractEvents({
+      address: game,
+      abi: DisputeGameAbi,
+      eventName: 'ChunkValuesRevealed',
+      args: { disputeId: id },
+      fromBlock: 'earliest',
+    });
+    const last = logs.at(-1)?.args as { values: readonly bigint[] } | undefined;
+    return last ? [...last.values] : [];
+  }
 }
 
 export type DisputeClient = ReturnType<typeof createDisputeClient>;
@@ -379,10 +403,13 @@ interface StoredDispute {
   stepCount: number;
   challenger: Address;
   stepIndex: number;
-  chunkIndex: number;
   chunkCount: number;
+  nodeHeight: number;
   worker: Address;
   outputLength: bigint;
+  chunkIndex: number;
+  nodeIndex: bigint;
+  node: Hex;
   batchId: bigint;
   leafHash: Hex;
   requestId: Hex;

@@ -7,6 +7,7 @@ import {
   verifyResultProof,
   type ResultLeaf,
 } from './result-merkle';
+import { tensorRoot } from '../engine';
 
 const WORKER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const word = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
@@ -40,10 +41,12 @@ describe('result Merkle trees', () => {
     expect(hashResultLeaf(l)).toBe(keccak256(keccak256(encoded)));
   });
 
-  it('commits an output as keccak256(abi.encode(int256[]))', () => {
-    const encoded = encodeAbiParameters([{ type: 'int256[]' }], [[1n, -1n]]);
-    expect(outputCommitment([1n, -1n])).toBe(keccak256(encoded));
+  it('commits an output as its tensor root (format v3)', () => {
+    expect(outputCommitment([1n, -1n])).toBe(tensorRoot([1n, -1n]));
     expect(outputCommitment([1n, -1n])).not.toBe(outputCommitment([-1n, 1n]));
+    // a tensor root does not bind the length past the last non-zero chunk value: Settlement.reveal
+    // checks the output length against the model's.
+    expect(outputCommitment([1n, 0n])).toBe(outputCommitment([1n]));
   });
 
   it('hashes pairs in sorted order, so a pair hashes the same either way round', () => {
@@ -81,7 +84,7 @@ describe('result Merkle trees', () => {
     const other = buildResultTree(Array.from({ length: 8 }, (_, i) => leaf(i + 100)));
     expect(verifyResultProof(tree.leafHashes[1], tree.proof(0), tree.root)).toBe(false);
     expect(verifyResultProof(tree.leafHashes[0], tree.proof(0), other.root)).toBe(false);
-    const tampered = hashResultLeaf({ ...leaf(0), outputCommitment: outputCommitment([0n]) });
+    const tampered = hashResultLeaf({ ...leaf(0), outputCommitment: outputCommitment([7n]) });
     expect(verifyResultProof(tampered, tree.proof(0), tree.root)).toBe(false);
   });
 

@@ -40,7 +40,7 @@ const RESULT_LEAF_PARAMETERS = [
   { type: 'address' },
 ] as const;
 
-/** keccak256(abi.encode(int256[] output)): the output commitment Settlement.reveal checks. */
+/** The output's tensor root (format v3): the output commitment Settlement.reveal checks. */
 export function outputCommitment(output: readonly bigint[]): Hex {
   return commitTensor(output);
 }

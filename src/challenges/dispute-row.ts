@@ -41,10 +41,10 @@ export interface DisputeRow {
 
 const PHASE_NAMES: Record<number, string> = {
   [DisputePhase.None]: 'NONE',
-  [DisputePhase.AwaitTrace]: 'AWAIT_TRACE',
-  [DisputePhase.AwaitStep]: 'AWAIT_STEP',
-  [DisputePhase.AwaitChunks]: 'AWAIT_CHUNKS',
-  [DisputePhase.AwaitChunk]: 'AWAIT_CHUNK',
+  [DisputePhase.AwaitTracePage]: 'AWAIT_TRACE_PAGE',
+  [DisputePhase.AwaitTracePick]: 'AWAIT_TRACE_PICK',
+  [DisputePhase.AwaitChunkPage]: 'AWAIT_CHUNK_PAGE',
+  [DisputePhase.AwaitChunkPick]: 'AWAIT_CHUNK_PICK',
   [DisputePhase.AwaitChunkValues]: 'AWAIT_CHUNK_VALUES',
   [DisputePhase.AwaitOneStep]: 'AWAIT_ONE_STEP',
   [DisputePhase.Resolved]: 'RESOLVED',
@@ -75,5 +75,5 @@ export function statusOfOutcome(outcome: number): DisputeStatus {
   return 'OPEN';
 }
 
-/** The phase of the opening move: the defender reveals the trace first. */
-export const OPENED_PHASE = phaseName(DisputePhase.AwaitTrace);
+/** The phase of the opening move: the defender reveals the trace tree's first page. */
+export const OPENED_PHASE = phaseName(DisputePhase.AwaitTracePage);

@@ -6,7 +6,7 @@ import {
   disputeCalls,
   type DisputeView,
 } from '../chain/dispute-client';
-import { traceFromTensors } from '../engine';
+import { pageProof, traceFromTensors } from '../engine';
 import { challengerMove, defenderMove, leafIsWrong, timeoutClaim } from './dispute-strategy';
 
 const GAME = '0x00000000000000000000000000000000000000aa';
@@ -19,7 +19,7 @@ function view(overrides: Partial<DisputeView>): DisputeView {
     id: 7n,
     challenger: zeroAddress,
     worker: zeroAddress,
-    phase: DisputePhase.AwaitTrace,
+    phase: DisputePhase.AwaitTracePage,
     outcome: 0,
     reason: 0,
     turn: DisputeSide.Defender,
@@ -41,8 +41,11 @@ function view(overrides: Partial<DisputeView>): DisputeView {
     inputCommitment: honest.inputCommitment,
     outputCommitment: lie.outputCommitment,
     traceCommitment: lie.traceCommitment,
-    tensorRoots: [],
-    chunkLeaves: [],
+    node: zeroHash,
+    nodeHeight: 0,
+    nodeIndex: 0n,
+    tracePages: [],
+    chunkPages: [],
     chunkValues: [],
     ...overrides,
   };
@@ -52,47 +55,51 @@ const knowledge = {
   model: undefined as never,
   steps: { encoded: ['0x01', '0x02'] as Hex[], proof: () => [] as Hex[] } as never,
   own: honest,
-  committedOutput: lie.output,
 };
 
 describe('the dispute strategy', () => {
-  it('has the defender reveal the committed trace, the picked chunk leaves and the picked values, and nothing on the other turn', () => {
-    expect(defenderMove(view({}), lie, calls)?.call.args).toEqual([7n, lie.roots]);
-    const chunks = defenderMove(view({ phase: DisputePhase.AwaitChunks }), lie, calls);
-    expect(chunks?.call.args).toEqual([7n, chunkLeaves(lie.tensors[1])]);
+  // 3 tensors: a trace tree of depth 2 (one page of 4, the last a padding leaf); step 0's output
+  // has 20 values: 2 chunks, a chunk tree of depth 1; the lie changes value 17 (chunk 1, offset 1).
+  it('has the defender reveal the page under the current node, of the trace then of the step output, then the values', () => {
+    const tracePage = defenderMove(view({ nodeHeight: 2 }), lie, calls);
+    expect(tracePage?.call.args).toEqual([7n, [...lie.roots, zeroHash]]);
+    const chunkPage = defenderMove(view({ phase: DisputePhase.AwaitChunkPage, nodeHeight: 1 }), lie, calls);
+    expect(chunkPage?.call.args).toEqual([7n, chunkLeaves(lie.tensors[1])]);
     const values = defenderMove(view({ phase: DisputePhase.AwaitChunkValues, chunkIndex: 1 }), lie, calls);
-    expect(values?.call.args[1]).toEqual([16n, 100n, 18n, 19n, ...Array<bigint>(12).fill(0n)]);
+    expect(values?.call.args).toEqual([7n, [16n, 100n, 18n, 19n, ...new Array(12).fill(0n)]]);
     expect(defenderMove(view({ turn: DisputeSide.Challenger }), lie, calls)).toBeNull();
   });
 
-  it('has the honest challenger pick the first step, chunk and value that differ from its own trace', () => {
-    const atStep = view({
-      phase: DisputePhase.AwaitStep,
-      turn: DisputeSide.Challenger,
-      tensorRoots: lie.roots,
-    });
-    expect(challengerMove(atStep, knowledge, calls)).toMatchObject({
-      move: 'pickStep',
-      call: { args: [7n, 0n, '0x01', []] },
-    });
-    const atChunk = view({
-      phase: DisputePhase.AwaitChunk,
-      turn: DisputeSide.Challenger,
-      chunkLeaves: chunkLeaves(lie.tensors[1]),
-    });
-    expect(challengerMove(atChunk, knowledge, calls)?.call.args).toEqual([7n, 1n]);
+  it('has the challenger pick the first differing node with its proof and the step descriptor at a step leaf', () => {
+    const page = { height: 0, parentIndex: 0, nodes: [...lie.roots, zeroHash] };
+    const pick = challengerMove(
+      view({ phase: DisputePhase.AwaitTracePick, turn: DisputeSide.Challenger, nodeHeight: 2, tracePages: [page] }),
+      knowledge,
+      calls,
+    );
+    expect(pick?.move).toBe('pickTraceNode');
+    expect(pick?.call.args).toEqual([7n, 1n, lie.roots[1], pageProof(page.nodes, 1), '0x01', []]);
+    // no page for the current node yet (events lag): no move
+    expect(
+      challengerMove(view({ phase: DisputePhase.AwaitTracePick, turn: DisputeSide.Challenger, nodeHeight: 2 }), knowledge, calls),
+    ).toBeNull();
+    const chunkPage = { height: 0, parentIndex: 0, nodes: chunkLeaves(lie.tensors[1]) };
+    const chunkPick = challengerMove(
+      view({ phase: DisputePhase.AwaitChunkPick, turn: DisputeSide.Challenger, nodeHeight: 1, chunkPages: [chunkPage] }),
+      knowledge,
+      calls,
+    );
+    expect(chunkPick?.call.args).toEqual([7n, 1n, chunkPage.nodes[1], pageProof(chunkPage.nodes, 1)]);
   });
 
-  it('challenges the output when the revealed trace is honest but the committed output is not', () => {
-    const atStep = view({
-      phase: DisputePhase.AwaitStep,
-      turn: DisputeSide.Challenger,
-      tensorRoots: honest.roots,
-    });
-    expect(challengerMove(atStep, knowledge, calls)).toMatchObject({
-      move: 'challengeOutput',
-      call: { args: [7n, lie.output] },
-    });
+  it('goes to the last leaf when the defender’s whole trace is the honest one (the lie is in the output commitment)', () => {
+    const page = { height: 0, parentIndex: 0, nodes: [...honest.roots, zeroHash] };
+    const pick = challengerMove(
+      view({ phase: DisputePhase.AwaitTracePick, turn: DisputeSide.Challenger, nodeHeight: 2, tracePages: [page] }),
+      knowledge,
+      calls,
+    );
+    expect(pick?.call.args.slice(0, 3)).toEqual([7n, 2n, honest.roots[2]]);
   });
 
   it('claims the win only once the side to move has used up its clock', () => {

@@ -1,29 +1,42 @@
 /**
  * Both parties' play, as pure functions of what the chain shows (a DisputeView) and the party's
  * own data: given the dispute now, the move to send, or none when it is not this party's turn.
- * Because each decision reads only the dispute's current state, a daemon that restarts, or polls
- * late, resumes exactly where the game is (docs/disputes.md, "Playing a dispute").
+ * Because each decision reads only the dispute's current state (and the pages in the game's
+ * events), a daemon that restarts, or polls late, resumes exactly where the game is
+ * (docs/disputes.md, "The moves").
  *
  * - The defender answers from the trace its worker committed (the engine's trace of the input,
- *   when that is what the worker signed): revealTrace, revealChunks, revealChunkValues.
- * - The challenger plays the honest strategy: the first tensor root that differs from its own
- *   trace (challengeInput / challengeOutput at the boundaries, else pickStep), the first chunk leaf
- *   that differs, the first value that differs, then the executor's witness built from its trace.
+ *   when that is what the worker signed): the page under the current node of the trace tree, then
+ *   of the picked step's output tensor tree, then the picked chunk's values.
+ * - The challenger plays the honest strategy: in every page, the first node that differs from its
+ *   own trace (word-tree.ts pickInPage), proving it against the current node; at a step's leaf
+ *   the step's descriptor; in the chunk's values the first that differs, then the executor's
+ *   witness, whose input roots it proves from its view of the defender's tree (PartialTree).
  * - Either side claims the win when the side to move has used up its clock.
  */
 import type { Hex } from 'viem';
 import {
+  DISPUTE_PAGE_DEPTH,
   DisputePhase,
   DisputeSide,
   chunkAt,
   chunkLeaves,
   disputeCalls,
   firstDifference,
-  planChallenge,
   type DisputeCall,
   type DisputeView,
+  type RevealedPage,
 } from '../chain/dispute-client';
-import { buildOneStepWitness, type StepsTree, type Trace, type QuantizedModel } from '../engine';
+import {
+  buildOneStepWitness,
+  PartialTree,
+  WordTree,
+  pageProof,
+  pickInPage,
+  type StepsTree,
+  type Trace,
+  type QuantizedModel,
+} from '../engine';
 
 /** Values per chunk (DisputeGame.CHUNK_SIZE_VALUES). */
 const CHUNK = 16;
@@ -52,22 +65,61 @@ export function timeoutClaim(view: DisputeView, calls: Calls): PlannedMove | nul
   };
 }
 
+/** Trees of a trace, cached per Trace object: the trace tree and each step output's chunk tree. */
+const TRACE_TREES = new WeakMap<Trace, WordTree>();
+const CHUNK_TREES = new WeakMap<Trace, Map<number, WordTree>>();
+
+export function traceTreeOf(trace: Trace): WordTree {
+  let tree = TRACE_TREES.get(trace);
+  if (!tree) {
+    tree = new WordTree(trace.roots);
+    TRACE_TREES.set(trace, tree);
+  }
+  return tree;
+}
+
+/** The chunk tree of step `stepIndex`'s output (tensor stepIndex + 1). */
+export function chunkTreeOf(trace: Trace, stepIndex: number): WordTree {
+  let trees = CHUNK_TREES.get(trace);
+  if (!trees) {
+    trees = new Map();
+    CHUNK_TREES.set(trace, trees);
+  }
+  let tree = trees.get(stepIndex);
+  if (!tree) {
+    tree = new WordTree(chunkLeaves(tensorAfterStep(trace, stepIndex)));
+    trees.set(stepIndex, tree);
+  }
+  return tree;
+}
+
+/** Levels the next page spans below the current node. */
+const pageLevels = (view: DisputeView) => Math.min(DISPUTE_PAGE_DEPTH, view.nodeHeight);
+
+/** The page under the current node of `tree`. */
+function pageUnder(view: DisputeView, tree: WordTree): Hex[] {
+  const k = pageLevels(view);
+  return tree.page(view.nodeHeight - k, Number(view.nodeIndex), k);
+}
+
 /** The defender's answer to the dispute as it stands, from the committed trace. */
 export function defenderMove(view: DisputeView, claimed: Trace, calls: Calls): PlannedMove | null {
   if (view.turn !== DisputeSide.Defender) return null;
   switch (view.phase) {
-    case DisputePhase.AwaitTrace:
+    case DisputePhase.AwaitTracePage: {
+      const nodes = pageUnder(view, traceTreeOf(claimed));
       return {
-        move: 'revealTrace',
-        call: calls.revealTrace(view.id, claimed.roots),
-        detail: `${claimed.roots.length} tensor roots`,
+        move: 'revealTracePage',
+        call: calls.revealTracePage(view.id, nodes),
+        detail: `${nodes.length} trace nodes under (${view.nodeHeight}, ${view.nodeIndex})`,
       };
-    case DisputePhase.AwaitChunks: {
-      const tensor = tensorAfterStep(claimed, view.stepIndex);
+    }
+    case DisputePhase.AwaitChunkPage: {
+      const nodes = pageUnder(view, chunkTreeOf(claimed, view.stepIndex));
       return {
-        move: 'revealChunks',
-        call: calls.revealChunks(view.id, chunkLeaves(tensor)),
-        detail: `step ${view.stepIndex}: ${Math.ceil(tensor.length / CHUNK)} chunk leaves`,
+        move: 'revealChunkPage',
+        call: calls.revealChunkPage(view.id, nodes),
+        detail: `step ${view.stepIndex}: ${nodes.length} chunk nodes under (${view.nodeHeight}, ${view.nodeIndex})`,
       };
     }
     case DisputePhase.AwaitChunkValues:
@@ -81,14 +133,20 @@ export function defenderMove(view: DisputeView, claimed: Trace, calls: Calls): P
   }
 }
 
-/** What the challenger knows: the model (for step descriptors and witnesses), its own trace, the committed output. */
+/** What the challenger knows: the model (for step descriptors and witnesses) and its own trace. */
 export interface ChallengerKnowledge {
   model: QuantizedModel;
   steps: StepsTree;
   /** The challenger's own (engine) trace of the committed input. */
   own: Trace;
-  /** The output the leaf commits to (the preimage challengeOutput posts), when known. */
-  committedOutput?: readonly bigint[];
+}
+
+/** The last page revealed under the current node, or null when the events do not show it yet. */
+function currentPage(view: DisputeView, pages: readonly RevealedPage[]): RevealedPage | null {
+  const k = pageLevels(view);
+  const page = pages.at(-1);
+  if (!page || page.height !== view.nodeHeight - k || page.parentIndex !== Number(view.nodeIndex)) return null;
+  return page;
 }
 
 /** The honest challenger's move in the dispute as it stands. */
@@ -96,52 +154,46 @@ export function challengerMove(view: DisputeView, knowledge: ChallengerKnowledge
   if (view.turn !== DisputeSide.Challenger) return null;
   const { own } = knowledge;
   switch (view.phase) {
-    case DisputePhase.AwaitStep: {
-      const plan = planChallenge(
-        own.roots,
-        view.tensorRoots,
-        own.outputCommitment.toLowerCase() === view.outputCommitment.toLowerCase(),
-      );
-      if (plan.kind === 'input') {
-        return {
-          move: 'challengeInput',
-          call: calls.challengeInput(view.id, own.input),
-          detail: 'the revealed tensor 0 is not the committed input',
-        };
-      }
-      if (plan.kind === 'output') {
-        if (!knowledge.committedOutput) return null;
-        return {
-          move: 'challengeOutput',
-          call: calls.challengeOutput(view.id, knowledge.committedOutput),
-          detail: 'the revealed last tensor is not the committed output',
-        };
-      }
-      if (plan.kind === 'none') return null;
-      const step = plan.stepIndex;
+    case DisputePhase.AwaitTracePick: {
+      const page = currentPage(view, view.tracePages);
+      if (!page) return null;
+      const position = pickInPage(traceTreeOf(own), page.height, page.parentIndex, page.nodes);
+      const leaf = page.parentIndex * page.nodes.length + position;
+      const step =
+        page.height === 0 && leaf > 0
+          ? { descriptor: knowledge.steps.encoded[leaf - 1], proof: knowledge.steps.proof(leaf - 1) }
+          : undefined;
+      const node = page.nodes[position];
       return {
-        move: 'pickStep',
-        call: calls.pickStep(view.id, BigInt(step), knowledge.steps.encoded[step], knowledge.steps.proof(step)),
-        detail: `step ${step} is the first whose output differs`,
+        move: 'pickTraceNode',
+        call: calls.pickTraceNode(view.id, position, node, pageProof(page.nodes, position), step),
+        detail:
+          page.height === 0
+            ? `trace leaf ${leaf} (${leaf === 0 ? 'the input' : `step ${leaf - 1}'s output`})`
+            : `trace node (${page.height}, ${leaf})`,
       };
     }
-    case DisputePhase.AwaitChunk: {
-      const differing = firstDifference(chunkLeaves(tensorAfterStep(own, view.stepIndex)), view.chunkLeaves);
-      const chunk = Math.max(differing, 0);
+    case DisputePhase.AwaitChunkPick: {
+      const page = currentPage(view, view.chunkPages);
+      if (!page) return null;
+      const position = pickInPage(chunkTreeOf(own, view.stepIndex), page.height, page.parentIndex, page.nodes);
       return {
-        move: 'pickChunk',
-        call: calls.pickChunk(view.id, BigInt(chunk)),
-        detail: `chunk ${chunk} of step ${view.stepIndex}'s output`,
+        move: 'pickChunkNode',
+        call: calls.pickChunkNode(view.id, position, page.nodes[position], pageProof(page.nodes, position)),
+        detail: `step ${view.stepIndex}: chunk node (${page.height}, ${page.parentIndex * page.nodes.length + position})`,
       };
     }
     case DisputePhase.AwaitOneStep: {
+      if (view.chunkValues.length === 0) return null;
       const ownChunk = chunkAt(tensorAfterStep(own, view.stepIndex), view.chunkIndex);
       const offset = Math.max(firstDifference(ownChunk, view.chunkValues), 0);
       const element = view.chunkIndex * CHUNK + offset;
-      const witness: Hex = buildOneStepWitness(knowledge.model, own.tensors, view.stepIndex, element);
+      const defenderTree = new PartialTree(traceTreeOf(own));
+      for (const page of view.tracePages) defenderTree.addPage(page.height, page.parentIndex, page.nodes);
+      const witness: Hex = buildOneStepWitness(knowledge.model, own.tensors, view.stepIndex, element, defenderTree);
       return {
         move: 'oneStep',
-        call: calls.oneStep(view.id, offset, witness),
+        call: calls.oneStep(view.id, offset, view.chunkValues, witness),
         detail: `step ${view.stepIndex}, value ${element}`,
       };
     }

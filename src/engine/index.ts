@@ -28,9 +28,10 @@ export { buildExactGraph, exactGraphStepOutputName, exactnessStatement, type Exa
 export { commitModel, merkleProof, headerHash, modelCommitmentOf, type ModelCommitment } from './commitment/model-commitment';
 export { commitTensor, commitTrace, traceTensorRoots, traceCommitmentFromRoots, encodeInt256Array, type TensorValues } from './commitment/tensor-commitment';
 export { tensorRoot, tensorChunkProof } from './commitment/tensor-root';
-export { stepsRoot, stepsTree, encodeStepDescriptor, type StepsTree } from './commitment/step-descriptor';
+export { stepsRoot, stepsTree, encodeStepDescriptor, type StepsTree, type StepDescriptor } from './commitment/step-descriptor';
 export { traceOf, traceFromTensors, type Trace } from './commitment/trace';
-export { buildOneStepWitness } from './commitment/one-step-witness';
+export { buildOneStepWitness, elementNeeds, oneStepReads } from './commitment/one-step-witness';
+export { depthOf, paddingNode, WordTree, PartialTree, pageProof, pickInPage } from './commitment/word-tree';
 export { chunkValues, leafHash, merkleLevels, merkleRootOfLevels, verifyMerkleProof, type MerkleProof } from './commitment/merkle-tree';
 export { accuracyReport, argmax, defaultAccuracyInputs, type AccuracyReport } from './accuracy/accuracy-report';
 export { FloatModelRunner } from './accuracy/float-model-runner';

@@ -13,6 +13,8 @@ export const MODELS_ERROR_CATEGORIES = {
   MODEL_IMPORT_TIMEOUT: 'BAD_INPUT',
   /** Too many uploads wait to be compiled, or the service is stopping: retry later. */
   MODEL_COMPILER_BUSY: 'RATE_LIMITED',
+  /** A dispute move of the model could need more gas than MAX_DISPUTE_MOVE_GAS (names step, move, figure). */
+  DISPUTE_MOVE_OVER_BUDGET: 'BAD_INPUT',
   ...commonCodes('INVALID_CURSOR', 'INVALID_PAGE_SIZE'),
 } as const satisfies ErrorCategories<string>;
 

@@ -50,7 +50,7 @@ export function storableInput(input: readonly bigint[]): string[] {
 
 /**
  * An on-chain request's input, checked, and the commitments the pipeline uses. In optimistic mode
- * the request's commitment is keccak256(abi.encode(int256[] input)), checked by the contract. In zk
+ * the request's commitment is the input's tensor root (format v3), checked by the contract. In zk
  * mode it is the circuit's Poseidon commitment (docs/zk.md), which the contract cannot recompute:
  * a request whose input does not match it could never be settled, so it is refused here
  * (ZK_INPUT_COMMITMENT_MISMATCH), and the worker gets the keccak commitment it checks.

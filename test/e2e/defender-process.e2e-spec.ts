@@ -39,10 +39,9 @@ import {
   type DisputeClient,
 } from '../../src/chain/dispute-client';
 import { DisputeGameAbi } from '../../src/chain/generated/contracts';
-import { timeoutClaim } from '../../src/challenges/dispute-strategy';
+import { challengerMove, timeoutClaim } from '../../src/challenges/dispute-strategy';
 import { findFreePort } from '../../src/common/free-port';
-import { commitModel, type QuantizedModel } from '../../src/engine';
-import { stepsTree } from '../../src/engine/commitment/step-descriptor';
+import { commitModel, quantizeInput, stepsTree, traceOf, type QuantizedModel } from '../../src/engine';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { outerBroadcastModel } from '../../src/engine/testing/blow-up-models';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
@@ -196,7 +195,8 @@ describe('the defender in a process of its own', () => {
       const found = await gql(`query($id: ID!) { model(id: $id) { chainStatus } }`, { id: modelId });
       return found.data.model.chainStatus === 'REGISTERED' ? true : undefined;
     });
-    const requested = await gql(REQUEST, { input: { modelId, input: loadMnistHoldout().inputs[0], mode: 'OPTIMISTIC' } });
+    const digit = loadMnistHoldout().inputs[0];
+    const requested = await gql(REQUEST, { input: { modelId, input: digit, mode: 'OPTIMISTIC' } });
     expect(requested.errors).toBeUndefined();
     const id = requested.data.requestInference.id as string;
     const row = await until('the honest result to be committed', async () => {
@@ -242,10 +242,10 @@ describe('the defender in a process of its own', () => {
     const frozenAt = Date.now();
     let decided;
     try {
-      // The rogue insists on the last step and its first chunk, then falls silent; it claims a
-      // timeout as soon as the defender's clock runs out.
-      const steps = stepsTree(model);
-      const last = steps.stepCount - 1;
+      // The rogue plays the challenger's moves down to the one-step (the honest trace agrees
+      // everywhere, so its strategy goes to the last step), then falls silent; it claims a timeout
+      // as soon as the defender's clock runs out.
+      const knowledge = { model, steps: stepsTree(model), own: traceOf(model, quantizeInput(model, digit)) };
       decided = await until(
         'the dispute to be decided while the API is frozen',
         async () => {
@@ -253,9 +253,10 @@ describe('the defender in a process of its own', () => {
           if (view.phase === DisputePhase.Resolved) return view;
           const claim = timeoutClaim(view, rogue.calls);
           if (claim && view.turn === DisputeSide.Defender) await rogue.send(claim.call).catch(() => undefined);
-          else if (view.phase === DisputePhase.AwaitStep)
-            await rogue.pickStep(disputeId, BigInt(last), steps.encoded[last], steps.proof(last));
-          else if (view.phase === DisputePhase.AwaitChunk) await rogue.pickChunk(disputeId, 0n);
+          else if (view.turn === DisputeSide.Challenger && view.phase !== DisputePhase.AwaitOneStep) {
+            const move = challengerMove(view, knowledge, rogue.calls);
+            if (move) await rogue.send(move.call).catch(() => undefined);
+          }
           return undefined;
         },
         4 * CLOCK_SECONDS * 1000,
@@ -281,7 +282,7 @@ describe('the defender in a process of its own', () => {
         const tx = await publicClient.getTransaction({ hash: log.transactionHash });
         senders.set(log.eventName, getAddress(tx.from));
       }
-      for (const event of ['TraceRevealed', 'ChunksRevealed', 'ChunkValuesRevealed', 'DisputeResolved']) {
+      for (const event of ['TracePageRevealed', 'ChunkValuesRevealed', 'DisputeResolved']) {
         expect([event, senders.get(event)]).toEqual([event, defenderAddress]);
       }
     } finally {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { globalPoolConvModel } from '../../src/engine/testing/attack-models';
 import { hugeInputModel, outerBroadcastModel } from '../../src/engine/testing/blow-up-models';
 import { ModelsService } from '../../src/models/models.service';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
@@ -75,6 +76,19 @@ describe('model registry over GraphQL', () => {
     });
     expect(result.errors?.[0].extensions?.code).toBe('UNSUPPORTED_OP');
     expect(result.errors?.[0].message).toMatch(/Erf/);
+    const after = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id } } } }');
+    expect(after.data.models.edges).toHaveLength(before.data.models.edges.length);
+  });
+
+  it('refuses, by name, a model one of whose dispute moves would not fit the gas budget, and stores nothing', async () => {
+    const before = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id } } } }');
+    const result = await register({
+      name: 'global-pool',
+      onnxBase64: Buffer.from(globalPoolConvModel()).toString('base64'),
+    });
+    expect(result.errors?.[0].extensions?.code).toBe('DISPUTE_MOVE_OVER_BUDGET');
+    expect(result.errors?.[0].message).toMatch(/^the dispute move oneStep at step 2 \(avgPool\) may need \d+ gas/);
+    expect(result.errors?.[0].extensions?.details).toMatchObject({ move: 'oneStep', step: 2, budget: 10_000_000 });
     const after = await graphqlRequest(app.graphqlUrl, '{ models(first: 100) { edges { node { id } } } }');
     expect(after.data.models.edges).toHaveLength(before.data.models.edges.length);
   });

@@ -28,14 +28,14 @@ import {
 import {
   DisputeOutcome,
   DisputePhase,
+  DisputeSide,
   DisputeReason,
   createDisputeClient,
   type DisputeClient,
   type DisputeView,
 } from '../../src/chain/dispute-client';
-import { defenderMove } from '../../src/challenges/dispute-strategy';
+import { challengerMove, defenderMove } from '../../src/challenges/dispute-strategy';
 import { commitModel, quantizeInput, type QuantizedModel } from '../../src/engine';
-import { buildOneStepWitness } from '../../src/engine/commitment/one-step-witness';
 import { stepsTree } from '../../src/engine/commitment/step-descriptor';
 import { traceOf, type Trace } from '../../src/engine/commitment/trace';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
@@ -255,7 +255,7 @@ describe('optimistic mode under attack, end to end', () => {
     // The second lie's accomplice reveals its trace and then stops answering: it loses on time.
     await until('the second lie to be revealed', async () => {
       const view = await rogue.readDispute(timeoutId);
-      if (view.phase !== DisputePhase.AwaitTrace) return view;
+      if (view.phase !== DisputePhase.AwaitTracePage) return view;
       await rogue.send(defenderMove(view, lies[1], calls)!.call).catch(() => undefined);
       return undefined;
     });
@@ -312,15 +312,16 @@ describe('optimistic mode under attack, end to end', () => {
     const disputeId = await rogueOpens(row);
     await rowWhen(id, 'disputed', (r) => r.status === 'DISPUTED');
 
-    // The rogue insists on the last step, its first chunk and value; the service answers each move.
-    const steps = stepsTree(model);
-    const last = steps.stepCount - 1;
-    await disputeWhen(disputeId, 'to await the step', (view) => view.phase === DisputePhase.AwaitStep);
-    await rogue.pickStep(disputeId, BigInt(last), steps.encoded[last], steps.proof(last));
-    await disputeWhen(disputeId, 'to await the chunk', (view) => view.phase === DisputePhase.AwaitChunk);
-    await rogue.pickChunk(disputeId, 0n);
-    await disputeWhen(disputeId, 'to await the one-step', (view) => view.phase === DisputePhase.AwaitOneStep);
-    await rogue.oneStep(disputeId, 0, buildOneStepWitness(model, honest.tensors, last, 0));
+    // Nothing differs: the rogue's strategy goes to the last step (one chunk) and its first value;
+    // the service answers each move.
+    const knowledge = { model, steps: stepsTree(model), own: honest };
+    for (;;) {
+      const view = await disputeWhen(disputeId, 'to await the challenger', (v) => v.turn === DisputeSide.Challenger);
+      const move = challengerMove(view, knowledge, rogue.calls);
+      if (!move) continue;
+      await rogue.send(move.call);
+      if (move.move === 'oneStep') break;
+    }
 
     const view = await rogue.readDispute(disputeId);
     expect([view.outcome, view.reason]).toEqual([DisputeOutcome.DefenderWon, DisputeReason.OneStep]);
@@ -337,7 +338,7 @@ describe('optimistic mode under attack, end to end', () => {
     const id = await request(digits[3]);
     const row = await rowWhen(id, 'committed', (r) => r.status === 'CHALLENGEABLE');
     const disputeId = await rogueOpens(row);
-    await disputeWhen(disputeId, 'to be answered by the service', (view) => view.phase === DisputePhase.AwaitStep);
+    await disputeWhen(disputeId, 'to be answered by the service', (view) => view.phase === DisputePhase.AwaitTracePick);
     await moveTime(Number(await rogue.maxClockSeconds()) + 1);
     const view = await disputeWhen(disputeId, 'to be decided', (v) => v.phase === DisputePhase.Resolved);
     expect([view.outcome, view.reason]).toEqual([DisputeOutcome.DefenderWon, DisputeReason.Timeout]);

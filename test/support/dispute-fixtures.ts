@@ -14,6 +14,7 @@ import {
   type DisputeClient,
   type DisputeView,
   type ModelParts,
+  type RevealedPage,
 } from '../../src/chain/dispute-client';
 import { challengerMove, defenderMove, type PlannedMove } from '../../src/challenges/dispute-strategy';
 import type { ResultLeaf } from '../../src/chain/result-merkle';
@@ -21,16 +22,19 @@ import { commitModel, type ModelCommitment } from '../../src/engine/commitment/m
 import { buildOneStepWitness } from '../../src/engine/commitment/one-step-witness';
 import { stepsTree, type StepsTree } from '../../src/engine/commitment/step-descriptor';
 import { traceOf, type Trace } from '../../src/engine/commitment/trace';
+import { pageProof } from '../../src/engine/commitment/word-tree';
 import { quantizeInput } from '../../src/engine/evaluator/input-quantize';
 import { parseInputs } from '../../src/engine/io/input-json';
 import { loadMnistHoldout, mnistFixtureDir } from '../../src/engine/mnist/mnist-data';
 import { importOnnx } from '../../src/engine/onnx/onnx-import';
 import { quantize } from '../../src/engine/quantize/quantize';
 import type { QuantizedModel } from '../../src/engine/quantize/quantized-model.types';
+import { globalPoolConvModel, reluChainModel, wideConvModel } from '../../src/engine/testing/attack-models';
+import { seededValues } from '../../src/engine/testing/float-model-builder';
 
-export type DisputeModelName = 'mnist-mlp' | '3l_relu_conv_fc';
+export type DisputeModelName = 'mnist-mlp' | '3l_relu_conv_fc' | 'wide-conv' | 'relu-chain' | 'global-pool-conv';
 
-/** A quantized model with its v2 commitment, its model parts (the game's `open` argument) and steps tree. */
+/** A quantized model with its commitment (format v3), its model parts (the game's `open` argument) and steps tree. */
 export interface DisputeModel {
   name: DisputeModelName;
   model: QuantizedModel;
@@ -51,6 +55,12 @@ export function loadDisputeModel(name: DisputeModelName): DisputeModel {
     const calibration = parseInputs(JSON.parse(readFileSync(join(dir, 'calibration.json'), 'utf8')));
     model = quantize(importOnnx(readFileSync(join(dir, 'mnist-mlp.onnx'))), { calibration });
     sampleInputs = loadMnistHoldout().inputs.slice(0, 4);
+  } else if (name === 'wide-conv' || name === 'relu-chain' || name === 'global-pool-conv') {
+    // the two attack shapes of issue 18 (C1), and a model the registration bound refuses, with seeded inputs
+    const builders = { 'wide-conv': wideConvModel, 'relu-chain': reluChainModel, 'global-pool-conv': globalPoolConvModel };
+    model = quantize(importOnnx(builders[name]()));
+    const length = model.inputShape.reduce((a, b) => a * b, 1);
+    sampleInputs = [seededValues(length, 5, model.inputBoundReal / 2)];
   } else {
     const dir = join(CONFORMANCE_DIR, name);
     const calibration = parseInputs(JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')));
@@ -126,7 +136,7 @@ export interface DisputeParties {
 }
 
 /**
- * Plays a dispute from revealTrace to its decision with the daemons' own strategy
+ * Plays a dispute from its first page to its decision with the daemons' own strategy
  * (src/challenges/dispute-strategy.ts): the defender answers from the claimed trace, the challenger
  * plays the honest strategy from its own trace, or, with `insist`, the given step, chunk and value
  * where it finds nothing to dispute. Returns every move with its gas.
@@ -134,38 +144,51 @@ export interface DisputeParties {
 export async function playDispute(parties: DisputeParties): Promise<PlayedMove[]> {
   const { disputeId: id, model, challenger, defender, claimed, own, insist } = parties;
   const moves: PlayedMove[] = [];
-  const knowledge = { model: model.model, steps: model.steps, own, committedOutput: claimed.output };
+  const knowledge = { model: model.model, steps: model.steps, own };
   for (;;) {
     const view = await challenger.readDispute(id);
     if (view.phase === DisputePhase.Resolved) return moves;
     const byDefender = defenderMove(view, claimed, defender.calls);
-    const planned = byDefender ?? challengerMove(view, knowledge, challenger.calls) ?? insisted(view, own, model, challenger, insist);
+    const planned =
+      byDefender ??
+      (insist ? insisted(view, own, model, challenger, insist) : challengerMove(view, knowledge, challenger.calls));
     if (!planned) return moves;
     const sent = await (byDefender ? defender : challenger).send(planned.call);
     moves.push({ move: planned.move, by: byDefender ? 'defender' : 'challenger', gasUsed: sent.gasUsed });
   }
 }
 
-/** A dishonest challenger's move where the honest strategy finds nothing to dispute. */
+/** The position in the current page of the node over leaf `target`. */
+function towards(page: RevealedPage, target: number): number {
+  return Math.floor(target / 2 ** page.height) - page.parentIndex * page.nodes.length;
+}
+
+/** A dishonest challenger's move: down to the given step, chunk and value, whatever it finds. */
 function insisted(
   view: DisputeView,
   own: Trace,
   model: DisputeModel,
   challenger: DisputeClient,
-  insist: DisputeParties['insist'],
+  insist: NonNullable<DisputeParties['insist']>,
 ): PlannedMove | null {
-  if (!insist) return null;
   const calls = challenger.calls;
-  if (view.phase === DisputePhase.AwaitStep) {
-    const step = insist.step;
-    return { move: 'pickStep', call: calls.pickStep(view.id, BigInt(step), model.steps.encoded[step], model.steps.proof(step)), detail: '' };
+  if (view.phase === DisputePhase.AwaitTracePick) {
+    const page = view.tracePages.at(-1)!;
+    const position = towards(page, insist.step + 1);
+    const step = { descriptor: model.steps.encoded[insist.step], proof: model.steps.proof(insist.step) };
+    const call = calls.pickTraceNode(view.id, position, page.nodes[position], pageProof(page.nodes, position), step);
+    return { move: 'pickTraceNode', call, detail: '' };
   }
-  if (view.phase === DisputePhase.AwaitChunk)
-    return { move: 'pickChunk', call: calls.pickChunk(view.id, BigInt(insist.chunk)), detail: '' };
+  if (view.phase === DisputePhase.AwaitChunkPick) {
+    const page = view.chunkPages.at(-1)!;
+    const position = towards(page, insist.chunk);
+    const call = calls.pickChunkNode(view.id, position, page.nodes[position], pageProof(page.nodes, position));
+    return { move: 'pickChunkNode', call, detail: '' };
+  }
   if (view.phase === DisputePhase.AwaitOneStep) {
     const element = view.chunkIndex * 16 + insist.offset;
     const witness = buildOneStepWitness(model.model, own.tensors, view.stepIndex, element);
-    return { move: 'oneStep', call: calls.oneStep(view.id, insist.offset, witness), detail: '' };
+    return { move: 'oneStep', call: calls.oneStep(view.id, insist.offset, view.chunkValues, witness), detail: '' };
   }
   return null;
 }

@@ -164,7 +164,6 @@ export class Challenger {
       model: result.model.model,
       steps: result.model.steps,
       own,
-      committedOutput: result.committedOutput,
     };
     const ours = await this.ownDisputeOn(leafHash);
     if (ours !== null) {

@@ -39,7 +39,7 @@ export class Dispute {
   @Field(() => DisputeReasonEnum, { nullable: true, description: 'What decided it, once decided' })
   reason!: DisputeReasonEnum | null;
 
-  @Field({ description: 'The move awaited next (AWAIT_TRACE ... AWAIT_ONE_STEP), RESOLVED once decided' })
+  @Field({ description: 'The move awaited next (AWAIT_TRACE_PAGE ... AWAIT_ONE_STEP), RESOLVED once decided' })
   phase!: string;
 
   @Field({ description: 'Whether the service answers this dispute (see note when not)' })

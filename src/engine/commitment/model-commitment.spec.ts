@@ -76,8 +76,8 @@ describe('model and tensor commitments', () => {
     expect(commitModel(bound).commitment).not.toBe(commitment.commitment);
   });
 
-  it('commits to a tensor as keccak256(abi.encode(int256[]))', () => {
-    const expected = keccak256(encodeAbiParameters([{ type: 'int256[]' }], [[-3n, 0n, 5n]]));
+  it('commits to a tensor as its tensor root (format v3)', () => {
+    const expected = tensorRoot([-3n, 0n, 5n]);
     expect(commitTensor([-3, 0, 5])).toBe(expected);
     expect(commitTensor([-3n, 0n, 5n])).toBe(expected);
   });

@@ -1,5 +1,5 @@
 /**
- * Model commitment (docs/semantics.md sections 8 and 11, format version 2):
+ * Model commitment (docs/semantics.md sections 8 and 11, format versions 2 and 3, unchanged in 3):
  *   headerHash      = keccak256(utf8(canonicalJson(header)))
  *   parametersRoot  = tensor root of the parameter vector (chunks of 16 int256)
  *   stepsRoot       = Merkle root over the step descriptors (step-descriptor.ts)
@@ -19,7 +19,7 @@ import { ChunkTree } from './tensor-root';
 export { splitModel } from './model-header';
 
 /** Format version of the commitments of sections 8, 9 and 11. */
-export const COMMITMENT_FORMAT_VERSION = 2;
+export const COMMITMENT_FORMAT_VERSION = 3;
 
 export interface ModelCommitment {
   commitment: Hex;
@@ -97,5 +97,5 @@ export function merkleProof(model: QuantizedModel, chunkIndex: number): MerklePr
   return tree.proof(chunkIndex);
 }
 
-/** keccak256(abi.encode(int256[] values)), written in tensor-commitment.ts; re-exported for existing imports. */
+/** The tensor root of an input or output (format v3), written in tensor-commitment.ts; re-exported for existing imports. */
 export { commitTensor } from './tensor-commitment';

@@ -5,10 +5,13 @@ import { quantize } from '../quantize/quantize';
 import { buildRandomMlp } from '../testing/float-model-builder';
 import { SOURCE_PARAMETERS, buildOneStepWitness, oneStepReads } from './one-step-witness';
 import { stepsTree } from './step-descriptor';
+import { tensorRoot } from './tensor-root';
+import { WordTree } from './word-tree';
 
 const WITNESS_TYPES = [
   { type: 'bytes' },
   { type: 'bytes32[]' },
+  { type: 'tuple[]', components: [{ type: 'bytes32' }, { type: 'bytes32[]' }] },
   {
     type: 'tuple[]',
     components: [
@@ -48,16 +51,20 @@ describe('one-step witness', () => {
     expect(reads.map((r) => [r.source, r.first, r.values.length])).toEqual([[0, 1, 16]]);
   });
 
-  it('encodes the descriptor, its proof and the reads; an element past the output carries no reads', () => {
+  it('encodes the descriptor, its proof, the input roots with trace proofs and the reads; an element past the output carries no reads', () => {
     const tree = stepsTree(model);
-    const [descriptor, proof, reads] = decodeAbiParameters(
+    const [descriptor, proof, inputRoots, reads] = decodeAbiParameters(
       WITNESS_TYPES,
       buildOneStepWitness(model, trace, 2, 1),
     );
     expect(descriptor).toBe(tree.encoded[2]);
     expect(proof).toEqual(tree.proof(2));
+    const traceTree = new WordTree(trace.map((t) => tensorRoot(t)));
+    const inputs = tree.descriptors[2].inputs;
+    expect(inputRoots).toEqual(inputs.map((t) => ({ 0: traceTree.node(0, t), 1: traceTree.proof(t) })).map((r) => [r[0], r[1]]));
     expect(reads.length).toBeGreaterThan(0);
-    const [, , none] = decodeAbiParameters(WITNESS_TYPES, buildOneStepWitness(model, trace, 2, 3));
+    const [, , noRoots, none] = decodeAbiParameters(WITNESS_TYPES, buildOneStepWitness(model, trace, 2, 3));
+    expect(noRoots).toEqual([]);
     expect(none).toEqual([]);
     expect(() => buildOneStepWitness(model, trace, 3, 0)).toThrow(/step 3 does not exist/);
   });

@@ -2,7 +2,11 @@
  * The witness of OneStepExecutor.executeElement (docs/semantics.md section 11):
  *
  *   abi.encode(bytes descriptor, bytes32[] descriptorProof,
+ *              (bytes32 root, bytes32[] siblings)[] inputRoots,
  *              (uint256 source, uint256 first, uint256 depth, int256[] values, bytes32[] siblings)[] reads)
+ *
+ * inputRoots[s] is the tensor root of the step's input slot s (trace tensor d.inputs[s]) with its
+ * proof against the trace root (format v3: the trace commitment is a Merkle root over tensor roots).
  *
  * Each read is a maximal run of the chunks one output value needs from one source (input slot s of
  * the step = source s, the parameter vector = SOURCE_PARAMETERS, the step's index map or
@@ -16,7 +20,8 @@ import { EngineError } from '../engine.errors';
 import type { QuantizedModel } from '../quantize/quantized-model.types';
 import { splitModel } from './model-header';
 import { STEP_OP_CODES, type StepDescriptor, type StepsTree, stepsTree } from './step-descriptor';
-import { ChunkTree, type TensorValues } from './tensor-root';
+import { ChunkTree, type TensorValues, tensorRoot } from './tensor-root';
+import { WordTree } from './word-tree';
 
 export const SOURCE_PARAMETERS = 254;
 export const SOURCE_MAP = 255;
@@ -24,6 +29,14 @@ export const SOURCE_MAP = 255;
 const WITNESS_ABI = [
   { name: 'descriptor', type: 'bytes' },
   { name: 'descriptorProof', type: 'bytes32[]' },
+  {
+    name: 'inputRoots',
+    type: 'tuple[]',
+    components: [
+      { name: 'root', type: 'bytes32' },
+      { name: 'siblings', type: 'bytes32[]' },
+    ],
+  },
   {
     name: 'reads',
     type: 'tuple[]',
@@ -36,6 +49,17 @@ const WITNESS_ABI = [
     ],
   },
 ] as const;
+
+/** A trace tree the witness proves input roots against: the honest one, or a challenger's PartialTree. */
+export interface TraceTreeView {
+  node(height: number, index: number): Hex;
+  proof(leaf: number): Hex[];
+}
+
+export interface InputRoot {
+  root: Hex;
+  siblings: Hex[];
+}
 
 export interface ChunkRead {
   source: number;
@@ -183,6 +207,18 @@ function tensorTree(values: TensorValues & object): ChunkTree {
   return tree;
 }
 
+const TRACE_TREES = new WeakMap<object, WordTree>();
+
+/** The trace tree of a whole trace (cached per trace array). */
+function honestTraceTree(trace: readonly (TensorValues & object)[]): WordTree {
+  let tree = TRACE_TREES.get(trace);
+  if (!tree) {
+    tree = new WordTree(trace.map((t) => tensorRoot(t)));
+    TRACE_TREES.set(trace, tree);
+  }
+  return tree;
+}
+
 /** The reads (runs of chunks with range proofs) element `element` of step `stepIndex` needs. */
 export function oneStepReads(
   model: QuantizedModel,
@@ -222,11 +258,13 @@ export function oneStepReads(
 export function encodeOneStepWitness(
   descriptor: Hex,
   descriptorProof: readonly Hex[],
+  inputRoots: readonly InputRoot[],
   reads: readonly ChunkRead[],
 ): Hex {
   return encodeAbiParameters(WITNESS_ABI, [
     descriptor,
     [...descriptorProof],
+    inputRoots.map((r) => ({ root: r.root, siblings: r.siblings })),
     reads.map((r) => ({
       source: BigInt(r.source),
       first: BigInt(r.first),
@@ -239,14 +277,17 @@ export function encodeOneStepWitness(
 
 /**
  * The `_witness` bytes of OneStepExecutor.executeElement for value `element` of the output of step
- * `stepIndex`; `trace[t]` is tensor t (0 = the quantized input, i + 1 = the output of step i). An
- * element at or past the output length gets the descriptor and its proof only (the executor returns 0).
+ * `stepIndex`; `trace[t]` is tensor t (0 = the quantized input, i + 1 = the output of step i). The
+ * input roots are proven against `traceTree` (default: the tree of `trace`'s own tensor roots; a
+ * challenger passes its PartialTree of the defender's trace). An element at or past the output
+ * length gets the descriptor and its proof only (the executor returns 0).
  */
 export function buildOneStepWitness(
   model: QuantizedModel,
   trace: readonly (TensorValues & object)[],
   stepIndex: number,
   element: number,
+  traceTree?: TraceTreeView,
 ): Hex {
   if (!Number.isInteger(stepIndex) || stepIndex < 0 || stepIndex >= model.steps.length) {
     throw new EngineError(
@@ -258,6 +299,9 @@ export function buildOneStepWitness(
     throw new EngineError('INVALID_ARGUMENT', `element ${element} is not a flat index`);
   const trees = modelTrees(model);
   const outputLength = model.steps[stepIndex].outShape.reduce((a, v) => a * v, 1);
-  const reads = element < outputLength ? oneStepReads(model, trace, stepIndex, element) : [];
-  return encodeOneStepWitness(trees.steps.encoded[stepIndex], trees.steps.proof(stepIndex), reads);
+  if (element >= outputLength) return encodeOneStepWitness(trees.steps.encoded[stepIndex], trees.steps.proof(stepIndex), [], []);
+  const tree = traceTree ?? honestTraceTree(trace);
+  const inputRoots = trees.steps.descriptors[stepIndex].inputs.map((t) => ({ root: tree.node(0, t), siblings: tree.proof(t) }));
+  const reads = oneStepReads(model, trace, stepIndex, element);
+  return encodeOneStepWitness(trees.steps.encoded[stepIndex], trees.steps.proof(stepIndex), inputRoots, reads);
 }

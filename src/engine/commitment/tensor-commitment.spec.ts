@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type Hex, encodeAbiParameters, keccak256 } from 'viem';
+import { type Hex, encodeAbiParameters } from 'viem';
 import { EngineError } from '../engine.errors';
 import {
   commitTensor,
@@ -8,11 +8,17 @@ import {
   traceCommitmentFromRoots,
   traceTensorRoots,
 } from './tensor-commitment';
+import { chunkValues, leafHash, merkleLevels, merkleRootOfLevels } from './merkle-tree';
 import { tensorRoot } from './tensor-root';
 
-/** The encoding commitTensor used before the hand-written fast path: viem's ABI encoder. */
+/**
+ * Format v3's input/output commitment, by an independent path: viem's ABI encoder for each chunk
+ * leaf (merkle-tree.ts) and the hex-level tree; bytes32(0) for an empty tensor.
+ */
 const referenceTensorCommitment = (values: readonly (number | bigint | string)[]): Hex =>
-  keccak256(encodeAbiParameters([{ type: 'int256[]' }], [values.map((v) => BigInt(v))]));
+  merkleRootOfLevels(merkleLevels(chunkValues(values.map((v) => BigInt(v))).map((c, i) => leafHash(i, c))));
+/** The trace tree's root over tensor roots, by merkle-tree.ts. */
+const referenceTraceCommitment = (roots: Hex[]): Hex => merkleRootOfLevels(merkleLevels(roots));
 
 const TWO_POW_52 = 2 ** 52;
 const edgeNumbers = fc.constantFrom(
@@ -41,8 +47,8 @@ const nearTwoPow52 = fc
 const safeNumber = fc.oneof(fc.integer(), fc.maxSafeInteger(), edgeNumbers, nearTwoPow52);
 const int256 = fc.bigInt({ min: -(2n ** 255n), max: 2n ** 255n - 1n });
 
-describe('tensor commitment (hand-written ABI encoding)', () => {
-  it('equals keccak256(viem encodeAbiParameters(int256[])) on safe-integer numbers, negatives and values near ±2^52 included', () => {
+describe('tensor commitment (format version 3: the tensor root)', () => {
+  it('equals the reference tensor root on safe-integer numbers, negatives and values near ±2^52 included', () => {
     fc.assert(
       fc.property(fc.array(safeNumber, { maxLength: 70 }), (values) => {
         expect(commitTensor(values)).toBe(referenceTensorCommitment(values));
@@ -52,7 +58,7 @@ describe('tensor commitment (hand-written ABI encoding)', () => {
     );
   });
 
-  it('equals the viem encoding on any int256 bigint and on decimal strings', () => {
+  it('equals the reference on any int256 bigint and on decimal strings', () => {
     fc.assert(
       fc.property(
         fc.array(fc.oneof(int256, fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n })), { maxLength: 20 }),
@@ -70,7 +76,7 @@ describe('tensor commitment (hand-written ABI encoding)', () => {
     expect(Buffer.from(encodeInt256Array(extremes)).toString('hex')).toBe(
       encodeAbiParameters([{ type: 'int256[]' }], [extremes]).slice(2),
     );
-    expect(commitTensor([])).toBe(referenceTensorCommitment([]));
+    expect(commitTensor([])).toBe(`0x${'0'.repeat(64)}`);
   });
 
   it('refuses numbers that are not safe integers and bigints outside int256', () => {
@@ -80,16 +86,16 @@ describe('tensor commitment (hand-written ABI encoding)', () => {
   });
 });
 
-describe('trace commitment (format version 2)', () => {
+describe('trace commitment (format version 3)', () => {
   const steps = fc.array(fc.array(safeNumber, { maxLength: 40 }), { maxLength: 6 });
   const input = fc.array(safeNumber, { minLength: 1, maxLength: 40 });
 
-  it('is keccak256(abi.encode(bytes32[] tensorRoots)) over the input and every step output', () => {
+  it('is the Merkle root over the tensor roots of the input and every step output', () => {
     fc.assert(
       fc.property(input, steps, (x, trace) => {
         const roots = traceTensorRoots(x, trace);
         expect(roots).toEqual([x, ...trace].map((t) => tensorRoot(t)));
-        expect(commitTrace(x, trace)).toBe(keccak256(encodeAbiParameters([{ type: 'bytes32[]' }], [roots])));
+        expect(commitTrace(x, trace)).toBe(referenceTraceCommitment(roots));
         expect(traceCommitmentFromRoots(roots)).toBe(commitTrace(x, trace));
         expect(
           commitTrace(

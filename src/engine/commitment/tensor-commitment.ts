@@ -1,12 +1,13 @@
 /**
- * Tensor and trace commitments (docs/semantics.md sections 8 and 9, format version 2):
- *   tensorCommitment(values) = keccak256(abi.encode(int256[] values))     (inputs and outputs)
- *   tensorRoots              = [tensorRoot(input), tensorRoot(output of step 0), ...]  (tensor-root.ts)
- *   traceCommitment          = keccak256(abi.encode(bytes32[] tensorRoots))
+ * Tensor and trace commitments (docs/semantics.md sections 8 and 9, format version 3):
+ *   commitTensor(values)  = tensorRoot(values)                       (inputs and outputs, tensor-root.ts)
+ *   tensorRoots           = [tensorRoot(input), tensorRoot(output of step 0), ...]   (stepCount + 1)
+ *   traceCommitment       = the root of the ordered tree whose leaves are tensorRoots, padded with
+ *                           bytes32(0) to a power of two, parent = keccak256(left ++ right)
  *
- * The ABI encodings are written by hand into one Uint8Array (head word 0x20, the length, then one
- * 32-byte big-endian word per item): the same bytes viem's encodeAbiParameters produces (a property
- * test checks it), without a hex string per value.
+ * The dispute game descends the trace tree page by page (contracts/dispute/DisputeGame.sol), so a
+ * commitment is a Merkle root and every move proves one node, never a whole array.
+ * `encodeInt256Array` (abi.encode(int256[])) stays for the zk output hash.
  */
 import { type Hex, bytesToHex, hexToBytes } from 'viem';
 import { EngineError } from '../engine.errors';
@@ -29,19 +30,24 @@ export function encodeInt256Array(values: TensorValues): Uint8Array {
   return bytes;
 }
 
-/** keccak256(abi.encode(int256[] values)): the commitment of an input or output (fixed point). */
+/** The commitment of an input or output (fixed point), format v3: its tensor root. */
 export function commitTensor(values: TensorValues): Hex {
-  return bytesToHex(keccakBytes(encodeInt256Array(values)));
+  return bytesToHex(tensorRootBytes(values));
 }
 
-/** keccak256(abi.encode(bytes32[] words)) over 32-byte words. */
-function commitWords(words: readonly Uint8Array[]): Hex {
-  const bytes = new Uint8Array(ARRAY_HEAD_BYTES + words.length * WORD_BYTES);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(WORD_BYTES - 4, WORD_BYTES);
-  view.setUint32(ARRAY_HEAD_BYTES - 4, words.length);
-  words.forEach((word, i) => bytes.set(word, ARRAY_HEAD_BYTES + i * WORD_BYTES));
-  return bytesToHex(keccakBytes(bytes));
+/** The root of the ordered tree over 32-byte leaves, padded with zero leaves to a power of two. */
+export function wordTreeRoot(words: readonly Uint8Array[]): Uint8Array {
+  if (words.length === 0) return new Uint8Array(WORD_BYTES);
+  let width = 1;
+  while (width < words.length) width *= 2;
+  const level = new Uint8Array(width * WORD_BYTES);
+  words.forEach((word, i) => level.set(word, i * WORD_BYTES));
+  while (width > 1) {
+    width /= 2;
+    for (let i = 0; i < width; i++)
+      level.set(keccakBytes(level.subarray(2 * i * WORD_BYTES, (2 * i + 2) * WORD_BYTES)), i * WORD_BYTES);
+  }
+  return level.slice(0, WORD_BYTES);
 }
 
 /** The tensor roots of a trace: tensor 0 (the quantized input), then the output of every step in order. */
@@ -49,22 +55,24 @@ export function traceTensorRoots(input: TensorValues, stepOutputs: readonly Tens
   return [input, ...stepOutputs].map((values) => bytesToHex(tensorRootBytes(values)));
 }
 
-/** keccak256(abi.encode(bytes32[] tensorRoots)). */
+/** The trace commitment (v3): the Merkle root over the tensor roots. */
 export function traceCommitmentFromRoots(tensorRoots: readonly Hex[]): Hex {
-  return commitWords(
-    tensorRoots.map((root) => {
-      if (!/^0x[0-9a-fA-F]{64}$/.test(root))
-        throw new EngineError('INVALID_ARGUMENT', `tensor root ${root} is not a bytes32`);
-      return hexToBytes(root);
-    }),
+  return bytesToHex(
+    wordTreeRoot(
+      tensorRoots.map((root) => {
+        if (!/^0x[0-9a-fA-F]{64}$/.test(root))
+          throw new EngineError('INVALID_ARGUMENT', `tensor root ${root} is not a bytes32`);
+        return hexToBytes(root);
+      }),
+    ),
   );
 }
 
 /**
- * The trace commitment (v2) of one evaluation: `input` is the quantized input (tensor 0, the
+ * The trace commitment (v3) of one evaluation: `input` is the quantized input (tensor 0, the
  * evaluator's `inputFixed`), `stepOutputs[i]` the output of step i (the evaluator's
  * `trace[i].values`, or OnnxRuntimeBackend.runTraced's `trace[n][i]`).
  */
 export function commitTrace(input: TensorValues, stepOutputs: readonly TensorValues[]): Hex {
-  return commitWords([input, ...stepOutputs].map((values) => tensorRootBytes(values)));
+  return bytesToHex(wordTreeRoot([input, ...stepOutputs].map((values) => tensorRootBytes(values))));
 }

@@ -1,5 +1,5 @@
 /**
- * Tensor roots (docs/semantics.md sections 8 and 11, format version 2): the values of a tensor (or
+ * Tensor roots (docs/semantics.md sections 8 and 11, format versions 2 and 3): the values of a tensor (or
  * of the parameter vector, or of a step's index table), flat and row-major, in chunks of 16 int256
  * (the last chunk zero-padded); leaf_c = keccak256(abi.encode(uint256 c, int256[16] chunk_c));
  * leaves padded with bytes32(0) to a power of two; parent = keccak256(left ++ right). The same tree

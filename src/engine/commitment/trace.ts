@@ -13,7 +13,7 @@ import { commitTensor, traceCommitmentFromRoots, traceTensorRoots } from './tens
 export interface Trace {
   /** Tensor 0 the quantized input, tensor i + 1 step i's output. */
   tensors: bigint[][];
-  /** The tensor root of every tensor (what revealTrace posts). */
+  /** The tensor root of every tensor (the leaves of the trace tree). */
   roots: Hex[];
   traceCommitment: Hex;
   input: bigint[];

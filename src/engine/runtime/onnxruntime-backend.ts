@@ -46,7 +46,7 @@ export interface CommittedResult {
   output: number[];
   /** commitTensor(outputFixed). */
   outputCommitment: Hex;
-  /** keccak256(abi.encode(bytes32[] tensorRoots)) over the input and every step output (format version 2). */
+  /** The Merkle root over the tensor roots of the input and every step output (format version 3). */
   traceCommitment: Hex;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Traced runs: onnxruntime's per-step outputs equal the TS evaluator's trace bit for bit on every
- * accepted conformance fixture and on the MNIST MLP, and so do the trace commitments (format version 2).
+ * accepted conformance fixture and on the MNIST MLP, and so do the trace commitments (format version 3).
  */
 import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';

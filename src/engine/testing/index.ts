@@ -6,3 +6,4 @@ export { buildFloatModel, buildRandomMlp, seededValues, type FloatModelSpec } fr
 export { outerBroadcastModel, hugeInputModel } from './blow-up-models';
 export { engineErrorOf } from './engine-error-of';
 export { loadMnistHoldout, mnistFixtureDir, type MnistHoldout } from '../mnist/mnist-data';
+export { globalPoolConvModel, reluChainModel, wideConvModel } from './attack-models';

@@ -99,7 +99,7 @@ export class Inference {
   })
   outputFixed!: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'keccak256(abi.encode(int256[] outputFixed))' })
+  @Field(() => String, { nullable: true, description: 'tensor root of outputFixed (commitment format v3)' })
   outputCommitment!: string | null;
 
   @Field(() => String, {

@@ -28,7 +28,6 @@ import {
   DisputeSide,
   firstDifference,
   modelCommitmentOf,
-  planChallenge,
   rootFromChunkLeaves,
   traceCommitmentOf,
   type ModelParts,
@@ -46,6 +45,7 @@ import { RESULT_TYPES, verityDomain } from '../../../src/chain/typed-data';
 import { commitTensor } from '../../../src/engine';
 import { leafHash } from '../../../src/engine/commitment/merkle-tree';
 import { tensorRoot } from '../../../src/engine/commitment/tensor-root';
+import { WordTree, pageProof, paddingNode } from '../../../src/engine/commitment/word-tree';
 import { bytes32, expectRevert, startChain, type Chain, type ContractCall } from './contracts-fixture';
 
 const BOND = 10n ** 17n;
@@ -157,10 +157,15 @@ describe('DisputeGame', () => {
       leafOverrides?: Partial<ResultLeaf>;
       signer?: Address;
       window?: bigint;
+      /** Step output lengths (default: the MNIST-sized STEP_OUTPUT_LENGTHS). */
+      lengths?: number[];
+      /** The trace commitment the worker signs, from its roots (default: the canonical tree's root). */
+      traceRoot?: (roots: Hex[]) => Hex;
     } = {},
   ): Promise<Scenario> {
     const id = ++requestCounter;
-    const honest = [values(INPUT_LENGTH, id), ...STEP_OUTPUT_LENGTHS.map((n, i) => values(n, id * 31 + i))];
+    const lengths = options.lengths ?? STEP_OUTPUT_LENGTHS;
+    const honest = [values(INPUT_LENGTH, id), ...lengths.map((n, i) => values(n, id * 31 + i))];
     const claimed = honest.map((t) => [...t]);
     options.corrupt?.(claimed);
     const roots = claimed.map((t) => tensorRoot(t));
@@ -169,14 +174,14 @@ describe('DisputeGame', () => {
       parametersRoot: bytes32(`parameters-${id}`),
       parameterCount: 44_522n,
       stepsRoot: bytes32(`steps-${id}`),
-      stepCount: BigInt(STEP_COUNT),
+      stepCount: BigInt(lengths.length),
     };
     const leaf: ResultLeaf = {
       requestId: bytes32(`request-${id}`),
       modelCommitment: modelCommitmentOf(parts),
       inputCommitment: commitTensor(honest[0]),
-      outputCommitment: commitTensor(claimed[STEP_COUNT]),
-      traceCommitment: traceCommitmentOf(roots),
+      outputCommitment: commitTensor(claimed[lengths.length]),
+      traceCommitment: options.traceRoot ? options.traceRoot(roots) : traceCommitmentOf(roots),
       worker,
       ...options.leafOverrides,
     };
@@ -229,29 +234,51 @@ describe('DisputeGame', () => {
     return { id: event.args.disputeId, receipt };
   }
 
-  // The moves, each from the party that normally plays it (defender moves from the service account).
-  const revealTrace = (id: bigint, roots: readonly Hex[], from = deployer) =>
-    chain.send(from, gameCall('revealTrace', [id, roots]));
-  const pickStep = (s: Scenario, id: bigint, step: number, from = challenger) => {
+  // The moves, each from the party that normally plays it (defender moves from the service
+  // account). The trace tree of STEP_COUNT + 1 = 4 tensor roots has depth 2: one page, the roots
+  // themselves; a 56-value step output has 4 chunks (one page of 4 leaves); 10 values, one chunk.
+  const revealedChunkLeaves = new Map<bigint, Hex[]>();
+  const revealedValues = new Map<bigint, bigint[]>();
+  const revealTrace = (id: bigint, nodes: readonly Hex[], from = deployer) =>
+    chain.send(from, gameCall('revealTracePage', [id, nodes]));
+  /** Picks trace leaf `leaf` of the one-page trace tree (with step leaf - 1's descriptor). */
+  const pickLeaf = (s: Scenario, id: bigint, leaf: number, from = challenger, node = s.roots[leaf]) => {
+    const step = Math.max(leaf - 1, 0);
     const { descriptor, proof } = descriptorFor(s.parts.stepsRoot, step, STEP_OUTPUT_LENGTHS[step]);
-    return chain.send(from, gameCall('pickStep', [id, BigInt(step), descriptor, proof]));
+    return chain.send(
+      from,
+      gameCall('pickTraceNode', [id, BigInt(leaf), node, pageProof(s.roots, leaf), descriptor, proof]),
+    );
   };
-  const revealChunks = (id: bigint, leaves: readonly Hex[], from = deployer) =>
-    chain.send(from, gameCall('revealChunks', [id, leaves]));
-  const pickChunk = (id: bigint, chunk: number, from = challenger) =>
-    chain.send(from, gameCall('pickChunk', [id, BigInt(chunk)]));
-  const revealChunkValues = (id: bigint, chunk: readonly bigint[], from = deployer) =>
-    chain.send(from, gameCall('revealChunkValues', [id, chunk]));
+  const pickStep = (s: Scenario, id: bigint, step: number, from = challenger) => pickLeaf(s, id, step + 1, from);
+  const revealChunks = (id: bigint, leaves: readonly Hex[], from = deployer) => {
+    revealedChunkLeaves.set(id, [...leaves]);
+    return chain.send(from, gameCall('revealChunkPage', [id, leaves]));
+  };
+  const pickChunk = (id: bigint, chunk: number, from = challenger) => {
+    const leaves = revealedChunkLeaves.get(id) ?? [];
+    return chain.send(
+      from,
+      gameCall('pickChunkNode', [id, BigInt(chunk), leaves[chunk] ?? bytes32('none'), pageProof(leaves, chunk)]),
+    );
+  };
+  const revealChunkValues = (id: bigint, chunk: readonly bigint[], from = deployer) => {
+    revealedValues.set(id, [...chunk]);
+    return chain.send(from, gameCall('revealChunkValues', [id, chunk]));
+  };
   const oneStep = (id: bigint, offset: number, from = challenger, witness: Hex = '0x1234') =>
-    chain.send(from, gameCall('oneStep', [id, offset, witness]));
+    chain.send(from, gameCall('oneStep', [id, offset, revealedValues.get(id) ?? new Array(16).fill(0n), witness]));
   const claimTimeout = (id: bigint, from = outsider) => chain.send(from, gameCall('claimTimeout', [id]));
 
   /** Plays the defender honestly (for its own trace) and the challenger down to oneStep at (step, chunk). */
   async function playToOneStep(s: Scenario, id: bigint, step: number, chunk: number, from = challenger) {
     const receipts = [await revealTrace(id, s.roots)];
     receipts.push(await pickStep(s, id, step, from));
-    receipts.push(await revealChunks(id, chunkLeaves(s.claimed[step + 1])));
-    receipts.push(await pickChunk(id, chunk, from));
+    const leaves = chunkLeaves(s.claimed[step + 1]);
+    if (leaves.length > 1) {
+      receipts.push(await revealChunks(id, leaves));
+      receipts.push(await pickChunk(id, chunk, from));
+    }
     receipts.push(await revealChunkValues(id, chunkAt(s.claimed[step + 1], chunk)));
     return receipts;
   }
@@ -261,7 +288,7 @@ describe('DisputeGame', () => {
     await setExecutor('expectCall', [
       s.parts.stepsRoot,
       s.parts.parametersRoot,
-      traceCommitmentOf(s.roots),
+      s.leaf.traceCommitment,
       BigInt(step),
       BigInt(element),
     ]);
@@ -313,23 +340,6 @@ describe('DisputeGame', () => {
     });
   });
 
-  describe('the honest challenger plan', () => {
-    it('plans the move from the two traces and the output commitment', () => {
-      const roots = [bytes32('t0'), bytes32('t1'), bytes32('t2')];
-      expect(planChallenge(roots, [bytes32('x'), ...roots.slice(1)], true)).toEqual({ kind: 'input' });
-      expect(planChallenge(roots, [roots[0], bytes32('x'), bytes32('y')], true)).toEqual({
-        kind: 'step',
-        stepIndex: 0,
-      });
-      expect(planChallenge(roots, [roots[0], roots[1], bytes32('y')], false)).toEqual({
-        kind: 'step',
-        stepIndex: 1,
-      });
-      expect(planChallenge(roots, roots, false)).toEqual({ kind: 'output' });
-      expect(planChallenge(roots, roots, true)).toEqual({ kind: 'none' });
-    });
-  });
-
   describe('open', () => {
     it('test_open_validLeaf_opensDisputeWithDefenderToMove', async () => {
       const s = await scenario();
@@ -339,7 +349,7 @@ describe('DisputeGame', () => {
       expect(stored).toMatchObject({
         challenger,
         worker,
-        phase: DisputePhase.AwaitTrace,
+        phase: DisputePhase.AwaitTracePage,
         outcome: DisputeOutcome.Undecided,
         stepCount: STEP_COUNT,
         batchId: s.batchId,
@@ -463,7 +473,7 @@ describe('DisputeGame', () => {
           challenger: i < 2 ? challenger : outsider,
           batchId: i < 3 ? s.batchId : batchId,
           leafHash: s.leafHash,
-          phase: DisputePhase.AwaitTrace,
+          phase: DisputePhase.AwaitTracePage,
           outcome: DisputeOutcome.Undecided,
         });
       }
@@ -561,17 +571,11 @@ describe('DisputeGame', () => {
       const receipts = [openReceipt, await revealTrace(id, s.roots)];
       receipts.push(await pickStep(s, id, step));
       receipts.push(await revealChunks(id, chunkLeaves(s.claimed[step + 1])));
-      const chunk = firstDifference(
-        chunkLeaves(s.honest[step + 1]),
-        await readGame<Hex[]>('chunkLeavesOf', [id]),
-      );
+      const chunk = firstDifference(chunkLeaves(s.honest[step + 1]), revealedChunkLeaves.get(id)!);
       expect(chunk).toBe(1);
       receipts.push(await pickChunk(id, chunk));
       receipts.push(await revealChunkValues(id, chunkAt(s.claimed[step + 1], chunk)));
-      const offset = firstDifference(
-        chunkAt(s.honest[step + 1], chunk),
-        await readGame<bigint[]>('chunkValuesOf', [id]),
-      );
+      const offset = firstDifference(chunkAt(s.honest[step + 1], chunk), revealedValues.get(id)!);
       expect(offset).toBe(5);
       await expectOneStep(s, step, chunk * 16 + offset, s.honest[step + 1][21]);
       const final = await oneStep(id, offset);
@@ -682,26 +686,22 @@ describe('DisputeGame', () => {
         eventName: 'ChunkValuesRevealed',
       });
       expect(event.args.by).toBe(challenger);
-      expect(await readGame<bigint[]>('chunkValuesOf', [id])).toEqual(chunkAt(s.claimed[1], 3));
+      expect(event.args.values).toEqual(chunkAt(s.claimed[1], 3));
     });
   });
 
-  describe('boundary challenges', () => {
-    it('test_challengeInput_wrongInputRoot_challengerWins', async () => {
+  describe('boundary picks', () => {
+    it('test_pickTraceNode_leaf0WrongInputRoot_challengerWins', async () => {
       // The worker computed on another input than the committed one.
       const s = await scenario({ corrupt: (t) => void (t[0][100] += 1n) });
       const { id } = await open(s);
       await revealTrace(id, s.roots);
-      const receipt = await chain.send(challenger, gameCall('challengeInput', [id, s.honest[0]]));
-      const [event] = parseEventLogs({
-        abi: DisputeGameAbi,
-        logs: receipt.logs,
-        eventName: 'BoundaryChallenged',
-      });
+      const receipt = await pickLeaf(s, id, 0);
+      const [event] = parseEventLogs({ abi: DisputeGameAbi, logs: receipt.logs, eventName: 'BoundaryChallenged' });
       expect(event.args).toMatchObject({
         isOutput: false,
         claimedRoot: s.roots[0],
-        computedRoot: tensorRoot(s.honest[0]),
+        committedRoot: tensorRoot(s.honest[0]),
       });
       expect(await dispute(id)).toMatchObject({
         outcome: DisputeOutcome.ChallengerWon,
@@ -709,31 +709,21 @@ describe('DisputeGame', () => {
       });
     });
 
-    it('test_challengeInput_rightInputRoot_reverts', async () => {
+    it('test_pickTraceNode_leaf0RightInputRoot_reverts', async () => {
       const s = await scenario();
       const { id } = await open(s);
       await revealTrace(id, s.roots);
-      await expectRevert(
-        chain.send(challenger, gameCall('challengeInput', [id, s.honest[0]])),
-        'DisputeGame_BoundaryRootMatches',
-        [id, s.roots[0]],
-      );
-      const notTheInput = [...s.honest[0].slice(1), 5n];
-      await expectRevert(
-        chain.send(challenger, gameCall('challengeInput', [id, notTheInput])),
-        'DisputeGame_InputMismatch',
-        [id, s.leaf.inputCommitment, commitTensor(notTheInput)],
-      );
-      expect((await dispute(id)).phase).toBe(DisputePhase.AwaitStep);
+      await expectRevert(pickLeaf(s, id, 0), 'DisputeGame_BoundaryRootMatches', [id, s.roots[0]]);
+      expect((await dispute(id)).phase).toBe(DisputePhase.AwaitTracePick);
     });
 
-    it('test_challengeOutput_wrongOutputRoot_challengerWins', async () => {
+    it('test_pickTraceNode_lastLeafWrongOutputRoot_challengerWins', async () => {
       // The worker's last tensor is not the output it committed to.
       const output = values(10, 4242);
       const s = await scenario({ leafOverrides: { outputCommitment: commitTensor(output) } });
       const { id } = await open(s);
       await revealTrace(id, s.roots);
-      await chain.send(challenger, gameCall('challengeOutput', [id, output]));
+      await pickLeaf(s, id, STEP_COUNT);
       expect(await dispute(id)).toMatchObject({
         outcome: DisputeOutcome.ChallengerWon,
         reason: DisputeReason.OutputMismatch,
@@ -741,60 +731,57 @@ describe('DisputeGame', () => {
       expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(1n);
     });
 
-    it('test_challengeOutput_rightOutputRoot_reverts', async () => {
+    it('test_pickTraceNode_lastLeafRightOutputRoot_picksTheLastStep', async () => {
       const s = await scenario();
       const { id } = await open(s);
       await revealTrace(id, s.roots);
-      await expectRevert(
-        chain.send(challenger, gameCall('challengeOutput', [id, s.claimed[STEP_COUNT]])),
-        'DisputeGame_BoundaryRootMatches',
-        [id, s.roots[STEP_COUNT]],
-      );
-      await expectRevert(
-        chain.send(challenger, gameCall('challengeOutput', [id, s.honest[0]])),
-        'DisputeGame_OutputMismatch',
-      );
+      await pickLeaf(s, id, STEP_COUNT);
+      expect(await dispute(id)).toMatchObject({
+        outcome: DisputeOutcome.Undecided,
+        phase: DisputePhase.AwaitChunkValues,
+        stepIndex: STEP_COUNT - 1,
+        node: s.roots[STEP_COUNT],
+      });
     });
   });
 
   describe('moves that do not match the commitments', () => {
-    it('test_revealTrace_wrongTrace_reverts', async () => {
+    it('test_revealTracePage_pageNotHashingToTheNode_reverts', async () => {
       const s = await scenario();
       const { id } = await open(s);
       const wrong = [...s.roots];
       wrong[2] = bytes32('not the root');
-      await expectRevert(revealTrace(id, wrong), 'DisputeGame_TraceMismatch', [
+      await expectRevert(revealTrace(id, wrong), 'DisputeGame_PageMismatch', [
         id,
         s.leaf.traceCommitment,
         traceCommitmentOf(wrong),
       ]);
-      await expectRevert(revealTrace(id, s.roots.slice(0, 3)), 'DisputeGame_TraceLength', [id, 3n, 4n]);
-      await expectRevert(revealTrace(id, [...s.roots, bytes32('extra')]), 'DisputeGame_TraceLength', [
-        id,
-        5n,
-        4n,
-      ]);
+      await expectRevert(revealTrace(id, s.roots.slice(0, 3)), 'DisputeGame_PageSize', [id, 3n, 4n]);
+      await expectRevert(revealTrace(id, [...s.roots, ...s.roots]), 'DisputeGame_PageSize', [id, 8n, 4n]);
     });
 
-    it('test_pickStep_outOfRangeOrBadDescriptor_reverts', async () => {
+    it('test_pickTraceNode_badProofOrOutsideThePage_reverts', async () => {
       const s = await scenario();
       const { id } = await open(s);
       await revealTrace(id, s.roots);
-      const { descriptor, proof } = descriptorFor(s.parts.stepsRoot, 3, 10);
+      const { descriptor, proof } = descriptorFor(s.parts.stepsRoot, 0, 56);
+      const pick = (position: bigint, node: Hex, siblings: Hex[]) =>
+        chain.send(challenger, gameCall('pickTraceNode', [id, position, node, siblings, descriptor, proof]));
+      // another node at position 1, a right node at the wrong position, a short proof, past the page
+      await expectRevert(pick(1n, bytes32('x'), pageProof(s.roots, 1)), 'DisputeGame_PickProof', [id, 1n, bytes32('x')]);
+      await expectRevert(pick(2n, s.roots[1], pageProof(s.roots, 1)), 'DisputeGame_PickProof');
+      await expectRevert(pick(1n, s.roots[1], pageProof(s.roots, 1).slice(1)), 'DisputeGame_PickProof');
+      await expectRevert(pick(4n, s.roots[1], pageProof(s.roots, 1)), 'DisputeGame_PickOutOfPage', [id, 4n, 4n]);
+      // a descriptor that is not step 1's
       await expectRevert(
-        chain.send(challenger, gameCall('pickStep', [id, 3n, descriptor, proof])),
-        'DisputeGame_StepOutOfRange',
-        [id, 3n, 3n],
-      );
-      const other = descriptorFor(s.parts.stepsRoot, 0, 56);
-      await expectRevert(
-        chain.send(challenger, gameCall('pickStep', [id, 1n, other.descriptor, other.proof])),
+        chain.send(challenger, gameCall('pickTraceNode', [id, 2n, s.roots[2], pageProof(s.roots, 2), descriptor, proof])),
         'OneStepExecutorMock_BadDescriptor',
         [1n],
       );
+      expect((await dispute(id)).phase).toBe(DisputePhase.AwaitTracePick);
     });
 
-    it('test_revealChunks_wrongLeaves_reverts', async () => {
+    it('test_revealChunkPage_wrongLeaves_reverts', async () => {
       const s = await scenario();
       const { id } = await open(s);
       await revealTrace(id, s.roots);
@@ -803,28 +790,32 @@ describe('DisputeGame', () => {
       expect(leaves).toHaveLength(4);
       const wrong = [...leaves];
       wrong[3] = bytes32('wrong leaf');
-      await expectRevert(revealChunks(id, wrong), 'DisputeGame_ChunksMismatch', [
+      await expectRevert(revealChunks(id, wrong), 'DisputeGame_PageMismatch', [
         id,
         s.roots[1],
         rootFromChunkLeaves(wrong),
       ]);
-      await expectRevert(revealChunks(id, leaves.slice(0, 3)), 'DisputeGame_ChunkCount', [id, 3n, 4n]);
-      // Padding the leaf list with zero leaves keeps the root but not the count.
-      await expectRevert(
-        revealChunks(id, [...leaves, bytes32(''), bytes32(''), bytes32(''), bytes32('')]),
-        'DisputeGame_ChunkCount',
-      );
+      await expectRevert(revealChunks(id, leaves.slice(0, 3)), 'DisputeGame_PageSize', [id, 3n, 4n]);
       // Leaves of another step's tensor.
-      await expectRevert(revealChunks(id, chunkLeaves(s.claimed[2])), 'DisputeGame_ChunksMismatch');
+      await expectRevert(revealChunks(id, chunkLeaves(s.claimed[2])), 'DisputeGame_PageMismatch');
     });
 
-    it('test_pickChunk_outOfRange_reverts', async () => {
+    it('test_pickChunkNode_badProof_reverts', async () => {
       const s = await scenario();
       const { id } = await open(s);
       await revealTrace(id, s.roots);
       await pickStep(s, id, 0);
-      await revealChunks(id, chunkLeaves(s.claimed[1]));
-      await expectRevert(pickChunk(id, 4), 'DisputeGame_ChunkOutOfRange', [id, 4n, 4n]);
+      const leaves = chunkLeaves(s.claimed[1]);
+      await revealChunks(id, leaves);
+      await expectRevert(
+        chain.send(challenger, gameCall('pickChunkNode', [id, 1n, leaves[2], pageProof(leaves, 1)])),
+        'DisputeGame_PickProof',
+      );
+      await expectRevert(
+        chain.send(challenger, gameCall('pickChunkNode', [id, 4n, leaves[0], pageProof(leaves, 0)])),
+        'DisputeGame_PickOutOfPage',
+        [id, 4n, 4n],
+      );
     });
 
     it('test_revealChunkValues_wrongValues_reverts', async () => {
@@ -842,12 +833,117 @@ describe('DisputeGame', () => {
         chunkLeaves(s.claimed[1])[3],
         leafHash(3, wrong),
       ]);
-      // The right values of another chunk (its leaf binds its index).
-      await expectRevert(revealChunkValues(id, chunkAt(s.claimed[1], 2)), 'DisputeGame_ChunkValuesMismatch');
-      // Nonzero padding (step 0 has 56 values: chunk 3 holds 8 and 8 zeros).
-      const padded = [...chunk];
-      padded[15] = 1n;
-      await expectRevert(revealChunkValues(id, padded), 'DisputeGame_ChunkValuesMismatch');
+      // oneStep re-checks the values it is given against the same leaf
+      await revealChunkValues(id, chunk);
+      revealedValues.set(id, wrong);
+      await expectRevert(oneStep(id, 0), 'DisputeGame_ChunkValuesMismatch');
+      revealedValues.set(id, chunk);
+    });
+  });
+
+  describe('paged descents (long traces, wide steps)', () => {
+    /** 300 steps: 301 trace leaves, depth 9 (a page of 256 under the root, then one of 2). */
+    const LONG = Array.from({ length: 300 }, (_, i) => (i === 150 ? 16 * 300 : 3));
+
+    /** The defender's page under the current node of `tree`, sent as `move`. */
+    async function revealPage(id: bigint, tree: WordTree, move: 'revealTracePage' | 'revealChunkPage') {
+      const d = await dispute(id);
+      const k = Math.min(8, Number(d.nodeHeight));
+      const nodes = tree.page(Number(d.nodeHeight) - k, Number(d.nodeIndex), k);
+      await chain.send(deployer, gameCall(move, [id, nodes]));
+      return { nodes, height: Number(d.nodeHeight) - k, parent: Number(d.nodeIndex) };
+    }
+
+    /** Descends `tree` to leaf `leaf` (trace or chunk tree), the defender revealing honestly. */
+    async function descend(s: Scenario, id: bigint, tree: WordTree, leaf: number, kind: 'trace' | 'chunk') {
+      const receipts: TransactionReceipt[] = [];
+      for (;;) {
+        const page = await revealPage(id, tree, kind === 'trace' ? 'revealTracePage' : 'revealChunkPage');
+        const position = Math.floor(leaf / 2 ** page.height) - page.parent * page.nodes.length;
+        const proof = pageProof(page.nodes, position);
+        const step = Math.max(leaf - 1, 0);
+        const { descriptor, proof: dProof } = descriptorFor(s.parts.stepsRoot, step, LONG[step]);
+        receipts.push(
+          await chain.send(
+            challenger,
+            kind === 'trace'
+              ? gameCall('pickTraceNode', [id, BigInt(position), page.nodes[position], proof, descriptor, dProof])
+              : gameCall('pickChunkNode', [id, BigInt(position), page.nodes[position], proof]),
+          ),
+        );
+        if (page.height === 0) return receipts;
+      }
+    }
+
+    it('test_descent_longTraceAndWideStep_reachesOneValueInBoundedMoves', async () => {
+      // Step 150 (4,800 values, 300 chunks) is wrong at element 4,000 (chunk 250, offset 0).
+      const s = await scenario({ lengths: LONG, corrupt: (t) => void (t[151][4000] += 1n) });
+      const { id } = await open(s);
+      const traceTree = new WordTree(s.roots);
+      expect(traceTree.depth).toBe(9);
+      const receipts = await descend(s, id, traceTree, 151, 'trace');
+      expect(await dispute(id)).toMatchObject({ stepIndex: 150, chunkCount: 300, phase: DisputePhase.AwaitChunkPage });
+      receipts.push(...(await descend(s, id, new WordTree(chunkLeaves(s.claimed[151])), 250, 'chunk')));
+      await revealChunkValues(id, chunkAt(s.claimed[151], 250));
+      await expectOneStep(s, 150, 4000, s.honest[151][4000]);
+      await oneStep(id, 0);
+      expect(await dispute(id)).toMatchObject({ outcome: DisputeOutcome.ChallengerWon, reason: DisputeReason.OneStep });
+      const gas = receipts.map((r) => r.gasUsed);
+      console.log(`paged descent, 301 trace leaves and 300 chunks: picks use ${gas.join(', ')} gas`);
+      for (const g of gas) expect(g).toBeLessThan(200_000n);
+    });
+
+    it('test_revealTracePage_nonCanonicalPadding_reverts', async () => {
+      // The worker's trace tree puts something in padding leaf 301 of 512: its root is not the
+      // canonical one. The first page passes (node (1, 150) also covers real leaf 300), the
+      // honest challenger picks that node (the first that differs from its tree), and the page
+      // under it cannot be revealed: the defender can only lose on time.
+      const tamper = (roots: Hex[]) => new WordTree([...roots, bytes32('hidden')]);
+      const s = await scenario({ lengths: LONG, traceRoot: (roots) => tamper(roots).root });
+      const tampered = tamper(s.roots);
+      const { id } = await open(s);
+      const honest = new WordTree(s.roots);
+      const page = await revealPage(id, tampered, 'revealTracePage');
+      const position = page.nodes.findIndex((n, j) => n !== honest.node(page.height, j));
+      expect(position).toBe(150);
+      const step = descriptorFor(s.parts.stepsRoot, 0, LONG[0]);
+      await chain.send(
+        challenger,
+        gameCall('pickTraceNode', [id, 150n, page.nodes[150], pageProof(page.nodes, 150), step.descriptor, step.proof]),
+      );
+      await expect(revealPage(id, tampered, 'revealTracePage')).rejects.toThrow(/DisputeGame_PageMismatch/);
+      expect((await dispute(id)).phase).toBe(DisputePhase.AwaitTracePage);
+    });
+
+    it('test_pickTraceNode_paddingNode_reverts', async () => {
+      const s = await scenario({ lengths: LONG });
+      const { id } = await open(s);
+      const tree = new WordTree(s.roots);
+      const page = await revealPage(id, tree, 'revealTracePage');
+      // nodes 151..255 of height 1 cover leaves 302.. : padding only
+      expect(page.nodes[200]).toBe(paddingNode(1));
+      const step = descriptorFor(s.parts.stepsRoot, 0, LONG[0]);
+      await expectRevert(
+        chain.send(
+          challenger,
+          gameCall('pickTraceNode', [id, 200n, page.nodes[200], pageProof(page.nodes, 200), step.descriptor, step.proof]),
+        ),
+        'DisputeGame_PaddingPicked',
+        [id, 1n, 200n, 301n],
+      );
+      // the node over the last real leaf (300) is fine
+      await chain.send(
+        challenger,
+        gameCall('pickTraceNode', [id, 150n, page.nodes[150], pageProof(page.nodes, 150), step.descriptor, step.proof]),
+      );
+      expect(await dispute(id)).toMatchObject({ nodeHeight: 1, nodeIndex: 150n, phase: DisputePhase.AwaitTracePage });
+      // its page: leaf 300 (real) and leaf 301 (padding); picking 301 reverts
+      const leafPage = await revealPage(id, tree, 'revealTracePage');
+      await expectRevert(
+        chain.send(challenger, gameCall('pickTraceNode', [id, 1n, leafPage.nodes[1], pageProof(leafPage.nodes, 1), step.descriptor, step.proof])),
+        'DisputeGame_PaddingPicked',
+        [id, 0n, 301n, 301n],
+      );
     });
   });
 
@@ -857,23 +953,20 @@ describe('DisputeGame', () => {
       const { id } = await open(s);
       await expectRevert(pickStep(s, id, 0), 'DisputeGame_WrongPhase', [
         id,
-        DisputePhase.AwaitStep,
-        DisputePhase.AwaitTrace,
+        DisputePhase.AwaitTracePick,
+        DisputePhase.AwaitTracePage,
       ]);
-      await expectRevert(
-        chain.send(challenger, gameCall('challengeInput', [id, s.honest[0]])),
-        'DisputeGame_WrongPhase',
-      );
+      await expectRevert(pickLeaf(s, id, 0), 'DisputeGame_WrongPhase');
       await expectRevert(revealChunks(id, chunkLeaves(s.claimed[1])), 'DisputeGame_WrongPhase', [
         id,
-        DisputePhase.AwaitChunks,
-        DisputePhase.AwaitTrace,
+        DisputePhase.AwaitChunkPage,
+        DisputePhase.AwaitTracePage,
       ]);
       await revealTrace(id, s.roots);
       await expectRevert(revealTrace(id, s.roots), 'DisputeGame_WrongPhase', [
         id,
-        DisputePhase.AwaitTrace,
-        DisputePhase.AwaitStep,
+        DisputePhase.AwaitTracePage,
+        DisputePhase.AwaitTracePick,
       ]);
       await expectRevert(pickChunk(id, 0), 'DisputeGame_WrongPhase');
       await pickStep(s, id, 0);
@@ -883,7 +976,7 @@ describe('DisputeGame', () => {
       await expectRevert(oneStep(id, 0), 'DisputeGame_WrongPhase', [
         id,
         DisputePhase.AwaitOneStep,
-        DisputePhase.AwaitChunk,
+        DisputePhase.AwaitChunkPick,
       ]);
       await pickChunk(id, 0);
       await expectRevert(pickChunk(id, 1), 'DisputeGame_WrongPhase');
@@ -898,10 +991,7 @@ describe('DisputeGame', () => {
       for (const intruder of [worker, outsider, deployer]) {
         await expectRevert(pickStep(s, id, 0, intruder), 'DisputeGame_NotChallenger', [id, intruder]);
       }
-      await expectRevert(
-        chain.send(worker, gameCall('challengeOutput', [id, s.claimed[STEP_COUNT]])),
-        'DisputeGame_NotChallenger',
-      );
+      await expectRevert(pickLeaf(s, id, STEP_COUNT, worker), 'DisputeGame_NotChallenger');
       await pickStep(s, id, 0);
       await revealChunks(id, chunkLeaves(s.claimed[1]));
       await expectRevert(pickChunk(id, 0, outsider), 'DisputeGame_NotChallenger', [id, outsider]);
@@ -1004,7 +1094,7 @@ describe('DisputeGame', () => {
       await revealTrace(id, s.roots);
       expect(await dispute(id)).toMatchObject({
         defenderClockUsed: MAX_CLOCK - 1n,
-        phase: DisputePhase.AwaitStep,
+        phase: DisputePhase.AwaitTracePick,
       });
       expect(await readGame<bigint>('clockRemaining', [id, DisputeSide.Defender])).toBe(1n);
     });
@@ -1098,7 +1188,7 @@ describe('DisputeGame', () => {
       // The self-dispute is still undecided and still holds the leaf; no new dispute opens.
       expect(await dispute(self)).toMatchObject({
         outcome: DisputeOutcome.Undecided,
-        phase: DisputePhase.AwaitStep,
+        phase: DisputePhase.AwaitTracePick,
       });
       expect(await readGame<bigint>('openDisputesOf', [s.leafHash])).toBe(1n);
       expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(true);
@@ -1154,7 +1244,7 @@ describe('DisputeGame', () => {
       expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(false);
       const { id: honest } = await open(s);
       await revealTrace(honest, s.roots);
-      await chain.send(challenger, gameCall('challengeOutput', [honest, output]));
+      await pickLeaf(s, honest, STEP_COUNT);
       expect(await dispute(honest)).toMatchObject({
         outcome: DisputeOutcome.ChallengerWon,
         reason: DisputeReason.OutputMismatch,
@@ -1217,8 +1307,8 @@ describe('DisputeGame', () => {
       await expectRevert(pickStep(s, a, 0, outsider), 'DisputeGame_NotChallenger', [a, outsider]);
       await expectRevert(pickStep(s, b, 0), 'DisputeGame_WrongPhase', [
         b,
-        DisputePhase.AwaitStep,
-        DisputePhase.AwaitTrace,
+        DisputePhase.AwaitTracePick,
+        DisputePhase.AwaitTracePage,
       ]);
       await at(t0 + 200n);
       await pickStep(s, a, 1);
@@ -1228,7 +1318,7 @@ describe('DisputeGame', () => {
       expect(await dispute(b)).toMatchObject({ outcome: DisputeOutcome.ChallengerWon, challenger: outsider });
       expect(await dispute(a)).toMatchObject({
         outcome: DisputeOutcome.Undecided,
-        phase: DisputePhase.AwaitChunks,
+        phase: DisputePhase.AwaitChunkPage,
         defenderClockUsed: 100n,
         challengerClockUsed: 100n,
         turnStartedAt: t0 + 200n,
@@ -1283,19 +1373,22 @@ describe('DisputeGame', () => {
       expect(view).toMatchObject({
         challenger,
         worker,
-        phase: DisputePhase.AwaitStep,
+        phase: DisputePhase.AwaitTracePick,
         turn: DisputeSide.Challenger,
-        tensorRoots: s.roots,
+        node: s.leaf.traceCommitment,
+        nodeHeight: 2,
+        tracePages: [{ height: 0, parentIndex: 0, nodes: s.roots }],
       });
       expect(view.defenderClockRemaining).toBe(MAX_CLOCK - view.defenderClockUsed);
       const { descriptor, proof } = descriptorFor(s.parts.stepsRoot, 2, 10);
-      await client.pickStep(id, 2n, descriptor, proof);
-      await revealChunks(id, chunkLeaves(s.claimed[3]));
-      await client.pickChunk(id, 0n);
+      await client.pickTraceNode(id, 3, s.roots[3], pageProof(s.roots, 3), { descriptor, proof });
+      // one chunk (10 values): straight to its values
+      expect((await client.readDispute(id)).phase).toBe(DisputePhase.AwaitChunkValues);
       await revealChunkValues(id, chunkAt(s.claimed[3], 0));
-      expect((await client.readDispute(id)).chunkValues).toEqual(chunkAt(s.claimed[3], 0));
+      const values = (await client.readDispute(id)).chunkValues;
+      expect(values).toEqual(chunkAt(s.claimed[3], 0));
       await expectOneStep(s, 2, 9, s.honest[3][9]);
-      await client.oneStep(id, 9, '0x');
+      await client.oneStep(id, 9, values, '0x');
       expect(await client.readDispute(id)).toMatchObject({
         outcome: DisputeOutcome.ChallengerWon,
         turn: DisputeSide.None,
@@ -1312,7 +1405,7 @@ describe('DisputeGame', () => {
           workerSignature: s.signature,
         }),
       ).rejects.toMatchObject({ code: 'DISPUTE_MOVE_REFUSED' });
-      await expect(client.pickChunk(id, 0n)).rejects.toMatchObject({ code: 'DISPUTE_MOVE_REFUSED' });
+      await expect(client.pickChunkNode(id, 0, s.roots[0], [])).rejects.toMatchObject({ code: 'DISPUTE_MOVE_REFUSED' });
       await expect(client.readDispute(10_000n)).rejects.toMatchObject({ code: 'DISPUTE_NOT_FOUND' });
     });
   });

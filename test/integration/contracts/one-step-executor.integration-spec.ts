@@ -25,10 +25,12 @@ import {
   buildOneStepWitness,
   encodeOneStepWitness,
   type ChunkRead,
+  type InputRoot,
 } from '../../../src/engine/commitment/one-step-witness';
 import { encodeStepDescriptor, stepsTree } from '../../../src/engine/commitment/step-descriptor';
 import { traceTensorRoots } from '../../../src/engine/commitment/tensor-commitment';
 import { tensorChunkProof, tensorRoot } from '../../../src/engine/commitment/tensor-root';
+import { WordTree } from '../../../src/engine/commitment/word-tree';
 import { evaluateFixed } from '../../../src/engine/evaluator/evaluator';
 import { quantizeInput } from '../../../src/engine/evaluator/input-quantize';
 import { rescale } from '../../../src/engine/fixed-point/fixed-point-arith';
@@ -87,9 +89,22 @@ function randomTrace(model: QuantizedModel, seed: number): Float64Array[] {
 
 const ops = (model: QuantizedModel): string[] => model.steps.map((s) => s.op);
 
+/** The trace tree (format v3) of a whole trace: its root and depth are what the game passes. */
+function traceTreeOf(trace: readonly Float64Array[]): { root: Hex; depth: number; tree: WordTree } {
+  const tree = new WordTree(traceTensorRoots(trace[0], trace.slice(1)));
+  return { root: tree.root, depth: tree.depth, tree };
+}
+
 const WITNESS_ABI = [
   { type: 'bytes' },
   { type: 'bytes32[]' },
+  {
+    type: 'tuple[]',
+    components: [
+      { type: 'bytes32', name: 'root' },
+      { type: 'bytes32[]', name: 'siblings' },
+    ],
+  },
   {
     type: 'tuple[]',
     components: [
@@ -103,11 +118,12 @@ const WITNESS_ABI = [
 ] as const;
 
 /** The witness's parts, mutable, to forge variants of an honest one. */
-function decodeWitness(witness: Hex): { descriptor: Hex; proof: Hex[]; reads: ChunkRead[] } {
-  const [descriptor, proof, reads] = decodeAbiParameters(WITNESS_ABI, witness);
+function decodeWitness(witness: Hex): { descriptor: Hex; proof: Hex[]; inputRoots: InputRoot[]; reads: ChunkRead[] } {
+  const [descriptor, proof, inputRoots, reads] = decodeAbiParameters(WITNESS_ABI, witness);
   return {
     descriptor,
     proof: [...proof],
+    inputRoots: inputRoots.map((r) => ({ root: r.root, siblings: [...r.siblings] })),
     reads: reads.map((r) => ({
       source: Number(r.source),
       first: Number(r.first),
@@ -138,7 +154,7 @@ describe('OneStepExecutor', () => {
   const execute = (
     stepsRoot: Hex,
     parametersRoot: Hex,
-    roots: Hex[],
+    trace: { root: Hex; depth: number },
     step: number,
     element: number,
     witness: Hex,
@@ -147,7 +163,7 @@ describe('OneStepExecutor', () => {
       address: executor,
       abi: OneStepExecutorAbi,
       functionName: 'executeElement',
-      args: [stepsRoot, parametersRoot, roots, BigInt(step), BigInt(element), witness],
+      args: [stepsRoot, parametersRoot, trace.root, BigInt(trace.depth), BigInt(step), BigInt(element), witness],
     });
   const lib = <T>(functionName: string, args: readonly unknown[]) =>
     chain.read<T>({ address: harness, abi: OneStepLibrariesHarnessAbi, functionName, args });
@@ -241,13 +257,13 @@ describe('OneStepExecutor', () => {
     const model = cases.find((c) => c.name === 'mnist-mlp')!.model;
     const commitment = commitModel(model);
     const trace = randomTrace(model, 5);
-    const roots = traceTensorRoots(trace[0], trace.slice(1));
+    const roots = traceTreeOf(trace);
     const STEP = 0;
     const NEURON = 7;
     const honest = buildOneStepWitness(model, trace, STEP, NEURON);
     const run = (
       witness: Hex,
-      overrides: { step?: number; element?: number; parametersRoot?: Hex; roots?: Hex[] } = {},
+      overrides: { step?: number; element?: number; parametersRoot?: Hex; roots?: { root: Hex; depth: number } } = {},
     ) =>
       execute(
         commitment.stepsRoot,
@@ -264,7 +280,15 @@ describe('OneStepExecutor', () => {
         address: executor,
         abi: OneStepExecutorAbi,
         functionName: 'executeElement',
-        args: [commitment.stepsRoot, commitment.parametersRoot, roots, BigInt(STEP), BigInt(NEURON), honest],
+        args: [
+          commitment.stepsRoot,
+          commitment.parametersRoot,
+          roots.root,
+          BigInt(roots.depth),
+          BigInt(STEP),
+          BigInt(NEURON),
+          honest,
+        ],
       });
       console.log(
         `one-step gas, MNIST linear 784->56 neuron: ${gas} (calldata witness ${(honest.length - 2) / 2} bytes)`,
@@ -273,11 +297,11 @@ describe('OneStepExecutor', () => {
     });
 
     it('refuses an input chunk with one value changed', async () => {
-      const { descriptor, proof, reads } = decodeWitness(honest);
+      const { descriptor, proof, inputRoots, reads } = decodeWitness(honest);
       const input = reads.find((r) => r.source === 0)!;
       input.values[3] += 1n;
       await expectRevert(
-        run(encodeOneStepWitness(descriptor, proof, reads)),
+        run(encodeOneStepWitness(descriptor, proof, inputRoots, reads)),
         'OneStepExecutor_BadChunkProof',
         [0n, BigInt(input.first)],
       );
@@ -285,10 +309,10 @@ describe('OneStepExecutor', () => {
 
     it('refuses weight chunks of another row, whether sent as that row or relabelled as this one', async () => {
       const other = decodeWitness(buildOneStepWitness(model, trace, STEP, NEURON + 1));
-      const { descriptor, proof } = decodeWitness(honest);
+      const { descriptor, proof, inputRoots } = decodeWitness(honest);
       const k = 784;
       await expectRevert(
-        run(encodeOneStepWitness(descriptor, proof, other.reads)),
+        run(encodeOneStepWitness(descriptor, proof, inputRoots, other.reads)),
         'OneStepExecutor_MissingValues',
         [BigInt(SOURCE_PARAMETERS), BigInt(NEURON * k), BigInt(k)],
       );
@@ -299,7 +323,7 @@ describe('OneStepExecutor', () => {
       );
       const weightRead = relabelled.find((r) => r.source === SOURCE_PARAMETERS && r.values.length > 16)!;
       await expectRevert(
-        run(encodeOneStepWitness(descriptor, proof, relabelled)),
+        run(encodeOneStepWitness(descriptor, proof, inputRoots, relabelled)),
         'OneStepExecutor_BadChunkProof',
         [BigInt(SOURCE_PARAMETERS), BigInt(weightRead.first)],
       );
@@ -307,16 +331,16 @@ describe('OneStepExecutor', () => {
 
     it('refuses the descriptor of another step, and a step index past the last step', async () => {
       const next = decodeWitness(buildOneStepWitness(model, trace, STEP + 1, NEURON));
-      const { reads } = decodeWitness(honest);
+      const { inputRoots, reads } = decodeWitness(honest);
       await expectRevert(
-        run(encodeOneStepWitness(next.descriptor, next.proof, reads)),
+        run(encodeOneStepWitness(next.descriptor, next.proof, inputRoots, reads)),
         'OneStepExecutor_BadDescriptorProof',
         [BigInt(STEP)],
       );
       const lastStep = model.steps.length - 1;
       const last = decodeWitness(buildOneStepWitness(model, trace, lastStep, 0));
       await expectRevert(
-        run(encodeOneStepWitness(last.descriptor, last.proof, []), { step: model.steps.length, element: 0 }),
+        run(encodeOneStepWitness(last.descriptor, last.proof, [], []), { step: model.steps.length, element: 0 }),
         'OneStepExecutor_BadDescriptorProof',
         [BigInt(model.steps.length)],
       );
@@ -333,11 +357,11 @@ describe('OneStepExecutor', () => {
     });
 
     it('refuses a proof presented for another chunk index', async () => {
-      const { descriptor, proof, reads } = decodeWitness(honest);
+      const { descriptor, proof, inputRoots, reads } = decodeWitness(honest);
       const bias = reads.filter((r) => r.source === SOURCE_PARAMETERS).at(-1)!;
       bias.first += 1;
       await expectRevert(
-        run(encodeOneStepWitness(descriptor, proof, reads)),
+        run(encodeOneStepWitness(descriptor, proof, inputRoots, reads)),
         'OneStepExecutor_BadChunkProof',
         [BigInt(SOURCE_PARAMETERS), BigInt(bias.first)],
       );
@@ -352,12 +376,13 @@ describe('OneStepExecutor', () => {
     });
 
     it('refuses a witness that leaves out a value the step reads', async () => {
-      const { descriptor, proof, reads } = decodeWitness(honest);
+      const { descriptor, proof, inputRoots, reads } = decodeWitness(honest);
       await expectRevert(
         run(
           encodeOneStepWitness(
             descriptor,
             proof,
+            inputRoots,
             reads.filter((r) => r.source !== 0),
           ),
         ),
@@ -367,29 +392,59 @@ describe('OneStepExecutor', () => {
     });
 
     it('refuses a read from a source the step does not have', async () => {
-      const { descriptor, proof, reads } = decodeWitness(honest);
+      const { descriptor, proof, inputRoots, reads } = decodeWitness(honest);
       await expectRevert(
-        run(encodeOneStepWitness(descriptor, proof, [...reads, { ...reads[0], source: 1 }])),
+        run(encodeOneStepWitness(descriptor, proof, inputRoots, [...reads, { ...reads[0], source: 1 }])),
         'OneStepExecutor_UnknownSource',
         [1n],
       );
     });
 
-    it('refuses tensor roots that do not reach the step input', async () => {
-      await expectRevert(run(honest, { roots: [] }), 'OneStepExecutor_BadInputTensor', [0n, 0n, 0n]);
+    it('refuses a witness without one proven root per input slot', async () => {
+      const { descriptor, proof, reads } = decodeWitness(honest);
+      await expectRevert(
+        run(encodeOneStepWitness(descriptor, proof, [], reads)),
+        'OneStepExecutor_InputRootCount',
+        [0n, 1n],
+      );
     });
 
-    it('refuses a committed descriptor whose input is not before the step', async () => {
+    it('refuses a forged input root, a proof of the wrong depth and the root of another tensor', async () => {
+      const { descriptor, proof, inputRoots, reads } = decodeWitness(honest);
+      const forged = [{ root: tensorRoot([1n, 2n, 3n]), siblings: inputRoots[0].siblings }];
+      await expectRevert(
+        run(encodeOneStepWitness(descriptor, proof, forged, reads)),
+        'OneStepExecutor_BadInputRootProof',
+        [0n, 0n],
+      );
+      const short = [{ root: inputRoots[0].root, siblings: inputRoots[0].siblings.slice(1) }];
+      await expectRevert(
+        run(encodeOneStepWitness(descriptor, proof, short, reads)),
+        'OneStepExecutor_BadInputRootProof',
+        [0n, 0n],
+      );
+      // tensor 1's root with its own (valid) proof, presented for the step's input slot (tensor 0)
+      const later = [{ root: roots.tree.node(0, 1), siblings: roots.tree.proof(1) }];
+      await expectRevert(
+        run(encodeOneStepWitness(descriptor, proof, later, reads)),
+        'OneStepExecutor_BadInputRootProof',
+        [0n, 0n],
+      );
+      // the honest witness against another trace root (a different trace of the same model)
+      await expectRevert(run(honest, { roots: traceTreeOf(randomTrace(model, 6)) }), 'OneStepExecutor_BadInputRootProof', [0n, 0n]);
+    });
+
+    it('refuses a committed descriptor whose input is not before the step (the root of a later tensor)', async () => {
       const bad: QuantizedModel = JSON.parse(JSON.stringify(cases.find((c) => c.name === '1l_relu')!.model));
       bad.steps[0].inputs = [1];
-      const badTrace = randomTrace(cases.find((c) => c.name === '1l_relu')!.model, 1);
-      const badRoots = traceTensorRoots(badTrace[0], badTrace.slice(1));
+      const badTrace = traceTreeOf(randomTrace(cases.find((c) => c.name === '1l_relu')!.model, 1));
       const tree = stepsTree(bad);
-      const witness = encodeOneStepWitness(encodeStepDescriptor(bad, 0), tree.proof(0), []);
+      const later = [{ root: badTrace.tree.node(0, 1), siblings: badTrace.tree.proof(1) }];
+      const witness = encodeOneStepWitness(encodeStepDescriptor(bad, 0), tree.proof(0), later, []);
       await expectRevert(
-        execute(tree.root, commitModel(bad).parametersRoot, badRoots, 0, 0, witness),
+        execute(tree.root, commitModel(bad).parametersRoot, badTrace, 0, 0, witness),
         'OneStepExecutor_BadInputTensor',
-        [1n, 0n, 2n],
+        [1n, 0n],
       );
     });
   });
@@ -401,7 +456,7 @@ describe('OneStepExecutor', () => {
       const tree = stepsTree(model);
       for (let sample = 0; sample < INPUTS_PER_MODEL; sample++) {
         const trace = randomTrace(model, 100 + sample);
-        const roots = traceTensorRoots(trace[0], trace.slice(1));
+        const roots = traceTreeOf(trace);
         for (let step = 0; step < model.steps.length; step++) {
           const length = trace[step + 1].length;
           expect(

@@ -42,6 +42,8 @@ import {
   type PlayedMove,
   type Trace,
 } from '../../support/dispute-fixtures';
+import { traceTreeOf } from '../../../src/challenges/dispute-strategy';
+import { MAX_DISPUTE_MOVE_GAS, disputeGasReport } from '../../../src/chain/dispute-gas';
 import { ANVIL_WORKER_KEYS, signResult, testWorker } from '../../support/worker-auth';
 import {
   expectRevert,
@@ -73,6 +75,13 @@ const MAX_DISPUTE_GAS = 3_000_000n;
 const MAX_ONE_STEP_GAS = 5_000_000n;
 /** Committed batches hold this many leaves (the service's batch size), the disputed one among them. */
 const BATCH_LEAVES = 64;
+
+
+/** The first page of a trace's tree (the whole leaf level while the tree is at most PAGE_DEPTH deep). */
+function firstTracePage(trace: Trace): Hex[] {
+  const tree = traceTreeOf(trace);
+  return tree.page(0, 0, tree.depth);
+}
 
 describe('optimistic disputes with the real one-step executor', () => {
   let chain: Chain;
@@ -273,10 +282,10 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect(decided.reason).toBe(DisputeReason.OneStep);
     expect(moves.map((m) => m.move)).toEqual([
       'open',
-      'revealTrace',
-      'pickStep',
-      'revealChunks',
-      'pickChunk',
+      'revealTracePage',
+      'pickTraceNode',
+      'revealChunkPage',
+      'pickChunkNode',
       'revealChunkValues',
       'oneStep',
     ]);
@@ -385,7 +394,8 @@ describe('optimistic disputes with the real one-step executor', () => {
         claimed: wrong,
         own: honest,
       });
-      expect(moves.find((m) => m.move === 'pickStep')).toBeDefined();
+      expect(moves.find((m) => m.move === 'pickTraceNode')).toBeDefined();
+      expect(await dispute(opened.disputeId)).toMatchObject({ stepIndex: 1 });
       expect(moves[moves.length - 1].move).toBe('oneStep');
       expect(moves[moves.length - 1].gasUsed).toBeLessThan(MAX_ONE_STEP_GAS);
       expect(await dispute(opened.disputeId)).toMatchObject({
@@ -407,7 +417,10 @@ describe('optimistic disputes with the real one-step executor', () => {
     const signed = await signedLeaf(requestId, mnist, honest, 1);
     const leafHash = hashResultLeaf(signed.leaf);
     const batch = await commit([signed.leaf]);
-    await reveal(batch.batchId, signed.leaf, honest.output, batch.proof(0), signed.signature);
+    const revealed = await reveal(batch.batchId, signed.leaf, honest.output, batch.proof(0), signed.signature);
+    const revealBound = disputeGasReport(mnist.model).moves.find((m) => m.move === 'reveal')!.gas;
+    console.log(`Settlement.reveal of a 10-value MNIST output: ${revealed.gasUsed} gas (bound ${revealBound})`);
+    expect(Number(revealed.gasUsed)).toBeLessThanOrEqual(revealBound);
     const stakeBefore = (await workerOf(worker)).stake;
     const claimableBefore = await readGame<bigint>('claimable', [worker]);
 
@@ -416,7 +429,7 @@ describe('optimistic disputes with the real one-step executor', () => {
     const second = await open(clientFor(chain.accounts[6]), mnist, batch.batchId, signed, batch.proof(0));
     expect(await status(requestId)).toBe(STATUS.Disputed);
     expect(await readSettlement('openDisputesOf', [leafHash])).toBe(2n);
-    await defender.revealTrace(second.disputeId, honest.roots);
+    await defender.revealTracePage(second.disputeId, firstTracePage(honest));
     // Nothing differs: a challenger that insists picks step 0, chunk 0, value 0 and the executor agrees with the worker.
     const moves = await playDispute({
       disputeId: first.disputeId,
@@ -480,8 +493,8 @@ describe('optimistic disputes with the real one-step executor', () => {
       functionName: 'requestWithdrawal',
     });
 
-    // Dispute 1: the defender never answers. Dispute 2: the challenger stops after revealTrace.
-    await defender.revealTrace(ids[1], traces[1].roots);
+    // Dispute 1: the defender never answers. Dispute 2: the challenger stops after the first page.
+    await defender.revealTracePage(ids[1], firstTracePage(traces[1]));
     await expectRevert(
       chain.send(service, gameCall('claimTimeout', [ids[0]])),
       'DisputeGame_ClockNotExpired',
@@ -526,5 +539,80 @@ describe('optimistic disputes with the real one-step executor', () => {
       abi: WorkerRegistryAbi,
       functionName: 'withdraw',
     });
+  });
+
+  describe('the registration bound (docs/disputes.md, "The bound")', () => {
+    /** Each played move's gas against the bound's estimate for that move (and step). */
+    function checkAgainstBound(name: string, model: DisputeModel, moves: PlayedMove[], step: number) {
+      const report = disputeGasReport(model.model);
+      const estimateOf = (move: string) =>
+        move === 'oneStep'
+          ? report.oneStepByStep[step].gas
+          : report.moves.find((m) => m.move === move)!.gas;
+      const rows = moves.map((m) => `${m.move} ${m.gasUsed} (bound ${estimateOf(m.move)})`);
+      console.log(`${name}: costliest estimate ${report.costliest.move} ${report.costliest.gas}; played: ${rows.join(', ')}`);
+      for (const m of moves) {
+        expect([m.move, Number(m.gasUsed) <= estimateOf(m.move)]).toEqual([m.move, true]);
+        expect(m.gasUsed).toBeLessThan(BigInt(MAX_DISPUTE_MOVE_GAS));
+      }
+      expect(report.costliest.gas).toBeLessThanOrEqual(MAX_DISPUTE_MOVE_GAS);
+    }
+
+    it.each(['mnist-mlp', '3l_relu_conv_fc', 'wide-conv', 'relu-chain'] as const)(
+      'plays the costliest one-step of %s on anvil, every move within its bound and under MAX_DISPUTE_MOVE_GAS',
+      async (name) => {
+        const model = name === 'mnist-mlp' ? mnist : loadDisputeModel(name);
+        const report = disputeGasReport(model.model);
+        const costliest = report.oneStepByStep.reduce((a, b) => (b.gas > a.gas ? b : a));
+        const step = costliest.step!;
+        const honest = honestTrace(model.model, model.sampleInputs[0]);
+        const length = honest.tensors[step + 1].length;
+        const element = Math.floor(length / 2);
+        const signed = await signedLeaf(apiRequestId(`bound-${name}`), model, honest, 1);
+        const batch = await commit([signed.leaf]);
+        const opened = await open(challenger, model, batch.batchId, signed, batch.proof(0));
+        // A challenger insisting on a correct leaf: the same moves and data as a winning one.
+        const moves: PlayedMove[] = [{ move: 'open', by: 'challenger', gasUsed: opened.gasUsed }];
+        moves.push(
+          ...(await playDispute({
+            disputeId: opened.disputeId,
+            model,
+            challenger,
+            defender,
+            claimed: honest,
+            own: honest,
+            insist: { step, chunk: Math.floor(element / 16), offset: element % 16 },
+          })),
+        );
+        expect(moves.at(-1)!.move).toBe('oneStep');
+        expect(await dispute(opened.disputeId)).toMatchObject({ outcome: DisputeOutcome.DefenderWon });
+        checkAgainstBound(name, model, moves, step);
+      },
+      300_000,
+    );
+
+    it('measures, for a model the bound refuses (a 62x62 average pool), a one-step over the budget and within its estimate', async () => {
+      const model = loadDisputeModel('global-pool-conv');
+      const report = disputeGasReport(model.model);
+      expect(report.costliest).toMatchObject({ move: 'oneStep', step: 2, op: 'avgPool' });
+      const honest = honestTrace(model.model, model.sampleInputs[0]);
+      const signed = await signedLeaf(apiRequestId('bound-global-pool'), model, honest, 1);
+      const batch = await commit([signed.leaf]);
+      const opened = await open(challenger, model, batch.batchId, signed, batch.proof(0));
+      const moves = await playDispute({
+        disputeId: opened.disputeId,
+        model,
+        challenger,
+        defender,
+        claimed: honest,
+        own: honest,
+        insist: { step: 2, chunk: 1, offset: 0 },
+      });
+      const oneStep = moves.at(-1)!;
+      console.log(`global 62x62 pool: oneStep ${oneStep.gasUsed} gas (bound ${report.costliest.gas})`);
+      expect(oneStep.move).toBe('oneStep');
+      expect(oneStep.gasUsed).toBeGreaterThan(BigInt(MAX_DISPUTE_MOVE_GAS));
+      expect(Number(oneStep.gasUsed)).toBeLessThanOrEqual(report.costliest.gas);
+    }, 300_000);
   });
 });

@@ -204,7 +204,8 @@ describe('Settlement', () => {
     [deployer, workerA, workerB, outsider, requester, challenger] = chain.accounts;
     const contracts = await chain.deploy();
     ({ Settlement: settlement, WorkerRegistry: workers, ModelRegistry: models } = contracts);
-    await chain.registerModel(contracts.ModelRegistry, MODEL);
+    // The model's output length is OUTPUT's: reveal checks it (a tensor root does not bind trailing zeros).
+    await chain.registerModel(contracts.ModelRegistry, MODEL, MODE_OPTIMISTIC, OUTPUT.length);
     // A zk-only model: registered without modes, zk mode enabled by its circuit (a mock verifier).
     await chain.registerModel(contracts.ModelRegistry, ZK_MODEL, 0);
     const verifier = await chain.deployAs(deployer, Groth16VerifierMockAbi, Groth16VerifierMockBytecode);
@@ -463,6 +464,17 @@ describe('Settlement', () => {
       const leaf = leafFor(await request(), workerA);
       const { batchId, tree } = await commit([leaf]);
       await expectRevert(reveal(batchId, leaf, [7n, -9n], tree.proof(0)), 'Settlement_OutputMismatch');
+    });
+
+    it('rejects an output with the committed tensor root but another length (trailing zeros)', async () => {
+      const requestId = await request();
+      const leaf = leafFor(requestId, workerA);
+      const { batchId, tree } = await commit([leaf]);
+      await expectRevert(reveal(batchId, leaf, [...OUTPUT, 0n], tree.proof(0)), 'Settlement_OutputLength', [
+        requestId,
+        3n,
+        2n,
+      ]);
     });
 
     it('rejects a leaf revealed against another batch', async () => {
@@ -841,7 +853,7 @@ describe('Settlement', () => {
       stepCount: 2n,
     };
     const DISPUTE_MODEL = modelCommitmentOf(PARTS);
-    /** The trace every disputed leaf here commits to: stepCount + 1 tensor roots. */
+    /** The trace every disputed leaf here commits to: the tree over stepCount + 1 tensor roots. */
     const ROOTS = [bytes32('tensor-0'), bytes32('tensor-1'), bytes32('tensor-2')];
     const TRACE = traceCommitmentOf(ROOTS);
     const SLASH = DEV_PROTOCOL_PARAMETERS.disputeSlashAmountWei;
@@ -884,9 +896,9 @@ describe('Settlement', () => {
       await chain.increaseTime(maxClock);
       return chain.send(outsider, gameCall('claimTimeout', [disputeId]));
     }
-    /** The defender reveals the trace, then the challenger never moves: the defender wins on time. */
+    /** The defender reveals the trace tree's page (3 roots and a padding leaf), then the challenger never moves: the defender wins on time. */
     async function challengerSilent(disputeId: bigint) {
-      await chain.send(outsider, gameCall('revealTrace', [disputeId, ROOTS]));
+      await chain.send(outsider, gameCall('revealTracePage', [disputeId, [...ROOTS, bytes32('')]]));
       await chain.increaseTime(maxClock);
       return chain.send(outsider, gameCall('claimTimeout', [disputeId]));
     }
@@ -895,7 +907,7 @@ describe('Settlement', () => {
       game = await chain.read<Address>(call('disputeGame'));
       bond = await chain.read<bigint>(gameCall('challengerBondWei'));
       maxClock = await chain.read<bigint>(gameCall('maxClockSeconds'));
-      await chain.registerModel(models, DISPUTE_MODEL);
+      await chain.registerModel(models, DISPUTE_MODEL, MODE_OPTIMISTIC, OUTPUT.length);
     });
 
     it('only the dispute game calls the host callbacks, and only the deployer sets the game, once', async () => {
@@ -1016,9 +1028,9 @@ describe('Settlement', () => {
       const cheat = await newWorker(chain.accounts[7]);
       const consumer = await newConsumer(ConsumerBehaviour.Record);
       const requestId = await request({ callback: consumer, model: DISPUTE_MODEL });
-      const wrong = disputable(requestId, cheat, [666n]);
+      const wrong = disputable(requestId, cheat, [666n, 0n]);
       const wrongBatch = await commit([wrong]);
-      await reveal(wrongBatch.batchId, wrong, [666n], wrongBatch.tree.proof(0));
+      await reveal(wrongBatch.batchId, wrong, [666n, 0n], wrongBatch.tree.proof(0));
       await chain.send(cheat, {
         address: workers,
         abi: WorkerRegistryAbi,
@@ -1076,7 +1088,7 @@ describe('Settlement', () => {
       const honest = disputable(requestId, workerB);
       const honestBatch = await commit([honest, wrong]);
       await expectRevert(
-        reveal(honestBatch.batchId, wrong, [666n], honestBatch.tree.proof(1)),
+        reveal(honestBatch.batchId, wrong, [666n, 0n], honestBatch.tree.proof(1)),
         'Settlement_LeafDiscarded',
         [hashResultLeaf(wrong)],
       );
@@ -1093,10 +1105,10 @@ describe('Settlement', () => {
       const cheat = await newWorker(chain.accounts[8]);
       const stakeBefore = (await workerOf(cheat)).stake;
       const requestId = await request({ model: DISPUTE_MODEL });
-      const leaf = disputable(requestId, cheat, [666n]);
+      const leaf = disputable(requestId, cheat, [666n, 0n]);
       const leafHash = hashResultLeaf(leaf);
       const { batchId, tree } = await commit([leaf]);
-      await reveal(batchId, leaf, [666n], tree.proof(0));
+      await reveal(batchId, leaf, [666n, 0n], tree.proof(0));
       const opened = [];
       for (let i = 0; i < 3; i++) opened.push(await open(batchId, leaf, tree.proof(0)));
       const held = opened.map(
@@ -1108,7 +1120,7 @@ describe('Settlement', () => {
       expect(await chain.read(call('openDisputesOf', [leafHash]))).toBe(3n);
       expect((await workerOf(cheat)).frozen).toBe(3);
       // Dispute 2: its challenger stops after revealTrace. Disputes 1 and 3: the defender never answers.
-      await chain.send(outsider, gameCall('revealTrace', [opened[1].disputeId, ROOTS]));
+      await chain.send(outsider, gameCall('revealTracePage', [opened[1].disputeId, [...ROOTS, bytes32('')]]));
       await chain.increaseTime(maxClock);
 
       await chain.send(outsider, gameCall('claimTimeout', [opened[1].disputeId]));
@@ -1148,9 +1160,9 @@ describe('Settlement', () => {
     it('a discarded leaf cannot be revealed again, even from a new batch once its worker restaked', async () => {
       const cheat = await newWorker(chain.accounts[8]);
       const requestId = await request({ model: DISPUTE_MODEL });
-      const wrong = disputable(requestId, cheat, [666n]);
+      const wrong = disputable(requestId, cheat, [666n, 0n]);
       const first = await commit([wrong]);
-      await reveal(first.batchId, wrong, [666n], first.tree.proof(0));
+      await reveal(first.batchId, wrong, [666n, 0n], first.tree.proof(0));
       const { disputeId } = await open(first.batchId, wrong, first.tree.proof(0));
       await defenderSilent(disputeId);
       await chain.send(cheat, {
@@ -1161,7 +1173,7 @@ describe('Settlement', () => {
       });
       const again = await commit([wrong]);
       await expectRevert(
-        reveal(again.batchId, wrong, [666n], again.tree.proof(0)),
+        reveal(again.batchId, wrong, [666n, 0n], again.tree.proof(0)),
         'Settlement_LeafDiscarded',
         [hashResultLeaf(wrong)],
       );

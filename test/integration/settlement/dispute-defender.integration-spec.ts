@@ -18,7 +18,7 @@ import { ChallengesService } from '../../../src/challenges/challenges.service';
 import { DisputeDefender, UNDEFENDABLE_NOTE } from '../../../src/challenges/dispute-defender';
 import { DisputeWatcher } from '../../../src/challenges/dispute-watcher';
 import { toDisputeModel } from '../../../src/challenges/to-dispute-model';
-import { buildOneStepWitness } from '../../../src/engine/commitment/one-step-witness';
+import { challengerMove } from '../../../src/challenges/dispute-strategy';
 import { InferenceEvents } from '../../../src/inference/inference-events';
 import { JobSignal } from '../../../src/inference/job-signal';
 import { ModelCatalog } from '../../../src/inference/model-catalog';
@@ -157,21 +157,26 @@ describe('the dispute defender', () => {
     expect((await rowOf(id)).status).toBe('DISPUTED');
     expect(await disputeOf(disputeId)).toMatchObject({
       status: 'OPEN',
-      phase: 'AWAIT_TRACE',
+      phase: 'AWAIT_TRACE_PAGE',
       defending: true,
       inference_id: id,
     });
 
-    await defender.runOnce();
-    expect(await disputeOf(disputeId)).toMatchObject({ last_move: 'revealTrace', moves: 1 });
-    // A dishonest challenger: nothing differs, it picks step 0, chunk 0, value 0 anyway.
-    await challenger.pickStep(disputeId, 0n, mnist.steps.encoded[0], mnist.steps.proof(0));
-    await defender.runOnce();
-    expect(await disputeOf(disputeId)).toMatchObject({ last_move: 'revealChunks', moves: 2 });
-    await challenger.pickChunk(disputeId, 0n);
-    await defender.runOnce();
-    expect(await disputeOf(disputeId)).toMatchObject({ last_move: 'revealChunkValues', moves: 3 });
-    await challenger.oneStep(disputeId, 0, buildOneStepWitness(mnist.model, honest[0].tensors, 0, 0));
+    // A challenger disputing a correct result: nothing differs, so the strategy goes to the last
+    // leaf (the last step, whose 10 values are one chunk) and the first value; the service answers
+    // each move (a page of the trace tree, then the chunk's values).
+    const knowledge = { model: mnist.model, steps: mnist.steps, own: honest[0] };
+    const defenderMoves: string[] = [];
+    for (;;) {
+      await defender.runOnce();
+      defenderMoves.push((await disputeOf(disputeId)).last_move);
+      const view = await challenger.readDispute(disputeId);
+      const move = challengerMove(view, knowledge, challenger.calls);
+      if (!move) break;
+      await challenger.send(move.call);
+      if (move.move === 'oneStep') break;
+    }
+    expect(defenderMoves).toEqual(['revealTracePage', 'revealChunkValues']);
     expect(await challenger.readDispute(disputeId)).toMatchObject({
       outcome: DisputeOutcome.DefenderWon,
       reason: DisputeReason.OneStep,
@@ -193,7 +198,7 @@ describe('the dispute defender', () => {
     expect(api).toMatchObject({
       disputeId: disputeId.toString(),
       status: 'DEFENDER_WON',
-      moves: 3,
+      moves: 2,
       inferenceId: id,
     });
     expect((await challenges.list(20, 'DEFENDER_WON')).map((d) => d.dispute_id)).toContain(
@@ -211,9 +216,9 @@ describe('the dispute defender', () => {
     const disputeId = await openOn(id);
     await watcher.runOnce();
     await defender.runOnce();
-    expect(await disputeOf(disputeId)).toMatchObject({ last_move: 'revealTrace', phase: 'AWAIT_TRACE' });
+    expect(await disputeOf(disputeId)).toMatchObject({ last_move: 'revealTracePage', phase: 'AWAIT_TRACE_PAGE' });
     await defender.runOnce();
-    expect(await disputeOf(disputeId)).toMatchObject({ phase: 'AWAIT_STEP', moves: 1 });
+    expect(await disputeOf(disputeId)).toMatchObject({ phase: 'AWAIT_TRACE_PICK', moves: 1 });
 
     await harness.increaseTime(MAX_CLOCK);
     await defender.runOnce();
