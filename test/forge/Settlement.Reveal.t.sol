@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Settlement} from "../../contracts/Settlement.sol";
 import {RequestStatus} from "../../contracts/interfaces/IVerityResults.sol";
 import {ResultLeaf} from "../../contracts/libraries/LibResultMerkle.sol";
+import {LibTensorRoot} from "../../contracts/libraries/LibTensorRoot.sol";
 import {SettlementFixture} from "./utils/SettlementFixture.sol";
 
 contract Settlement_CommitBatch_Test is SettlementFixture {
@@ -107,7 +108,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         other[0] += 1;
         _revealExpecting(
             abi.encodeWithSelector(
-                Settlement.Settlement_OutputMismatch.selector, requestId, leaf.outputCommitment, keccak256(abi.encode(other))
+                Settlement.Settlement_OutputMismatch.selector, requestId, leaf.outputCommitment, LibTensorRoot.root(other)
             ),
             _sign(WORKER_A_KEY, leaf),
             other

@@ -5,6 +5,7 @@ import {Settlement} from "../../contracts/Settlement.sol";
 import {WorkerRegistry} from "../../contracts/WorkerRegistry.sol";
 import {RequestStatus} from "../../contracts/interfaces/IVerityResults.sol";
 import {ResultLeaf} from "../../contracts/libraries/LibResultMerkle.sol";
+import {LibTensorRoot} from "../../contracts/libraries/LibTensorRoot.sol";
 import {DisputeGameStub} from "./utils/DisputeGameStub.sol";
 import {SettlementFixture} from "./utils/SettlementFixture.sol";
 import {Vm} from "./utils/Vm.sol";
@@ -60,9 +61,9 @@ contract SettlementHandler {
         uint256 minimum = settlement.requiredFee(model, 0);
         uint256 fee = minimum + (_fee % (100 * minimum));
         vm.deal(address(this), fee);
-        int256[] memory input = new int256[](0);
+        int256[] memory input = new int256[](1);
         requestIds.push(
-            settlement.requestInference{value: fee}(model, keccak256("input"), input, 2, address(0), 0)
+            settlement.requestInference{value: fee}(model, LibTensorRoot.root(input), input, 2, address(0), 0)
         );
     }
 
@@ -75,8 +76,8 @@ contract SettlementHandler {
         ResultLeaf memory leaf = ResultLeaf({
             requestId: id,
             modelCommitment: model,
-            inputCommitment: keccak256("input"),
-            outputCommitment: keccak256(abi.encode(output)),
+            inputCommitment: LibTensorRoot.root(new int256[](1)),
+            outputCommitment: LibTensorRoot.root(output),
             traceCommitment: keccak256(abi.encode(_nonce++)),
             worker: vm.addr(key)
         });

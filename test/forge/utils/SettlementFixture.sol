@@ -6,6 +6,7 @@ import {Settlement} from "../../../contracts/Settlement.sol";
 import {WorkerRegistry} from "../../../contracts/WorkerRegistry.sol";
 import {IDisputeHost} from "../../../contracts/interfaces/IDisputeHost.sol";
 import {ResultLeaf} from "../../../contracts/libraries/LibResultMerkle.sol";
+import {LibTensorRoot} from "../../../contracts/libraries/LibTensorRoot.sol";
 import {Groth16VerifierMock} from "../../../contracts/test/Groth16VerifierMock.sol";
 import {DisputeGameStub} from "./DisputeGameStub.sol";
 import {TestBase} from "./TestBase.sol";
@@ -97,7 +98,7 @@ abstract contract SettlementFixture is TestBase {
     }
 
     function _inputCommitment() internal pure returns (bytes32) {
-        return keccak256(abi.encode(_input()));
+        return LibTensorRoot.root(_input());
     }
 
     /// @dev An optimistic request for MODEL with the minimum fee and no callback.
@@ -117,7 +118,7 @@ abstract contract SettlementFixture is TestBase {
             requestId: _requestId,
             modelCommitment: MODEL,
             inputCommitment: _inputCommitment(),
-            outputCommitment: keccak256(abi.encode(_output())),
+            outputCommitment: LibTensorRoot.root(_output()),
             traceCommitment: keccak256(abi.encode("trace", _requestId)),
             worker: _worker
         });
