@@ -7,7 +7,7 @@ import { InferenceEvents } from '../inference/inference-events';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
-import { query, transaction, type Sql } from '../settlement/sql';
+import { query, transaction, type Sql } from '../database/sql';
 import { DISPUTE_CURSOR_NAME } from './challenges.constants';
 import { DisputeOutcomes } from './dispute-outcomes';
 import { OPENED_PHASE } from './dispute-row';

@@ -12,7 +12,7 @@ import type { Runtime } from '../runtime/runtime';
 import { checkRequestInput, storableInput } from './chain-request-input';
 import { CHAIN_MODE_OPTIMISTIC, CHAIN_MODE_ZK, REQUEST_CURSOR_NAME } from './settlement.constants';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
-import { query, transaction, type Sql } from './sql';
+import { query, transaction, type Sql } from '../database/sql';
 
 type RequestedLog = GetContractEventsReturnType<
   typeof SettlementAbi,
