@@ -33,6 +33,10 @@ export const MODULE_BOUNDARIES = {
     mayImport: ['common', 'engine'],
   },
   polling: { owns: 'the background polling loop and the per-key retry backoff', mayImport: ['chain'] },
+  'chain-cursors': {
+    owns: 'the chain_cursors table: resumable, chunked log scans (`scanLogs`) for the watchers',
+    mayImport: ['database'],
+  },
   runtime: {
     owns: "a process's database URL, chain clients and deployment (embedded or given)",
     mayImport: ['chain', 'config', 'database'],
@@ -58,6 +62,7 @@ export const MODULE_BOUNDARIES = {
     owns: 'the on-chain pipeline: batch commits, request watching, reveal and finalize, model anchoring',
     mayImport: [
       'chain',
+      'chain-cursors',
       'chain-tx',
       'common',
       'database',
@@ -81,6 +86,7 @@ export const MODULE_BOUNDARIES = {
     owns: "the service's side of disputes: watching, defending, outcomes, the signals to the API, the disputes API",
     mayImport: [
       'chain',
+      'chain-cursors',
       'chain-tx',
       'common',
       'database',
