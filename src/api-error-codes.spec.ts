@@ -2,7 +2,7 @@ import { type ArgumentsHost, Logger } from '@nestjs/common';
 import type { GraphQLFormattedError } from 'graphql';
 import { API_ERROR_CATEGORIES, API_MODULE_ERROR_CATEGORIES, apiFailure } from './api-error-codes';
 import { CHAIN_ERROR_CATEGORIES, ChainError } from './chain/chain.errors';
-import { CHALLENGER_ERROR_CATEGORIES, ChallengerError } from './challenges/challenger/challenger.errors';
+import { CHALLENGER_ERROR_CATEGORIES, ChallengerError } from './challenger/challenger.errors';
 import { CHALLENGES_ERROR_CATEGORIES, ChallengesError } from './challenges/challenges.errors';
 import { type AppError, type ErrorCategory, isRefusal } from './common/app-error';
 import { AppErrorFilter, logAppError } from './common/app-error.filter';
@@ -15,7 +15,9 @@ import { ENGINE_ERROR_CATEGORIES, EngineError } from './engine';
 import { INFERENCE_ERROR_CATEGORIES, InferenceError } from './inference/inference.errors';
 import { MODELS_ERROR_CATEGORIES, ModelsError } from './models/models.errors';
 import { PROOFS_ERROR_CATEGORIES, ProofsError } from './proofs/proofs.errors';
+import { RESULT_BATCHES_ERROR_CATEGORIES, ResultBatchesError } from './result-batches/result-batches.errors';
 import { SETTLEMENT_ERROR_CATEGORIES, SettlementError } from './settlement/settlement.errors';
+import { CHAIN_TX_ERROR_CATEGORIES, ChainTxError } from './chain-tx/chain-tx.errors';
 import { WORKER_ERROR_CATEGORIES, WorkerError } from './worker/worker.errors';
 import { WORKERS_ERROR_CATEGORIES, WorkersError } from './workers/workers.errors';
 import { ZK_ERROR_CATEGORIES, ZkError } from './zk/zk.errors';
@@ -33,6 +35,8 @@ const MODULES: [string, Record<string, ErrorCategory>, Make][] = [
   ['zk', ZK_ERROR_CATEGORIES, (c, m, d) => new ZkError(c as never, m, d)],
   ['challenges', CHALLENGES_ERROR_CATEGORIES, (c, m, d) => new ChallengesError(c as never, m, d)],
   ['settlement', SETTLEMENT_ERROR_CATEGORIES, (c, m, d) => new SettlementError(c as never, m, d)],
+  ['resultBatches', RESULT_BATCHES_ERROR_CATEGORIES, (c, m, d) => new ResultBatchesError(c as never, m, d)],
+  ['chainTx', CHAIN_TX_ERROR_CATEGORIES, (c, m, d) => new ChainTxError(c as never, m, d)],
   ['chain', CHAIN_ERROR_CATEGORIES, (c, m, d) => new ChainError(c as never, m, d)],
   ['database', DATABASE_ERROR_CATEGORIES, (c, m, d) => new DatabaseError(c as never, m, d)],
   ['config', CONFIG_ERROR_CATEGORIES, (c, m, d) => new ConfigError(c as never, m, d)],
@@ -106,7 +110,7 @@ describe('formatGraphqlError', () => {
   it('hides a chain RPC failure: the client reads the code and a generic message, not the node URL or reason', () => {
     const rpc = new Error('fetch failed: ECONNREFUSED http://user:secret@10.0.0.7:8545');
     const answer = translate(
-      new SettlementError(
+      new ChainTxError(
         'CHAIN_UNAVAILABLE',
         `RPC node http://user:secret@10.0.0.7:8545 did not answer`,
         { rpc: '10.0.0.7' },
@@ -185,7 +189,7 @@ describe('logAppError', () => {
     logAppError(log, new InferenceError('INFERENCE_NOT_FOUND', 'no inference with id 7', { id: '7' }));
     expect(log.log).toHaveBeenCalledWith('refused INFERENCE_NOT_FOUND: no inference with id 7');
     expect(log.error).not.toHaveBeenCalled();
-    const failure = new SettlementError('CHAIN_TX_FAILED', 'nonce too low');
+    const failure = new ChainTxError('CHAIN_TX_FAILED', 'nonce too low');
     logAppError(log, failure);
     expect(log.error).toHaveBeenCalledWith(failure);
     expect(log.log).toHaveBeenCalledTimes(1);

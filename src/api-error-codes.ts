@@ -7,12 +7,14 @@ import type { ErrorCategory } from './common/app-error';
 import { COMMON_ERROR_CATEGORIES } from './common/common.errors';
 import { GRAPHQL_ERROR_CATEGORIES } from './common/graphql-codes';
 import { CHAIN_ERROR_CATEGORIES } from './chain/chain.errors';
+import { CHAIN_TX_ERROR_CATEGORIES } from './chain-tx/chain-tx.errors';
 import { CHALLENGES_ERROR_CATEGORIES } from './challenges/challenges.errors';
 import { DATABASE_ERROR_CATEGORIES } from './database/database.errors';
 import { ENGINE_ERROR_CATEGORIES } from './engine';
 import { INFERENCE_ERROR_CATEGORIES } from './inference/inference.errors';
 import { MODELS_ERROR_CATEGORIES } from './models/models.errors';
 import { PROOFS_ERROR_CATEGORIES } from './proofs/proofs.errors';
+import { RESULT_BATCHES_ERROR_CATEGORIES } from './result-batches/result-batches.errors';
 import { SETTLEMENT_ERROR_CATEGORIES } from './settlement/settlement.errors';
 import { WORKERS_ERROR_CATEGORIES } from './workers/workers.errors';
 import { ZK_ERROR_CATEGORIES } from './zk/zk.errors';
@@ -29,6 +31,8 @@ export const API_MODULE_ERROR_CATEGORIES = {
   zk: ZK_ERROR_CATEGORIES,
   challenges: CHALLENGES_ERROR_CATEGORIES,
   settlement: SETTLEMENT_ERROR_CATEGORIES,
+  resultBatches: RESULT_BATCHES_ERROR_CATEGORIES,
+  chainTx: CHAIN_TX_ERROR_CATEGORIES,
   chain: CHAIN_ERROR_CATEGORIES,
   database: DATABASE_ERROR_CATEGORIES,
 } as const;

@@ -2,22 +2,22 @@
  * The challenger process (`verity challenger`, src/cli/challenger.commands.ts): an independent
  * watcher of optimistic-mode results. It reads results from the API, checks each against the
  * engine and the chain, disputes the wrong ones in the DisputeGame with its own key and bond, and
- * plays every dispute to the end (src/challenges/challenger/). Framework-free (no Nest). With
+ * plays every dispute to the end (src/challenger/). Framework-free (no Nest). With
  * `request` it checks one result, plays its dispute to the end if it is wrong, and reports the
  * outcome; with `once` it makes one pass and returns.
  */
 import pino, { type Logger } from 'pino';
 import type { Address, Hex } from 'viem';
 import { verityDomain } from './chain/typed-data';
-import { isCommittedResult } from './challenges/challenger/challenge-target';
+import { isCommittedResult } from './challenger/challenge-target';
 import {
   ChallengerApiClient,
   type ApiInference,
   type ChallengerProtocol,
-} from './challenges/challenger/challenger-api-client';
-import { connectChallengerChain } from './challenges/challenger/challenger-chain';
-import { ChallengerError, isTransientChallengerError } from './challenges/challenger/challenger.errors';
-import { Challenger, type ChallengerStats } from './challenges/challenger/challenger';
+} from './challenger/challenger-api-client';
+import { connectChallengerChain } from './challenger/challenger-chain';
+import { ChallengerError, isTransientChallengerError } from './challenger/challenger.errors';
+import { Challenger, type ChallengerStats } from './challenger/challenger';
 import { Backoff, sleep } from './worker/backoff';
 
 export const DEFAULT_CHALLENGER_INTERVAL_MS = 2_000;

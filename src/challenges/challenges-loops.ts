@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { PollingLoop } from '../settlement/polling-loop';
+import { PollingLoop } from '../polling/polling-loop';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
 import { CHALLENGES_OPTIONS, type ChallengesOptions } from './challenges.options';
 import { DefenderHeartbeat } from './defender-heartbeat';

@@ -6,7 +6,7 @@ import { ChallengesResolver, InferenceDisputesResolver } from './challenges.reso
 import { ChallengesService } from './challenges.service';
 import { ClaimedTraces } from './claimed-traces';
 import { DefenderHeartbeat } from './defender-heartbeat';
-import { DefenderSignalsListener } from '../defender/defender-signals';
+import { DefenderSignalsListener } from './defender-signals';
 import { DisputeDefender } from './dispute-defender';
 import { DisputeOutcomes } from './dispute-outcomes';
 import { DisputeWatcher } from './dispute-watcher';

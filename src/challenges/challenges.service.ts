@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { query } from '../settlement/sql';
+import { query } from '../database/sql';
 import { MAX_DISPUTES_PAGE_SIZE } from './challenges.constants';
 import { ChallengesError } from './challenges.errors';
 import type { DisputeRow, DisputeStatus } from './dispute-row';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { traceOf, type Trace, type QuantizedModel } from '../engine';
-import { query } from '../settlement/sql';
+import { query } from '../database/sql';
 import { CHALLENGES_OPTIONS, type ChallengesOptions } from './challenges.options';
 
 /**

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { query } from '../settlement/sql';
+import { query } from '../database/sql';
 
 /**
  * A defender whose last heartbeat is older than this is reported down by the API's /health. A

@@ -11,10 +11,10 @@ import {
 } from '../chain/dispute-client';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { describeChainError, isTransportError } from '../settlement/chain-errors';
-import { ChainTxSender, type ContractWrite } from '../settlement/chain-tx-sender';
-import { RetryBackoff } from '../settlement/retry-backoff';
-import { query } from '../settlement/sql';
+import { describeChainError, isTransportError } from '../chain/chain-error-kinds';
+import { ChainTxSender, type ContractWrite } from '../chain-tx/chain-tx-sender';
+import { RetryBackoff } from '../polling/retry-backoff';
+import { query } from '../database/sql';
 import { CHALLENGES_OPTIONS, type ChallengesOptions } from './challenges.options';
 import { ChallengesError } from './challenges.errors';
 import { ClaimedTraces } from './claimed-traces';

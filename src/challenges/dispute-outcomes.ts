@@ -9,7 +9,7 @@ import { JobSignal } from '../inference/job-signal';
 import { transition } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { transaction, type Sql } from '../settlement/sql';
+import { transaction, type Sql } from '../database/sql';
 import { phaseName, reasonName, statusOfOutcome, type DisputeRow } from './dispute-row';
 import { loadInferenceLeaf, sameHash } from './inference-leaf';
 

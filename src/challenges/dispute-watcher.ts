@@ -7,7 +7,8 @@ import { InferenceEvents } from '../inference/inference-events';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
-import { query, transaction, type Sql } from '../settlement/sql';
+import { scanLogs } from '../chain-cursors/scan-logs';
+import type { Sql } from '../database/sql';
 import { DISPUTE_CURSOR_NAME } from './challenges.constants';
 import { DisputeOutcomes } from './dispute-outcomes';
 import { OPENED_PHASE } from './dispute-row';
@@ -54,56 +55,38 @@ export class DisputeWatcher {
   /** Scans from the cursor to the chain head; returns the DisputeGame ids of the disputes it recorded. */
   async runOnce(): Promise<string[]> {
     const { publicClient } = this.runtime.chain;
-    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
-    let from = await this.cursor();
-    if (from > head + 1n) {
-      this.log.warn(
-        `dispute cursor at block ${from} is beyond the chain head ${head} (the chain was reset): scanning again from block 0`,
-      );
-      from = 0n;
-    }
-    const recorded: string[] = [];
-    while (from <= head) {
-      const last = from + this.options.requestLogChunkBlocks - 1n;
-      const to = last < head ? last : head;
-      const logs = await publicClient.getContractEvents({
-        address: this.runtime.deployment.contracts.DisputeGame,
-        abi: DisputeGameAbi,
-        eventName: 'DisputeOpened',
-        fromBlock: from,
-        toBlock: to,
-        strict: true,
-      });
-      const openedAt = await this.blockTimes(logs);
-      const chunk = await transaction(this.dataSource, async (sql) => {
+    const recorded = await scanLogs(this.dataSource, {
+      cursorName: DISPUTE_CURSOR_NAME,
+      label: 'dispute',
+      chunkBlocks: this.options.requestLogChunkBlocks,
+      head: () => publicClient.getBlockNumber({ cacheTime: 0 }),
+      logs: async (fromBlock, toBlock) => {
+        const logs = await publicClient.getContractEvents({
+          address: this.runtime.deployment.contracts.DisputeGame,
+          abi: DisputeGameAbi,
+          eventName: 'DisputeOpened',
+          fromBlock,
+          toBlock,
+          strict: true,
+        });
+        const openedAt = await this.blockTimes(logs);
+        return logs.map((log) => ({ log, openedAt: openedAt.get(log.blockNumber)! }));
+      },
+      apply: async (sql, logs) => {
         const done: Recorded[] = [];
-        for (const log of logs) {
-          const one = await this.record(sql, log, openedAt.get(log.blockNumber)!);
+        for (const { log, openedAt } of logs) {
+          const one = await this.record(sql, log, openedAt);
           if (one) done.push(one);
         }
-        await sql(
-          `INSERT INTO chain_cursors (name, block_number) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET block_number = EXCLUDED.block_number`,
-          [DISPUTE_CURSOR_NAME, (to + 1n).toString()],
-        );
         return done;
-      });
-      const held = chunk.flatMap((one) => (one.heldInferenceId ? [one.heldInferenceId] : []));
-      if (held.length > 0) await this.events.changed(held);
-      recorded.push(...chunk.map((one) => one.disputeId));
-      from = to + 1n;
-    }
-    return recorded;
-  }
-
-  /** The next block to scan (0 before the first scan). */
-  private async cursor(): Promise<bigint> {
-    const [row] = await query<{ block_number: string }>(
-      this.dataSource,
-      'SELECT block_number FROM chain_cursors WHERE name = $1',
-      [DISPUTE_CURSOR_NAME],
-    );
-    return row ? BigInt(row.block_number) : 0n;
+      },
+      committed: async (chunk) => {
+        const held = chunk.flatMap((one) => (one.heldInferenceId ? [one.heldInferenceId] : []));
+        if (held.length > 0) await this.events.changed(held);
+      },
+      warn: (message) => this.log.warn(message),
+    });
+    return recorded.map((one) => one.disputeId);
   }
 
   /** The timestamp of each block holding one of `logs`. */

@@ -4,9 +4,9 @@
  * so a dispute over an older (discarded) result never moves the request's current one.
  */
 import type { Hex } from 'viem';
-import { LEAF_COLUMNS, leafHashOf, type LeafRow } from '../settlement/batch-leaves';
+import { LEAF_COLUMNS, leafHashOf, type LeafRow } from '../result-batches/batch-leaves';
 import type { InferenceOrigin, InferenceStatus } from '../inference/inference-status';
-import type { Sql } from '../settlement/sql';
+import type { Sql } from '../database/sql';
 
 export interface InferenceLeaf {
   id: string;

@@ -10,7 +10,16 @@ import {
 } from './config.schema';
 import { KNOWN_CHAIN_IDS } from './known-chains';
 import type { Chain } from 'viem';
-import type { QueueLimits } from '../workers/fair-queue';
+
+/** The fair queue's limits (src/workers/fair-queue.ts applies them). */
+export interface QueueLimits {
+  maxHeldJobs: number;
+  maxLeaseLifetimeSeconds: number;
+  lapseWindowSeconds: number;
+  throttleAfterLapses: number;
+  excludeAfterLapses: number;
+  failAfterLapsedWorkers: number;
+}
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';

@@ -1,3 +1,4 @@
+import { until } from '../../test/support/until';
 import pino from 'pino';
 import type { ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
@@ -8,19 +9,12 @@ function capturingLog(): { log: pino.Logger; messages: string[] } {
   const messages: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) messages.push((JSON.parse(line) as { msg: string }).msg);
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+        messages.push((JSON.parse(line) as { msg: string }).msg);
       done();
     },
   });
   return { log: pino({ level: 'info' }, sink), messages };
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The first IPC message of the child a DefenderChild runs now. */
@@ -49,10 +43,12 @@ describe('DefenderChild', () => {
       restartMaxMs: 100,
     });
     child.start();
-    await until('three restarts', () => messages.filter((m) => m.includes('died')).length >= 3);
+    await until('three restarts', () => messages.filter((m) => m.includes('died')).length >= 3, 10_000, 20);
     await child.stop();
     const deaths = messages.filter((m) => m.includes('died'));
-    expect(deaths[0]).toMatch(/^defender process \d+ died \(exit code 3\) after \d+ s; restarting it in 0.05 s \(restart 1\)$/);
+    expect(deaths[0]).toMatch(
+      /^defender process \d+ died \(exit code 3\) after \d+ s; restarting it in 0.05 s \(restart 1\)$/,
+    );
     expect(deaths[1]).toMatch(/restarting it in 0.1 s \(restart 2\)$/);
     expect(deaths[2]).toMatch(/restarting it in 0.1 s \(restart 3\)$/);
     expect(messages.filter((m) => m.startsWith('defender process started')).length).toBeGreaterThanOrEqual(3);
@@ -63,7 +59,11 @@ describe('DefenderChild', () => {
     const ignoring = new DefenderChild({
       env: {},
       log,
-      command: [process.execPath, '-e', "process.on('SIGTERM', () => undefined); process.send('up'); setInterval(() => undefined, 1000)"],
+      command: [
+        process.execPath,
+        '-e',
+        "process.on('SIGTERM', () => undefined); process.send('up'); setInterval(() => undefined, 1000)",
+      ],
       stopGraceMs: 300,
     });
     ignoring.start();
@@ -80,7 +80,7 @@ describe('DefenderChild', () => {
     expect(messages.filter((m) => m.includes('died'))).toEqual([]);
   });
 
-  it('withholds the committer key and other processes\' keys from the child', async () => {
+  it("withholds the committer key and other processes' keys from the child", async () => {
     const { log } = capturingLog();
     process.env.PRIVATE_KEY = `0x${'ab'.repeat(32)}`;
     const child = new DefenderChild({
@@ -89,7 +89,7 @@ describe('DefenderChild', () => {
       command: [
         process.execPath,
         '-e',
-        "process.send(JSON.stringify({ own: process.env.DEFENDER_PRIVATE_KEY, committer: process.env.PRIVATE_KEY ?? null })); setInterval(() => undefined, 1000)",
+        'process.send(JSON.stringify({ own: process.env.DEFENDER_PRIVATE_KEY, committer: process.env.PRIVATE_KEY ?? null })); setInterval(() => undefined, 1000)',
       ],
     });
     try {

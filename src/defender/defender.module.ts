@@ -12,9 +12,13 @@ import { InferenceEvents } from '../inference/inference-events';
 import { JobSignal } from '../inference/job-signal';
 import { RuntimeModule } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { ChainTxSender } from '../settlement/chain-tx-sender';
-import { DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from '../settlement/settlement.options';
-import { NotifyingInferenceEvents, NotifyingJobSignal } from './defender-signals';
+import { ChainTxSender } from '../chain-tx/chain-tx-sender';
+import {
+  CHAIN_TX_OPTIONS_PROVIDER,
+  DEFAULT_SETTLEMENT_OPTIONS,
+  SETTLEMENT_OPTIONS,
+} from '../settlement/settlement.options';
+import { NotifyingInferenceEvents, NotifyingJobSignal } from '../challenges/defender-signals';
 
 /** Connections of the defender process: the loops are sequential, a few are enough. */
 const DEFENDER_POOL_SIZE = 4;
@@ -39,6 +43,7 @@ export class DefenderModule {
       ],
       providers: [
         { provide: SETTLEMENT_OPTIONS, useValue: DEFAULT_SETTLEMENT_OPTIONS },
+        CHAIN_TX_OPTIONS_PROVIDER,
         { provide: CHALLENGES_OPTIONS, useValue: DEFAULT_CHALLENGES_OPTIONS },
         { provide: InferenceEvents, useClass: NotifyingInferenceEvents },
         { provide: JobSignal, useClass: NotifyingJobSignal },

@@ -14,9 +14,9 @@ import { NEW_REQUEST_STATUS, TERMINAL_STATUSES } from './lifecycle';
 import { decodeInferenceCursor, encodeInferenceCursor } from './inference-cursor';
 import { JobSignal } from './job-signal';
 import { ModelCatalog, type CatalogModel } from './model-catalog';
-import { ResultBatchEntity } from '../settlement/result-batch.entity';
-import { loadBatchTree, type BatchTree } from '../settlement/batch-leaves';
-import { sqlFor } from '../settlement/sql';
+import { ResultBatchEntity } from '../result-batches/result-batch.entity';
+import { loadBatchTree, type BatchTree } from '../result-batches/batch-leaves';
+import { sqlFor } from '../database/sql';
 
 export const MAX_INFERENCE_PAGE_SIZE = 100;
 const MAX_CLIENT_REQUEST_ID_LENGTH = 128;

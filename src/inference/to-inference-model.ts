@@ -1,8 +1,8 @@
 import type { Hex } from 'viem';
 import { hashResultLeaf } from '../chain/result-merkle';
 import { dequantize } from '../engine';
-import { toResultLeaf } from '../settlement/batch-leaves';
-import type { ResultBatchEntity } from '../settlement/result-batch.entity';
+import { toResultLeaf } from '../result-batches/batch-leaves';
+import type { ResultBatchEntity } from '../result-batches/result-batch.entity';
 import type { Inference, ResultBatch } from './dto/inference.model';
 import type { InferenceModeEnum, InferenceOriginEnum, InferenceStatusEnum } from './dto/inference-enums';
 import type { InferenceEntity } from './inference.entity';

@@ -8,14 +8,14 @@ import { InferenceEvents } from '../inference/inference-events';
 import { STATUSES_AWAITING_BATCH, UNSETTLED_STATUSES, statusIn, transition } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { LEAF_COLUMNS, toResultLeaf, type LeafRow } from './batch-leaves';
+import { LEAF_COLUMNS, toResultLeaf, type LeafRow } from '../result-batches/batch-leaves';
 import { sendBackToCommit } from './batch-recommit';
-import { BATCH_COMMITTED } from './result-batch.entity';
-import { ChainTxSender } from './chain-tx-sender';
-import { RetryBackoff } from './retry-backoff';
-import { describeChainError, isRevert } from './chain-errors';
+import { BATCH_COMMITTED } from '../result-batches/result-batch.entity';
+import { ChainTxSender } from '../chain-tx/chain-tx-sender';
+import { RetryBackoff } from '../polling/retry-backoff';
+import { describeChainError, isRevert } from '../chain/chain-error-kinds';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
-import { query, transaction } from './sql';
+import { query, transaction } from '../database/sql';
 import { SettlementError } from './settlement.errors';
 
 /** Most batches formed in one iteration (a backlog drains over a few iterations). */

@@ -1,6 +1,6 @@
 import { transition } from '../inference/lifecycle';
-import { BATCH_COMMITTED } from './result-batch.entity';
-import type { Sql } from './sql';
+import { BATCH_COMMITTED } from '../result-batches/result-batch.entity';
+import type { Sql } from '../database/sql';
 
 export interface Recommitted {
   batchIds: string[];

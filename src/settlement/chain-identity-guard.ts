@@ -6,7 +6,7 @@ import { InferenceEvents } from '../inference/inference-events';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { sendBackToCommit } from './batch-recommit';
-import { transaction } from './sql';
+import { transaction } from '../database/sql';
 
 /** What the database recorded as its chain, next to the chain the service runs on now. */
 export interface ChainIdentityCheck {

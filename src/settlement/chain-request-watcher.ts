@@ -12,7 +12,8 @@ import type { Runtime } from '../runtime/runtime';
 import { checkRequestInput, storableInput } from './chain-request-input';
 import { CHAIN_MODE_OPTIMISTIC, CHAIN_MODE_ZK, REQUEST_CURSOR_NAME } from './settlement.constants';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
-import { query, transaction, type Sql } from './sql';
+import { scanLogs } from '../chain-cursors/scan-logs';
+import type { Sql } from '../database/sql';
 
 type RequestedLog = GetContractEventsReturnType<
   typeof SettlementAbi,
@@ -43,59 +44,35 @@ export class ChainRequestWatcher {
   /** Scans from the cursor to the chain head; returns the ids of the inferences it inserted. */
   async runOnce(): Promise<string[]> {
     const { publicClient } = this.runtime.chain;
-    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
-    let from = await this.cursor();
-    if (from > head + 1n) {
-      this.log.warn(
-        `request cursor at block ${from} is beyond the chain head ${head} (the chain was reset): scanning again from block 0`,
-      );
-      from = 0n;
-    }
-    const inserted: string[] = [];
-    while (from <= head) {
-      const to =
-        from + this.options.requestLogChunkBlocks - 1n < head
-          ? from + this.options.requestLogChunkBlocks - 1n
-          : head;
-      const logs = await publicClient.getContractEvents({
-        address: this.runtime.deployment.contracts.Settlement,
-        abi: SettlementAbi,
-        eventName: 'InferenceRequested',
-        fromBlock: from,
-        toBlock: to,
-        strict: true,
-      });
-      const ids = await transaction(this.dataSource, async (sql) => {
-        const chunkIds: string[] = [];
+    return scanLogs(this.dataSource, {
+      cursorName: REQUEST_CURSOR_NAME,
+      label: 'request',
+      chunkBlocks: this.options.requestLogChunkBlocks,
+      head: () => publicClient.getBlockNumber({ cacheTime: 0 }),
+      logs: (fromBlock, toBlock) =>
+        publicClient.getContractEvents({
+          address: this.runtime.deployment.contracts.Settlement,
+          abi: SettlementAbi,
+          eventName: 'InferenceRequested',
+          fromBlock,
+          toBlock,
+          strict: true,
+        }),
+      apply: async (sql, logs) => {
+        const ids: string[] = [];
         for (const log of logs) {
           const id = await this.insertRequest(sql, log);
-          if (id) chunkIds.push(id);
+          if (id) ids.push(id);
         }
-        await sql(
-          `INSERT INTO chain_cursors (name, block_number) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET block_number = EXCLUDED.block_number`,
-          [REQUEST_CURSOR_NAME, (to + 1n).toString()],
-        );
-        return chunkIds;
-      });
-      if (ids.length > 0) {
+        return ids;
+      },
+      committed: async (ids, from, to) => {
+        if (ids.length === 0) return;
         this.log.log(`${ids.length} on-chain request(s) picked up in blocks ${from}..${to}`);
         await this.events.changed(ids);
-      }
-      inserted.push(...ids);
-      from = to + 1n;
-    }
-    return inserted;
-  }
-
-  /** The next block to scan (0 before the first scan). */
-  private async cursor(): Promise<bigint> {
-    const [row] = await query<{ block_number: string }>(
-      this.dataSource,
-      'SELECT block_number FROM chain_cursors WHERE name = $1',
-      [REQUEST_CURSOR_NAME],
-    );
-    return row ? BigInt(row.block_number) : 0n;
+      },
+      warn: (message) => this.log.warn(message),
+    });
   }
 
   private async insertRequest(sql: Sql, log: RequestedLog): Promise<string | null> {

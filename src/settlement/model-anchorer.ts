@@ -5,12 +5,12 @@ import { DataSource } from 'typeorm';
 import { ModelRegistryAbi } from '../chain/generated/contracts';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { ChainTxSender } from './chain-tx-sender';
-import { describeChainError, isTransportError, revertName } from './chain-errors';
-import { RetryBackoff } from './retry-backoff';
+import { ChainTxSender } from '../chain-tx/chain-tx-sender';
+import { describeChainError, isTransportError, revertName } from '../chain/chain-error-kinds';
+import { RetryBackoff } from '../polling/retry-backoff';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { CHAIN_MODE_OPTIMISTIC, FINALIZER_BATCH_SIZE } from './settlement.constants';
-import { query } from './sql';
+import { query } from '../database/sql';
 import { SettlementError } from './settlement.errors';
 
 interface RegistryEntry {

@@ -14,15 +14,15 @@ import {
 } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { LEAF_COLUMNS, leafHashOf, loadBatchTree, type BatchTree, type LeafRow } from './batch-leaves';
+import { LEAF_COLUMNS, leafHashOf, loadBatchTree, type BatchTree, type LeafRow } from '../result-batches/batch-leaves';
 import { BatchCommitter } from './batch-committer';
-import { ChainTxSender } from './chain-tx-sender';
-import { describeChainError, isTransportError, revertName } from './chain-errors';
-import { RetryBackoff } from './retry-backoff';
-import { BATCH_COMMITTED } from './result-batch.entity';
+import { ChainTxSender } from '../chain-tx/chain-tx-sender';
+import { describeChainError, isTransportError, revertName } from '../chain/chain-error-kinds';
+import { RetryBackoff } from '../polling/retry-backoff';
+import { BATCH_COMMITTED } from '../result-batches/result-batch.entity';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { FINALIZER_BATCH_SIZE } from './settlement.constants';
-import { query, sqlFor } from './sql';
+import { query, sqlFor } from '../database/sql';
 import { SettlementError } from './settlement.errors';
 
 /** Settlement's RequestStatus (contracts/interfaces/IVerityResults.sol). */

@@ -8,9 +8,9 @@ import {
 import { BatchCommitter } from './batch-committer';
 import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
-import { ChainTxSender } from './chain-tx-sender';
+import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop } from '../polling/polling-loop';
 import { ResultFinalizer } from './result-finalizer';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 

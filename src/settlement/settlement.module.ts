@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import { BatchCommitter } from './batch-committer';
 import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
-import { ChainTxSender } from './chain-tx-sender';
+import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
 import { ResultFinalizer } from './result-finalizer';
 import { SettlementLoops } from './settlement-loops';
-import { DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.options';
+import { CHAIN_TX_OPTIONS_PROVIDER, DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.options';
 
 /**
  * Everything the API process does on-chain, as background loops that resume from the database:
@@ -17,6 +17,7 @@ import { DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.opt
 @Module({
   providers: [
     { provide: SETTLEMENT_OPTIONS, useValue: DEFAULT_SETTLEMENT_OPTIONS },
+    CHAIN_TX_OPTIONS_PROVIDER,
     ChainTxSender,
     BatchCommitter,
     ChainIdentityGuard,

@@ -1,3 +1,5 @@
+import type { Provider } from '@nestjs/common';
+import { CHAIN_TX_OPTIONS, type ChainTxOptions } from '../chain-tx/chain-tx.options';
 import {
   BATCH_COMMITTER_INTERVAL_MS,
   DROPPED_TX_GRACE_MS,
@@ -54,4 +56,11 @@ export const DEFAULT_SETTLEMENT_OPTIONS: SettlementOptions = {
   sendMaxBackoffMs: SEND_MAX_BACKOFF_MS,
   revertRetryInitialMs: REVERT_RETRY_INITIAL_MS,
   revertRetryMaxMs: REVERT_RETRY_MAX_MS,
+};
+
+/** ChainTxSender's options, taken from SETTLEMENT_OPTIONS (a test that overrides those overrides these). */
+export const CHAIN_TX_OPTIONS_PROVIDER: Provider = {
+  provide: CHAIN_TX_OPTIONS,
+  useFactory: (options: SettlementOptions): ChainTxOptions => options,
+  inject: [SETTLEMENT_OPTIONS],
 };

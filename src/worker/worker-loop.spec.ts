@@ -1,3 +1,4 @@
+import { until } from '../../test/support/until';
 import pino from 'pino';
 import { sleep } from './backoff';
 import type { BatchOutcome } from './job-runner';
@@ -85,13 +86,9 @@ function fakeRunner(computeMs = 0): {
   return runner;
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await sleep(10);
-  }
-}
+/** Waits, polling every 10 ms, until `condition` holds (10 s at most). */
+const reached = (condition: () => boolean): Promise<true> =>
+  until(condition.toString(), () => condition(), 10_000, 10);
 
 const OPTIONS: WorkerLoopOptions = {
   maxBatch: 4,
@@ -113,7 +110,7 @@ describe('the worker loop', () => {
       { ...OPTIONS, prefetch },
     );
     void loop.start();
-    await until(() => api.submitted.flat().length === 10);
+    await reached(() => api.submitted.flat().length === 10);
     await loop.stop();
     expect(api.submitted.map((b) => b.length)).toEqual([4, 4, 2]);
     expect(new Set(api.submitted.flat().map((r) => r.jobId)).size).toBe(10);
@@ -139,7 +136,7 @@ describe('the worker loop', () => {
       };
       const loop = new WorkerLoop({ client: api, runner, log, register }, { ...OPTIONS, prefetch });
       void loop.start();
-      await until(() => api.submitted.flat().length === queued);
+      await reached(() => api.submitted.flat().length === queued);
       await loop.stop();
       expect(claimsDuringCompute).toBe(claims);
     },
@@ -151,7 +148,7 @@ describe('the worker loop', () => {
     api.queue = jobs(2);
     const loop = new WorkerLoop({ client: api, runner: fakeRunner(), log, register }, OPTIONS);
     void loop.start();
-    await until(() => api.submitted.length === 1);
+    await reached(() => api.submitted.length === 1);
     await loop.stop();
     expect(loop.stats.apiErrors).toBe(3);
     expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-1']);
@@ -163,7 +160,7 @@ describe('the worker loop', () => {
     const runner = fakeRunner(300);
     const loop = new WorkerLoop({ client: api, runner, log, register }, OPTIONS);
     void loop.start();
-    await until(() => runner.batches === 1);
+    await reached(() => runner.batches === 1);
     await loop.stop();
     expect(api.submitted.flat().map((r) => r.jobId)).toEqual(['job-0', 'job-1', 'job-2']);
     const claims = api.claims;
@@ -179,9 +176,9 @@ describe('the worker loop', () => {
       { ...OPTIONS, leaseSeconds: 1, computeDelayMs: 900 },
     );
     void loop.start();
-    await until(() => api.heartbeats.length >= 1);
+    await reached(() => api.heartbeats.length >= 1);
     api.lost.add('job-1');
-    await until(() => api.submitted.length === 1);
+    await reached(() => api.submitted.length === 1);
     await loop.stop();
     expect(api.heartbeats[0]).toEqual(['job-0', 'job-1', 'job-2']);
     expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-2']);
@@ -195,9 +192,9 @@ describe('the worker loop', () => {
     const runner = fakeRunner(50);
     const loop = new WorkerLoop({ client: api, runner, log, register }, OPTIONS);
     void loop.start();
-    await until(() => runner.batches === 1);
+    await reached(() => runner.batches === 1);
     api.lost.add('job-2'); // lost between the last heartbeat and the submission
-    await until(() => api.submitted.length === 1);
+    await reached(() => api.submitted.length === 1);
     await loop.stop();
     expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-1']);
   });

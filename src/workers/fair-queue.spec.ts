@@ -1,10 +1,5 @@
-import {
-  claimAllowance,
-  claimStanding,
-  lapseFailsRequest,
-  leaseExpiry,
-  type QueueLimits,
-} from './fair-queue';
+import type { QueueLimits } from '../config/load-config';
+import { claimAllowance, claimStanding, lapseFailsRequest, leaseExpiry } from './fair-queue';
 
 const LIMITS: QueueLimits = {
   maxHeldJobs: 128,

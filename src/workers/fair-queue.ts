@@ -15,14 +15,7 @@
  *   it lapsed: one worker's lapses, however many, never fail it.
  */
 
-export interface QueueLimits {
-  maxHeldJobs: number;
-  maxLeaseLifetimeSeconds: number;
-  lapseWindowSeconds: number;
-  throttleAfterLapses: number;
-  excludeAfterLapses: number;
-  failAfterLapsedWorkers: number;
-}
+import type { QueueLimits } from '../config/load-config';
 
 /** Where a worker stands when it claims, from its recent lapses. */
 export type ClaimStanding =

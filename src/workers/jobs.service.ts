@@ -13,10 +13,11 @@ import { JobSignal } from '../inference/job-signal';
 import { STATUSES_HOLDING_LEASE, STATUSES_QUEUED, statusIn, transition } from '../inference/lifecycle';
 import { ModelCatalog } from '../inference/model-catalog';
 import { RUNTIME } from '../runtime/runtime.module';
-import { sqlOnManager } from '../settlement/sql';
+import { sqlOnManager } from '../database/sql';
 import type { Runtime } from '../runtime/runtime';
 import type { ClaimJobsInput, Job, ResultSubmissionInput, SubmitResultsInput } from './dto/worker-api.types';
-import { claimAllowance, claimStanding, lapseFailsRequest, type QueueLimits } from './fair-queue';
+import type { QueueLimits } from '../config/load-config';
+import { claimAllowance, claimStanding, lapseFailsRequest } from './fair-queue';
 import { ProtocolService } from './protocol.service';
 import {
   MAX_CLAIM_JOBS,

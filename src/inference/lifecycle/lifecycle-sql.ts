@@ -4,7 +4,7 @@
  * INFERENCE_STATUSES, so the statements are the ones the services wrote by hand before (partial
  * indexes such as `WHERE status = 'ASSIGNED'` still match) and a caller keeps its own `$1..$n`.
  */
-import type { Sql } from '../../settlement/sql';
+import type { Sql } from '../../database/sql';
 import { InferenceError } from '../inference.errors';
 import { invariant } from '../../common/invariant';
 import { isInferenceStatus, type InferenceStatus } from '../inference-status';

@@ -11,7 +11,7 @@ import { getAddress, type Hex } from 'viem';
 import pino from 'pino';
 import { DisputeGameAbi, SettlementAbi } from '../../../src/chain/generated/contracts';
 import { hashResultLeaf, verifyResultProof } from '../../../src/chain/result-merkle';
-import { ChallengerApiClient } from '../../../src/challenges/challenger/challenger-api-client';
+import { ChallengerApiClient } from '../../../src/challenger/challenger-api-client';
 import { startChallenger } from '../../../src/challenger';
 import { loadMnistHoldout } from '../../../src/engine/mnist/mnist-data';
 import { startWorker, type WorkerHandle } from '../../../src/worker';

@@ -28,7 +28,7 @@ import { DisputeGameAbi, SettlementAbi, WorkerRegistryAbi } from '../../../src/c
 import { buildResultTree, hashResultLeaf, type ResultLeaf } from '../../../src/chain/result-merkle';
 import { verityDomain } from '../../../src/chain/typed-data';
 import { defenderMove } from '../../../src/challenges/dispute-strategy';
-import type { ApiInference } from '../../../src/challenges/challenger/challenger-api-client';
+import type { ApiInference } from '../../../src/challenger/challenger-api-client';
 import { startChallenger, type ChallengerHandle } from '../../../src/challenger';
 import { wrongOutputTrace } from '../../../src/worker/fault-injection';
 import { sleep } from '../../../src/worker/backoff';

@@ -11,7 +11,7 @@ import { migrateDatabase } from '../../../src/database/migrate';
 import { INFERENCE_STATUSES, type InferenceStatus } from '../../../src/inference/inference-status';
 import * as lifecycle from '../../../src/inference/lifecycle';
 import { TRANSITIONS, statusIn, transition, type TransitionName } from '../../../src/inference/lifecycle';
-import { sqlFor, type Sql } from '../../../src/settlement/sql';
+import { sqlFor, type Sql } from '../../../src/database/sql';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 const bytes32 = (): string => `0x${randomBytes(32).toString('hex')}`;

@@ -1,10 +1,10 @@
 import { SettlementAbi } from '../../../src/chain/generated/contracts';
 import { verifyResultProof } from '../../../src/chain/result-merkle';
 import { InferenceEvents } from '../../../src/inference/inference-events';
-import { loadBatchTree } from '../../../src/settlement/batch-leaves';
+import { loadBatchTree } from '../../../src/result-batches/batch-leaves';
 import { BatchCommitter } from '../../../src/settlement/batch-committer';
 import { ResultFinalizer } from '../../../src/settlement/result-finalizer';
-import { sqlFor } from '../../../src/settlement/sql';
+import { sqlFor } from '../../../src/database/sql';
 import { TEST_PARAMETERS } from '../contracts/contracts-fixture';
 import { insertComputed, insertModel, startHarness, type Harness } from './settlement-harness';
 

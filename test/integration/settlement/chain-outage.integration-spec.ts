@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { findFreePort } from '../../../src/common/free-port';
 import { SettlementAbi } from '../../../src/chain/generated/contracts';
 import { verifyResultProof } from '../../../src/chain/result-merkle';
-import { loadBatchTree } from '../../../src/settlement/batch-leaves';
-import { sqlFor } from '../../../src/settlement/sql';
+import { loadBatchTree } from '../../../src/result-batches/batch-leaves';
+import { sqlFor } from '../../../src/database/sql';
 import { insertComputed, insertModel, startHarness, waitFor, type Harness } from './settlement-harness';
 
 /** Order of the statuses a committed API result moves through; a row must never move back. */

@@ -12,8 +12,8 @@ import { outputCommitment, type ResultLeaf } from '../../../src/chain/result-mer
 import { evaluateFixed, quantizeInput, type QuantizedModel } from '../../../src/engine';
 import { ModelsService } from '../../../src/models/models.service';
 import { BatchCommitter } from '../../../src/settlement/batch-committer';
-import { loadBatchTree } from '../../../src/settlement/batch-leaves';
-import { sqlFor } from '../../../src/settlement/sql';
+import { loadBatchTree } from '../../../src/result-batches/batch-leaves';
+import { sqlFor } from '../../../src/database/sql';
 import { ChainRequestWatcher } from '../../../src/settlement/chain-request-watcher';
 import { ModelAnchorer } from '../../../src/settlement/model-anchorer';
 import { ResultFinalizer } from '../../../src/settlement/result-finalizer';

@@ -23,11 +23,11 @@ import { InferenceEvents } from '../../../src/inference/inference-events';
 import { JobSignal } from '../../../src/inference/job-signal';
 import { ModelCatalog } from '../../../src/inference/model-catalog';
 import { BatchCommitter } from '../../../src/settlement/batch-committer';
-import { loadBatchTree } from '../../../src/settlement/batch-leaves';
+import { loadBatchTree } from '../../../src/result-batches/batch-leaves';
 import { ChainRequestWatcher } from '../../../src/settlement/chain-request-watcher';
 import { ModelAnchorer } from '../../../src/settlement/model-anchorer';
 import { ResultFinalizer } from '../../../src/settlement/result-finalizer';
-import { sqlFor } from '../../../src/settlement/sql';
+import { sqlFor } from '../../../src/database/sql';
 import { JobsService } from '../../../src/workers/jobs.service';
 import { ProtocolService } from '../../../src/workers/protocol.service';
 import {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { describeChainError } from './chain-errors';
+import { describeChainError } from '../chain/chain-error-kinds';
 
 /** How often an error that repeats unchanged is logged again. */
 const REPEATED_ERROR_LOG_MS = 10_000;

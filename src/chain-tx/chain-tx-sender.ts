@@ -22,9 +22,9 @@ import {
   isRevert,
   isTransportError,
   revertName,
-} from './chain-errors';
-import { SettlementError } from './settlement.errors';
-import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
+} from '../chain/chain-error-kinds';
+import { ChainTxError } from './chain-tx.errors';
+import { CHAIN_TX_OPTIONS, type ChainTxOptions } from './chain-tx.options';
 
 type WriteMutability = 'nonpayable' | 'payable';
 
@@ -71,7 +71,7 @@ export class ChainTxSender {
 
   constructor(
     @Inject(RUNTIME) runtime: Runtime,
-    @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
+    @Inject(CHAIN_TX_OPTIONS) private readonly options: ChainTxOptions,
   ) {
     this.clients = runtime.chain;
   }
@@ -137,7 +137,8 @@ export class ChainTxSender {
       const { publicClient, walletClient, account } = this.clients;
       try {
         const nonce =
-          this.nextNonce ?? (await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }));
+          this.nextNonce ??
+          (await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }));
         const hash = await walletClient.deployContract({
           abi: deployment.abi,
           bytecode: deployment.bytecode,
@@ -149,7 +150,12 @@ export class ChainTxSender {
         return { hash, nonce };
       } catch (error) {
         this.nextNonce = undefined;
-        throw new SettlementError('CHAIN_TX_FAILED', `deploying ${deployment.label} failed: ${describeChainError(error)}`, {}, { cause: error });
+        throw new ChainTxError(
+          'CHAIN_TX_FAILED',
+          `deploying ${deployment.label} failed: ${describeChainError(error)}`,
+          {},
+          { cause: error },
+        );
       }
     });
   }
@@ -169,7 +175,7 @@ export class ChainTxSender {
     let nonceRetried = false;
     for (let attempt = 1; ; attempt++) {
       if (this.closed)
-        throw new SettlementError(
+        throw new ChainTxError(
           'CHAIN_SENDER_CLOSED',
           `not sending ${call.functionName}: the sender is closed`,
         );
@@ -178,7 +184,7 @@ export class ChainTxSender {
       } catch (error) {
         this.nextNonce = undefined;
         if (isRevert(error)) {
-          throw new SettlementError(
+          throw new ChainTxError(
             'CHAIN_TX_REVERTED',
             `${call.functionName} reverted with ${describeRevert(error) ?? describeChainError(error)}`,
             { functionName: call.functionName, errorName: revertName(error) },
@@ -193,7 +199,7 @@ export class ChainTxSender {
           continue;
         }
         if (!isTransportError(error)) {
-          throw new SettlementError(
+          throw new ChainTxError(
             'CHAIN_TX_FAILED',
             `${call.functionName} failed: ${describeChainError(error)}`,
             { functionName: call.functionName },
@@ -201,7 +207,7 @@ export class ChainTxSender {
           );
         }
         if (attempt >= this.options.sendMaxAttempts) {
-          throw new SettlementError(
+          throw new ChainTxError(
             'CHAIN_UNAVAILABLE',
             `${call.functionName} not sent: the chain node did not answer after ${attempt} attempts (${describeChainError(error)})`,
             { functionName: call.functionName, attempts: attempt },

@@ -14,8 +14,8 @@ import {
   DisputeReason,
   DisputeSide,
   type DisputeView,
-} from '../../chain/dispute-client';
-import { challengerMove, timeoutClaim, type ChallengerKnowledge } from '../dispute-strategy';
+} from '../chain/dispute-client';
+import { challengerMove, timeoutClaim, type ChallengerKnowledge } from '../challenges/dispute-strategy';
 import type { ChallengerChain } from './challenger-chain';
 
 /** A dispute this challenger opened (or found open under its account) and plays to the end. */

@@ -8,10 +8,10 @@
  * at the latest block. Each refusal says which check failed. Pure: the caller does the reads.
  */
 import { getAddress, type Address, type Hex, type TypedDataDomain } from 'viem';
-import type { ModelParts } from '../../chain/dispute-client';
-import { hashResultLeaf, verifyResultProof, type ResultLeaf } from '../../chain/result-merkle';
-import { canonicalSignature } from '../../chain/signature';
-import { recoverResultSigner } from '../../chain/typed-data';
+import type { ModelParts } from '../chain/dispute-client';
+import { hashResultLeaf, verifyResultProof, type ResultLeaf } from '../chain/result-merkle';
+import { canonicalSignature } from '../chain/signature';
+import { recoverResultSigner } from '../chain/typed-data';
 import {
   checkFixedInput,
   commitModel,
@@ -20,7 +20,7 @@ import {
   type QuantizedModel,
   stepsTree,
   type StepsTree,
-} from '../../engine';
+} from '../engine';
 import type { ApiInference, ApiModel } from './challenger-api-client';
 import { ChallengerError, refuse } from './challenger.errors';
 

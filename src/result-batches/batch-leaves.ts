@@ -5,8 +5,8 @@ import {
   type ResultLeaf,
   type ResultMerkleTree,
 } from '../chain/result-merkle';
-import type { Sql } from './sql';
-import { SettlementError } from './settlement.errors';
+import type { Sql } from '../database/sql';
+import { ResultBatchesError } from './result-batches.errors';
 
 /** The columns of one result leaf, as selected by LEAF_COLUMNS (`i`: inferences, `m`: models). */
 export interface LeafRow {
@@ -25,7 +25,7 @@ export const LEAF_COLUMNS =
 /** The leaf a worker signed for a computed inference (the same six fields LibResultMerkle hashes). */
 export function toResultLeaf(row: LeafRow): ResultLeaf {
   if (!row.output_commitment || !row.trace_commitment || !row.worker_address) {
-    throw new SettlementError(
+    throw new ResultBatchesError(
       'DATA_INCONSISTENT',
       `inference ${row.id} has no complete result (output, trace commitment and worker are required in a batch)`,
     );
@@ -67,7 +67,8 @@ export async function loadBatchTree(sql: Sql, batchId: string): Promise<BatchTre
     [batchId],
   );
   rows.forEach((row, index) => {
-    if (row.leaf_index !== index) throw new SettlementError('DATA_INCONSISTENT', `batch ${batchId} has no leaf at index ${index}`);
+    if (row.leaf_index !== index)
+      throw new ResultBatchesError('DATA_INCONSISTENT', `batch ${batchId} has no leaf at index ${index}`);
   });
   const leaves = rows.map(toResultLeaf);
   return { tree: buildResultTree(leaves), leaves };
@@ -80,6 +81,7 @@ export function leafHashOf(row: LeafRow): Hex {
 
 function hex32(value: string): Hex {
   const text = value.trim().toLowerCase();
-  if (!/^0x[0-9a-f]{64}$/.test(text)) throw new SettlementError('DATA_INCONSISTENT', `${value} is not a 32-byte hex value`);
+  if (!/^0x[0-9a-f]{64}$/.test(text))
+    throw new ResultBatchesError('DATA_INCONSISTENT', `${value} is not a 32-byte hex value`);
   return text as Hex;
 }

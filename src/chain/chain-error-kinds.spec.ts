@@ -5,7 +5,7 @@ import {
   NonceTooLowError,
 } from 'viem';
 import { SettlementAbi } from '../chain/generated/contracts';
-import { describeChainError, isNonceError, isRevert, isTransportError, revertName } from './chain-errors';
+import { describeChainError, isNonceError, isRevert, isTransportError, revertName } from './chain-error-kinds';
 
 const RPC_WITH_KEY = 'https://user:secret@rpc.example.org/v3/0123456789abcdef';
 

@@ -6,8 +6,8 @@
  * engine and the chain before a bond is put on it.
  */
 import type { Address, Hex } from 'viem';
-import { describeUrl, postGraphql } from '../../common/graphql-post';
-import { apiFailure } from '../../api-error-codes';
+import { describeUrl, postGraphql } from '../common/graphql-post';
+import { apiFailure } from '../api-error-codes';
 import { ChallengerError } from './challenger.errors';
 
 export interface ChallengerProtocol {

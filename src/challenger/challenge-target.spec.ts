@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keccak256, toHex, zeroHash, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { buildResultTree, hashResultLeaf, type ResultLeaf } from '../../chain/result-merkle';
-import { SECP256K1_ORDER, signatureFlaw } from '../../chain/signature';
-import { RESULT_TYPES, verityDomain } from '../../chain/typed-data';
+import { buildResultTree, hashResultLeaf, type ResultLeaf } from '../chain/result-merkle';
+import { SECP256K1_ORDER, signatureFlaw } from '../chain/signature';
+import { RESULT_TYPES, verityDomain } from '../chain/typed-data';
 import {
   commitModel,
   importOnnx,
@@ -13,9 +13,9 @@ import {
   quantizeInput,
   type QuantizedModel,
   traceOf,
-} from '../../engine';
-import { loadMnistHoldout, mnistFixtureDir } from '../../engine/testing';
-import { wrongOutputTrace } from '../../worker/fault-injection';
+} from '../engine';
+import { loadMnistHoldout, mnistFixtureDir } from '../engine/testing';
+import { wrongOutputTrace } from '../worker/fault-injection';
 import {
   checkInclusion,
   checkResult,

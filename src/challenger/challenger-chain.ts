@@ -20,10 +20,10 @@ import {
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createDisputeClient, type DisputeClient } from '../../chain/dispute-client';
-import { redactUrl } from '../../chain/chain-clients';
-import { SettlementAbi } from '../../chain/generated/contracts';
-import { KNOWN_CHAIN_IDS } from '../../config/known-chains';
+import { createDisputeClient, type DisputeClient } from '../chain/dispute-client';
+import { redactUrl } from '../chain/chain-clients';
+import { SettlementAbi } from '../chain/generated/contracts';
+import { KNOWN_CHAIN_IDS } from '../config/known-chains';
 import type { BatchWindow } from './challenge-target';
 import type { ChallengerProtocol } from './challenger-api-client';
 import { ChallengerError } from './challenger.errors';

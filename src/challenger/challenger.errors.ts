@@ -4,9 +4,9 @@
  * disputed, because a dispute opened on data the challenger cannot vouch for could lose its bond.
  * API codes (from `errors[0].extensions.code`) pass through as they are.
  */
-import { API_ERROR_CATEGORIES, type ApiErrorCode } from '../../api-error-codes';
-import { AppError, type ErrorCategories, type ErrorCategory } from '../../common/app-error';
-import { commonCodes } from '../../common/common.errors';
+import { API_ERROR_CATEGORIES, type ApiErrorCode } from '../api-error-codes';
+import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { commonCodes } from '../common/common.errors';
 
 /** The challenger's own codes; the API's pass through (INFERENCE_NOT_FOUND, RATE_LIMITED, ...). */
 export const CHALLENGER_ERROR_CATEGORIES = {

@@ -9,9 +9,9 @@
  */
 import { formatEther, type Hex, type TypedDataDomain } from 'viem';
 import type { Logger } from 'pino';
-import { DisputePhase } from '../../chain/dispute-client';
-import { traceOf, type Trace } from '../../engine';
-import { leafIsWrong } from '../dispute-strategy';
+import { DisputePhase } from '../chain/dispute-client';
+import { traceOf, type Trace } from '../engine';
+import { leafIsWrong } from '../challenges/dispute-strategy';
 import {
   checkInclusion,
   checkResult,
