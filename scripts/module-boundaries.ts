@@ -49,7 +49,10 @@ export const MODULE_BOUNDARIES = {
     owns: 'circuit generation, the powers of tau, Groth16 proving and verifying',
     mayImport: ['common', 'engine'],
   },
-  models: { owns: 'model upload, compilation and the models API', mayImport: ['common', 'engine'] },
+  models: {
+    owns: 'model upload, compilation (with the dispute-gas bound of optimistic mode) and the models API',
+    mayImport: ['chain', 'common', 'engine'],
+  },
   'result-batches': {
     owns: 'the result_batches table and the Merkle leaves and trees of a batch',
     mayImport: ['chain', 'common', 'database'],

@@ -1,7 +1,7 @@
 /**
  * A row of `disputes` (src/database/migrations/1795650000000-create-disputes.ts) and the names the
  * service stores for the game's numeric enums (IDisputeGame.sol). The table is read and written
- * with SQL (src/settlement/sql.ts), like the rest of the chain pipeline. Pure.
+ * with SQL (src/database/sql.ts), like the rest of the chain pipeline. Pure.
  */
 import { DisputeOutcome, DisputePhase, DisputeReason } from '../chain/dispute-client';
 
