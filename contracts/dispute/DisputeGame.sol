@@ -226,9 +226,17 @@ contract DisputeGame is IDisputeGame {
         // INVARIANT: the boundaries are checked against the commitments the worker signed: tensor 0
         // is the input's tensor root, the last tensor the output's.
         if (index == 0) {
-            if (_node == dispute.inputCommitment) revert DisputeGame_BoundaryRootMatches(_disputeId, _node);
-            emit BoundaryChallenged(_disputeId, false, _node, dispute.inputCommitment);
-            return _resolve(_disputeId, dispute, false, DisputeReason.InputMismatch);
+            if (_node != dispute.inputCommitment) {
+                emit BoundaryChallenged(_disputeId, false, _node, dispute.inputCommitment);
+                return _resolve(_disputeId, dispute, false, DisputeReason.InputMismatch);
+            }
+            // With no step, tensor 0 is also the last tensor: it must be the output's root too.
+            // (The service refuses such models; the game must not depend on that.)
+            if (dispute.stepCount == 0 && _node != dispute.outputCommitment) {
+                emit BoundaryChallenged(_disputeId, true, _node, dispute.outputCommitment);
+                return _resolve(_disputeId, dispute, false, DisputeReason.OutputMismatch);
+            }
+            revert DisputeGame_BoundaryRootMatches(_disputeId, _node);
         }
         if (index == dispute.stepCount && _node != dispute.outputCommitment) {
             emit BoundaryChallenged(_disputeId, true, _node, dispute.outputCommitment);

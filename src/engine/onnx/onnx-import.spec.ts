@@ -31,6 +31,21 @@ describe('ONNX import', () => {
     expect(errorOf(() => importOnnx(new Uint8Array(0))).code).toBe('MALFORMED_ONNX');
   });
 
+  it('refuses a model that computes nothing (no node, or only an Identity) with UNSUPPORTED_MODEL', () => {
+    // Zero steps: no trace to commit or dispute, so a wrong output commitment could not be refuted.
+    const passThrough = buildFloatModel({ input: { name: 'x', dims: [1, 4] }, output: { name: 'x', dims: [1, 4] }, initializers: [], nodes: [] });
+    const identity = buildFloatModel({
+      input: { name: 'x', dims: [1, 4] },
+      output: { name: 'y', dims: [1, 4] },
+      initializers: [],
+      nodes: [{ op: 'Identity', inputs: ['x'], output: 'y' }],
+    });
+    for (const bytes of [passThrough, identity]) {
+      const error = errorOf(() => quantize(importOnnx(bytes)));
+      expect([error.code, error.message]).toEqual(['UNSUPPORTED_MODEL', 'the model computes nothing: after normalization it has no step (its output is its input)']);
+    }
+  });
+
   it('folds a BatchNormalization that follows a Gemm into the Gemm and matches the float model', async () => {
     const bytes = gemmWithBatchNorm();
     const imported = importOnnx(bytes);

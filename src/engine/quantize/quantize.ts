@@ -81,6 +81,11 @@ function refuse(imported: ImportedModel, failed: Attempt): never {
 }
 
 export function quantize(imported: ImportedModel, options: QuantizeOptions = {}): QuantizedModel {
+  // A model with no step has nothing to commit a trace of, prove or dispute (its output would be
+  // its input): refused here, so no such model reaches either mode.
+  if (imported.steps.length === 0) {
+    throw new EngineError('UNSUPPORTED_MODEL', 'the model computes nothing: after normalization it has no step (its output is its input)');
+  }
   const boundReal = inputBoundReal(calibrationMaxAbs(imported, options.calibration));
   const forced = options.fractionBits;
   if (forced !== undefined && !(Number.isInteger(forced) && forced >= MIN_FRACTION_BITS && forced <= MAX_FRACTION_BITS)) {

@@ -731,6 +731,22 @@ describe('DisputeGame', () => {
       expect(await readHost<bigint>('resolvedCount', [s.leafHash])).toBe(1n);
     });
 
+    it('test_pickTraceNode_zeroStepsLeaf0NotTheOutput_challengerWins', async () => {
+      // A model with no step (the service refuses them; the game must not rely on it): tensor 0 is
+      // both the input and the output, so a leaf whose output commitment is not the input's root
+      // is refuted at leaf 0; an honest one is not.
+      const wrong = await scenario({ lengths: [], leafOverrides: { outputCommitment: commitTensor(values(10, 77)) } });
+      const { id } = await open(wrong);
+      await revealTrace(id, wrong.roots);
+      await pickLeaf(wrong, id, 0);
+      expect(await dispute(id)).toMatchObject({ outcome: DisputeOutcome.ChallengerWon, reason: DisputeReason.OutputMismatch });
+
+      const honest = await scenario({ lengths: [] });
+      const opened = await open(honest);
+      await revealTrace(opened.id, honest.roots);
+      await expectRevert(pickLeaf(honest, opened.id, 0), 'DisputeGame_BoundaryRootMatches', [opened.id, honest.roots[0]]);
+    });
+
     it('test_pickTraceNode_lastLeafRightOutputRoot_picksTheLastStep', async () => {
       const s = await scenario();
       const { id } = await open(s);
