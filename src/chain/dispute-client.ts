@@ -160,7 +160,8 @@ export function disputeCalls(game: Address) {
   return {
     open: (a: OpenDisputeArgs) =>
       call('open', [a.batchId, a.leaf, a.leafProof, a.parts, a.workerSignature], a.bondWei),
-    revealTracePage: (disputeId: bigint, nodes: readonly Hex[]) => call('revealTracePage', [disputeId, nodes]),
+    revealTracePage: (disputeId: bigint, nodes: readonly Hex[]) =>
+      call('revealTracePage', [disputeId, nodes]),
     /** `step` carries the descriptor and its proof when the pick reaches a step's leaf (else empty). */
     pickTraceNode: (
       disputeId: bigint,
@@ -169,7 +170,8 @@ export function disputeCalls(game: Address) {
       siblings: readonly Hex[],
       step: { descriptor: Hex; proof: readonly Hex[] } = { descriptor: '0x', proof: [] },
     ) => call('pickTraceNode', [disputeId, BigInt(position), node, siblings, step.descriptor, step.proof]),
-    revealChunkPage: (disputeId: bigint, nodes: readonly Hex[]) => call('revealChunkPage', [disputeId, nodes]),
+    revealChunkPage: (disputeId: bigint, nodes: readonly Hex[]) =>
+      call('revealChunkPage', [disputeId, nodes]),
     pickChunkNode: (disputeId: bigint, position: number, node: Hex, siblings: readonly Hex[]) =>
       call('pickChunkNode', [disputeId, BigInt(position), node, siblings]),
     revealChunkValues: (disputeId: bigint, values: readonly bigint[]) => {
@@ -334,22 +336,32 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
      * One dispute, its turn and both clocks (as of the latest block); on the challenger's turn also
      * the pages and values the defender revealed, read from the game's events.
      */
-    async readDispute(id: bigint): Promise<DisputeView> {
+    /**
+     * The dispute's state and, on the challenger's turn, the pages and values the defender revealed
+     * (read from events). `fromBlock`: the block the dispute was opened in, when known, so a node
+     * that limits log ranges is asked only for the dispute's own blocks; default the first block.
+     */
+    async readDispute(id: bigint, fromBlock?: bigint): Promise<DisputeView> {
       const [stored, turn] = await Promise.all([
         read<StoredDispute>('disputeOf', [id]),
         read<number>('turnOf', [id]),
       ]);
       if (stored.phase === DisputePhase.None) {
-        throw new ChainError('DISPUTE_NOT_FOUND', `dispute ${id} does not exist`, { disputeId: id.toString() });
+        throw new ChainError('DISPUTE_NOT_FOUND', `dispute ${id} does not exist`, {
+          disputeId: id.toString(),
+        });
       }
       const revealed = turn === DisputeSide.Challenger;
-      const [challengerClockRemaining, defenderClockRemaining, tracePages, chunkPages, values] = await Promise.all([
-        read<bigint>('clockRemaining', [id, DisputeSide.Challenger]),
-        read<bigint>('clockRemaining', [id, DisputeSide.Defender]),
-        revealed ? pages('TracePageRevealed', id) : [],
-        revealed && stored.phase >= DisputePhase.AwaitChunkPick ? pages('ChunkPageRevealed', id) : [],
-        revealed && stored.phase === DisputePhase.AwaitOneStep ? chunkValuesOf(id) : [],
-      ]);
+      const [challengerClockRemaining, defenderClockRemaining, tracePages, chunkPages, values] =
+        await Promise.all([
+          read<bigint>('clockRemaining', [id, DisputeSide.Challenger]),
+          read<bigint>('clockRemaining', [id, DisputeSide.Defender]),
+          revealed ? pages('TracePageRevealed', id, fromBlock) : [],
+          revealed && stored.phase >= DisputePhase.AwaitChunkPick
+            ? pages('ChunkPageRevealed', id, fromBlock)
+            : [],
+          revealed && stored.phase === DisputePhase.AwaitOneStep ? chunkValuesOf(id, fromBlock) : [],
+        ]);
       return {
         id,
         ...stored,
@@ -363,13 +375,17 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
     },
   };
 
-  async function pages(eventName: 'TracePageRevealed' | 'ChunkPageRevealed', id: bigint): Promise<RevealedPage[]> {
+  async function pages(
+    eventName: 'TracePageRevealed' | 'ChunkPageRevealed',
+    id: bigint,
+    fromBlock: bigint | undefined,
+  ): Promise<RevealedPage[]> {
     const logs = await publicClient.getContractEvents({
       address: game,
       abi: DisputeGameAbi,
       eventName,
       args: { disputeId: id },
-      fromBlock: 'earliest',
+      fromBlock: fromBlock ?? 'earliest',
     });
     return logs.map((log) => {
       const args = log.args as { height: bigint; parentIndex: bigint; nodes: readonly Hex[] };
@@ -377,13 +393,13 @@ export function createDisputeClient({ game, publicClient, walletClient }: Disput
     });
   }
 
-  async function chunkValuesOf(id: bigint): Promise<bigint[]> {
+  async function chunkValuesOf(id: bigint, fromBlock: bigint | undefined): Promise<bigint[]> {
     const logs = await publicClient.getContractEvents({
       address: game,
       abi: DisputeGameAbi,
       eventName: 'ChunkValuesRevealed',
       args: { disputeId: id },
-      fromBlock: 'earliest',
+      fromBlock: fromBlock ?? 'earliest',
     });
     const last = logs.at(-1)?.args as { values: readonly bigint[] } | undefined;
     return last ? [...last.values] : [];

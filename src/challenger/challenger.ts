@@ -209,7 +209,13 @@ export class Challenger {
     return {
       kind: 'disputed',
       requestId,
-      dispute: this.track({ id: opened.disputeId, requestId, leafHash, knowledge }),
+      dispute: this.track({
+        id: opened.disputeId,
+        requestId,
+        leafHash,
+        knowledge,
+        openedBlock: opened.receipt.blockNumber,
+      }),
     };
   }
 

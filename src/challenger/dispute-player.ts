@@ -24,6 +24,8 @@ export interface TrackedDispute {
   requestId: Hex;
   leafHash: Hex;
   knowledge: ChallengerKnowledge;
+  /** The block the dispute was opened in, when this process opened it (bounds the log reads). */
+  openedBlock?: bigint;
   /** Set once "nothing to play" was logged for the current phase, so it is said once. */
   idleLoggedPhase?: number;
 }
@@ -56,7 +58,7 @@ export class DisputePlayer {
   /** One look at the dispute: a move sent, nothing to do yet, or its outcome (payouts collected). */
   async step(tracked: TrackedDispute): Promise<DisputeStep> {
     const { disputes } = this.chain;
-    const view = await disputes.readDispute(tracked.id);
+    const view = await disputes.readDispute(tracked.id, tracked.openedBlock);
     if (view.phase === DisputePhase.Resolved) return this.resolve(view);
     const planned =
       timeoutClaim(view, disputes.calls) ?? challengerMove(view, tracked.knowledge, disputes.calls);

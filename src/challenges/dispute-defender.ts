@@ -90,7 +90,7 @@ export class DisputeDefender {
   }
 
   private async play(row: DisputeRow): Promise<void> {
-    const view = await this.reader.readDispute(BigInt(row.dispute_id));
+    const view = await this.reader.readDispute(BigInt(row.dispute_id), BigInt(row.opened_block));
     if (view.phase === DisputePhase.Resolved) return this.outcomes.apply(row, view);
     await this.outcomes.hold(row);
     if (phaseName(view.phase) !== row.phase) {
