@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { EngineError } from '../engine';
-import { outerBroadcastModel, buildFloatModel } from '../engine/testing';
+import { outerBroadcastModel, buildFloatModel, globalPoolConvModel } from '../engine/testing';
 import { compileModel } from './compile-model';
 import { ModelCompiler } from './model-compiler';
+import { ModelsError } from './models.errors';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures');
 
@@ -76,6 +77,13 @@ describe('ModelCompiler', () => {
     expect(error).toBeInstanceOf(EngineError);
     expect(error.code).toBe('MODEL_LIMIT_EXCEEDED');
     expect(error.message).toContain('at node "/Add_1" of shape [2048,2048]');
+  });
+
+  it('brings the dispute-gas refusal back from the thread as a ModelsError with its code and details', async () => {
+    const error = rejection((await Promise.allSettled([new ModelCompiler().compile(globalPoolConvModel())]))[0]);
+    expect(error).toBeInstanceOf(ModelsError);
+    expect(error.code).toBe('DISPUTE_MOVE_OVER_BUDGET');
+    expect(error.details).toMatchObject({ move: 'oneStep', step: 2, op: 'avgPool' });
   });
 
   it('stops a compile that runs past its deadline with MODEL_IMPORT_TIMEOUT naming the deadline', async () => {

@@ -18,7 +18,7 @@ import {
   MODEL_COMPILE_YOUNG_HEAP_MB,
   MODEL_COMPILES_AT_ONCE,
 } from './models.constants';
-import { ModelsError } from './models.errors';
+import { MODELS_ERROR_CATEGORIES, ModelsError, type ModelsErrorCode } from './models.errors';
 
 export interface ModelCompilerOptions {
   timeoutMs?: number;
@@ -134,12 +134,16 @@ export class ModelCompiler implements OnModuleDestroy {
 }
 
 /**
- * The thread's error with its class and code again (the thread runs only the engine, so a coded
- * error is an EngineError); any other stays uncoded (internal).
+ * The thread's error with its class and code again: an engine code as an EngineError, a models
+ * code (the dispute-gas bound, DISPUTE_MOVE_OVER_BUDGET) as a ModelsError; any other stays
+ * uncoded (internal).
  */
 function rebuild(error: ThreadFailure): Error {
   if (error.code && isEngineErrorCode(error.code)) {
     return new EngineError(error.code, error.message, error.details ?? {});
+  }
+  if (error.code && Object.hasOwn(MODELS_ERROR_CATEGORIES, error.code)) {
+    return new ModelsError(error.code as ModelsErrorCode, error.message, error.details ?? {});
   }
   return Object.assign(new Error(error.message), { name: error.name });
 }
