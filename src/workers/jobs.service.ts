@@ -105,9 +105,14 @@ export class JobsService {
         set: `worker_address = $1, lease_seconds = $3::integer, attempts = attempts + 1,
                   claim_id = $5, leased_at = now(),
                   lease_expires_at = now() + make_interval(secs => LEAST($3::integer, $6::integer)), updated_at = now()`,
-        where: `i.id IN (SELECT id FROM inferences
+        // The pick is a MATERIALIZED CTE, evaluated once: as a subquery under the UPDATE's status
+        // guard, the planner may evaluate a LIMIT ... SKIP LOCKED pick more than once and lease
+        // more jobs than allowed (seen: 6 leased on a claim of 3 under a cap of 4).
+        with: `picked AS MATERIALIZED (SELECT id FROM inferences
                             WHERE ${statusIn('status', STATUSES_QUEUED)} AND NOT ($4 = ANY (excluded_workers))
                             ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        using: 'picked',
+        where: 'i.id = picked.id',
         returning: 'i.id, i.request_id, i.model_id, i.input_commitment, i.input_fixed, i.lease_expires_at',
         // excluded_workers holds lowercase addresses (src/challenges/dispute-outcomes.ts).
         params: [

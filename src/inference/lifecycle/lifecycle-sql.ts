@@ -20,6 +20,11 @@ export interface TransitionStatement {
   alias?: string;
   /** Other tables the statement reads (`UPDATE ... FROM <using>`). */
   using?: string;
+  /**
+   * Common table expressions before the UPDATE (`WITH <with> UPDATE ...`), e.g. a MATERIALIZED
+   * pick of rows `FOR UPDATE SKIP LOCKED` with a LIMIT, which PostgreSQL then evaluates exactly once.
+   */
+  with?: string;
   /** The RETURNING list; default the id. */
   returning?: string;
 }
@@ -53,6 +58,7 @@ export function transitionSql(name: TransitionName, statement: TransitionStateme
   const column = statement.alias ? `${statement.alias}.status` : 'status';
   const id = statement.alias ? `${statement.alias}.id` : 'id';
   return [
+    ...(statement.with ? [`WITH ${statement.with}`] : []),
     `UPDATE inferences${statement.alias ? ` AS ${statement.alias}` : ''}`,
     `   SET status = ${literal(to)}${statement.set ? `, ${statement.set}` : ''}`,
     ...(statement.using ? [`  FROM ${statement.using}`] : []),
