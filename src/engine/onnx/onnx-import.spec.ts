@@ -31,8 +31,8 @@ describe('ONNX import', () => {
     expect(errorOf(() => importOnnx(new Uint8Array(0))).code).toBe('MALFORMED_ONNX');
   });
 
-  it('refuses a model that computes nothing (no node, or only an Identity) with UNSUPPORTED_MODEL', () => {
-    // Zero steps: no trace to commit or dispute, so a wrong output commitment could not be refuted.
+  it('gives a model that computes nothing (no node, or only an Identity) one copy step', () => {
+    // Zero steps would leave no trace to dispute a wrong output commitment against.
     const passThrough = buildFloatModel({ input: { name: 'x', dims: [1, 4] }, output: { name: 'x', dims: [1, 4] }, initializers: [], nodes: [] });
     const identity = buildFloatModel({
       input: { name: 'x', dims: [1, 4] },
@@ -41,8 +41,10 @@ describe('ONNX import', () => {
       nodes: [{ op: 'Identity', inputs: ['x'], output: 'y' }],
     });
     for (const bytes of [passThrough, identity]) {
-      const error = errorOf(() => quantize(importOnnx(bytes)));
-      expect([error.code, error.message]).toEqual(['UNSUPPORTED_MODEL', 'the model computes nothing: after normalization it has no step (its output is its input)']);
+      const model = quantize(importOnnx(bytes));
+      expect(model.steps.map((step) => [step.op, step.inputs, step.outShape])).toEqual([['reshape', [0], [1, 4]]]);
+      const result = evaluate(model, [0.5, -0.25, 0.125, -1]);
+      expect(result.outputFixed).toEqual(Array.from(result.inputFixed, (v) => BigInt(v)));
     }
   });
 

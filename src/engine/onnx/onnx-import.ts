@@ -131,6 +131,12 @@ export function importOnnx(bytes: Uint8Array): ImportedModel {
   if (output.ref !== ctx.steps.length) {
     throw new EngineError('UNSUPPORTED_MODEL', `output "${outputName}" is not produced by the last step; dead branches are not supported`);
   }
+  if (ctx.steps.length === 0) {
+    // The output is the input (no node, or layout-free identities only): one explicit copy step, so
+    // the trace has a step and the output commitment a tensor a dispute can hold it to
+    // (docs/semantics.md; quantize refuses a model with no step).
+    ctx.steps.push({ op: 'reshape', name: outputName || 'identity', onnxOp: 'Identity', inputs: [0], outShape: input.shape.slice() });
+  }
   const info: ImportedModelInfo = {
     irVersion: Number(model.irVersion),
     opsetVersion: ctx.opset,

@@ -82,7 +82,7 @@ function refuse(imported: ImportedModel, failed: Attempt): never {
 
 export function quantize(imported: ImportedModel, options: QuantizeOptions = {}): QuantizedModel {
   // A model with no step has nothing to commit a trace of, prove or dispute (its output would be
-  // its input): refused here, so no such model reaches either mode.
+  // its input). importOnnx gives such a model one copy step; anything else is refused here.
   if (imported.steps.length === 0) {
     throw new EngineError('UNSUPPORTED_MODEL', 'the model computes nothing: after normalization it has no step (its output is its input)');
   }
