@@ -41,11 +41,12 @@ import {
 import { DisputeGameAbi } from '../../src/chain/generated/contracts';
 import { challengerMove, timeoutClaim } from '../../src/challenges/dispute-strategy';
 import { findFreePort } from '../../src/common/free-port';
-import { commitModel, quantizeInput, stepsTree, traceOf, type QuantizedModel } from '../../src/engine';
+import { quantizeInput, stepsTree, traceOf, type QuantizedModel } from '../../src/engine';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { outerBroadcastModel } from '../../src/engine/testing/blow-up-models';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { openArgsFromApi } from '../support/api-leaf';
 import { until } from '../support/until';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
 import { startServeProcess, type WorkerProcess } from '../support/worker-process';
@@ -213,27 +214,7 @@ describe('the defender in a process of its own', () => {
     );
     await updates.ready;
 
-    const commitment = commitModel(model);
-    const { disputeId } = await rogue.openDispute({
-      batchId: BigInt(row.batch!.chainBatchId!),
-      leaf: {
-        requestId: row.requestId,
-        modelCommitment: commitment.commitment,
-        inputCommitment: row.inputCommitment,
-        outputCommitment: row.outputCommitment!,
-        traceCommitment: row.traceCommitment!,
-        worker: getAddress(row.worker!),
-      },
-      leafProof: row.leafProof!,
-      parts: {
-        headerHash: commitment.headerHash,
-        parametersRoot: commitment.parametersRoot,
-        parameterCount: BigInt(commitment.parameterCount),
-        stepsRoot: commitment.stepsRoot,
-        stepCount: BigInt(commitment.stepCount),
-      },
-      workerSignature: row.workerSignature!,
-    });
+    const { disputeId } = await rogue.openDispute(openArgsFromApi(model, row));
     // The attack: a blow-up model sent to the API, then the API frozen outright.
     const upload = gql(REGISTER_MODEL, { input: { name: 'square', onnxBase64: Buffer.from(outerBroadcastModel(2048)).toString('base64') } });
     await new Promise((resolve) => setTimeout(resolve, 200));

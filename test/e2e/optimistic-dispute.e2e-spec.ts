@@ -49,6 +49,7 @@ import {
   stopWorkerProcess,
   type WorkerProcess,
 } from '../support/worker-process';
+import { openArgsFromApi } from '../support/api-leaf';
 import { until } from '../support/until';
 
 const MNIST = join(__dirname, '..', 'fixtures', 'mnist');
@@ -143,27 +144,7 @@ describe('optimistic mode under attack, end to end', () => {
 
   /** Opens a dispute on a row's leaf from the rogue account, with the data the API serves. */
   async function rogueOpens(row: Row): Promise<bigint> {
-    const commitment = commitModel(model);
-    const { disputeId } = await rogue.openDispute({
-      batchId: BigInt(row.batch!.chainBatchId!),
-      leaf: {
-        requestId: row.requestId,
-        modelCommitment: commitment.commitment,
-        inputCommitment: row.inputCommitment,
-        outputCommitment: row.outputCommitment!,
-        traceCommitment: row.traceCommitment!,
-        worker: getAddress(row.worker!),
-      },
-      leafProof: row.leafProof!,
-      parts: {
-        headerHash: commitment.headerHash,
-        parametersRoot: commitment.parametersRoot,
-        parameterCount: BigInt(commitment.parameterCount),
-        stepsRoot: commitment.stepsRoot,
-        stepCount: BigInt(commitment.stepCount),
-      },
-      workerSignature: row.workerSignature!,
-    });
+    const { disputeId } = await rogue.openDispute(openArgsFromApi(model, row));
     return disputeId;
   }
 
