@@ -82,8 +82,8 @@ export const MODULE_BOUNDARIES = {
     mayImport: ['chain', 'common', 'config', 'database', 'engine', 'inference', 'runtime'],
   },
   proofs: {
-    owns: 'zk circuits per model, proving and zk settlement',
-    mayImport: ['chain-tx', 'common', 'database', 'inference', 'polling', 'runtime', 'settlement', 'zk'],
+    owns: "zk circuits per model (enabled by the owner's signature), proving and zk settlement",
+    mayImport: ['chain', 'chain-tx', 'common', 'database', 'inference', 'polling', 'runtime', 'settlement', 'zk'],
   },
   challenges: {
     owns: "the service's side of disputes: watching, defending, outcomes, the signals to the API, the disputes API",

@@ -49,6 +49,26 @@ export const WORKER_CALL_TYPES = {
   ],
 } as const;
 
+/**
+ * A model owner's consent to zk mode for one batch size: `enableZkMode` makes the service compile a
+ * circuit, run a trusted setup and deploy a verifier, so only the key named as the model's owner
+ * may ask for it. `deadline` (unix seconds) bounds a captured signature's life; replaying it before
+ * then changes nothing (enabling an enabled circuit returns it, and the call is rate-limited).
+ */
+export const ENABLE_ZK_MODE_TYPES = {
+  EnableZkMode: [
+    { name: 'modelCommitment', type: 'bytes32' },
+    { name: 'batchSize', type: 'uint32' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+} as const;
+
+export interface EnableZkModeConsent {
+  modelCommitment: Hex;
+  batchSize: number;
+  deadline: bigint;
+}
+
 export interface WorkerCall {
   worker: Address;
   operation: string;
@@ -80,6 +100,20 @@ export function workerCallDigest(domain: TypedDataDomain, call: WorkerCall): Hex
 /** The address that signed a worker call, or null when the signature is malformed or not canonical. */
 export async function recoverWorkerCallSigner(domain: TypedDataDomain, call: WorkerCall, signature: Hex): Promise<Address | null> {
   return recoverCanonicalSigner(workerCallDigest(domain, call), signature);
+}
+
+/** The digest a model owner signs to enable zk mode (EIP-712, the deployment's domain). */
+export function enableZkModeDigest(domain: TypedDataDomain, consent: EnableZkModeConsent): Hex {
+  return hashTypedData({ domain, types: ENABLE_ZK_MODE_TYPES, primaryType: 'EnableZkMode', message: consent });
+}
+
+/** The address that signed a zk-mode consent, or null when the signature is malformed or not canonical. */
+export async function recoverEnableZkModeSigner(
+  domain: TypedDataDomain,
+  consent: EnableZkModeConsent,
+  signature: Hex,
+): Promise<Address | null> {
+  return recoverCanonicalSigner(enableZkModeDigest(domain, consent), signature);
 }
 
 /**

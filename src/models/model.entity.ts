@@ -52,6 +52,10 @@ export class ModelEntity {
   @Column({ name: 'chain_tx', type: 'char', length: 66, nullable: true })
   chainTx!: string | null;
 
+  /** The address (checksummed) whose EIP-712 signature may enable zk mode; null: nobody may through the API. */
+  @Column({ type: 'char', length: 42, nullable: true })
+  owner!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
@@ -73,5 +77,6 @@ export const LISTING_COLUMNS = [
   'modes',
   'chainStatus',
   'chainTx',
+  'owner',
   'createdAt',
 ] as const satisfies readonly (keyof ModelListing)[];

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PubSub } from 'graphql-subscriptions';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { getAddress, isAddress } from 'viem';
 import { ModelCompiler } from './model-compiler';
 import { LISTING_COLUMNS, ModelEntity, type ModelListing } from './model.entity';
 import { MAX_MODEL_BYTES, MAX_MODEL_NAME_LENGTH, ModelsError } from './models.errors';
@@ -37,6 +38,7 @@ export class ModelsService {
         `name must be 1..${MAX_MODEL_NAME_LENGTH} characters, none of them NUL (U+0000)`,
       );
     }
+    const owner = parseOwner(input.owner);
     const bytes = decodeBase64(input.onnxBase64);
     // Off the event loop, capped in memory and time: the bytes are anyone's (model-compiler.ts).
     const compiled = await this.compiler.compile(bytes, input.calibration ?? undefined);
@@ -52,6 +54,7 @@ export class ModelsService {
       outputShape: compiled.summary.outputShape,
       fractionBits: compiled.summary.fractionBits,
       accuracy: compiled.accuracy,
+      owner,
     };
     const inserted = await this.dataSource
       .createQueryBuilder()
@@ -62,6 +65,14 @@ export class ModelsService {
       .returning('id')
       .execute();
     const created = inserted.raw.length > 0;
+    // The same bytes registered again: the first owner named stays. One named now only fills a
+    // row that had none (its registrant claimed no control over zk mode).
+    if (!created && owner) {
+      await this.dataSource.query(`UPDATE models SET owner = $1 WHERE commitment = $2 AND owner IS NULL`, [
+        owner,
+        compiled.commitment,
+      ]);
+    }
     const model = await this.dataSource.getRepository(ModelEntity).findOneByOrFail({ commitment: compiled.commitment });
     if (created) await this.events.publish(MODEL_REGISTERED_EVENT, { modelRegistered: model });
     return { model, created };
@@ -112,6 +123,14 @@ export class ModelsService {
   cursorOf(model: Pick<ModelEntity, 'createdAt' | 'id'>): string {
     return encodeCursor(model.createdAt, model.id);
   }
+}
+
+function parseOwner(owner: string | null | undefined): string | null {
+  if (owner === undefined || owner === null) return null;
+  if (!isAddress(owner, { strict: false })) {
+    throw new ModelsError('INVALID_MODEL_UPLOAD', `owner must be a 0x-prefixed 20-byte Ethereum address, got ${JSON.stringify(owner.slice(0, 64))}`);
+  }
+  return getAddress(owner);
 }
 
 function decodeBase64(text: string): Buffer {

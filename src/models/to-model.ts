@@ -32,6 +32,7 @@ function common(entity: ModelEntity | ModelListing): Omit<Model, 'inputBound' | 
     accuracy: entity.accuracy as AccuracyReport,
     modes: entity.modes,
     chainStatus: entity.chainStatus,
+    owner: entity.owner,
     createdAt: entity.createdAt,
   };
 }

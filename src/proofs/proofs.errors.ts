@@ -14,6 +14,10 @@ export const PROOFS_ERROR_CATEGORIES = {
    */
   ZK_PROVING_FAILED: 'INTERNAL',
   ZK_SETUP_FAILED: 'INTERNAL',
+  /** The model was registered without an owner: nobody may enable zk mode for it through the API. */
+  ZK_OWNER_REQUIRED: 'UNAUTHORIZED',
+  /** The owner's EIP-712 consent is malformed, expired, too far ahead, or signed by another key. */
+  ZK_OWNER_SIGNATURE_INVALID: 'UNAUTHORIZED',
 } as const satisfies ErrorCategories<string>;
 
 export type ProofsErrorCode = keyof typeof PROOFS_ERROR_CATEGORIES;
@@ -24,6 +28,9 @@ export const MAX_ZK_CIRCUITS_PER_MODEL = 4;
 export const MAX_ZK_CIRCUITS_PREPARING = 2;
 /** enableZkMode calls per peer address per minute, on top of the general rate limit. */
 export const ENABLE_ZK_MODE_PER_MINUTE = 5;
+
+/** How far ahead an owner's zk-mode consent may be dated: the longest a captured one stays usable. */
+export const MAX_ZK_CONSENT_LIFETIME_S = 3600;
 
 export class ProofsError extends AppError<ProofsErrorCode> {
   get category(): ErrorCategory {

@@ -15,15 +15,18 @@ export class ProofsResolver {
 
   @Mutation(() => ZkCircuit, {
     description:
-      'Prepares zk mode for a model: generates its circuit, runs the trusted setup and deploys its verifier (minutes; poll zkCircuit for progress). ZK requests are accepted once it is READY.',
+      "Prepares zk mode for a model: generates its circuit, runs the trusted setup and deploys its verifier (minutes; poll zkCircuit for progress). ZK requests are accepted once it is READY. Only the model's owner may: `signature` is the owner's EIP-712 EnableZkMode(modelCommitment, batchSize, deadline) signature in the deployment's domain (docs/zk.md).",
   })
   // Minutes of CPU and a verifier deployment per new circuit: a tighter per-peer limit than reads.
   @Throttle({ 'per-minute': { limit: ENABLE_ZK_MODE_PER_MINUTE, ttl: 60_000 } })
   async enableZkMode(
     @Args('modelId', { type: () => ID }) modelId: string,
+    @Args('deadline', { type: () => Int, description: 'Unix seconds after which the signature is refused (at most an hour ahead)' })
+    deadline: number,
+    @Args('signature', { description: "The model owner's EIP-712 EnableZkMode signature, 65 bytes hex" }) signature: string,
     @Args('batchSize', { type: () => Int, defaultValue: 1 }) batchSize: number,
   ): Promise<ZkCircuit> {
-    return toZkCircuit(await this.circuits.enable(modelId, batchSize));
+    return toZkCircuit(await this.circuits.enable(modelId, batchSize, { deadline, signature }));
   }
 
   @Query(() => ZkCircuit)

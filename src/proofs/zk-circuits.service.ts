@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Address, Hex } from 'viem';
 import { AppError } from '../common/app-error';
 import { ModelRegistryAbi } from '../chain/generated/contracts';
+import { verityDomain } from '../chain/typed-data';
 import { isUuid } from '../inference/inference.service';
 import { ModelCatalog } from '../inference/model-catalog';
 import type { Runtime } from '../runtime/runtime';
@@ -14,6 +15,7 @@ import { buildVerifierContract, verifierContractName } from '../zk/verifier-cont
 import { type PreparedZkCircuit, checkZkBudget, prepareZkCircuitInThread } from '../zk/zk-pipeline';
 import { DEV_PTAU_WARNING } from '../zk/ptau';
 import { MAX_ZK_CIRCUITS_PER_MODEL, MAX_ZK_CIRCUITS_PREPARING, ProofsError } from './proofs.errors';
+import { type ZkModeConsent, assertOwnerConsent } from './zk-mode-consent';
 import { ZK_CIRCUIT_FAILED, type ZkCircuitRow, layoutToJson } from './zk-circuit-row';
 
 /** How often a preparing circuit's progress line is written to its row (the log gets every line). */
@@ -46,9 +48,14 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
     );
   }
 
-  /** Starts (or returns) the preparation of a model's circuit for `batchSize` inferences per proof. */
-  async enable(modelId: string, batchSize: number): Promise<ZkCircuitRow> {
+  /**
+   * Starts (or returns) the preparation of a model's circuit for `batchSize` inferences per proof,
+   * for the model's owner only (`consent`, zk-mode-consent.ts).
+   */
+  async enable(modelId: string, batchSize: number, consent: ZkModeConsent): Promise<ZkCircuitRow> {
     const model = await this.catalog.get(modelId);
+    const domain = verityDomain(this.runtime.chain.chain.id, this.runtime.deployment.contracts.Settlement);
+    await assertOwnerConsent(this.dataSource, domain, model, batchSize, consent);
     // Refuse an unsupported or clearly too large model at once, before any background work.
     checkZkBudget(model.quantized, batchSize, this.runtime.config.zk.maxPtauPower);
     await this.assertRoomFor(modelId, batchSize);

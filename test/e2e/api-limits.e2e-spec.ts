@@ -59,7 +59,7 @@ describe('API limits', () => {
     it('refuses queries and mutations on the WebSocket: they go over HTTP with every HTTP check', async () => {
       const query = await refusal(client, '{ serviceStatus { version } }');
       expect(query.errors?.[0].extensions?.code).toBe('WS_OPERATION_NOT_ALLOWED');
-      const mutation = await refusal(client, 'mutation { enableZkMode(modelId: "x") { id } }');
+      const mutation = await refusal(client, 'mutation { enableZkMode(modelId: "x", deadline: 0, signature: "0x") { id } }');
       expect(mutation.errors?.[0].extensions?.code).toBe('WS_OPERATION_NOT_ALLOWED');
       expect(mutation.errors?.[0].message).toMatch(/HTTP POST/);
     });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import type { Hex } from 'viem';
 import {
   arg,
   hostileCursor,
@@ -20,6 +21,7 @@ import {
 } from '../support/graphql-fuzz';
 import { graphqlRequest } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { MODEL_OWNER, zkConsent } from '../support/zk-consent';
 
 /** Fixed, so a failure reproduces: fast-check prints the seed, the path and the shrunk case. */
 const SEED = 18_2024;
@@ -60,6 +62,8 @@ const NAMED_CODES = new Set([
   'ZK_MODEL_TOO_LARGE',
   'ZK_UNSUPPORTED_MODEL',
   'ZK_INPUT_INVALID',
+  'ZK_OWNER_REQUIRED',
+  'ZK_OWNER_SIGNATURE_INVALID',
   'WORKER_AUTH_INVALID',
   'WORKER_AUTH_EXPIRED',
   'WORKER_AUTH_REPLAYED',
@@ -85,6 +89,7 @@ interface Answer {
 describe('the GraphQL API under generated hostile inputs', () => {
   let app: TestApp;
   let modelId: string;
+  let modelCommitment: Hex;
 
   const post = async (body: string, contentType = 'application/json'): Promise<Answer> => {
     const response = await fetch(app.graphqlUrl, {
@@ -141,10 +146,10 @@ describe('the GraphQL API under generated hostile inputs', () => {
     app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0' });
     const registered = await graphqlRequest(
       app.graphqlUrl,
-      'mutation($input: RegisterModelInput!) { registerModel(input: $input) { id } }',
-      { input: { name: 'relu', onnxBase64: RELU_ONNX.toString('base64') } },
+      'mutation($input: RegisterModelInput!) { registerModel(input: $input) { id commitment } }',
+      { input: { name: 'relu', onnxBase64: RELU_ONNX.toString('base64'), owner: MODEL_OWNER } },
     );
-    modelId = registered.data.registerModel.id as string;
+    ({ id: modelId, commitment: modelCommitment } = registered.data.registerModel);
   }, 120_000);
   afterAll(async () => {
     await app?.stop();
@@ -271,14 +276,28 @@ describe('the GraphQL API under generated hostile inputs', () => {
 
   it('answers enableZkMode and verifyZkProof with named codes and starts no circuit for a refused call', async () => {
     // A valid model only with batch sizes that must be refused: an accepted one starts minutes of work.
+    // OWNER stands for the owner's real consent to the generated batch size, so that the batch size
+    // itself is what gets refused; otherwise the consent is hostile and refused first.
+    const consent = {
+      deadline: arg(fc.oneof(hostileNumber, fc.constant(Math.floor(Date.now() / 1000) + 60))),
+      signature: arg(fc.oneof(malformedHex, hostileString, fc.constant(`0x${'ab'.repeat(65)}`))),
+    };
     const modelAndBatch = fc.oneof(
       fc.record({
         modelId: fc.constant<Hostile>(modelId),
         batchSize: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 1_000_000 })),
+        deadline: fc.constant<Hostile>(0),
+        signature: fc.constant<Hostile>('OWNER'),
+      }),
+      fc.record({
+        modelId: fc.constant<Hostile>(modelId),
+        batchSize: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 1_000_000 })),
+        ...consent,
       }),
       fc.record({
         modelId: arg(fc.oneof(fc.uuid(), invalidUuid, hostileString)),
         batchSize: arg(hostileNumber),
+        ...consent,
       }),
     );
     await fc.assert(
@@ -293,9 +312,14 @@ describe('the GraphQL API under generated hostile inputs', () => {
             args: {
               modelId: { type: 'ID!', value: fc.constant(null) },
               batchSize: { type: 'Int', value: fc.constant(null) },
+              deadline: { type: 'Int!', value: fc.constant(null) },
+              signature: { type: 'String!', value: fc.constant(null) },
             },
             selection: '{ id status }',
           };
+          if (values.signature === 'OWNER' && typeof values.batchSize === 'number' && values.batchSize >= 0) {
+            Object.assign(values, await zkConsent(app, modelCommitment, values.batchSize));
+          }
           const answer = await post(requestBody(operation, values, inline));
           expectNamedAnswer(answer);
           expect(refused(answer)).toBe(true);

@@ -6,6 +6,7 @@ import { ModelsService } from '../../src/models/models.service';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { MODEL_OWNER, zkConsent } from '../support/zk-consent';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 const onnxBase64 = (path: string) => readFileSync(join(FIXTURES, path)).toString('base64');
@@ -13,7 +14,10 @@ const calibrationOf = (path: string) =>
   (JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as { input_data: number[][] }).input_data;
 
 const MODEL_FIELDS =
-  'id name commitment ops parameterCount inputShape outputShape fractionBits inputBound accuracy { samples maxAbsError argmaxAgreement }';
+  'id name commitment owner ops parameterCount inputShape outputShape fractionBits inputBound accuracy { samples maxAbsError argmaxAgreement }';
+const ENABLE_ZK = `mutation($modelId: ID!, $batchSize: Int!, $deadline: Int!, $signature: String!) {
+  enableZkMode(modelId: $modelId, batchSize: $batchSize, deadline: $deadline, signature: $signature) { id status }
+}`;
 const REGISTER = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { ${MODEL_FIELDS} } }`;
 
 describe('model registry over GraphQL', () => {
@@ -127,11 +131,15 @@ describe('model registry over GraphQL', () => {
   });
 
   it('bounds the zk circuits a model may have and those prepared at once, and limits enableZkMode per caller', async () => {
-    const registered = await register({ name: 'zk-limits', onnxBase64: onnxBase64('onnx-conformance/1l_relu/network.onnx') });
-    const modelId = registered.data.registerModel.id as string;
+    const registered = await register({
+      name: 'zk-limits',
+      onnxBase64: onnxBase64('onnx-conformance/1l_relu/network.onnx'),
+      owner: MODEL_OWNER,
+    });
+    const { id: modelId, commitment } = registered.data.registerModel;
     const dataSource = app.app.get(DataSource);
-    const enable = (batchSize: number) =>
-      graphqlRequest(app.graphqlUrl, `mutation { enableZkMode(modelId: "${modelId}", batchSize: ${batchSize}) { id status } }`);
+    const enable = async (batchSize: number) =>
+      graphqlRequest(app.graphqlUrl, ENABLE_ZK, { modelId, batchSize, ...(await zkConsent(app, commitment, batchSize)) });
     // Rows written directly: nothing starts preparing them (that happens only at boot or on enable).
     for (const batchSize of [1, 2, 3, 4])
       await dataSource.query(`INSERT INTO zk_circuits (model_id, batch_size, status, stage) VALUES ($1, $2, 'READY', 'ready')`, [modelId, batchSize]);
@@ -153,6 +161,12 @@ describe('model registry over GraphQL', () => {
     for (let i = 0; i < 3; i++) codes.push((await enable(7)).errors?.[0].extensions?.code);
     expect(codes.at(-1)).toBe('RATE_LIMITED');
     await dataSource.query(`DELETE FROM zk_circuits WHERE model_id = $1`, [modelId]);
+  });
+
+  it('refuses an owner that is not an address', async () => {
+    const result = await register({ name: 'bad-owner', onnxBase64: onnxBase64('onnx-conformance/1l_relu/network.onnx'), owner: '0x1234' });
+    expect(result.errors?.[0].extensions?.code).toBe('INVALID_MODEL_UPLOAD');
+    expect(result.errors?.[0].message).toMatch(/owner must be/);
   });
 
   it('answers an unknown model id with MODEL_NOT_FOUND', async () => {

@@ -16,11 +16,12 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import { until } from '../support/until';
+import { MODEL_OWNER, zkConsent } from '../support/zk-consent';
 
 const MNIST = join(__dirname, '..', 'fixtures', 'mnist');
 const SOFTMAX = join(__dirname, '..', 'fixtures', 'onnx-conformance', '1l_softmax', 'network.onnx');
 const REGISTER_MODEL = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { id commitment quantizedJson modes } }`;
-const ENABLE_ZK = `mutation($modelId: ID!) { enableZkMode(modelId: $modelId) { id status stage } }`;
+const ENABLE_ZK = `mutation($modelId: ID!, $deadline: Int!, $signature: String!) { enableZkMode(modelId: $modelId, deadline: $deadline, signature: $signature) { id status stage } }`;
 const ZK_CIRCUIT = `query($id: ID!) { zkCircuit(id: $id) { id status stage constraints ptauPower developmentSetup zkeyHash verifierAddress chainTx contributions { name hash } errorMessage } }`;
 const REQUEST = `mutation($input: RequestInferenceInput!) { requestInference(input: $input) { id status } }`;
 const INFERENCE = `query($id: ID!) { inference(id: $id) { id status mode outputFixed provingStage error { code message } proof { proof publicSignals inputCommitment circuitId settleTx } } }`;
@@ -39,7 +40,7 @@ describe('zk mode end to end', () => {
     app = await startTestApp();
     const calibration = (JSON.parse(readFileSync(join(MNIST, 'calibration.json'), 'utf8')) as { input_data: number[][] }).input_data;
     const registered = await gql(REGISTER_MODEL, {
-      input: { name: 'mnist-mlp', onnxBase64: readFileSync(join(MNIST, 'mnist-mlp.onnx')).toString('base64'), calibration },
+      input: { name: 'mnist-mlp', onnxBase64: readFileSync(join(MNIST, 'mnist-mlp.onnx')).toString('base64'), calibration, owner: MODEL_OWNER },
     });
     expect(registered.errors).toBeUndefined();
     ({ id: modelId, commitment: modelCommitment } = registered.data.registerModel);
@@ -56,14 +57,17 @@ describe('zk mode end to end', () => {
   it('refuses a ZK request before the model has a circuit, and refuses zk mode for a model with table lookups', async () => {
     const refused = await gql(REQUEST, { input: { modelId, input: digit, mode: 'ZK' } });
     expect(refused.errors?.[0]?.extensions?.code).toBe('MODE_NOT_ALLOWED');
-    const softmax = await gql(REGISTER_MODEL, { input: { name: 'softmax', onnxBase64: readFileSync(SOFTMAX).toString('base64') } });
-    const unsupported = await gql(ENABLE_ZK, { modelId: softmax.data.registerModel.id });
+    const softmax = await gql(REGISTER_MODEL, {
+      input: { name: 'softmax', onnxBase64: readFileSync(SOFTMAX).toString('base64'), owner: MODEL_OWNER },
+    });
+    const { id: softmaxId, commitment: softmaxCommitment } = softmax.data.registerModel;
+    const unsupported = await gql(ENABLE_ZK, { modelId: softmaxId, ...(await zkConsent(app, softmaxCommitment)) });
     expect(unsupported.errors?.[0]?.extensions?.code).toBe('ZK_UNSUPPORTED_MODEL');
     expect(unsupported.errors?.[0]?.message).toMatch(/use optimistic mode/);
   });
 
   it('proves a ZK-mode MNIST request and makes it final on-chain; anyone can re-verify it', async () => {
-    const enabled = await gql(ENABLE_ZK, { modelId });
+    const enabled = await gql(ENABLE_ZK, { modelId, ...(await zkConsent(app, modelCommitment)) });
     expect(enabled.errors).toBeUndefined();
     const circuitId = enabled.data.enableZkMode.id as string;
     const stages = new Set<string>();

@@ -53,6 +53,13 @@ export class Model {
   })
   chainStatus!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The address named at registration: only its EIP-712 signature can enable zk mode (enableZkMode). Null: zk mode cannot be enabled through the API',
+  })
+  owner!: string | null;
+
   @Field({
     description:
       'The canonical quantized model as JSON: what workers run and challengers recompute (check its commitment before use)',
