@@ -6,8 +6,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config';
-import { EngineError, evaluate, parseInputJson, quantizeInput } from '../engine';
-import { circuitInput, decodePublicSignals } from '../zk/circuit-layout';
+import { EngineError, commitModel, commitTensor, evaluate, parseInputJson, quantizeInput } from '../engine';
+import { toHex } from 'viem';
+import { circuitInput, circuitLayout, decodePublicSignals } from '../zk/circuit-layout';
 import { verifyProof } from '../zk/groth16-verify';
 import { commitSignedVector } from '../zk/poseidon-commitment';
 import { ProverPool } from '../zk/prover';
@@ -84,6 +85,30 @@ async function proveAction(modelPath: string, opts: { input: string; calibration
   }
 }
 
+/**
+ * What an on-chain request carries for one input (docs/contracts.md): the fixed-point input for
+ * `_input` and the commitment for `_inputCommitment`, the tensor root in optimistic mode and the
+ * circuit's Poseidon commitment in zk mode. Raw values out of the model's input bound are refused
+ * here, by name, rather than computed on a clamped input.
+ */
+async function commitInputAction(modelPath: string, opts: { input: string; calibration?: string; json?: boolean }): Promise<void> {
+  const { model } = loadModel(modelPath, opts.calibration);
+  const inputs = parseInputJson(readFileSync(opts.input, 'utf8'));
+  const results = [];
+  for (const input of inputs) {
+    const fixed = Array.from(quantizeInput(model, input), (v) => BigInt(v));
+    const layout = circuitLayout(model, 1);
+    const poseidon = await commitSignedVector(fixed, layout.inputBits, layout.inputOffset);
+    results.push({
+      inputFixed: fixed.map(String),
+      optimisticInputCommitment: commitTensor(fixed),
+      zkInputCommitment: toHex(poseidon, { size: 32 }),
+    });
+  }
+  await terminateCurve();
+  print({ model: modelPath, modelCommitment: commitModel(model).commitment, fractionBits: model.fractionBits, inputBoundReal: model.inputBoundReal, ...results[0], results: results.length > 1 ? results : undefined }, opts.json);
+}
+
 async function verifyAction(proofPath: string, opts: { vkey?: string; json?: boolean }): Promise<void> {
   if (!existsSync(proofPath)) throw new ZkError('PROOF_INVALID', `proof file ${proofPath} does not exist`);
   const bundle = JSON.parse(readFileSync(proofPath, 'utf8')) as Partial<ProofBundle>;
@@ -139,6 +164,14 @@ export function registerZkCommands(program: Command): void {
     .option('--out <proof.json>', 'write the proof bundle for `verity verify`')
     .option('--json', 'print JSON')
     .action(guarded(proveAction));
+  program
+    .command('commit-input')
+    .description("an on-chain request's input: the fixed-point values (`_input`) and the input commitment for optimistic and zk mode")
+    .argument('<model>', 'ONNX model file, or a quantized model JSON written by `quantize --out`')
+    .requiredOption('--input <input.json>', 'input: {"input": [...]} or {"input_data": [[...]]} (raw, real units)')
+    .option('--calibration <input.json>', 'calibration inputs for quantization (as at registration)')
+    .option('--json', 'print JSON')
+    .action(guarded(commitInputAction));
   program
     .command('verify')
     .description('verify a proof bundle written by `verity prove --out` (exit code 1 when invalid)')

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkRequestInput } from '../../src/settlement/chain-request-input';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'onnx-conformance');
@@ -28,6 +29,12 @@ function verityWithin(timeoutMs: number, ...args: string[]): { status: number | 
 describe('the verity command', () => {
   const model = join(FIXTURES, '2l_relu_fc', 'network.onnx');
   const input = join(FIXTURES, '2l_relu_fc', 'input.json');
+  /** The model quantized as `verity quantize --out` writes it (calibrated on its input.json, as commit-input is). */
+  const mkdtempQuantized = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'verity-cli-'));
+    expect(verity('quantize', model, '--out', join(dir, 'model.json')).status).toBe(0);
+    return dir;
+  };
 
   it('runs a model with both backends and prints the same fixed-point output and commitments', () => {
     const evaluator = verity('run', model, '--input', input, '--backend', 'evaluator', '--json');
@@ -40,6 +47,27 @@ describe('the verity command', () => {
     expect(b.outputFixed).toEqual(a.outputFixed);
     expect(b.commitment).toEqual(a.commitment);
     expect(a.output).toHaveLength(a.outputFixed.length);
+  });
+
+  it("prints an on-chain request's fixed-point input and both input commitments, which the request watcher accepts", async () => {
+    const result = verity('commit-input', model, '--input', input, '--json');
+    expect(result.status).toBe(0);
+    const printed = JSON.parse(result.stdout);
+    const run = JSON.parse(verity('run', model, '--input', input, '--json').stdout);
+    expect(printed.optimisticInputCommitment).toBe(run.commitment.input);
+    expect(printed.modelCommitment).toBe(run.commitment.model);
+    const quantized = JSON.parse(readFileSync(join(mkdtempQuantized(), 'model.json'), 'utf8'));
+    const fixed = (printed.inputFixed as string[]).map(BigInt);
+    await expect(checkRequestInput(quantized, 'ZK', fixed, printed.zkInputCommitment)).resolves.toMatchObject({ valid: true });
+    await expect(checkRequestInput(quantized, 'ZK', fixed.map((v, i) => (i === 0 ? v + 1n : v)), printed.zkInputCommitment)).resolves.toMatchObject({
+      valid: false,
+      code: 'ZK_INPUT_COMMITMENT_MISMATCH',
+    });
+    const outOfBound = join(mkdtempSync(join(tmpdir(), 'verity-cli-')), 'input.json');
+    writeFileSync(outOfBound, JSON.stringify({ input: fixed.map(() => 1e6) }));
+    const refused = verity('commit-input', model, '--input', outOfBound);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/INPUT_OUT_OF_BOUND/);
   });
 
   it('refuses an unsupported op by name and exits non-zero', () => {
