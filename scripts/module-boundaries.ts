@@ -21,7 +21,7 @@ export const MODULE_BOUNDARIES = {
     mayImport: ['common'],
   },
   database: {
-    owns: 'data source, migrations, embedded PostgreSQL, the `sql`/`query`/`transaction` helpers',
+    owns: 'data source, migrations, embedded PostgreSQL, the `sql`/`query`/`transaction` helpers, duty leases',
     mayImport: ['common'],
   },
   engine: {
@@ -42,8 +42,8 @@ export const MODULE_BOUNDARIES = {
     mayImport: ['chain', 'config', 'database'],
   },
   'chain-tx': {
-    owns: "the service account's transaction sender (nonce, simulation, retries)",
-    mayImport: ['chain', 'common', 'runtime'],
+    owns: "an account's transaction sender (nonce, simulation, retries) and its lease (one sending process per account)",
+    mayImport: ['chain', 'common', 'database', 'runtime'],
   },
   zk: {
     owns: 'circuit generation, the powers of tau, Groth16 proving and verifying',

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   TransactionNotFoundError,
   TransactionReceiptNotFoundError,
@@ -23,6 +23,7 @@ import {
   isTransportError,
   revertName,
 } from '../chain/chain-error-kinds';
+import { AccountLease } from './account-lease';
 import { ChainTxError } from './chain-tx.errors';
 import { CHAIN_TX_OPTIONS, type ChainTxOptions } from './chain-tx.options';
 
@@ -69,9 +70,13 @@ export class ChainTxSender {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
+  /** The lease token the local nonce was read under: a new holding reads it from the node again. */
+  private nonceToken: bigint | undefined;
+
   constructor(
     @Inject(RUNTIME) runtime: Runtime,
     @Inject(CHAIN_TX_OPTIONS) private readonly options: ChainTxOptions,
+    @Optional() private readonly accountLease?: AccountLease,
   ) {
     this.clients = runtime.chain;
   }
@@ -135,6 +140,7 @@ export class ChainTxSender {
   deploy(deployment: { abi: Abi; bytecode: Hex; label: string }): Promise<SentTransaction> {
     return this.enqueue(async () => {
       const { publicClient, walletClient, account } = this.clients;
+      this.fence(`deploying ${deployment.label}`);
       try {
         const nonce =
           this.nextNonce ??
@@ -165,6 +171,26 @@ export class ChainTxSender {
     this.closed = true;
   }
 
+  /**
+   * The lease's fence (account-lease.ts): no send unless this process holds the account's lease,
+   * checked just before the nonce is taken. A holding that began since the nonce was last read
+   * reads it from the node again (the previous holder may have used some).
+   */
+  private fence(what: string): void {
+    if (!this.accountLease) return;
+    if (!this.accountLease.maySend) {
+      throw new ChainTxError(
+        'CHAIN_ACCOUNT_NOT_HELD',
+        `not sending ${what}: another process holds ${this.address}'s lease (its chain duties run there)`,
+      );
+    }
+    const token = this.accountLease.lease.token;
+    if (token !== this.nonceToken) {
+      this.nextNonce = undefined;
+      this.nonceToken = token;
+    }
+  }
+
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
@@ -183,6 +209,7 @@ export class ChainTxSender {
         return await this.sendOnce(call);
       } catch (error) {
         this.nextNonce = undefined;
+        if (error instanceof ChainTxError) throw error;
         if (isRevert(error)) {
           throw new ChainTxError(
             'CHAIN_TX_REVERTED',
@@ -227,6 +254,7 @@ export class ChainTxSender {
       ...call,
       account,
     } as unknown as SimulateContractParameters);
+    this.fence(call.functionName);
     const nonce =
       this.nextNonce ??
       (await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' }));

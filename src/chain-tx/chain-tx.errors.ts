@@ -7,6 +7,8 @@ export const CHAIN_TX_ERROR_CATEGORIES = {
   CHAIN_TX_REVERTED: 'INTERNAL',
   /** Any other failure to send (nonce trouble that outlived a re-sync, a node error). */
   CHAIN_TX_FAILED: 'UNAVAILABLE',
+  /** Another process holds the account's lease (account-lease.ts): its chain duties run there, not here. */
+  CHAIN_ACCOUNT_NOT_HELD: 'UNAVAILABLE',
   /** The sender is stopping (application shutdown). */
   CHAIN_SENDER_CLOSED: 'UNAVAILABLE',
   /** The node did not answer (after the sender's retries); the caller's loop tries again. */

@@ -12,4 +12,8 @@ export interface ChainTxOptions {
   sendMaxAttempts: number;
   sendInitialBackoffMs: number;
   sendMaxBackoffMs: number;
+  /** How long the account's lease lasts unrenewed: the longest the duties wait after their holder died (account-lease.ts). */
+  leaseTtlMs: number;
+  /** How often the holder renews the lease and the other processes try to take it. */
+  leaseRenewMs: number;
 }

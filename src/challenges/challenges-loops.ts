@@ -5,6 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { AccountLease } from '../chain-tx/account-lease';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { PollingLoop } from '../polling/polling-loop';
@@ -31,6 +32,7 @@ export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(SETTLEMENT_OPTIONS) private readonly settlement: SettlementOptions,
     @Inject(CHALLENGES_OPTIONS) options: ChallengesOptions,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly accountLease: AccountLease,
     watcher: DisputeWatcher,
     defender: DisputeDefender,
     heartbeat: DefenderHeartbeat,
@@ -63,8 +65,9 @@ export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicatio
     return this.loops.every((loop) => loop.isRunning);
   }
 
-  onApplicationBootstrap(): void {
-    if (this.settlement.autoStart && this.runsHere) this.start();
+  /** Run while this process holds the defending account's lease (one defender per key, AccountLease). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.settlement.autoStart && this.runsHere) await this.accountLease.run({ start: () => this.start(), stop: () => this.stop() });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

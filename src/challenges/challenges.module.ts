@@ -6,7 +6,6 @@ import { ChallengesResolver, InferenceDisputesResolver } from './challenges.reso
 import { ChallengesService } from './challenges.service';
 import { ClaimedTraces } from './claimed-traces';
 import { DefenderHeartbeat } from './defender-heartbeat';
-import { DefenderSignalsListener } from './defender-signals';
 import { DisputeDefender } from './dispute-defender';
 import { DisputeOutcomes } from './dispute-outcomes';
 import { DisputeWatcher } from './dispute-watcher';
@@ -17,8 +16,8 @@ import { DisputeWatcher } from './dispute-watcher';
  * their outcomes to the inference rows, and the API over them. Sends through the settlement
  * pipeline's transaction sender (SettlementModule); needs RUNTIME and InferenceModule's events
  * and job signal (both global) and TypeORM's DataSource. The loops run here only with
- * DEFENDER_MODE=in-process; otherwise a `verity defender` process runs them (src/defender) and
- * DefenderSignalsListener relays its inference changes to this process's subscribers.
+ * DEFENDER_MODE=in-process; otherwise a `verity defender` process runs them (src/defender), whose
+ * inference changes reach this process's subscribers over NOTIFY (inference/cluster-signals.ts).
  */
 @Module({
   imports: [SettlementModule],
@@ -29,7 +28,6 @@ import { DisputeWatcher } from './dispute-watcher';
     DisputeWatcher,
     DisputeDefender,
     DefenderHeartbeat,
-    DefenderSignalsListener,
     ChallengesLoops,
     ChallengesService,
     ChallengesResolver,

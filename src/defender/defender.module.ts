@@ -12,13 +12,14 @@ import { InferenceEvents } from '../inference/inference-events';
 import { JobSignal } from '../inference/job-signal';
 import { RuntimeModule } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
+import { AccountLease } from '../chain-tx/account-lease';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import {
   CHAIN_TX_OPTIONS_PROVIDER,
   DEFAULT_SETTLEMENT_OPTIONS,
   SETTLEMENT_OPTIONS,
 } from '../settlement/settlement.options';
-import { NotifyingInferenceEvents, NotifyingJobSignal } from '../challenges/defender-signals';
+import { NotifyingInferenceEvents, NotifyingJobSignal } from '../inference/cluster-signals';
 
 /** Connections of the defender process: the loops are sequential, a few are enough. */
 const DEFENDER_POOL_SIZE = 4;
@@ -28,7 +29,7 @@ const DEFENDER_POOL_SIZE = 4;
  * defender need (the database, the runtime's chain clients with the defender's key, the
  * deployment, a transaction sender for that key, the challenges loops and their heartbeat), and
  * nothing that takes requests: no HTTP server, GraphQL, worker API or settlement pipeline. Inference
- * changes and re-queued jobs reach the API process over PostgreSQL NOTIFY (defender-signals.ts).
+ * changes and re-queued jobs reach the API processes over PostgreSQL NOTIFY (inference/cluster-signals.ts).
  * Keep the providers in step with what DisputeWatcher, DisputeDefender and DisputeOutcomes inject.
  */
 @Module({})
@@ -47,6 +48,7 @@ export class DefenderModule {
         { provide: CHALLENGES_OPTIONS, useValue: DEFAULT_CHALLENGES_OPTIONS },
         { provide: InferenceEvents, useClass: NotifyingInferenceEvents },
         { provide: JobSignal, useClass: NotifyingJobSignal },
+        AccountLease,
         ChainTxSender,
         ClaimedTraces,
         DisputeOutcomes,

@@ -33,11 +33,9 @@ export class DefenderHealthIndicator {
     const last = beat
       ? { address: beat.address, pid: beat.pid, host: beat.host, lastBeatAt: beat.beatAt.toISOString(), ageSeconds: Math.round(beat.ageSeconds) }
       : {};
-    if (mode === 'in-process') {
-      return this.loops.isRunning
-        ? indicator.up({ mode, ...last })
-        : indicator.down({ mode, message: 'the dispute loops are not running in this process' });
-    }
+    // In-process, the loops run in the replica that holds the account's lease: this one, or
+    // another whose heartbeat says whether it is alive.
+    if (mode === 'in-process' && this.loops.isRunning) return indicator.up({ mode, ...last });
     if (!beat) return indicator.down({ mode, message: 'no defender has reported a heartbeat yet' });
     if (beat.ageSeconds > DEFENDER_STALE_AFTER_SECONDS) {
       return indicator.down({ mode, ...last, message: `the last defender heartbeat is ${Math.round(beat.ageSeconds)} s old` });

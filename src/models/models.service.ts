@@ -11,6 +11,8 @@ import { decodeCursor, encodeCursor } from './model-cursor';
 import type { RegisterModelInput } from './dto/register-model.input';
 
 export const MODEL_REGISTERED_EVENT = 'modelRegistered';
+/** NOTIFY channel of new models: every API replica's `modelRegistered` subscribers hear of it (inference/cluster-signals.ts). */
+export const MODEL_REGISTERED_CHANNEL = 'verity_model_registered';
 export const MAX_PAGE_SIZE = 100;
 
 export interface ModelPage {
@@ -74,8 +76,14 @@ export class ModelsService {
       ]);
     }
     const model = await this.dataSource.getRepository(ModelEntity).findOneByOrFail({ commitment: compiled.commitment });
-    if (created) await this.events.publish(MODEL_REGISTERED_EVENT, { modelRegistered: model });
+    if (created) await this.dataSource.query('SELECT pg_notify($1, $2)', [MODEL_REGISTERED_CHANNEL, model.id]);
     return { model, created };
+  }
+
+  /** Tells this process's `modelRegistered` subscribers of a model registered by any replica. */
+  async deliverRegistered(id: string): Promise<void> {
+    const model = await this.dataSource.getRepository(ModelEntity).findOneBy({ id });
+    if (model) await this.events.publish(MODEL_REGISTERED_EVENT, { modelRegistered: model });
   }
 
   async get(id: string): Promise<ModelEntity> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Address, Hex } from 'viem';
@@ -9,7 +9,10 @@ import { isUuid } from '../inference/inference.service';
 import { ModelCatalog } from '../inference/model-catalog';
 import type { Runtime } from '../runtime/runtime';
 import { RUNTIME } from '../runtime/runtime.module';
+import { AccountLease } from '../chain-tx/account-lease';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
+import { PollingLoop } from '../polling/polling-loop';
+import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
 import { query } from '../database/sql';
 import { buildVerifierContract, verifierContractName } from '../zk/verifier-contract';
 import { type PreparedZkCircuit, checkZkBudget, prepareZkCircuitInThread } from '../zk/zk-pipeline';
@@ -20,6 +23,8 @@ import { ZK_CIRCUIT_FAILED, type ZkCircuitRow, layoutToJson } from './zk-circuit
 
 /** How often a preparing circuit's progress line is written to its row (the log gets every line). */
 const STAGE_WRITE_INTERVAL_MS = 1000;
+/** How often the lease holder looks for circuits left PREPARING with no preparation running here. */
+const ZK_PREPARER_INTERVAL_MS = 2000;
 /** How long the pipeline waits for the model anchorer to register the model on-chain. */
 const MODEL_REGISTRATION_WAIT_MS = 120_000;
 
@@ -30,22 +35,40 @@ const MODEL_REGISTRATION_WAIT_MS = 120_000;
  * a restart resumes rows left PREPARING (every step is cached by content hash or idempotent).
  */
 @Injectable()
-export class ZkCircuitsService implements OnApplicationBootstrap {
+export class ZkCircuitsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger(ZkCircuitsService.name);
   private readonly running = new Map<string, Promise<void>>();
+  private readonly preparer: PollingLoop;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly catalog: ModelCatalog,
     private readonly sender: ChainTxSender,
-  ) {}
+    private readonly accountLease: AccountLease,
+    @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
+  ) {
+    this.preparer = new PollingLoop('zk circuit preparer', ZK_PREPARER_INTERVAL_MS, () => this.resume(), this.log);
+  }
 
-  onApplicationBootstrap(): void {
-    void query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE status = 'PREPARING'`).then(
-      (rows) => rows.forEach((row) => this.start(row)),
-      (error: unknown) => this.log.error(`cannot resume zk circuits: ${String(error)}`),
-    );
+  /**
+   * Circuits are prepared by the process that holds the service account's lease (the preparation
+   * ends with a deployment from that account): it takes up PREPARING rows when it wins the lease
+   * and every few seconds after, so a row left by a restart, a dead holder or another replica's
+   * enableZkMode is prepared.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.autoStart) return this.resume();
+    await this.accountLease.run({ start: () => this.preparer.start(), stop: () => this.preparer.stop() });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.preparer.stop();
+  }
+
+  private async resume(): Promise<void> {
+    const rows = await query<ZkCircuitRow>(this.dataSource, `SELECT * FROM zk_circuits WHERE status = 'PREPARING'`);
+    rows.forEach((row) => this.start(row));
   }
 
   /**
@@ -71,7 +94,8 @@ export class ZkCircuitsService implements OnApplicationBootstrap {
        RETURNING *`,
       [modelId, batchSize, ZK_CIRCUIT_FAILED],
     );
-    if (row.status === 'PREPARING') this.start(row);
+    // Another replica holds the lease: its preparer takes the row up within seconds.
+    if (row.status === 'PREPARING' && this.accountLease.maySend) this.start(row);
     return row;
   }
 

@@ -8,6 +8,7 @@ import { InferenceEvents } from '../inference/inference-events';
 import { STATUSES_AWAITING_PROOF, STATUSES_PROVING, statusIn, transition } from '../inference/lifecycle';
 import type { Runtime } from '../runtime/runtime';
 import { RUNTIME } from '../runtime/runtime.module';
+import { AccountLease } from '../chain-tx/account-lease';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { PollingLoop } from '../polling/polling-loop';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
@@ -55,15 +56,27 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
     private readonly sender: ChainTxSender,
     private readonly events: InferenceEvents,
+    private readonly accountLease: AccountLease,
   ) {
     this.pool = new ProverPool({ size: runtime.config.zk.proverThreads });
     this.loop = new PollingLoop('zk prover', ZK_PROVER_INTERVAL_MS, () => this.runOnce(), this.log);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // One API process proves (docs/service.md): a PROVING row at boot was cut off by a restart.
+    if (!this.options.autoStart) return this.retryCutOff();
+    // One process proves: the holder of the service account's lease (it settles the proofs).
+    await this.accountLease.run({
+      start: async () => {
+        await this.retryCutOff();
+        this.loop.start();
+      },
+      stop: () => this.loop.stop(),
+    });
+  }
+
+  /** PROVING rows when this process starts proving were cut off (a restart, a holder that died). */
+  private async retryCutOff(): Promise<void> {
     await transition(sqlFor(this.dataSource), 'provingRetry', { set: "proving_stage = 'restarted', updated_at = now()", where: 'true' });
-    if (this.options.autoStart) this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -8,6 +8,7 @@ import {
 import { BatchCommitter } from './batch-committer';
 import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
+import { AccountLease } from '../chain-tx/account-lease';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
 import { PollingLoop } from '../polling/polling-loop';
@@ -16,9 +17,11 @@ import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options
 
 /**
  * Runs the pipeline's background loops in the API process: started when the application has
- * bootstrapped (migrations applied) and the chain was checked against the database's
- * (ChainIdentityGuard), stopped before it shuts down, each stop awaiting the
- * iteration in progress so nothing is cut off between a send and the row that records it.
+ * bootstrapped (migrations applied), the chain was checked against the database's
+ * (ChainIdentityGuard) and this process holds the service account's lease (AccountLease: with
+ * several API replicas on one database, one runs them), stopped when the lease is lost or before
+ * the process shuts down, each stop awaiting the iteration in progress so nothing is cut off
+ * between a send and the row that records it.
  */
 @Injectable()
 export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,6 +32,7 @@ export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
     private readonly sender: ChainTxSender,
     private readonly identity: ChainIdentityGuard,
+    private readonly accountLease: AccountLease,
     committer: BatchCommitter,
     watcher: ChainRequestWatcher,
     finalizer: ResultFinalizer,
@@ -50,7 +54,7 @@ export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicatio
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.autoStart) return;
     await this.identity.check();
-    this.start();
+    await this.accountLease.run({ start: () => this.start(), stop: () => this.stopLoops() });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -63,6 +67,10 @@ export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicatio
 
   async stop(): Promise<void> {
     this.sender.close();
+    await this.stopLoops();
+  }
+
+  private async stopLoops(): Promise<void> {
     await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 }

@@ -44,3 +44,10 @@ export const CHAIN_MODE_OPTIMISTIC = 2;
 
 /** Name of the request watcher's row in chain_cursors. */
 export const REQUEST_CURSOR_NAME = 'settlement-requests';
+
+/**
+ * The sending account's lease (chain-tx/account-lease.ts): when the replica running the chain
+ * duties dies, another takes them over within the TTL plus one renewal interval.
+ */
+export const ACCOUNT_LEASE_TTL_MS = 6_000;
+export const ACCOUNT_LEASE_RENEW_MS = 1_500;

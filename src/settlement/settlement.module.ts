@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BatchCommitter } from './batch-committer';
 import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
+import { AccountLease } from '../chain-tx/account-lease';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
 import { ResultFinalizer } from './result-finalizer';
@@ -18,6 +19,7 @@ import { CHAIN_TX_OPTIONS_PROVIDER, DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIO
   providers: [
     { provide: SETTLEMENT_OPTIONS, useValue: DEFAULT_SETTLEMENT_OPTIONS },
     CHAIN_TX_OPTIONS_PROVIDER,
+    AccountLease,
     ChainTxSender,
     BatchCommitter,
     ChainIdentityGuard,
@@ -28,6 +30,7 @@ import { CHAIN_TX_OPTIONS_PROVIDER, DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIO
   ],
   exports: [
     SETTLEMENT_OPTIONS,
+    AccountLease,
     ChainTxSender,
     BatchCommitter,
     ChainIdentityGuard,

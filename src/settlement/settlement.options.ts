@@ -1,6 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { CHAIN_TX_OPTIONS, type ChainTxOptions } from '../chain-tx/chain-tx.options';
 import {
+  ACCOUNT_LEASE_RENEW_MS,
+  ACCOUNT_LEASE_TTL_MS,
   BATCH_COMMITTER_INTERVAL_MS,
   DROPPED_TX_GRACE_MS,
   MAX_BATCH_SIZE,
@@ -38,6 +40,9 @@ export interface SettlementOptions {
   /** First pause before a refused (reverted) batch, reveal, finalize or registration is tried again. */
   revertRetryInitialMs: number;
   revertRetryMaxMs: number;
+  /** The sending account's lease (chain-tx/account-lease.ts): its life unrenewed, and the renewal interval. */
+  leaseTtlMs: number;
+  leaseRenewMs: number;
 }
 
 export const DEFAULT_SETTLEMENT_OPTIONS: SettlementOptions = {
@@ -55,6 +60,8 @@ export const DEFAULT_SETTLEMENT_OPTIONS: SettlementOptions = {
   sendInitialBackoffMs: SEND_INITIAL_BACKOFF_MS,
   sendMaxBackoffMs: SEND_MAX_BACKOFF_MS,
   revertRetryInitialMs: REVERT_RETRY_INITIAL_MS,
+  leaseTtlMs: ACCOUNT_LEASE_TTL_MS,
+  leaseRenewMs: ACCOUNT_LEASE_RENEW_MS,
   revertRetryMaxMs: REVERT_RETRY_MAX_MS,
 };
 

@@ -8,17 +8,21 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, type Notification } from 'pg';
 import { DataSource } from 'typeorm';
-import { InferenceEvents } from '../inference/inference-events';
-import { JobSignal } from '../inference/job-signal';
+import { MODEL_REGISTERED_CHANNEL, ModelsService } from '../models/models.service';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
+import { InferenceEvents } from './inference-events';
+import { JobSignal } from './job-signal';
 
 /**
- * What the defender process tells the API process, over PostgreSQL NOTIFY: which inferences its
- * dispute watcher and outcomes changed (the API's `inferenceUpdated` subscribers read the rows
- * again), and that requests were queued again (workers long-polling for jobs wake up). The rows
- * are the truth; a signal lost while the API's listening connection reconnects only delays a
- * subscriber until the row's next change, and a worker until its long poll times out.
+ * What every process sharing the database tells the others, over PostgreSQL NOTIFY: which
+ * inferences changed (every API replica's `inferenceUpdated` subscribers read the rows again),
+ * that requests were queued (workers long-polling on any replica wake up), and that a model was
+ * registered (`modelRegistered` subscribers). The API replicas and `verity defender` all send
+ * them; every API replica listens, its own signals included, so a subscriber hears of a change
+ * whichever replica made it. The rows are the truth; a signal lost while a listening connection
+ * reconnects only delays a subscriber until the row's next change, and a worker until its long
+ * poll times out.
  */
 export const INFERENCES_CHANGED_CHANNEL = 'verity_inferences_changed';
 export const JOBS_QUEUED_CHANNEL = 'verity_jobs_queued';
@@ -26,7 +30,7 @@ export const JOBS_QUEUED_CHANNEL = 'verity_jobs_queued';
 const IDS_PER_NOTIFICATION = 100;
 const RECONNECT_MS = 2_000;
 
-/** InferenceEvents in `verity defender`: each change goes to the API process, where the subscribers are. */
+/** InferenceEvents of a process that shares the database: each change goes to every API replica. */
 @Injectable()
 export class NotifyingInferenceEvents extends InferenceEvents {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -41,7 +45,7 @@ export class NotifyingInferenceEvents extends InferenceEvents {
   }
 }
 
-/** JobSignal in `verity defender`: a request queued again (its result refuted) wakes the API's workers. */
+/** JobSignal of a process that shares the database: queued requests wake the workers of every replica. */
 @Injectable()
 export class NotifyingJobSignal extends JobSignal {
   private readonly log = new Logger(NotifyingJobSignal.name);
@@ -58,13 +62,14 @@ export class NotifyingJobSignal extends JobSignal {
 }
 
 /**
- * In the API process, when the dispute loops run in another process (DEFENDER_MODE child or
- * external): LISTENs on a connection of its own and replays the defender's signals locally.
- * Reconnects on its own when the connection drops.
+ * In every API process: LISTENs on a connection of its own and delivers the signals of every
+ * process (this one's included) to this process's subscribers and long-polling workers. The first
+ * connection is made before the application is bootstrapped, so nothing a request causes is
+ * missed; it reconnects on its own when the connection drops.
  */
 @Injectable()
-export class DefenderSignalsListener implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly log = new Logger(DefenderSignalsListener.name);
+export class ClusterSignalsListener implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = new Logger(ClusterSignalsListener.name);
   private client: Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -74,10 +79,11 @@ export class DefenderSignalsListener implements OnApplicationBootstrap, BeforeAp
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly events: InferenceEvents,
     private readonly jobs: JobSignal,
+    private readonly models: ModelsService,
   ) {}
 
-  onApplicationBootstrap(): void {
-    if (!this.runtime.config.defender.runsLoops) void this.connect();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.connect();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -97,6 +103,7 @@ export class DefenderSignalsListener implements OnApplicationBootstrap, BeforeAp
       await client.connect();
       await client.query(`LISTEN ${INFERENCES_CHANGED_CHANNEL}`);
       await client.query(`LISTEN ${JOBS_QUEUED_CHANNEL}`);
+      await client.query(`LISTEN ${MODEL_REGISTERED_CHANNEL}`);
     } catch (error) {
       this.lost(client, error as Error);
       return;
@@ -106,7 +113,7 @@ export class DefenderSignalsListener implements OnApplicationBootstrap, BeforeAp
       return;
     }
     this.client = client;
-    if (this.failing) this.log.log('listening to the defender process again');
+    if (this.failing) this.log.log('listening to the other processes again');
     this.failing = false;
   }
 
@@ -115,7 +122,7 @@ export class DefenderSignalsListener implements OnApplicationBootstrap, BeforeAp
     this.client = undefined;
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
-    if (!this.failing) this.log.warn(`not listening to the defender process (${error.message}); retrying every ${RECONNECT_MS / 1000} s`);
+    if (!this.failing) this.log.warn(`not listening to the other processes (${error.message}); retrying every ${RECONNECT_MS / 1000} s`);
     this.failing = true;
     if (!this.timer) {
       this.timer = setTimeout(() => {
@@ -127,12 +134,16 @@ export class DefenderSignalsListener implements OnApplicationBootstrap, BeforeAp
 
   private relay(message: Notification): void {
     if (message.channel === JOBS_QUEUED_CHANNEL) {
-      this.jobs.notify();
+      this.jobs.wake();
       return;
     }
-    if (message.channel !== INFERENCES_CHANGED_CHANNEL || !message.payload) return;
-    this.events.changed(message.payload.split(',')).catch((error: unknown) => {
-      this.log.warn(`could not relay inference changes: ${(error as Error).message}`);
-    });
+    if (!message.payload) return;
+    const relayed =
+      message.channel === INFERENCES_CHANGED_CHANNEL
+        ? this.events.deliver(message.payload.split(','))
+        : message.channel === MODEL_REGISTERED_CHANNEL
+          ? this.models.deliverRegistered(message.payload)
+          : Promise.resolve();
+    relayed.catch((error: unknown) => this.log.warn(`could not relay ${message.channel}: ${(error as Error).message}`));
   }
 }
