@@ -12,6 +12,7 @@ import {
 } from './activation-converters';
 import { ImportContext, NodeView } from './import-context';
 import type { ImportedModel, ImportedModelInfo } from './imported-model.types';
+import { convertConcat, convertExpand, convertSlice, convertSplit, convertTile, convertTranspose, convertTrilu } from './index-map-converters';
 import { convertFlatten, convertGather, convertPad, convertPool, convertReshape, convertSqueeze, convertUnsqueeze } from './layout-converters';
 import { convertBatchNorm, convertConv, convertGemm, convertMatMul } from './linear-converters';
 import { tryFoldConstant } from './const-folding';
@@ -37,6 +38,13 @@ const CONVERTERS: Record<string, Converter> = {
   Unsqueeze: convertUnsqueeze,
   Pad: convertPad,
   Gather: convertGather,
+  Transpose: convertTranspose,
+  Slice: convertSlice,
+  Split: convertSplit,
+  Expand: convertExpand,
+  Tile: convertTile,
+  Concat: convertConcat,
+  Trilu: convertTrilu,
   Relu: convertRelu,
   LeakyRelu: convertLeakyRelu,
   Clip: convertClip,
@@ -49,7 +57,7 @@ const CONVERTERS: Record<string, Converter> = {
 };
 
 /** Ops accepted by the importer (the foldable ones only on constants, Shape on anything). */
-export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(CONVERTERS), 'Constant', 'Shape', 'Concat'].sort();
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(CONVERTERS), 'Constant', 'ConstantOfShape', 'Shape'].sort();
 
 function sampleInputShape(info: onnx.IValueInfoProto): { shape: number[]; batch: ImportedModel['batchDimension']; elementType: ImportedModel['inputElementType'] } {
   const dims = valueInfoShape(info);

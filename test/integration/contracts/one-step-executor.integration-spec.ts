@@ -43,6 +43,7 @@ import { ONE_STEP_MODELS } from '../../support/one-step-models';
 import { expectRevert, startChain, type Chain } from './contracts-fixture';
 
 const FIXTURES_DIR = join(__dirname, '../../fixtures/onnx-conformance');
+const ZOO_DIR = join(__dirname, '../../fixtures/onnx-zoo');
 const REFUSED = new Set(['1l_gelu_noappx']);
 const INPUTS_PER_MODEL = 2;
 const ELEMENTS_PER_STEP = 3;
@@ -52,16 +53,20 @@ interface Case {
   model: QuantizedModel;
 }
 
-function loadCases(): Case[] {
-  const conformance = readdirSync(FIXTURES_DIR, { withFileTypes: true })
+function fixtureCases(root: string, prefix: string): Case[] {
+  return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !REFUSED.has(d.name))
     .map((d) => d.name)
     .sort()
     .map((name): Case => {
-      const dir = join(FIXTURES_DIR, name);
+      const dir = join(root, name);
       const calibration = parseInputs(JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')));
-      return { name, model: quantize(importOnnx(readFileSync(join(dir, 'network.onnx'))), { calibration }) };
+      return { name: `${prefix}${name}`, model: quantize(importOnnx(readFileSync(join(dir, 'network.onnx'))), { calibration }) };
     });
+}
+
+function loadCases(): Case[] {
+  const conformance = [...fixtureCases(FIXTURES_DIR, ''), ...fixtureCases(ZOO_DIR, 'zoo/')];
   const hand = Object.entries(ONE_STEP_MODELS).map(([name, build]): Case => ({
     name,
     model: quantize(importOnnx(build())),
