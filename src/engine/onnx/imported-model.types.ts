@@ -98,6 +98,30 @@ export interface FloatSoftmaxStep extends FloatStepBase {
   groupSize: number;
 }
 
+/** y = rescale(a * b, F): the product of two activations of the same shape (section 3.2). */
+export interface FloatMulStep extends FloatStepBase {
+  op: 'mul';
+}
+
+/** Exact integer elementwise ops (section 3.2): |x|, sign, floor/ceil/round to a whole real unit. */
+export interface FloatUnaryIntStep extends FloatStepBase {
+  op: 'abs' | 'sign' | 'floor' | 'ceil' | 'round';
+}
+
+export type CompareKind = 'less' | 'lessOrEqual' | 'greater' | 'greaterOrEqual' | 'equal';
+
+/** y = (a <kind> b) ? 2^F : 0 with b a second activation (compare) or a scalar constant (compareConst). */
+export interface FloatCompareStep extends FloatStepBase {
+  op: 'compare';
+  kind: CompareKind;
+}
+
+export interface FloatCompareConstStep extends FloatStepBase {
+  op: 'compareConst';
+  kind: CompareKind;
+  constant: number;
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -111,7 +135,11 @@ export type FloatStep =
   | FloatGatherStep
   | FloatReshapeStep
   | FloatPwlStep
-  | FloatSoftmaxStep;
+  | FloatSoftmaxStep
+  | FloatMulStep
+  | FloatUnaryIntStep
+  | FloatCompareStep
+  | FloatCompareConstStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

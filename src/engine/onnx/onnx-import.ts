@@ -2,6 +2,7 @@
 import type { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
 import { convertArithmetic } from './arithmetic-converters';
+import { convertAnd, convertCompare, convertHardSigmoid, convertNeg, convertNot, convertPow, convertUnaryInt, convertWhere } from './elementwise-converters';
 import {
   convertClip,
   convertLeakyRelu,
@@ -45,6 +46,23 @@ const CONVERTERS: Record<string, Converter> = {
   Tile: convertTile,
   Concat: convertConcat,
   Trilu: convertTrilu,
+  Abs: convertUnaryInt,
+  Sign: convertUnaryInt,
+  Floor: convertUnaryInt,
+  Ceil: convertUnaryInt,
+  Round: convertUnaryInt,
+  Neg: convertNeg,
+  Less: convertCompare,
+  LessOrEqual: convertCompare,
+  Greater: convertCompare,
+  GreaterOrEqual: convertCompare,
+  Equal: convertCompare,
+  Not: convertNot,
+  And: convertAnd,
+  Where: convertWhere,
+  HardSigmoid: convertHardSigmoid,
+  HardSwish: convertHardSigmoid,
+  Pow: convertPow,
   Relu: convertRelu,
   LeakyRelu: convertLeakyRelu,
   Clip: convertClip,

@@ -62,5 +62,16 @@ export function quantizeStep(step: FloatStep, fractionBits: number): QuantStep {
       return { ...base, op: 'tanh', table: buildPwlTable('tanh', TANH_TABLE_DOMAIN, F) };
     case 'softmax':
       return { ...base, op: 'softmax', groupSize: step.groupSize, table: buildPwlTable('exp', EXP_TABLE_DOMAIN, F) };
+    case 'mul':
+    case 'abs':
+    case 'sign':
+    case 'floor':
+    case 'ceil':
+    case 'round':
+      return { ...base, op: step.op };
+    case 'compare':
+      return { ...base, op: 'compare', kind: step.kind };
+    case 'compareConst':
+      return { ...base, op: 'compareConst', kind: step.kind, constant: toIntLike(quantizeReal(step.constant, F)) };
   }
 }

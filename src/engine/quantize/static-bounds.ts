@@ -86,6 +86,21 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
       const acc = maxBig(pwlBound(step.table, 2n * bx), scaled, BigInt(step.groupSize) * eMax);
       return { output: 1n << BigInt(F), accumulator: acc };
     }
+    case 'mul': {
+      const product = bx * inputs[1];
+      return rescaled(product, F);
+    }
+    case 'abs':
+      return { output: bx, accumulator: 0n };
+    case 'sign':
+    case 'compare':
+    case 'compareConst':
+      return { output: 1n << BigInt(F), accumulator: 0n };
+    case 'floor':
+    case 'ceil':
+    case 'round':
+      // the result is a multiple of 2^F within 2^F of x (the remainder r < 2^F is an intermediate)
+      return { output: bx + (1n << BigInt(F)), accumulator: bx + (1n << BigInt(F)) };
   }
 }
 

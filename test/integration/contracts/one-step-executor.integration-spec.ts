@@ -46,6 +46,8 @@ const FIXTURES_DIR = join(__dirname, '../../fixtures/onnx-conformance');
 const ZOO_DIR = join(__dirname, '../../fixtures/onnx-zoo');
 const REFUSED = new Set(['1l_gelu_noappx']);
 const INPUTS_PER_MODEL = 2;
+/** Ops added by issue 13: the differential test prints the one-step gas of their first element. */
+const ISSUE_13_OPS = new Set(['mul', 'abs', 'sign', 'floor', 'ceil', 'round', 'compare', 'compareConst']);
 const ELEMENTS_PER_STEP = 3;
 
 interface Case {
@@ -193,6 +195,14 @@ describe('OneStepExecutor', () => {
         'softmax',
         'sub',
         'tanh',
+        'mul',
+        'abs',
+        'sign',
+        'floor',
+        'ceil',
+        'round',
+        'compare',
+        'compareConst',
       ].sort(),
     );
     const avgPools = cases.flatMap((c) => c.model.steps).filter((s) => s.op === 'avgPool');
@@ -487,6 +497,15 @@ describe('OneStepExecutor', () => {
               element,
               witness,
             );
+            if (sample === 0 && element === 0 && ISSUE_13_OPS.has(model.steps[step].op)) {
+              const gas = await chain.publicClient.estimateContractGas({
+                address: executor,
+                abi: OneStepExecutorAbi,
+                functionName: 'executeElement',
+                args: [commitment.stepsRoot, commitment.parametersRoot, roots.root, BigInt(roots.depth), BigInt(step), 0n, witness],
+              });
+              console.log(`one-step gas, ${_name} step ${step} ${model.steps[step].op} (${length} values): ${gas}, witness ${(witness.length - 2) / 2} bytes`);
+            }
             expect([model.steps[step].op, element, value]).toEqual([
               model.steps[step].op,
               element,
