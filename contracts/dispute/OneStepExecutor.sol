@@ -217,6 +217,12 @@ contract OneStepExecutor is IOneStepExecutor {
         }
         if (op == LibStepDescriptor.OP_RESHAPE) return x;
         if (op >= LibStepDescriptor.OP_MUL && op <= LibStepDescriptor.OP_COMPARE_CONST) return _elementwise(_d, _e, x, _reads);
+        if (op == LibStepDescriptor.OP_PWL) {
+            // outside the table: rescale(x * slope, F) + value (docs/semantics.md section 4.1)
+            if (x < _d.ints[0]) return LibFixedPoint.rescale(x * _d.ints[5], _d.fractionBits) + _d.ints[3];
+            if (x >= _d.ints[1]) return LibFixedPoint.rescale(x * _d.ints[6], _d.fractionBits) + _d.ints[4];
+            return LibFixedPoint.pwl(x, _d.ints, 0, _d.table);
+        }
         // sigmoid, tanh (decode() admits no other op code)
         return LibFixedPoint.pwl(x, _d.ints, 0, _d.table);
     }

@@ -12,7 +12,8 @@ pragma solidity ^0.8.24;
 ///      maxPool [geometry(15)]; gather [padValue]; sigmoid, tanh [lo, hi, shiftBits, below, above];
 ///      softmax [groupSize, lo, hi, shiftBits, below, above]; add, sub, relu, reshape [];
 ///      mul, abs, sign, floor, ceil, round []; compare [kind]; compareConst [kind, constant]
-///      (kind: less 0, lessOrEqual 1, greater 2, greaterOrEqual 3, equal 4).
+///      (kind: less 0, lessOrEqual 1, greater 2, greaterOrEqual 3, equal 4);
+///      pwl [lo, hi, shiftBits, below, above, belowSlope, aboveSlope].
 ///      geometry = [C, H, W, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw, Ho, Wo].
 ///      `table` holds PWL values; `mapRoot` is the tensor root of the gather index map or of the
 ///      avgPool multipliers (`mapLength` values).
@@ -55,7 +56,8 @@ library LibStepDescriptor {
     uint256 internal constant OP_ROUND = 21;
     uint256 internal constant OP_COMPARE = 22;
     uint256 internal constant OP_COMPARE_CONST = 23;
-    uint256 internal constant OP_COUNT = 24;
+    uint256 internal constant OP_PWL = 24;
+    uint256 internal constant OP_COUNT = 25;
     uint256 internal constant GEOMETRY_INTS = 15;
 
     /// @notice The descriptor does not have the fields its op needs.
@@ -103,6 +105,7 @@ library LibStepDescriptor {
         if (_op == OP_MAX_POOL) return GEOMETRY_INTS;
         if (_op == OP_SIGMOID || _op == OP_TANH) return 5;
         if (_op == OP_SOFTMAX) return 6;
+        if (_op == OP_PWL) return 7;
         return 0;
     }
 }

@@ -44,6 +44,7 @@ const ZK_REFUSAL_REASONS: Partial<Record<QuantStep['op'], string>> = {
   round: 'rounding to a whole unit is not in this circuit library',
   compare: 'comparisons of two signals are not in this circuit library',
   compareConst: 'comparisons are not in this circuit library',
+  pwl: 'its table lookups are not expressible in this circuit library',
 };
 
 export interface GeneratedCircuit {
@@ -197,6 +198,7 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
     case 'round':
     case 'compare':
     case 'compareConst':
+    case 'pwl':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
 }
@@ -318,6 +320,7 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
     case 'round':
     case 'compare':
     case 'compareConst':
+    case 'pwl':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -477,6 +480,7 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
       case 'round':
       case 'compare':
       case 'compareConst':
+      case 'pwl':
         break; // refused by assertZkSupported above
     }
   });

@@ -119,7 +119,7 @@ function convModel(): FloatModelSpec {
   };
 }
 
-/** Issue 13's exact elementwise ops: Mul of activations, Abs, Sign, Floor, Ceil, Round, comparisons. */
+/** Issue 13's exact elementwise ops (Mul of activations, Abs, Sign, Floor, Ceil, Round, comparisons) and Selu, Celu. */
 function integerElementwiseModel(): FloatModelSpec {
   return {
     input: { name: 'x', dims: ['n', 40] },
@@ -136,7 +136,10 @@ function integerElementwiseModel(): FloatModelSpec {
       { op: 'Less', inputs: ['f', 'r'], output: 'lt' },
       { op: 'GreaterOrEqual', inputs: ['x', 'c'], output: 'ge' },
       { op: 'Where', inputs: ['lt', 'a', 'e'], output: 'w' },
-      { op: 'Where', inputs: ['ge', 'w', 's'], output: 'y' },
+      { op: 'Where', inputs: ['ge', 'w', 's'], output: 'z' },
+      { op: 'Selu', inputs: ['z'], output: 'u' },
+      { op: 'Celu', inputs: ['u'], output: 'v', attrs: [floatAttr('alpha', 1.5)] },
+      { op: 'Add', inputs: ['v', 'x'], output: 'y' },
     ],
   };
 }

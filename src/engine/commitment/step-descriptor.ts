@@ -56,6 +56,7 @@ export const STEP_OP_CODES: Record<QuantStep['op'], number> = {
   round: 21,
   compare: 22,
   compareConst: 23,
+  pwl: 24,
 };
 
 const DESCRIPTOR_ABI = [
@@ -169,6 +170,12 @@ function stepData(step: QuantStep, offsets: Offsets): { ints: bigint[]; table: b
       return { ints: [BigInt(COMPARE_KIND_CODES[step.kind])], ...none };
     case 'compareConst':
       return { ints: [BigInt(COMPARE_KIND_CODES[step.kind]), BigInt(step.constant)], ...none };
+    case 'pwl':
+      return {
+        ints: [...pwlInts(step.table), BigInt(step.belowSlope), BigInt(step.aboveSlope)],
+        table: step.table.values.map(BigInt),
+        map: [],
+      };
   }
 }
 

@@ -6,6 +6,7 @@
 import { EngineError } from '../engine.errors';
 import { ceilToUnit, compareUnit, floorToUnit, roundToUnit, signUnit } from '../fixed-point/elementwise';
 import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
+import { evaluateUnaryPwl } from '../fixed-point/unary-pwl';
 import type { PreparedStep } from './prepared-model';
 import { invariant } from '../../common/invariant';
 
@@ -177,6 +178,14 @@ export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelCo
     case 'compareConst': {
       const c = Number(step.constant);
       return x.map((v) => compareUnit(step.kind, v, c, ctx.fractionBits));
+    }
+    case 'pwl': {
+      const pwl = { table: step.table, belowSlope: Number(step.belowSlope), aboveSlope: Number(step.aboveSlope) };
+      return x.map((v) => {
+        const outside = v < step.table.loFixed ? pwl.belowSlope : v >= step.table.hiFixed ? pwl.aboveSlope : 0;
+        if (Math.abs(v * outside) + ctx.half > p.accumulatorBound) overflow(p, v * outside, p.accumulatorBound, 'accumulator');
+        return evaluateUnaryPwl(pwl, v, ctx.fractionBits);
+      });
     }
   }
 }

@@ -86,6 +86,7 @@ function prepareStep(step: QuantStep, index: number, model: QuantizedModel): Pre
     case 'round':
     case 'compare':
     case 'compareConst':
+    case 'pwl':
       break;
   }
   return prepared;

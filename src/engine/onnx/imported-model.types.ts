@@ -3,6 +3,7 @@
  * Tensor 0 is the model input; tensor i + 1 is the output of step i. Shapes are per sample and
  * include the batch dimension fixed to 1 wherever the ONNX graph has it.
  */
+import type { UnaryPwlFunction } from '../fixed-point/pwl-table';
 import type { WindowGeometry } from '../geometry/window-geometry';
 
 export type TensorRef = number;
@@ -122,6 +123,15 @@ export interface FloatCompareConstStep extends FloatStepBase {
   constant: number;
 }
 
+/** A generic PWL unary function with affine rules outside its table (section 4.1). */
+export interface FloatUnaryPwlStep extends FloatStepBase {
+  op: 'pwl';
+  fn: UnaryPwlFunction;
+  /** alpha (elu, selu, celu) and gamma (selu); unused entries 0. */
+  alpha: number;
+  gamma: number;
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -139,7 +149,8 @@ export type FloatStep =
   | FloatMulStep
   | FloatUnaryIntStep
   | FloatCompareStep
-  | FloatCompareConstStep;
+  | FloatCompareConstStep
+  | FloatUnaryPwlStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

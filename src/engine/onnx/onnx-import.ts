@@ -2,6 +2,7 @@
 import type { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
 import { convertArithmetic } from './arithmetic-converters';
+import { convertUnaryPwl } from './pwl-converters';
 import { convertAnd, convertCompare, convertHardSigmoid, convertNeg, convertNot, convertPow, convertUnaryInt, convertWhere } from './elementwise-converters';
 import {
   convertClip,
@@ -63,6 +64,12 @@ const CONVERTERS: Record<string, Converter> = {
   HardSigmoid: convertHardSigmoid,
   HardSwish: convertHardSigmoid,
   Pow: convertPow,
+  Exp: convertUnaryPwl,
+  Erf: convertUnaryPwl,
+  Elu: convertUnaryPwl,
+  Selu: convertUnaryPwl,
+  Celu: convertUnaryPwl,
+  Softplus: convertUnaryPwl,
   Relu: convertRelu,
   LeakyRelu: convertLeakyRelu,
   Clip: convertClip,

@@ -3,7 +3,7 @@
  * (docs/semantics.md). Integers are IntLike: numbers when |v| < 2^53, decimal strings otherwise.
  */
 import type { IntLike } from '../fixed-point/fixed-point-arith';
-import type { PwlTable } from '../fixed-point/pwl-table';
+import type { PwlTable, UnaryPwlFunction } from '../fixed-point/pwl-table';
 import type { WindowGeometry } from '../geometry/window-geometry';
 import type { CompareKind } from '../onnx/imported-model.types';
 
@@ -128,6 +128,18 @@ export interface QuantCompareConstStep extends QuantStepBase {
   constant: IntLike;
 }
 
+/**
+ * y = x < lo ? rescale(x * belowSlope, F) + below : x >= hi ? rescale(x * aboveSlope, F) + above
+ * : the PWL interpolation of section 4 (slopes at 2^F; 0 gives a constant, 2^F the identity).
+ */
+export interface QuantUnaryPwlStep extends QuantStepBase {
+  op: 'pwl';
+  fn: UnaryPwlFunction;
+  table: PwlTable;
+  belowSlope: IntLike;
+  aboveSlope: IntLike;
+}
+
 export type QuantStep =
   | QuantLinearStep
   | QuantConvStep
@@ -146,7 +158,8 @@ export type QuantStep =
   | QuantMulStep
   | QuantUnaryIntStep
   | QuantCompareStep
-  | QuantCompareConstStep;
+  | QuantCompareConstStep
+  | QuantUnaryPwlStep;
 
 export interface StaticBounds {
   /** max |value| of every tensor (index 0 = input), fixed point. */

@@ -187,5 +187,15 @@ export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], le
       return emitCompare(ctx, step.kind, x, inputs[1]);
     case 'compareConst':
       return emitCompare(ctx, step.kind, x, b.scalar(num(step.constant, 'constant')));
+    case 'pwl': {
+      // outside the domain: rescale(x * slope, F) + value (every product is within the step's bound)
+      const side = (slope: number, value: number): string =>
+        b.node('Add', [floorScale(ctx, b.node('Add', [b.node('Mul', [x, b.scalar(slope)]), b.scalar(half)])), b.scalar(value)]);
+      const below = side(num(step.belowSlope, 'slope'), step.table.belowValue);
+      const above = side(num(step.aboveSlope, 'slope'), step.table.aboveValue);
+      const inside = emitPwl(ctx, step.table, x);
+      const notBelow = b.node('Where', [b.node('Less', [x, b.scalar(step.table.hiFixed)]), inside, above]);
+      return b.node('Where', [b.node('Less', [x, b.scalar(step.table.loFixed)]), below, notBelow]);
+    }
   }
 }

@@ -44,10 +44,10 @@ import { expectRevert, startChain, type Chain } from './contracts-fixture';
 
 const FIXTURES_DIR = join(__dirname, '../../fixtures/onnx-conformance');
 const ZOO_DIR = join(__dirname, '../../fixtures/onnx-zoo');
-const REFUSED = new Set(['1l_gelu_noappx']);
+const REFUSED = new Set<string>();
 const INPUTS_PER_MODEL = 2;
 /** Ops added by issue 13: the differential test prints the one-step gas of their first element. */
-const ISSUE_13_OPS = new Set(['mul', 'abs', 'sign', 'floor', 'ceil', 'round', 'compare', 'compareConst']);
+const ISSUE_13_OPS = new Set(['mul', 'abs', 'sign', 'floor', 'ceil', 'round', 'compare', 'compareConst', 'pwl']);
 const ELEMENTS_PER_STEP = 3;
 
 interface Case {
@@ -203,6 +203,7 @@ describe('OneStepExecutor', () => {
         'round',
         'compare',
         'compareConst',
+        'pwl',
       ].sort(),
     );
     const avgPools = cases.flatMap((c) => c.model.steps).filter((s) => s.op === 'avgPool');
