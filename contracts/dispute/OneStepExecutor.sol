@@ -216,8 +216,45 @@ contract OneStepExecutor is IOneStepExecutor {
             return x;
         }
         if (op == LibStepDescriptor.OP_RESHAPE) return x;
+        if (op >= LibStepDescriptor.OP_MUL && op <= LibStepDescriptor.OP_COMPARE_CONST) return _elementwise(_d, _e, x, _reads);
+        if (op == LibStepDescriptor.OP_PWL) {
+            // outside the table: rescale(x * slope, F) + value (docs/semantics.md section 4.1)
+            if (x < _d.ints[0]) return LibFixedPoint.rescale(x * _d.ints[5], _d.fractionBits) + _d.ints[3];
+            if (x >= _d.ints[1]) return LibFixedPoint.rescale(x * _d.ints[6], _d.fractionBits) + _d.ints[4];
+            return LibFixedPoint.pwl(x, _d.ints, 0, _d.table);
+        }
         // sigmoid, tanh (decode() admits no other op code)
         return LibFixedPoint.pwl(x, _d.ints, 0, _d.table);
+    }
+
+    /// @dev The exact integer elementwise ops of docs/semantics.md section 3.2 (issue 13).
+    function _elementwise(StepDescriptor memory _d, uint256 _e, int256 _x, ChunkRead[] memory _reads) private pure returns (int256) {
+        uint256 op = _d.op;
+        uint256 f = _d.fractionBits;
+        int256 unit = int256(uint256(1) << f);
+        if (op == LibStepDescriptor.OP_MUL) return LibFixedPoint.rescale(_x * _value(_reads, 1, _e), f);
+        if (op == LibStepDescriptor.OP_ABS) return _x < 0 ? -_x : _x;
+        if (op == LibStepDescriptor.OP_SIGN) return _x > 0 ? unit : (_x < 0 ? -unit : int256(0));
+        if (op == LibStepDescriptor.OP_FLOOR) return (_x >> f) << f;
+        if (op == LibStepDescriptor.OP_CEIL) return -(((-_x) >> f) << f);
+        if (op == LibStepDescriptor.OP_ROUND) {
+            int256 low = (_x >> f) << f;
+            int256 rest = _x - low;
+            int256 half = unit >> 1;
+            bool lowIsOdd = ((_x >> f) & 1) == 1;
+            return rest > half || (rest == half && lowIsOdd) ? low + unit : low;
+        }
+        int256 other = op == LibStepDescriptor.OP_COMPARE ? _value(_reads, 1, _e) : _d.ints[1];
+        return _compare(_d.ints[0], _x, other) ? unit : int256(0);
+    }
+
+    /// @dev kind: less 0, lessOrEqual 1, greater 2, greaterOrEqual 3, equal 4 (anything else: equal).
+    function _compare(int256 _kind, int256 _a, int256 _b) private pure returns (bool) {
+        if (_kind == 0) return _a < _b;
+        if (_kind == 1) return _a <= _b;
+        if (_kind == 2) return _a > _b;
+        if (_kind == 3) return _a >= _b;
+        return _a == _b;
     }
 
     /// @dev y = rescale(b_j + sum_k W_jk x_{r,k}, F) for element e = r * outFeatures + j.

@@ -10,7 +10,10 @@ pragma solidity ^0.8.24;
 ///      affine [inner, L, scaleOffset, shiftOffset]; addConst [inner, L, valuesOffset];
 ///      leakyRelu [alpha]; clip [hasMin, min, hasMax, max]; avgPool [geometry(15), countIncludePad];
 ///      maxPool [geometry(15)]; gather [padValue]; sigmoid, tanh [lo, hi, shiftBits, below, above];
-///      softmax [groupSize, lo, hi, shiftBits, below, above]; add, sub, relu, reshape [].
+///      softmax [groupSize, lo, hi, shiftBits, below, above]; add, sub, relu, reshape [];
+///      mul, abs, sign, floor, ceil, round []; compare [kind]; compareConst [kind, constant]
+///      (kind: less 0, lessOrEqual 1, greater 2, greaterOrEqual 3, equal 4);
+///      pwl [lo, hi, shiftBits, below, above, belowSlope, aboveSlope].
 ///      geometry = [C, H, W, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw, Ho, Wo].
 ///      `table` holds PWL values; `mapRoot` is the tensor root of the gather index map or of the
 ///      avgPool multipliers (`mapLength` values).
@@ -44,7 +47,17 @@ library LibStepDescriptor {
     uint256 internal constant OP_SIGMOID = 13;
     uint256 internal constant OP_TANH = 14;
     uint256 internal constant OP_SOFTMAX = 15;
-    uint256 internal constant OP_COUNT = 16;
+    // issue 13 (appended; the codes above are unchanged)
+    uint256 internal constant OP_MUL = 16;
+    uint256 internal constant OP_ABS = 17;
+    uint256 internal constant OP_SIGN = 18;
+    uint256 internal constant OP_FLOOR = 19;
+    uint256 internal constant OP_CEIL = 20;
+    uint256 internal constant OP_ROUND = 21;
+    uint256 internal constant OP_COMPARE = 22;
+    uint256 internal constant OP_COMPARE_CONST = 23;
+    uint256 internal constant OP_PWL = 24;
+    uint256 internal constant OP_COUNT = 25;
     uint256 internal constant GEOMETRY_INTS = 15;
 
     /// @notice The descriptor does not have the fields its op needs.
@@ -79,18 +92,20 @@ library LibStepDescriptor {
     }
 
     function _inputCount(uint256 _op) private pure returns (uint256) {
-        return _op == OP_ADD || _op == OP_SUB ? 2 : 1;
+        return _op == OP_ADD || _op == OP_SUB || _op == OP_MUL || _op == OP_COMPARE ? 2 : 1;
     }
 
     function _intCount(uint256 _op) private pure returns (uint256) {
         if (_op == OP_LINEAR || _op == OP_AFFINE || _op == OP_CLIP) return 4;
         if (_op == OP_CONV) return GEOMETRY_INTS + 3;
         if (_op == OP_ADD_CONST) return 3;
-        if (_op == OP_LEAKY_RELU || _op == OP_GATHER) return 1;
+        if (_op == OP_LEAKY_RELU || _op == OP_GATHER || _op == OP_COMPARE) return 1;
+        if (_op == OP_COMPARE_CONST) return 2;
         if (_op == OP_AVG_POOL) return GEOMETRY_INTS + 1;
         if (_op == OP_MAX_POOL) return GEOMETRY_INTS;
         if (_op == OP_SIGMOID || _op == OP_TANH) return 5;
         if (_op == OP_SOFTMAX) return 6;
+        if (_op == OP_PWL) return 7;
         return 0;
     }
 }

@@ -29,7 +29,23 @@ export const ZK_SUPPORTED_OPS: ReadonlySet<QuantStep['op']> = new Set([
   'maxPool',
   'gather',
   'reshape',
+  'mul',
+  'abs',
 ]);
+
+/** Why zk mode refuses an op (the error names the step and points to optimistic mode). */
+const ZK_REFUSAL_REASONS: Partial<Record<QuantStep['op'], string>> = {
+  sigmoid: 'its table lookups are not expressible in this circuit library',
+  tanh: 'its table lookups are not expressible in this circuit library',
+  softmax: 'its table lookups and division are not expressible in this circuit library',
+  sign: 'a zero test is not in this circuit library',
+  floor: 'rounding to a whole unit is not in this circuit library',
+  ceil: 'rounding to a whole unit is not in this circuit library',
+  round: 'rounding to a whole unit is not in this circuit library',
+  compare: 'comparisons of two signals are not in this circuit library',
+  compareConst: 'comparisons are not in this circuit library',
+  pwl: 'its table lookups are not expressible in this circuit library',
+};
 
 export interface GeneratedCircuit {
   /** circom identifier: VerityModel_<first 10 hex of the source hash>_b<N>. */
@@ -58,7 +74,7 @@ export function assertZkSupported(model: QuantizedModel): void {
     if (!ZK_SUPPORTED_OPS.has(step.op)) {
       throw new ZkError(
         'ZK_UNSUPPORTED_MODEL',
-        `zk mode cannot prove step ${i} (${step.op}, ONNX ${step.onnxOp} node "${step.name}"): its table lookups are not expressible in this circuit library; use optimistic mode for this model`,
+        `zk mode cannot prove step ${i} (${step.op}, ONNX ${step.onnxOp} node "${step.name}"): ${ZK_REFUSAL_REASONS[step.op] ?? 'it is not in this circuit library'}; use optimistic mode for this model`,
         { step: i, op: step.op },
       );
     }
@@ -169,11 +185,54 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
       return emitActivation(ctx, step, i);
     case 'maxPool':
       return emitMaxPool(ctx, step, i);
+    case 'mul':
+      return emitMul(ctx, step, i);
+    case 'abs':
+      return emitAbs(ctx, step, i);
     case 'sigmoid':
     case 'tanh':
     case 'softmax':
+    case 'sign':
+    case 'floor':
+    case 'ceil':
+    case 'round':
+    case 'compare':
+    case 'compareConst':
+    case 'pwl':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
+}
+
+/** mul: Rescale(F, bits) of the product of the two signals (one quadratic constraint more). */
+function emitMul(ctx: EmitContext, step: QuantStep, i: number): void {
+  const length = sizeOf(step.outShape);
+  const bits = signedBitsFor(outputBound(ctx, i + 1));
+  const [a, b] = step.inputs.map((t) => ctx.tensorName.get(t) as string);
+  const out = declareTensor(ctx, i + 1, length);
+  ctx.lines.push(
+    `  component r${i}[${length}];`,
+    `  for (var o = 0; o < ${length}; o++) {`,
+    `    r${i}[o] = Rescale(${ctx.fractionBits}, ${bits});`,
+    `    r${i}[o].in <== ${a}[o] * ${b}[o];`,
+    `    ${out}[o] <== r${i}[o].out;`,
+    '  }',
+  );
+}
+
+/** abs: |x| = 2 max(x, 0) - x with the Relu gadget. */
+function emitAbs(ctx: EmitContext, step: QuantStep, i: number): void {
+  const length = sizeOf(step.outShape);
+  const bits = signedBitsFor(outputBound(ctx, step.inputs[0]));
+  const x = ctx.tensorName.get(step.inputs[0]) as string;
+  const out = declareTensor(ctx, i + 1, length);
+  ctx.lines.push(
+    `  component g${i}[${length}];`,
+    `  for (var o = 0; o < ${length}; o++) {`,
+    `    g${i}[o] = Relu(${bits});`,
+    `    g${i}[o].in <== ${x}[o];`,
+    `    ${out}[o] <== 2 * g${i}[o].out - ${x}[o];`,
+    '  }',
+  );
 }
 
 /** linear, conv, affine, avgPool: a constant linear combination, then Rescale (or RescaleRelu). */
@@ -253,6 +312,15 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
     case 'sigmoid':
     case 'tanh':
     case 'softmax':
+    case 'mul':
+    case 'abs':
+    case 'sign':
+    case 'floor':
+    case 'ceil':
+    case 'round':
+    case 'compare':
+    case 'compareConst':
+    case 'pwl':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -397,9 +465,22 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
       case 'gather':
       case 'reshape':
         break; // linear: no constraint
+      case 'mul':
+        perSample += length * (F + bitsOf(i + 1));
+        break;
+      case 'abs':
+        perSample += length * (inBits + 1);
+        break;
       case 'sigmoid':
       case 'tanh':
       case 'softmax':
+      case 'sign':
+      case 'floor':
+      case 'ceil':
+      case 'round':
+      case 'compare':
+      case 'compareConst':
+      case 'pwl':
         break; // refused by assertZkSupported above
     }
   });

@@ -71,9 +71,9 @@ describe('the verity command', () => {
   });
 
   it('refuses an unsupported op by name and exits non-zero', () => {
-    const result = verity('inspect', join(FIXTURES, '1l_gelu_noappx', 'network.onnx'), '--json');
+    const result = verity('inspect', join(FIXTURES, '..', 'onnx-refused', '1l_conv_transpose', 'network.onnx'), '--json');
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/UNSUPPORTED_OP.*Erf/);
+    expect(result.stderr).toMatch(/UNSUPPORTED_OP.*ConvTranspose/);
   });
 
   it('refuses to start `verity defender` without its database, chain and own key, naming each', () => {

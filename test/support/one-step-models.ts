@@ -119,8 +119,34 @@ function convModel(): FloatModelSpec {
   };
 }
 
+/** Issue 13's exact elementwise ops (Mul of activations, Abs, Sign, Floor, Ceil, Round, comparisons) and Selu, Celu. */
+function integerElementwiseModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 40] },
+    output: { name: 'y', dims: ['n', 40] },
+    initializers: [{ name: 'c', dims: [], values: [0.25] }],
+    nodes: [
+      { op: 'Tanh', inputs: ['x'], output: 't' },
+      { op: 'Mul', inputs: ['x', 't'], output: 'm' },
+      { op: 'Abs', inputs: ['m'], output: 'a' },
+      { op: 'Sign', inputs: ['x'], output: 's' },
+      { op: 'Floor', inputs: ['x'], output: 'f' },
+      { op: 'Ceil', inputs: ['x'], output: 'e' },
+      { op: 'Round', inputs: ['x'], output: 'r' },
+      { op: 'Less', inputs: ['f', 'r'], output: 'lt' },
+      { op: 'GreaterOrEqual', inputs: ['x', 'c'], output: 'ge' },
+      { op: 'Where', inputs: ['lt', 'a', 'e'], output: 'w' },
+      { op: 'Where', inputs: ['ge', 'w', 's'], output: 'z' },
+      { op: 'Selu', inputs: ['z'], output: 'u' },
+      { op: 'Celu', inputs: ['u'], output: 'v', attrs: [floatAttr('alpha', 1.5)] },
+      { op: 'Add', inputs: ['v', 'x'], output: 'y' },
+    ],
+  };
+}
+
 export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-pooling': () => buildFloatModel(poolingModel()),
   'hand-elementwise': () => buildFloatModel(elementwiseModel()),
   'hand-conv': () => buildFloatModel(convModel()),
+  'hand-integer-elementwise': () => buildFloatModel(integerElementwiseModel()),
 };

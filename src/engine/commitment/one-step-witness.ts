@@ -154,6 +154,8 @@ export function elementNeeds(d: StepDescriptor, e: number): Need[] {
       ];
     case OP.add:
     case OP.sub:
+    case OP.mul:
+    case OP.compare:
       return [
         [0, e, 1],
         [1, e, 1],

@@ -18,6 +18,7 @@ import type { WindowGeometry } from '../geometry/window-geometry';
 import type { PwlTable } from '../fixed-point/pwl-table';
 import type { QuantizedModel, QuantStep } from '../quantize/quantized-model.types';
 import { EngineError } from '../engine.errors';
+import { COMPARE_KIND_CODES } from '../fixed-point/elementwise';
 import {
   type MerkleProof,
   merkleLevels,
@@ -46,6 +47,16 @@ export const STEP_OP_CODES: Record<QuantStep['op'], number> = {
   sigmoid: 13,
   tanh: 14,
   softmax: 15,
+  // issue 13, appended (existing codes unchanged)
+  mul: 16,
+  abs: 17,
+  sign: 18,
+  floor: 19,
+  ceil: 20,
+  round: 21,
+  compare: 22,
+  compareConst: 23,
+  pwl: 24,
 };
 
 const DESCRIPTOR_ABI = [
@@ -145,6 +156,23 @@ function stepData(step: QuantStep, offsets: Offsets): { ints: bigint[]; table: b
     case 'softmax':
       return {
         ints: [BigInt(step.groupSize), ...pwlInts(step.table)],
+        table: step.table.values.map(BigInt),
+        map: [],
+      };
+    case 'mul':
+    case 'abs':
+    case 'sign':
+    case 'floor':
+    case 'ceil':
+    case 'round':
+      return { ints: [], ...none };
+    case 'compare':
+      return { ints: [BigInt(COMPARE_KIND_CODES[step.kind])], ...none };
+    case 'compareConst':
+      return { ints: [BigInt(COMPARE_KIND_CODES[step.kind]), BigInt(step.constant)], ...none };
+    case 'pwl':
+      return {
+        ints: [...pwlInts(step.table), BigInt(step.belowSlope), BigInt(step.aboveSlope)],
         table: step.table.values.map(BigInt),
         map: [],
       };

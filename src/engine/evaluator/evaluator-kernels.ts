@@ -4,7 +4,9 @@
  * exact; accumulators are still checked against their bound and violations throw OVERFLOW.
  */
 import { EngineError } from '../engine.errors';
+import { ceilToUnit, compareUnit, floorToUnit, roundToUnit, signUnit } from '../fixed-point/elementwise';
 import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
+import { evaluateUnaryPwl } from '../fixed-point/unary-pwl';
 import type { PreparedStep } from './prepared-model';
 import { invariant } from '../../common/invariant';
 
@@ -159,5 +161,31 @@ export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelCo
       return pwl(step.table, x);
     case 'softmax':
       return softmax(p, x, ctx);
+    case 'mul':
+      return x.map((v, i) => rescaleChecked(p, v * inputs[1][i], ctx));
+    case 'abs':
+      return x.map(Math.abs);
+    case 'sign':
+      return x.map((v) => signUnit(v, ctx.fractionBits));
+    case 'floor':
+      return x.map((v) => floorToUnit(v, ctx.fractionBits));
+    case 'ceil':
+      return x.map((v) => ceilToUnit(v, ctx.fractionBits));
+    case 'round':
+      return x.map((v) => roundToUnit(v, ctx.fractionBits));
+    case 'compare':
+      return x.map((v, i) => compareUnit(step.kind, v, inputs[1][i], ctx.fractionBits));
+    case 'compareConst': {
+      const c = Number(step.constant);
+      return x.map((v) => compareUnit(step.kind, v, c, ctx.fractionBits));
+    }
+    case 'pwl': {
+      const pwl = { table: step.table, belowSlope: Number(step.belowSlope), aboveSlope: Number(step.aboveSlope) };
+      return x.map((v) => {
+        const outside = v < step.table.loFixed ? pwl.belowSlope : v >= step.table.hiFixed ? pwl.aboveSlope : 0;
+        if (Math.abs(v * outside) + ctx.half > p.accumulatorBound) overflow(p, v * outside, p.accumulatorBound, 'accumulator');
+        return evaluateUnaryPwl(pwl, v, ctx.fractionBits);
+      });
+    }
   }
 }

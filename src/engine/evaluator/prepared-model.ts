@@ -78,6 +78,15 @@ function prepareStep(step: QuantStep, index: number, model: QuantizedModel): Pre
     case 'sigmoid':
     case 'tanh':
     case 'softmax':
+    case 'mul':
+    case 'abs':
+    case 'sign':
+    case 'floor':
+    case 'ceil':
+    case 'round':
+    case 'compare':
+    case 'compareConst':
+    case 'pwl':
       break;
   }
   return prepared;

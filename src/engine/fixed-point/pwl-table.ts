@@ -3,9 +3,13 @@
  * quantized model, so every implementation uses the same integers and nobody calls Math.exp at
  * verification time.
  */
+import { EngineError } from '../engine.errors';
 import { floorShift, quantizeReal } from './fixed-point-arith';
 
-export type PwlFunction = 'sigmoid' | 'tanh' | 'exp';
+export type PwlFunction = 'sigmoid' | 'tanh' | 'exp' | UnaryPwlFunction;
+
+/** Functions of the generic `pwl` step (docs/semantics.md section 4.1). */
+export type UnaryPwlFunction = 'exp' | 'erf' | 'elu' | 'selu' | 'celu' | 'softplus';
 
 /** All values are fixed-point integers at 2^F except stepLog2 (k) and shiftBits (F - k). */
 export interface PwlTable {
@@ -31,15 +35,16 @@ export interface PwlDomain {
   stepLog2: number;
 }
 
-const REAL_FUNCTIONS: Record<PwlFunction, (x: number) => number> = {
+const REAL_FUNCTIONS: Partial<Record<PwlFunction, (x: number) => number>> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: (x) => Math.tanh(x),
   exp: (x) => Math.exp(x),
 };
 
-export function buildPwlTable(fn: PwlFunction, domain: PwlDomain, fractionBits: number): PwlTable {
+export function buildPwlTable(fn: PwlFunction, domain: PwlDomain, fractionBits: number, real?: (x: number) => number): PwlTable {
   const count = (domain.hi - domain.lo) * 2 ** domain.stepLog2;
-  const f = REAL_FUNCTIONS[fn];
+  const f = real ?? REAL_FUNCTIONS[fn];
+  if (!f) throw new EngineError('INVALID_ARGUMENT', `no real function given for the PWL table of ${fn}`);
   const values: number[] = [];
   for (let i = 0; i <= count; i++) {
     values.push(quantizeReal(f(domain.lo + i / 2 ** domain.stepLog2), fractionBits));

@@ -1,6 +1,7 @@
-/** Add, Sub, Mul, Div: with a constant they become AddConst/Affine; between activations only Add/Sub. */
+/** Add, Sub, Mul, Div: with a constant they become AddConst/Affine; between activations Add/Sub/Mul (elementwise-converters.ts). */
 import { type ConstTensor, broadcastConst, broadcastShapes, numel } from './const-tensor';
 import type { ActValue, NodeView } from './import-context';
+import { convertTwoActivations } from './elementwise-converters';
 
 /** A constant broadcast over an activation as y_i uses values[floor(i / inner) mod values.length]. */
 export interface BroadcastPattern {
@@ -42,14 +43,6 @@ function emitAddConst(node: NodeView, x: ActValue, pattern: BroadcastPattern): v
 
 function emitAffine(node: NodeView, x: ActValue, scale: BroadcastPattern, shift: Float64Array): void {
   node.emit({ op: 'affine', inputs: [x.ref], outShape: x.shape, inner: scale.inner, scale: scale.values, shift });
-}
-
-function convertTwoActivations(node: NodeView, a: ActValue, b: ActValue): void {
-  if (node.op !== 'Add' && node.op !== 'Sub') node.refuse(`${node.op} of two activation tensors is not supported`);
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    node.refuse(`operands must have the same shape (got [${a.shape.join(',')}] and [${b.shape.join(',')}])`);
-  }
-  node.emit({ op: node.op === 'Add' ? 'add' : 'sub', inputs: [a.ref, b.ref], outShape: a.shape });
 }
 
 export function convertArithmetic(node: NodeView): void {

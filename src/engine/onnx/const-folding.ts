@@ -6,6 +6,7 @@ import { EngineError } from '../engine.errors';
 import { type ConstTensor, constBinary, makeConst, numel } from './const-tensor';
 import type { GraphValue, NodeView } from './import-context';
 import { checkedElementCount } from './import-limits';
+import { constantOfShape } from './index-map-converters';
 import { resolveReshape, squeezeShape, unsqueezeShape, normalizeAxis } from './shape-rules';
 
 type Folder = (node: NodeView, inputs: ConstTensor[]) => ConstTensor;
@@ -54,10 +55,14 @@ function axesOf(node: NodeView, inputs: ConstTensor[]): number[] {
   return node.attrs.ints('axes') ?? (inputs[1] ? Array.from(inputs[1].data) : []);
 }
 
+/** Folders that read a second input (a mutated graph may leave it out). */
+const TWO_INPUTS = new Set(['Gather', 'Reshape', 'Add', 'Sub', 'Mul', 'Div']);
+
 const CAST_INTEGER_TYPES = new Set([2, 3, 4, 5, 6, 7, 9, 12, 13]);
 
 const FOLDERS: Record<string, Folder> = {
   Identity: (_n, [x]) => x,
+  ConstantOfShape: (n, [shape]) => constantOfShape(n, shape),
   Gather: gatherConst,
   Concat: concatConst,
   Unsqueeze: (n, inputs) => ({ ...inputs[0], shape: unsqueezeShape(inputs[0].shape, axesOf(n, inputs), n.where) }),
@@ -116,6 +121,7 @@ export function tryFoldConstant(node: NodeView): boolean {
   const folder = FOLDERS[node.op];
   const present = inputs.filter((v): v is GraphValue => v !== undefined);
   if (!folder || present.length === 0 || present.some((v) => v.kind !== 'const')) return false;
+  if (TWO_INPUTS.has(node.op) && inputs.length < 2) node.refuse('needs two inputs');
   const tensors = inputs.map((v) => (v?.kind === 'const' ? v.tensor : makeConst([0], [])));
   const folded = folder(node, tensors);
   node.ctx.budget.chargeFold(folded.data.length, node.where);

@@ -79,11 +79,28 @@ export class NodeView {
 
   /** Append a step reading `inputs` and bind its result as output 0. */
   emit(step: StepDraft): ActValue {
+    const value = this.emitHidden(step);
+    this.output(value);
+    return value;
+  }
+
+  /** Append a step without binding any output (an intermediate of a node that becomes several steps). */
+  emitHidden(step: StepDraft): ActValue {
     const full: FloatStep = { ...step, name: this.name, onnxOp: this.op };
     this.ctx.budget.chargeStep(full, this.where);
     const ref = this.ctx.addStep(full);
-    const value: ActValue = { kind: 'act', ref, shape: step.outShape };
-    this.output(value);
+    return { kind: 'act', ref, shape: step.outShape };
+  }
+
+  /** Names of the node's outputs that something reads (a graph output counts as a reader). */
+  usedOutputs(): { index: number; name: string }[] {
+    return (this.node.output ?? []).map((name, index) => ({ index, name })).filter((o) => o.name && this.ctx.consumerCount(o.name) > 0);
+  }
+
+  /** Append a step and bind its result as output `index` (ops with several outputs, e.g. Split). */
+  emitOutput(index: number, step: StepDraft): ActValue {
+    const value = this.emitHidden(step);
+    this.ctx.bind(this.node.output?.[index] ?? '', value);
     return value;
   }
 }
@@ -119,6 +136,11 @@ export class ImportContext {
     const value = this.values.get(name);
     if (!value) throw new EngineError('MALFORMED_ONNX', `${where} reads "${name}", which no earlier node or initializer defines`);
     return value;
+  }
+
+  /** The step whose output is tensor `ref` (undefined for the model input). */
+  producer(ref: TensorRef): FloatStep | undefined {
+    return ref === 0 ? undefined : this.steps[ref - 1];
   }
 
   addStep(step: FloatStep): TensorRef {

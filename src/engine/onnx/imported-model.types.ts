@@ -3,6 +3,7 @@
  * Tensor 0 is the model input; tensor i + 1 is the output of step i. Shapes are per sample and
  * include the batch dimension fixed to 1 wherever the ONNX graph has it.
  */
+import type { UnaryPwlFunction } from '../fixed-point/pwl-table';
 import type { WindowGeometry } from '../geometry/window-geometry';
 
 export type TensorRef = number;
@@ -98,6 +99,39 @@ export interface FloatSoftmaxStep extends FloatStepBase {
   groupSize: number;
 }
 
+/** y = rescale(a * b, F): the product of two activations of the same shape (section 3.2). */
+export interface FloatMulStep extends FloatStepBase {
+  op: 'mul';
+}
+
+/** Exact integer elementwise ops (section 3.2): |x|, sign, floor/ceil/round to a whole real unit. */
+export interface FloatUnaryIntStep extends FloatStepBase {
+  op: 'abs' | 'sign' | 'floor' | 'ceil' | 'round';
+}
+
+export type CompareKind = 'less' | 'lessOrEqual' | 'greater' | 'greaterOrEqual' | 'equal';
+
+/** y = (a <kind> b) ? 2^F : 0 with b a second activation (compare) or a scalar constant (compareConst). */
+export interface FloatCompareStep extends FloatStepBase {
+  op: 'compare';
+  kind: CompareKind;
+}
+
+export interface FloatCompareConstStep extends FloatStepBase {
+  op: 'compareConst';
+  kind: CompareKind;
+  constant: number;
+}
+
+/** A generic PWL unary function with affine rules outside its table (section 4.1). */
+export interface FloatUnaryPwlStep extends FloatStepBase {
+  op: 'pwl';
+  fn: UnaryPwlFunction;
+  /** alpha (elu, selu, celu) and gamma (selu); unused entries 0. */
+  alpha: number;
+  gamma: number;
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -111,7 +145,12 @@ export type FloatStep =
   | FloatGatherStep
   | FloatReshapeStep
   | FloatPwlStep
-  | FloatSoftmaxStep;
+  | FloatSoftmaxStep
+  | FloatMulStep
+  | FloatUnaryIntStep
+  | FloatCompareStep
+  | FloatCompareConstStep
+  | FloatUnaryPwlStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

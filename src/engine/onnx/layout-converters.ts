@@ -84,14 +84,29 @@ export function convertGather(node: NodeView): void {
   node.emit({ op: 'gather', inputs: [x.ref], outShape, indices, padValue: 0 });
 }
 
+/**
+ * 2-D pooling on NCHW; 1-D pooling on NCL is the same pool on [N, C, 1, L] (a reshape step before
+ * and after, kernel [1, k]).
+ */
 export function convertPool(node: NodeView): void {
   const x = node.act(0);
   const kernel = node.attrs.ints('kernel_shape');
-  if (!kernel || kernel.length !== 2 || x.shape.length !== 4) node.refuse('only 2-D pooling on NCHW tensors is supported');
-  const { strides, pads, dilations } = windowAttributes(node, kernel);
-  const geometry = makeWindowGeometry(x.shape, kernel, strides, pads, dilations, node.where);
+  const oneD = kernel?.length === 1 && x.shape.length === 3;
+  if (!kernel || (!oneD && (kernel.length !== 2 || x.shape.length !== 4))) node.refuse('only 1-D (NCL) and 2-D (NCHW) pooling is supported');
+  const attrs = windowAttributes(node, kernel);
+  const lift = (v: number[], fill: number): number[] => (oneD ? [fill, v[0]] : v);
+  const strides = lift(attrs.strides, 1);
+  const dilations = lift(attrs.dilations, 1);
+  const pads = oneD ? [0, attrs.pads[0], 0, attrs.pads[1]] : attrs.pads;
+  const source = oneD ? node.emitHidden({ op: 'reshape', inputs: [x.ref], outShape: [1, x.shape[1], 1, x.shape[2]] }) : x;
+  const geometry = makeWindowGeometry(source.shape, lift(kernel, 1), strides, pads, dilations, node.where);
   const outShape = [1, x.shape[1], ...geometry.outSpatial];
   const op = node.op === 'MaxPool' ? 'maxPool' : 'avgPool';
   const countIncludePad = node.attrs.int('count_include_pad', 0) === 1;
-  node.emit({ op, inputs: [x.ref], outShape, geometry, countIncludePad });
+  if (!oneD) {
+    node.emit({ op, inputs: [x.ref], outShape, geometry, countIncludePad });
+    return;
+  }
+  const pooled = node.emitHidden({ op, inputs: [source.ref], outShape, geometry, countIncludePad });
+  node.emit({ op: 'reshape', inputs: [pooled.ref], outShape: [1, x.shape[1], geometry.outSpatial[1]] });
 }

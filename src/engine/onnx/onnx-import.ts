@@ -2,6 +2,8 @@
 import type { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
 import { convertArithmetic } from './arithmetic-converters';
+import { convertUnaryPwl } from './pwl-converters';
+import { convertAnd, convertCompare, convertHardSigmoid, convertNeg, convertNot, convertPow, convertUnaryInt, convertWhere } from './elementwise-converters';
 import {
   convertClip,
   convertLeakyRelu,
@@ -12,6 +14,7 @@ import {
 } from './activation-converters';
 import { ImportContext, NodeView } from './import-context';
 import type { ImportedModel, ImportedModelInfo } from './imported-model.types';
+import { convertConcat, convertExpand, convertSlice, convertSplit, convertTile, convertTranspose, convertTrilu } from './index-map-converters';
 import { convertFlatten, convertGather, convertPad, convertPool, convertReshape, convertSqueeze, convertUnsqueeze } from './layout-converters';
 import { convertBatchNorm, convertConv, convertGemm, convertMatMul } from './linear-converters';
 import { tryFoldConstant } from './const-folding';
@@ -37,6 +40,36 @@ const CONVERTERS: Record<string, Converter> = {
   Unsqueeze: convertUnsqueeze,
   Pad: convertPad,
   Gather: convertGather,
+  Transpose: convertTranspose,
+  Slice: convertSlice,
+  Split: convertSplit,
+  Expand: convertExpand,
+  Tile: convertTile,
+  Concat: convertConcat,
+  Trilu: convertTrilu,
+  Abs: convertUnaryInt,
+  Sign: convertUnaryInt,
+  Floor: convertUnaryInt,
+  Ceil: convertUnaryInt,
+  Round: convertUnaryInt,
+  Neg: convertNeg,
+  Less: convertCompare,
+  LessOrEqual: convertCompare,
+  Greater: convertCompare,
+  GreaterOrEqual: convertCompare,
+  Equal: convertCompare,
+  Not: convertNot,
+  And: convertAnd,
+  Where: convertWhere,
+  HardSigmoid: convertHardSigmoid,
+  HardSwish: convertHardSigmoid,
+  Pow: convertPow,
+  Exp: convertUnaryPwl,
+  Erf: convertUnaryPwl,
+  Elu: convertUnaryPwl,
+  Selu: convertUnaryPwl,
+  Celu: convertUnaryPwl,
+  Softplus: convertUnaryPwl,
   Relu: convertRelu,
   LeakyRelu: convertLeakyRelu,
   Clip: convertClip,
@@ -49,7 +82,7 @@ const CONVERTERS: Record<string, Converter> = {
 };
 
 /** Ops accepted by the importer (the foldable ones only on constants, Shape on anything). */
-export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(CONVERTERS), 'Constant', 'Shape', 'Concat'].sort();
+export const SUPPORTED_ONNX_OPS: readonly string[] = [...Object.keys(CONVERTERS), 'Constant', 'ConstantOfShape', 'Shape'].sort();
 
 function sampleInputShape(info: onnx.IValueInfoProto): { shape: number[]; batch: ImportedModel['batchDimension']; elementType: ImportedModel['inputElementType'] } {
   const dims = valueInfoShape(info);

@@ -2,6 +2,7 @@
 import { EXP_TABLE_DOMAIN, SIGMOID_TABLE_DOMAIN, TANH_TABLE_DOMAIN } from '../engine.constants';
 import { type IntLike, quantizeReal, toIntLike } from '../fixed-point/fixed-point-arith';
 import { buildPwlTable } from '../fixed-point/pwl-table';
+import { buildUnaryPwl } from '../fixed-point/unary-pwl';
 import { type WindowGeometry, poolWindowMap, windowTaps } from '../geometry/window-geometry';
 import type { FloatStep } from '../onnx/imported-model.types';
 import type { QuantStep } from './quantized-model.types';
@@ -62,5 +63,20 @@ export function quantizeStep(step: FloatStep, fractionBits: number): QuantStep {
       return { ...base, op: 'tanh', table: buildPwlTable('tanh', TANH_TABLE_DOMAIN, F) };
     case 'softmax':
       return { ...base, op: 'softmax', groupSize: step.groupSize, table: buildPwlTable('exp', EXP_TABLE_DOMAIN, F) };
+    case 'mul':
+    case 'abs':
+    case 'sign':
+    case 'floor':
+    case 'ceil':
+    case 'round':
+      return { ...base, op: step.op };
+    case 'compare':
+      return { ...base, op: 'compare', kind: step.kind };
+    case 'compareConst':
+      return { ...base, op: 'compareConst', kind: step.kind, constant: toIntLike(quantizeReal(step.constant, F)) };
+    case 'pwl': {
+      const pwl = buildUnaryPwl(step.fn, step.alpha, step.gamma, F);
+      return { ...base, op: 'pwl', fn: step.fn, table: pwl.table, belowSlope: toIntLike(pwl.belowSlope), aboveSlope: toIntLike(pwl.aboveSlope) };
+    }
   }
 }

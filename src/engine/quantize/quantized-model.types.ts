@@ -3,8 +3,9 @@
  * (docs/semantics.md). Integers are IntLike: numbers when |v| < 2^53, decimal strings otherwise.
  */
 import type { IntLike } from '../fixed-point/fixed-point-arith';
-import type { PwlTable } from '../fixed-point/pwl-table';
+import type { PwlTable, UnaryPwlFunction } from '../fixed-point/pwl-table';
 import type { WindowGeometry } from '../geometry/window-geometry';
+import type { CompareKind } from '../onnx/imported-model.types';
 
 interface QuantStepBase {
   name: string;
@@ -104,6 +105,41 @@ export interface QuantSoftmaxStep extends QuantStepBase {
   table: PwlTable;
 }
 
+/** y = rescale(a * b, F). */
+export interface QuantMulStep extends QuantStepBase {
+  op: 'mul';
+}
+
+/** abs: |x|; sign: 2^F * sign(x); floor/ceil/round (half to even) to a multiple of 2^F. */
+export interface QuantUnaryIntStep extends QuantStepBase {
+  op: 'abs' | 'sign' | 'floor' | 'ceil' | 'round';
+}
+
+/** y = (a <kind> b) ? 2^F : 0, b the second input. */
+export interface QuantCompareStep extends QuantStepBase {
+  op: 'compare';
+  kind: CompareKind;
+}
+
+/** y = (x <kind> constant) ? 2^F : 0, constant at 2^F. */
+export interface QuantCompareConstStep extends QuantStepBase {
+  op: 'compareConst';
+  kind: CompareKind;
+  constant: IntLike;
+}
+
+/**
+ * y = x < lo ? rescale(x * belowSlope, F) + below : x >= hi ? rescale(x * aboveSlope, F) + above
+ * : the PWL interpolation of section 4 (slopes at 2^F; 0 gives a constant, 2^F the identity).
+ */
+export interface QuantUnaryPwlStep extends QuantStepBase {
+  op: 'pwl';
+  fn: UnaryPwlFunction;
+  table: PwlTable;
+  belowSlope: IntLike;
+  aboveSlope: IntLike;
+}
+
 export type QuantStep =
   | QuantLinearStep
   | QuantConvStep
@@ -118,7 +154,12 @@ export type QuantStep =
   | QuantGatherStep
   | QuantReshapeStep
   | QuantPwlStep
-  | QuantSoftmaxStep;
+  | QuantSoftmaxStep
+  | QuantMulStep
+  | QuantUnaryIntStep
+  | QuantCompareStep
+  | QuantCompareConstStep
+  | QuantUnaryPwlStep;
 
 export interface StaticBounds {
   /** max |value| of every tensor (index 0 = input), fixed point. */

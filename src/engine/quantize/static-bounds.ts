@@ -5,6 +5,7 @@
  */
 import { absBig, intLikeToBig, maxBig, rescaleBig } from '../fixed-point/fixed-point-arith';
 import { type PwlTable, pwlMaxDelta, pwlOutputBound } from '../fixed-point/pwl-table';
+import type { IntLike } from '../fixed-point/fixed-point-arith';
 import type { QuantStep } from './quantized-model.types';
 
 export interface StepBound {
@@ -85,6 +86,34 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
       const scaled = eMax << BigInt(F);
       const acc = maxBig(pwlBound(step.table, 2n * bx), scaled, BigInt(step.groupSize) * eMax);
       return { output: 1n << BigInt(F), accumulator: acc };
+    }
+    case 'mul': {
+      const product = bx * inputs[1];
+      return rescaled(product, F);
+    }
+    case 'abs':
+      return { output: bx, accumulator: 0n };
+    case 'sign':
+    case 'compare':
+    case 'compareConst':
+      return { output: 1n << BigInt(F), accumulator: 0n };
+    case 'floor':
+    case 'ceil':
+    case 'round':
+      // the result is a multiple of 2^F within 2^F of x (the remainder r < 2^F is an intermediate)
+      return { output: bx + (1n << BigInt(F)), accumulator: bx + (1n << BigInt(F)) };
+    case 'pwl': {
+      // outside the domain: rescale(x * slope, F) + value, with x * slope + 2^(F-1) the intermediate
+      const side = (slope: IntLike, value: number): StepBound => {
+        const scaled = rescaled(bx * absBig(intLikeToBig(slope)), F);
+        return { output: scaled.output + absBig(BigInt(value)), accumulator: scaled.accumulator + absBig(BigInt(value)) };
+      };
+      const below = side(step.belowSlope, step.table.belowValue);
+      const above = side(step.aboveSlope, step.table.aboveValue);
+      return {
+        output: maxBig(BigInt(pwlOutputBound(step.table)), below.output, above.output),
+        accumulator: maxBig(pwlBound(step.table, bx), below.accumulator, above.accumulator),
+      };
     }
   }
 }

@@ -9,6 +9,7 @@ import { onnx } from 'onnx-proto';
 import { intLikeToSafeNumber as num } from '../fixed-point/fixed-point-arith';
 import type { PwlTable } from '../fixed-point/pwl-table';
 import { convPatchMap, poolWindowMap } from '../geometry/window-geometry';
+import type { CompareKind } from '../onnx/imported-model.types';
 import type { QuantStep } from '../quantize/quantized-model.types';
 import type { OnnxGraphBuilder } from './onnx-graph-builder';
 
@@ -109,6 +110,20 @@ function emitSoftmax(ctx: EmitContext, step: Extract<QuantStep, { op: 'softmax' 
   return b.node('Reshape', [y, b.i64([-1, length], [2])]);
 }
 
+const COMPARE_ONNX_OPS: Record<CompareKind, string> = {
+  less: 'Less',
+  lessOrEqual: 'LessOrEqual',
+  greater: 'Greater',
+  greaterOrEqual: 'GreaterOrEqual',
+  equal: 'Equal',
+};
+
+/** 2^F where `a kind b`, else 0 (a boolean ONNX comparison selected by Where). */
+function emitCompare(ctx: EmitContext, kind: CompareKind, a: string, b: string): string {
+  const cond = ctx.b.node(COMPARE_ONNX_OPS[kind], [a, b]);
+  return ctx.b.node('Where', [cond, ctx.b.scalar(2 ** ctx.fractionBits), ctx.b.scalar(0)]);
+}
+
 /** Emit one step; `inputs` are tensor names and `lengths` the per-sample lengths of the inputs. */
 export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], lengths: number[]): string {
   const { b } = ctx;
@@ -155,5 +170,32 @@ export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], le
       return emitPwl(ctx, step.table, x);
     case 'softmax':
       return emitSoftmax(ctx, step, x, length);
+    case 'mul':
+      return floorScale(ctx, b.node('Add', [b.node('Mul', [x, inputs[1]]), b.scalar(half)]));
+    case 'abs':
+      return b.node('Abs', [x]);
+    case 'sign':
+      return b.node('Mul', [b.node('Sign', [x]), b.scalar(2 ** ctx.fractionBits)]);
+    case 'floor':
+    case 'ceil':
+    case 'round': {
+      // x * 2^-F is exact; ONNX Round rounds half to even, as the semantics
+      const unitOp = step.op === 'floor' ? 'Floor' : step.op === 'ceil' ? 'Ceil' : 'Round';
+      return b.node('Mul', [b.node(unitOp, [b.node('Mul', [x, b.scalar(2 ** -ctx.fractionBits)])]), b.scalar(2 ** ctx.fractionBits)]);
+    }
+    case 'compare':
+      return emitCompare(ctx, step.kind, x, inputs[1]);
+    case 'compareConst':
+      return emitCompare(ctx, step.kind, x, b.scalar(num(step.constant, 'constant')));
+    case 'pwl': {
+      // outside the domain: rescale(x * slope, F) + value (every product is within the step's bound)
+      const side = (slope: number, value: number): string =>
+        b.node('Add', [floorScale(ctx, b.node('Add', [b.node('Mul', [x, b.scalar(slope)]), b.scalar(half)])), b.scalar(value)]);
+      const below = side(num(step.belowSlope, 'slope'), step.table.belowValue);
+      const above = side(num(step.aboveSlope, 'slope'), step.table.aboveValue);
+      const inside = emitPwl(ctx, step.table, x);
+      const notBelow = b.node('Where', [b.node('Less', [x, b.scalar(step.table.hiFixed)]), inside, above]);
+      return b.node('Where', [b.node('Less', [x, b.scalar(step.table.loFixed)]), below, notBelow]);
+    }
   }
 }

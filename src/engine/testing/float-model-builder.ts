@@ -8,19 +8,25 @@ export interface FloatNodeSpec {
   op: string;
   inputs: string[];
   output: string;
+  /** All outputs of a node with several (output is then outputs[0]). */
+  outputs?: string[];
   attrs?: onnx.IAttributeProto[];
 }
 
 export interface FloatModelSpec {
   input: { name: string; dims: (number | string)[] };
   output: { name: string; dims: (number | string)[] };
-  initializers: { name: string; dims: number[]; values: number[] }[];
+  initializers: { name: string; dims: number[]; values: number[]; type?: 'float' | 'int64' }[];
   nodes: FloatNodeSpec[];
   opset?: number;
 }
 
 export function intAttr(name: string, value: number): onnx.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
+}
+
+export function intsAttr(name: string, values: number[]): onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values };
 }
 
 export function floatAttr(name: string, value: number): onnx.IAttributeProto {
@@ -48,8 +54,12 @@ export function buildFloatModel(spec: FloatModelSpec): Uint8Array {
       name: 'test',
       input: [valueInfo(spec.input.name, spec.input.dims)],
       output: [valueInfo(spec.output.name, spec.output.dims)],
-      initializer: spec.initializers.map((t) => ({ name: t.name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: t.values })),
-      node: spec.nodes.map((n, i) => ({ opType: n.op, name: `/${n.op}_${i}`, input: n.inputs, output: [n.output], attribute: n.attrs ?? [] })),
+      initializer: spec.initializers.map((t) =>
+        t.type === 'int64'
+          ? { name: t.name, dims: t.dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: t.values }
+          : { name: t.name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: t.values },
+      ),
+      node: spec.nodes.map((n, i) => ({ opType: n.op, name: `/${n.op}_${i}`, input: n.inputs, output: n.outputs ?? [n.output], attribute: n.attrs ?? [] })),
     },
   };
   return onnx.ModelProto.encode(model).finish();

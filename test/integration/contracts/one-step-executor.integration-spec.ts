@@ -43,8 +43,11 @@ import { ONE_STEP_MODELS } from '../../support/one-step-models';
 import { expectRevert, startChain, type Chain } from './contracts-fixture';
 
 const FIXTURES_DIR = join(__dirname, '../../fixtures/onnx-conformance');
-const REFUSED = new Set(['1l_gelu_noappx']);
+const ZOO_DIR = join(__dirname, '../../fixtures/onnx-zoo');
+const REFUSED = new Set<string>();
 const INPUTS_PER_MODEL = 2;
+/** Ops added by issue 13: the differential test prints the one-step gas of their first element. */
+const ISSUE_13_OPS = new Set(['mul', 'abs', 'sign', 'floor', 'ceil', 'round', 'compare', 'compareConst', 'pwl']);
 const ELEMENTS_PER_STEP = 3;
 
 interface Case {
@@ -52,16 +55,20 @@ interface Case {
   model: QuantizedModel;
 }
 
-function loadCases(): Case[] {
-  const conformance = readdirSync(FIXTURES_DIR, { withFileTypes: true })
+function fixtureCases(root: string, prefix: string): Case[] {
+  return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !REFUSED.has(d.name))
     .map((d) => d.name)
     .sort()
     .map((name): Case => {
-      const dir = join(FIXTURES_DIR, name);
+      const dir = join(root, name);
       const calibration = parseInputs(JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')));
-      return { name, model: quantize(importOnnx(readFileSync(join(dir, 'network.onnx'))), { calibration }) };
+      return { name: `${prefix}${name}`, model: quantize(importOnnx(readFileSync(join(dir, 'network.onnx'))), { calibration }) };
     });
+}
+
+function loadCases(): Case[] {
+  const conformance = [...fixtureCases(FIXTURES_DIR, ''), ...fixtureCases(ZOO_DIR, 'zoo/')];
   const hand = Object.entries(ONE_STEP_MODELS).map(([name, build]): Case => ({
     name,
     model: quantize(importOnnx(build())),
@@ -188,6 +195,15 @@ describe('OneStepExecutor', () => {
         'softmax',
         'sub',
         'tanh',
+        'mul',
+        'abs',
+        'sign',
+        'floor',
+        'ceil',
+        'round',
+        'compare',
+        'compareConst',
+        'pwl',
       ].sort(),
     );
     const avgPools = cases.flatMap((c) => c.model.steps).filter((s) => s.op === 'avgPool');
@@ -482,6 +498,15 @@ describe('OneStepExecutor', () => {
               element,
               witness,
             );
+            if (sample === 0 && element === 0 && ISSUE_13_OPS.has(model.steps[step].op)) {
+              const gas = await chain.publicClient.estimateContractGas({
+                address: executor,
+                abi: OneStepExecutorAbi,
+                functionName: 'executeElement',
+                args: [commitment.stepsRoot, commitment.parametersRoot, roots.root, BigInt(roots.depth), BigInt(step), 0n, witness],
+              });
+              console.log(`one-step gas, ${_name} step ${step} ${model.steps[step].op} (${length} values): ${gas}, witness ${(witness.length - 2) / 2} bytes`);
+            }
             expect([model.steps[step].op, element, value]).toEqual([
               model.steps[step].op,
               element,

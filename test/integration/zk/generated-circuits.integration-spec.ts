@@ -12,6 +12,7 @@ import { circuitInput, circuitLayout, decodePublicSignals, packOutputs } from '.
 import { generateCircuit } from '../../../src/zk/circuit-generator';
 import { commitSignedVector } from '../../../src/zk/poseidon-commitment';
 import { ZkError } from '../../../src/zk/zk.errors';
+import { buildFloatModel, seededValues } from '../../../src/engine/testing';
 import { compileHarness, type HarnessCircuit, modP } from '../../support/zk-circuit-harness';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'onnx-conformance');
@@ -104,6 +105,31 @@ describe('circuits generated from models', () => {
       expect(() => generateCircuit(model)).toThrow(/use optimistic mode/);
     }
   });
+
+  it('proves Mul of two activations and Abs (issue 13) bit for bit, and refuses the other new ops by name', async () => {
+    const spec = (extra: { op: string; inputs: string[]; output: string }[]) =>
+      buildFloatModel({
+        input: { name: 'x', dims: ['n', 6] },
+        output: { name: 'y', dims: ['n', 6] },
+        initializers: [{ name: 'w', dims: [6, 6], values: seededValues(36, 3, 0.5) }],
+        nodes: [{ op: 'MatMul', inputs: ['x', 'w'], output: 'h' }, { op: 'Abs', inputs: ['h'], output: 'a' }, ...extra],
+      });
+    const model = quantize(importOnnx(spec([{ op: 'Mul', inputs: ['a', 'x'], output: 'y' }])));
+    expect(model.steps.map((s) => s.op)).toEqual(['linear', 'abs', 'mul']);
+    const layout = circuitLayout(model, 1);
+    const { circuit } = await compileModel(model, 1);
+    for (const seed of [1, 2]) {
+      const inputs = inputsFor(model, 1, seed);
+      const witness = await circuit.witness(circuitInput(layout, inputs, BENEFICIARY));
+      expect(circuit.accepts(witness)).toBe(true);
+      const decoded = decodePublicSignals(layout, witness.slice(1, 1 + layout.publicSignalCount));
+      expect(decoded.outputs[0]).toEqual(evaluateFixed(model, Float64Array.from(inputs[0], Number), { trace: false }).outputFixed);
+    }
+    for (const op of ['Sign', 'Floor', 'Ceil', 'Round']) {
+      const refused = quantize(importOnnx(spec([{ op, inputs: ['a'], output: 'y' }])));
+      expect(() => generateCircuit(refused)).toThrow(new RegExp(`zk mode cannot prove step 2 \\(${op.toLowerCase()}, ONNX ${op} node "/${op}_2"\\).*use optimistic mode`));
+    }
+  }, 600_000);
 
   it('refuses inputs of the wrong count or length before any witness is computed', () => {
     const model = loadFixture('1l_mlp');
