@@ -4,6 +4,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { PgThrottlerStorage } from './database/pg-throttler-storage';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from './database/data-source-options';
 import { formatGraphqlError } from './common/format-graphql-error';
@@ -66,9 +68,14 @@ export class AppModule {
             plugins: [complexityLimitPlugin(MAX_QUERY_COMPLEXITY)],
           }),
         }),
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.http.rateLimitPerMinute }],
-          skipIf: () => config.http.rateLimitPerMinute === 0,
+        // Counted in PostgreSQL, so a caller's limit holds across every API replica.
+        ThrottlerModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => ({
+            throttlers: [{ name: 'per-minute', ttl: 60_000, limit: config.http.rateLimitPerMinute }],
+            skipIf: () => config.http.rateLimitPerMinute === 0,
+            storage: new PgThrottlerStorage(dataSource),
+          }),
         }),
         HealthModule,
         ModelsModule,

@@ -6,6 +6,8 @@ export const INFERENCE_ERROR_CATEGORIES = {
   MODE_NOT_ALLOWED: 'BAD_INPUT',
   DUPLICATE_REQUEST: 'CONFLICT',
   INVALID_CLIENT_REQUEST_ID: 'BAD_INPUT',
+  /** requestInferences with no input or more than MAX_REQUESTS_PER_CALL. */
+  TOO_MANY_REQUESTS: 'BAD_INPUT',
   /** A status outside the lifecycle table reached the SQL builder (a programming error). */
   UNKNOWN_STATUS: 'INTERNAL',
   ...commonCodes('INVALID_PAGE_SIZE', 'INVALID_CURSOR'),

@@ -14,7 +14,7 @@ import { pageCost } from '../common/graphql-limits';
 import { Inference, InferenceConnection } from './dto/inference.model';
 import { InferencesArgs } from './dto/inferences.args';
 import { RequestInferenceInput } from './dto/request-inference.input';
-import { InferenceService, MAX_INFERENCE_PAGE_SIZE, type InferenceView } from './inference.service';
+import { InferenceService, MAX_INFERENCE_PAGE_SIZE, MAX_REQUESTS_PER_CALL, type InferenceView } from './inference.service';
 import { toInferenceModel } from './to-inference-model';
 
 const toApi = (view: InferenceView) => toInferenceModel(view.row, view.model, view.batch);
@@ -32,6 +32,19 @@ export class InferenceResolver {
   ): Promise<Inference> {
     const row = await this.inferenceService.request({ ...input, clientId: clientIdOf(req) });
     return toApi(await this.inferenceService.view(row.id));
+  }
+
+  @Mutation(() => [Inference], {
+    description: `Queues several inferences at once (1..${MAX_REQUESTS_PER_CALL}), all or none: a refused input names its index and nothing is queued. Each gets its own id; clientRequestId works as in requestInference.`,
+    complexity: ({ args, childComplexity }) => pageCost(Array.isArray(args.inputs) ? args.inputs.length : MAX_REQUESTS_PER_CALL, childComplexity, MAX_REQUESTS_PER_CALL),
+  })
+  async requestInferences(
+    @Args('inputs', { type: () => [RequestInferenceInput] }) inputs: RequestInferenceInput[],
+    @Context('req') req: RequestLike | undefined,
+  ): Promise<Inference[]> {
+    const clientId = clientIdOf(req);
+    const rows = await this.inferenceService.requestMany(inputs.map((input) => ({ ...input, clientId })));
+    return (await this.inferenceService.views(rows)).map(toApi);
   }
 
   @Query(() => Inference)

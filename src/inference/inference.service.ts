@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { commitTensor, quantizeInput } from '../engine';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
@@ -20,6 +20,8 @@ import { sqlFor } from '../database/sql';
 
 export const MAX_INFERENCE_PAGE_SIZE = 100;
 const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
+/** Inputs one requestInferences call may queue (the body limit bounds their size as well). */
+export const MAX_REQUESTS_PER_CALL = 256;
 
 export interface RequestInferenceCommand {
   clientId: string;
@@ -67,6 +69,72 @@ export class InferenceService {
    * request is refused.
    */
   async request(command: RequestInferenceCommand): Promise<InferenceEntity> {
+    const row = await this.prepare(command);
+    const inserted = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(InferenceEntity)
+      .values(row)
+      .orIgnore()
+      .returning('id')
+      .execute();
+    if (inserted.raw.length === 0) return this.existingRequest(this.dataSource, row);
+    this.jobSignal.notify();
+    await this.events.changed([row.id]);
+    return this.get(row.id);
+  }
+
+  /**
+   * Queues several requests at once, all or none: every input is checked first (a refusal names
+   * its index, `inputs[i]: ...`), then one multi-row insert in a transaction. Each gets its own id;
+   * a clientRequestId already used for the same request returns that inference, one used for
+   * another request refuses the whole call (DUPLICATE_REQUEST) and nothing is queued.
+   */
+  async requestMany(commands: readonly RequestInferenceCommand[]): Promise<InferenceEntity[]> {
+    if (commands.length < 1 || commands.length > MAX_REQUESTS_PER_CALL) {
+      throw new InferenceError('TOO_MANY_REQUESTS', `requestInferences takes 1..${MAX_REQUESTS_PER_CALL} inputs, got ${commands.length}`, {
+        limit: MAX_REQUESTS_PER_CALL,
+      });
+    }
+    const rows: Awaited<ReturnType<InferenceService['prepare']>>[] = [];
+    for (const [index, command] of commands.entries()) {
+      try {
+        rows.push(await this.prepare(command));
+      } catch (error) {
+        if (error instanceof Error) error.message = `inputs[${index}]: ${error.message}`;
+        throw error;
+      }
+    }
+    const keys = rows.flatMap((row) => (row.clientRequestId === null ? [] : [row.clientRequestId]));
+    const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+    if (repeated !== undefined) {
+      throw new InferenceError('DUPLICATE_REQUEST', `clientRequestId ${repeated} appears twice in one call`);
+    }
+    const ids = await this.dataSource.transaction(async (manager) => {
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(InferenceEntity)
+        .values(rows)
+        .orIgnore()
+        .returning('id')
+        .execute();
+      const fresh = new Set((inserted.raw as { id: string }[]).map((r) => r.id));
+      const result: string[] = [];
+      for (const row of rows) result.push(fresh.has(row.id) ? row.id : (await this.existingRequest(manager, row)).id);
+      return { all: result, fresh: [...fresh] };
+    });
+    if (ids.fresh.length > 0) {
+      this.jobSignal.notify();
+      await this.events.changed(ids.fresh);
+    }
+    const found = await this.dataSource.getRepository(InferenceEntity).findBy({ id: In(ids.all) });
+    const byId = new Map(found.map((row) => [row.id, row]));
+    return ids.all.map((id) => byId.get(id)!);
+  }
+
+  /** Checks one request and builds its row (not inserted). */
+  private async prepare(command: RequestInferenceCommand) {
     const model = await this.catalog.get(command.modelId);
     if (!model.modes.includes(command.mode)) {
       throw new InferenceError(
@@ -83,7 +151,7 @@ export class InferenceService {
     const inputFixed = Array.from(fixed, (v) => BigInt(v));
     const id = randomUUID();
     const { chain, deployment } = this.runtime;
-    const row = {
+    return {
       id,
       requestId: apiRequestId(chain.chain.id, deployment.contracts.Settlement, id),
       modelId: model.id,
@@ -95,18 +163,6 @@ export class InferenceService {
       inputCommitment: commitTensor(inputFixed),
       status: NEW_REQUEST_STATUS,
     };
-    const inserted = await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(InferenceEntity)
-      .values(row)
-      .orIgnore()
-      .returning('id')
-      .execute();
-    if (inserted.raw.length === 0) return this.existingRequest(row);
-    this.jobSignal.notify();
-    await this.events.changed([id]);
-    return this.get(id);
   }
 
   async get(id: string): Promise<InferenceEntity> {
@@ -225,14 +281,14 @@ export class InferenceService {
   }
 
   /** The request a repeated clientRequestId names, if it is the same request. */
-  private async existingRequest(row: {
+  private async existingRequest(reader: DataSource | EntityManager, row: {
     clientId: string;
     clientRequestId: string | null;
     modelId: string;
     mode: InferenceMode;
     inputCommitment: string;
   }): Promise<InferenceEntity> {
-    const existing = await this.dataSource
+    const existing = await reader
       .getRepository(InferenceEntity)
       .findOneByOrFail({ clientId: row.clientId, clientRequestId: row.clientRequestId ?? undefined });
     const same =
