@@ -6,6 +6,7 @@ import { buildResultTree } from '../chain/result-merkle';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { InferenceEntity } from '../inference/inference.entity';
 import { InferenceEvents } from '../inference/inference-events';
+import { ServiceMetrics } from '../metrics/service-metrics';
 import { STATUSES_AWAITING_BATCH, UNSETTLED_STATUSES, statusIn, transition } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
@@ -81,6 +82,7 @@ export class BatchCommitter {
     @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
     private readonly sender: ChainTxSender,
     private readonly events: InferenceEvents,
+    private readonly metrics: ServiceMetrics,
   ) {
     this.refused = new RetryBackoff(options.revertRetryInitialMs, options.revertRetryMaxMs);
   }
@@ -319,12 +321,12 @@ export class BatchCommitter {
     const challengeEndsAt = committedAt + Number(await this.challengeWindowSeconds());
     const changes = await this.dataSource.transaction(async (manager) => {
       const sql = sqlOnManager(manager);
-      const marked = await sql(
+      const marked = await sql<{ id: string; formed_seconds_ago: number }>(
         `UPDATE result_batches
             SET status = $6, chain_batch_id = $3, block_number = $4, committed_at = to_timestamp($5),
                 last_error = NULL, updated_at = now()
           WHERE id = $1 AND status = 'SUBMITTED' AND tx_hash = $2
-          RETURNING id`,
+          RETURNING id, extract(epoch FROM clock_timestamp() - created_at)::float8 AS formed_seconds_ago`,
         [
           batch.id,
           batch.tx_hash,
@@ -334,7 +336,7 @@ export class BatchCommitter {
           BATCH_COMMITTED,
         ],
       );
-      if (marked.length === 0) return { ids: [], passed: [] };
+      if (marked.length === 0) return { ids: [], passed: [], latencySeconds: null };
       const committed = await transition(sql, 'commit', {
         set: 'committed_at = to_timestamp($2), updated_at = now()',
         where: 'batch_id = $1',
@@ -353,8 +355,13 @@ export class BatchCommitter {
       return {
         ids: [...new Set([...committed, ...challengeable].map((row) => row.id))],
         passed: atCommit.filter((row) => movedOn.has(row.id)),
+        latencySeconds: marked[0].formed_seconds_ago,
       };
     });
+    if (changes.latencySeconds !== null) {
+      this.metrics.batchSize.observe(batch.leaf_count);
+      this.metrics.batchCommitLatency.observe(changes.latencySeconds);
+    }
     if (changes.ids.length === 0) return;
     this.log.log(
       `batch ${batch.id} committed as Settlement batch ${event.args.batchId} (${batch.leaf_count} results, block ${receipt.blockNumber})`,

@@ -2,7 +2,8 @@
  * A dapp following one optimistic inference over a graphql-ws subscription sees every status it
  * enters, in order: REQUESTED, ASSIGNED (a worker claims it), COMPUTED (the worker submits),
  * COMMITTED (its batch root is mined; an API result leaves it in the same transaction, so no
- * reader of the table ever sees it), CHALLENGEABLE, and FINAL once the challenge window is over.
+ * reader of the table ever sees it), CHALLENGEABLE, and FINAL once the challenge window is over;
+ * GET /metrics then shows the batch the pipeline committed on the way.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { anvil } from 'viem/chains';
 import { SettlementAbi } from '../../src/chain/generated/contracts';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { graphqlRequest, subscriptionClient } from '../support/graphql-client';
+import { scrapeMetrics } from '../support/prometheus';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { until } from '../support/until';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
@@ -107,5 +109,14 @@ describe('an inferenceUpdated subscription', () => {
     expect(committed.batch?.chainBatchId).toMatch(/^\d+$/);
     expect(committed.challengeEndsAt).toBeNull();
     expect(challengeable.challengeEndsAt).not.toBeNull();
+
+    // what the pipeline observed on the way, as GET /metrics shows it
+    const { samples } = await scrapeMetrics(app.baseUrl);
+    expect(samples.get('verity_batch_size_results_count')).toBe(1);
+    expect(samples.get('verity_batch_size_results_sum')).toBe(1);
+    expect(samples.get('verity_batch_commit_latency_seconds_count')).toBe(1);
+    expect(samples.get('verity_inferences{status="FINAL"}')).toBe(1);
+    expect(samples.get('verity_workers{seen="5m"}')).toBe(1);
+    expect(samples.get('verity_workers_stake_ether')).toBeGreaterThan(0);
   }, 240_000);
 });
