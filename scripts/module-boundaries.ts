@@ -16,6 +16,10 @@ export const MODULE_BOUNDARIES = {
     owns: 'AppError and its codes, GraphQL scalars and limits, small helpers; nothing domain-specific',
     mayImport: [],
   },
+  metrics: {
+    owns: "the API process's Prometheus registry and the instruments the pipeline observes",
+    mayImport: [],
+  },
   config: {
     owns: 'the only reader of process.env: the whole environment, validated at boot',
     mayImport: ['common'],
@@ -71,6 +75,7 @@ export const MODULE_BOUNDARIES = {
       'database',
       'engine',
       'inference',
+      'metrics',
       'polling',
       'result-batches',
       'runtime',
@@ -83,7 +88,7 @@ export const MODULE_BOUNDARIES = {
   },
   proofs: {
     owns: "zk circuits per model (enabled by the owner's signature), proving and zk settlement",
-    mayImport: ['chain', 'chain-tx', 'common', 'database', 'inference', 'polling', 'runtime', 'settlement', 'zk'],
+    mayImport: ['chain', 'chain-tx', 'common', 'database', 'inference', 'metrics', 'polling', 'runtime', 'settlement', 'zk'],
   },
   challenges: {
     owns: "the service's side of disputes: watching, defending, outcomes, the signals to the API, the disputes API",
@@ -115,8 +120,8 @@ export const MODULE_BOUNDARIES = {
     ],
   },
   health: {
-    owns: 'health checks and the service status API',
-    mayImport: ['challenges', 'common', 'runtime'],
+    owns: 'health checks, the service status API and the Prometheus endpoint with its gauges',
+    mayImport: ['challenges', 'common', 'inference', 'metrics', 'runtime'],
   },
   'api-error-codes.ts': {
     owns: 'every code the API answers with, for its clients',

@@ -158,13 +158,16 @@ describe('formatGraphqlError', () => {
     });
   });
 
-  it("passes GraphQL's own refusals through, and nothing else that carries a code", () => {
+  it("passes GraphQL's own refusals through without a stack trace, and nothing else that carries a code", () => {
     for (const [code, category] of Object.entries(GRAPHQL_ERROR_CATEGORIES)) {
       const formatted = { message: `graphql says ${code}`, extensions: { code } };
       const answer = formatGraphqlError(formatted, new Error(`graphql says ${code}`));
-      if (isRefusal(category)) expect(answer).toBe(formatted);
+      if (isRefusal(category)) expect(answer).toEqual(formatted);
+      else if (category === 'UNAVAILABLE') expect(answer).toEqual({ message: UNAVAILABLE_MESSAGE, extensions: { code } });
       else expect(answer.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
     }
+    const traced = { message: 'bad', extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['at /srv/app/x.js:1:1'] } };
+    expect(formatGraphqlError(traced, new Error('bad'))).toEqual({ message: 'bad', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     const forged = formatGraphqlError(
       { message: 'x', extensions: { code: 'SOMETHING_ELSE' } },
       new Error('x'),

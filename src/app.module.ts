@@ -63,6 +63,8 @@ export class AppModule {
             playground: false,
             introspection: true,
             formatError: formatGraphqlError,
+            // Apollo's default outside production and test: every error with its stack trace
+            includeStacktraceInErrorResponses: false,
             context: ({ req, res }: { req?: unknown; res?: unknown }) => ({ req, res }),
             validationRules: [depthLimitRule(MAX_QUERY_DEPTH)],
             plugins: [complexityLimitPlugin(MAX_QUERY_COMPLEXITY)],

@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigError } from './config/config.errors';
+import { isCorsOriginAllowed } from './common/cors-origins';
 import { limitWebSocketMessages } from './common/graphql-ws-limits';
 import type { Runtime } from './runtime/runtime';
 import { MAX_MODEL_BYTES } from './models/models.errors';
@@ -17,6 +18,13 @@ export async function startApi(runtime: Runtime): Promise<INestApplication> {
   // ONNX models arrive base64 in GraphQL bodies: allow them, bounded (MAX_MODEL_BYTES).
   app.useBodyParser('json', { limit: MAX_REQUEST_BODY_BYTES });
   app.useLogger(app.get(PinoNestLogger));
+  // Browser pages from CORS_ORIGINS only (none in production unless set); other callers send no Origin.
+  const { corsOrigins } = runtime.config.http;
+  app.enableCors({
+    origin: (origin, allow) => allow(null, origin !== undefined && isCorsOriginAllowed(origin, corsOrigins)),
+    methods: ['GET', 'POST'],
+    maxAge: 600,
+  });
   // No Nest shutdown hooks: `verity serve` owns the order on SIGINT/SIGTERM (worker, defender
   // child, this app, then the embedded database and chain); a hook of Nest's closing the app
   // first made the serve handler's own close fail and skip stopping the runtime.

@@ -25,6 +25,9 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module) {
-  runCommand(() => buildProgram().parseAsync(process.argv));
+/** Runs `verity` on `argv` (bin/verity.js calls it, compiled or from the sources). */
+export function main(argv: readonly string[] = process.argv): void {
+  runCommand(() => buildProgram().parseAsync([...argv]));
 }
+
+if (require.main === module) main();

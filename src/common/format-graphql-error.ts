@@ -37,12 +37,9 @@ function fromAppError(error: AppError, formatted: GraphQLFormattedError): GraphQ
   }
 }
 
-/** A refusal that Apollo, GraphQL validation or Verity's GraphQL limits raised with their own code. */
-function isGraphqlRefusal(code: string): boolean {
-  return (
-    Object.hasOwn(GRAPHQL_ERROR_CATEGORIES, code) &&
-    isRefusal(GRAPHQL_ERROR_CATEGORIES[code as GraphqlErrorCode])
-  );
+/** A code that Apollo, GraphQL validation or Verity's GraphQL limits set themselves. */
+function isGraphqlCode(code: unknown): code is GraphqlErrorCode {
+  return typeof code === 'string' && Object.hasOwn(GRAPHQL_ERROR_CATEGORIES, code);
 }
 
 /**
@@ -63,6 +60,13 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
       extensions: { code },
     };
   }
-  if (typeof code === 'string' && isGraphqlRefusal(code)) return formatted;
+  if (isGraphqlCode(code) && isRefusal(GRAPHQL_ERROR_CATEGORIES[code])) {
+    // never a stack trace (Apollo adds one outside production unless told not to)
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  if (isGraphqlCode(code) && GRAPHQL_ERROR_CATEGORIES[code] === 'UNAVAILABLE') {
+    return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code } };
+  }
   return { message: INTERNAL_MESSAGE, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

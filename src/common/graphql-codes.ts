@@ -16,6 +16,8 @@ export const GRAPHQL_ERROR_CATEGORIES = {
   /** graphql-ws limits (common/graphql-ws-limits.ts). */
   TOO_MANY_SUBSCRIPTIONS: 'RATE_LIMITED',
   WS_OPERATION_NOT_ALLOWED: 'BAD_INPUT',
+  /** A subscribe that arrived before the API had built its schema: retry in a moment. */
+  SERVICE_STARTING: 'UNAVAILABLE',
   /** Anything that is not an AppError: its message is never shown. */
   INTERNAL_SERVER_ERROR: 'INTERNAL',
   /** What a client of the API (common/graphql-post.ts) calls an error that came without a code. */

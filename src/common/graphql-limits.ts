@@ -11,32 +11,49 @@ import {
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
-/** Deepest selection a query may nest (introspection's own queries need about 13). */
+/** Deepest selection a query may nest (introspection's `ofType` wrappers are not counted). */
 export const MAX_QUERY_DEPTH = 14;
 /** Largest estimated cost of one operation (each field 1, lists times their page size). */
 export const MAX_QUERY_COMPLEXITY = 5_000;
 
-/** Validation rule refusing operations nested deeper than `maxDepth` (fragments followed). */
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+
+/**
+ * Validation rule refusing operations nested deeper than `maxDepth` (fragments followed). Under
+ * `__schema` and `__type`, an `ofType` adds no depth: it unwraps a list or non-null type, so a
+ * chain of them ends after the schema's few wrappers, while graphql-js's own introspection query
+ * (getIntrospectionQuery) nests seven of them. Every other introspection field counts, so a query
+ * cycling through types, fields and their types (each level a list of the whole schema) is still
+ * bounded.
+ */
 export function depthLimitRule(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
-    const depthOf = (set: SelectionSetNode | undefined, depth: number, seen: Set<string>): number => {
+    const depthOf = (
+      set: SelectionSetNode | undefined,
+      depth: number,
+      seen: Set<string>,
+      introspection: boolean,
+    ): number => {
       if (!set) return depth;
       let deepest = depth;
       for (const selection of set.selections) {
         if (selection.kind === Kind.FIELD) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, depth + 1, seen));
+          const name = selection.name.value;
+          const inIntrospection = introspection || INTROSPECTION_ROOTS.has(name);
+          const step = inIntrospection && name === 'ofType' ? 0 : 1;
+          deepest = Math.max(deepest, depthOf(selection.selectionSet, depth + step, seen, inIntrospection));
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, depth, seen));
+          deepest = Math.max(deepest, depthOf(selection.selectionSet, depth, seen, introspection));
         } else {
           const name = selection.name.value;
           if (seen.has(name)) continue;
           deepest = Math.max(
             deepest,
-            depthOf(fragments.get(name)?.selectionSet, depth, new Set([...seen, name])),
+            depthOf(fragments.get(name)?.selectionSet, depth, new Set([...seen, name]), introspection),
           );
         }
       }
@@ -44,7 +61,7 @@ export function depthLimitRule(maxDepth: number) {
     };
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, 0, new Set());
+        const depth = depthOf(node.selectionSet, 0, new Set(), false);
         if (depth > maxDepth) {
           context.reportError(
             new GraphQLError(`query depth ${depth} exceeds the maximum of ${maxDepth}`, {

@@ -5,11 +5,14 @@ import { CommonError } from './common.errors';
 
 /**
  * Rate limits GraphQL operations per peer address (HTTP only: a subscription is one long-lived
- * connection). Exceeding the limit is a RATE_LIMITED error saying when to retry.
+ * connection), and the plain HTTP routes (GET /health) the same way. Exceeding the limit is a
+ * RATE_LIMITED error saying when to retry.
  */
 @Injectable()
 export class GraphqlThrottlerGuard extends ThrottlerGuard {
   protected override getRequestResponse(context: ExecutionContext) {
+    // a plain route's request, not GraphQL's context: without it every caller shared one budget
+    if (context.getType() === 'http') return super.getRequestResponse(context);
     const ctx = GqlExecutionContext.create(context).getContext<{
       req?: Record<string, unknown>;
       res?: Record<string, unknown>;

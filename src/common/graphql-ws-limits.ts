@@ -9,7 +9,10 @@
  *   the complexity limit, exactly as over HTTP;
  * - each subscribe counts against a per-peer-address budget of the same size as the HTTP rate
  *   limit (RATE_LIMITED with a retry time), and one connection holds at most
- *   MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions.
+ *   MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions;
+ * - every error goes out through the HTTP translator (formatGraphqlError): with its
+ *   `extensions.code` (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED as over HTTP), and a failure
+ *   of the service as a code and a generic message, never its own text.
  */
 import type { INestApplication } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -27,6 +30,8 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
+import { CommonError } from './common.errors';
+import { formatGraphqlError } from './format-graphql-error';
 import { complexityRefusal, depthLimitRule } from './graphql-limits';
 import { invariant } from './invariant';
 
@@ -52,9 +57,24 @@ interface WsExtra {
   request?: { socket?: { remoteAddress?: string } };
 }
 
-const refuse = (code: string, message: string, details?: Record<string, unknown>) => [
-  new GraphQLError(message, { extensions: { code, ...(details ? { details } : {}) } }),
-];
+const refuse = (code: string, message: string) => [new GraphQLError(message, { extensions: { code } })];
+
+/** `errors` with `code` unless they carry one (graphql-js's parse and validation errors carry none). */
+const withCode = (errors: readonly GraphQLError[], code: string): GraphQLError[] =>
+  errors.map((error) =>
+    typeof error.extensions.code === 'string'
+      ? error
+      : new GraphQLError(error.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          originalError: error.originalError,
+          extensions: { ...error.extensions, code },
+        }),
+  );
+
+/** An error as a client reads it: what the HTTP side answers for it. */
+const formatted = (error: GraphQLError) => formatGraphqlError(error.toJSON(), error);
 
 function operationOf(document: DocumentNode, name?: string | null): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter(
@@ -88,11 +108,12 @@ export function graphqlWsOptions(limits: WsLimits): Partial<ServerOptions> {
         );
         if (record.isBlocked) {
           const retryAfterSeconds = Math.ceil(record.timeToBlockExpire);
-          return refuse(
-            'RATE_LIMITED',
-            `rate limit of ${limits.rateLimitPerMinute} requests per 60 s exceeded; retry in ${retryAfterSeconds} s`,
-            { retryAfterSeconds },
-          );
+          const message = `rate limit of ${limits.rateLimitPerMinute} requests per 60 s exceeded; retry in ${retryAfterSeconds} s`;
+          return [
+            new GraphQLError(message, {
+              originalError: new CommonError('RATE_LIMITED', message, { retryAfterSeconds }),
+            }),
+          ];
         }
       }
       const schema = limits.schema();
@@ -101,7 +122,11 @@ export function graphqlWsOptions(limits: WsLimits): Partial<ServerOptions> {
       try {
         document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
       } catch (error) {
-        return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        const parseError =
+          error instanceof GraphQLError
+            ? error
+            : new GraphQLError(String(error), { originalError: error instanceof Error ? error : undefined });
+        return withCode([parseError], 'GRAPHQL_PARSE_FAILED');
       }
       const operation = operationOf(document, payload.operationName);
       if (operation && operation.operation !== OperationTypeNode.SUBSCRIPTION) {
@@ -111,7 +136,7 @@ export function graphqlWsOptions(limits: WsLimits): Partial<ServerOptions> {
         );
       }
       const errors = validate(schema, document, [...specifiedRules, depthLimitRule(limits.maxDepth)]);
-      if (errors.length > 0) return errors;
+      if (errors.length > 0) return withCode(errors, 'GRAPHQL_VALIDATION_FAILED');
       const refusal = complexityRefusal(
         schema,
         document,
@@ -128,6 +153,9 @@ export function graphqlWsOptions(limits: WsLimits): Partial<ServerOptions> {
       };
       return args;
     },
+    onError: (_ctx, _id, _payload, errors) => errors.map(formatted),
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: result.errors.map(formatted) } : undefined,
   };
 }
 

@@ -4,6 +4,8 @@ import { KNOWN_CHAIN_IDS } from './known-chains';
 const PRIVATE_KEY_PATTERN = /^0x[0-9a-fA-F]{64}$/;
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** One CORS_ORIGINS entry: `*`, or scheme://host with an optional port (`*`: any port). */
+const CORS_ORIGIN_PATTERN = /^(\*|https?:\/\/([^/\s*:[\]]+|\[[0-9a-fA-F:]+\])(:(\d{1,5}|\*))?)$/;
 const optionalString = z
   .string()
   .optional()
@@ -18,6 +20,23 @@ const ENV_FIELDS = z.object({
     HOST: z.string().default('127.0.0.1'),
     PORT: port.default(4000),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+    // browser origins allowed to call the API (CORS), comma-separated: https://app.example.com,
+    // http://localhost:* (any port), or * (any origin); unset: none in production, this machine's
+    // (http://localhost:*, http://127.0.0.1:*, http://[::1]:*) otherwise
+    CORS_ORIGINS: optionalString.pipe(
+      z
+        .string()
+        .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+        .superRefine((origins, ctx) => {
+          for (const origin of origins.filter((entry) => !CORS_ORIGIN_PATTERN.test(entry))) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${origin}" is not an origin: each entry is scheme://host[:port] (port * for any port) or *`,
+            });
+          }
+        })
+        .optional(),
+    ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     VERITY_DATA_DIR: z.string().default('.verity'),
     DATABASE_URL: optionalString.pipe(

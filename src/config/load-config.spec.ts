@@ -17,6 +17,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('allows browser pages of this machine outside production and no origin in production, unless CORS_ORIGINS says', () => {
+    expect(loadConfig({}).http.corsOrigins).toEqual(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
+    expect(loadConfig({ NODE_ENV: 'production' }).http.corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: ' https://app.example.com, http://[::1]:*,' }).http.corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://[::1]:*']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).http.corsOrigins).toEqual(['*']);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/path, app.example.com' })).toThrow(
+      /CORS_ORIGINS: "https:\/\/app.example.com\/path" is not an origin[\s\S]*CORS_ORIGINS: "app.example.com" is not an origin/,
+    );
+  });
+
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {

@@ -23,7 +23,13 @@ export interface QueueLimits {
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
-  http: { host: string; port: number; rateLimitPerMinute: number };
+  http: {
+    host: string;
+    port: number;
+    rateLimitPerMinute: number;
+    /** CORS_ORIGINS: browser origins allowed to call the API (`*`, or an origin whose port may be `*`). */
+    corsOrigins: readonly string[];
+  };
   logLevel: string;
   dataDir: string;
   database: { url?: string; poolSize: number; embeddedPort: number };
@@ -93,6 +99,9 @@ export interface WorkerConfig extends WorkerEnvConfig {
   rpcUrl?: string;
 }
 
+/** CORS_ORIGINS outside production when unset: pages served from this machine, on any port. */
+export const LOCAL_CORS_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'] as const;
+
 function problemsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ConfigError {
   return invalidConfig(issues.map((issue) => `${issue.path.map(String).join('.') || 'env'}: ${issue.message}`));
 }
@@ -137,7 +146,12 @@ function toAppConfig(e: Env, defender: Omit<DefenderConfig, 'privateKey'> & { pr
   const dataDir = resolve(e.VERITY_DATA_DIR);
   return {
     nodeEnv: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      corsOrigins: e.CORS_ORIGINS ?? (e.NODE_ENV === 'production' ? [] : LOCAL_CORS_ORIGINS),
+    },
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, embeddedPort: e.EMBEDDED_POSTGRES_PORT },

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { MODEL_REGISTERED_CHANNEL, ModelsService } from '../models/models.service';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
+import type { InferenceEntity } from './inference.entity';
 import { InferenceEvents } from './inference-events';
 import { JobSignal } from './job-signal';
 
@@ -37,7 +38,11 @@ export class NotifyingInferenceEvents extends InferenceEvents {
     super();
   }
 
-  override async changed(ids: readonly string[]): Promise<void> {
+  override async changed(ids: readonly string[], passed: readonly InferenceEntity[] = []): Promise<void> {
+    // The states a transaction passed through (rows, too large for a NOTIFY) go to this process's
+    // followers, the only ones the caller read them for (InferenceEvents.watched); the ids go to
+    // every replica, this one included (a follower skips a state it has already seen).
+    if (passed.length > 0) await this.deliver([...new Set(passed.map((row) => row.id))], passed);
     for (let at = 0; at < ids.length; at += IDS_PER_NOTIFICATION) {
       const chunk = ids.slice(at, at + IDS_PER_NOTIFICATION).join(',');
       await this.dataSource.query('SELECT pg_notify($1, $2)', [INFERENCES_CHANGED_CHANNEL, chunk]);

@@ -74,7 +74,7 @@ export class InferenceResolver {
   }
 
   @Subscription(() => Inference, {
-    description: 'The inference now, then after every change until it is FINAL or FAILED',
+    description: 'The inference now, then at every status it enters (COMMITTED included), until it is FINAL or FAILED',
     resolve: (payload: Inference) => payload,
   })
   inferenceUpdated(@Args('id', { type: () => ID }) id: string): AsyncGenerator<Inference> {

@@ -222,8 +222,11 @@ export class InferenceService {
   }
 
   /**
-   * The inference now, then again after every change, until it reaches a terminal status.
-   * Subscribes before the first read, so no change between the two is missed.
+   * The inference now, then again after every change, until it reaches a terminal status: each
+   * status it enters, including one a transaction passes through (an API result is COMMITTED,
+   * then CHALLENGEABLE, in the commit's transaction: InferenceUpdate.passed). Subscribes before
+   * the first read, so no change between the two is missed; an update whose row was already
+   * shown shows nothing again.
    */
   async *follow(id: string): AsyncGenerator<InferenceView> {
     const updates = this.events.iterator(id);
@@ -234,11 +237,14 @@ export class InferenceService {
         const next = await updates.next();
         if (next.done) return;
         const current = await this.view(id);
-        if (
-          current.row.updatedAt.getTime() === last.row.updatedAt.getTime() &&
-          current.row.status === last.row.status
-        )
-          continue;
+        if (sameState(current.row, last.row)) continue;
+        const passed = next.value.passed.filter(
+          (row) =>
+            row.updatedAt.getTime() >= last.row.updatedAt.getTime() &&
+            !sameState(row, last.row) &&
+            !sameState(row, current.row),
+        );
+        for (const view of await this.views(passed)) yield view;
         last = current;
         yield last;
       }
@@ -304,6 +310,11 @@ export class InferenceService {
     }
     return existing;
   }
+}
+
+/** Whether two reads of a row show the same state: its status, entered at the same time. */
+function sameState(a: InferenceEntity, b: InferenceEntity): boolean {
+  return a.status === b.status && a.updatedAt.getTime() === b.updatedAt.getTime();
 }
 
 export function isUuid(id: string): boolean {

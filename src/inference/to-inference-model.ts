@@ -1,5 +1,6 @@
 import type { Hex } from 'viem';
 import { hashResultLeaf } from '../chain/result-merkle';
+import { clientText } from '../common/client-text';
 import { dequantize } from '../engine';
 import { toResultLeaf } from '../result-batches/batch-leaves';
 import type { ResultBatchEntity } from '../result-batches/result-batch.entity';
@@ -8,7 +9,7 @@ import type { InferenceModeEnum, InferenceOriginEnum, InferenceStatusEnum } from
 import type { InferenceEntity } from './inference.entity';
 import type { CatalogModel } from './model-catalog';
 
-/** Maps the table rows to the API type (pure). */
+/** Maps the table rows to the API type (pure); the service's own text without server paths or URLs. */
 export function toInferenceModel(
   row: InferenceEntity,
   model: CatalogModel,
@@ -51,8 +52,8 @@ export function toInferenceModel(
             settleTx: row.settleTx,
           }
         : null,
-    provingStage: row.provingStage,
-    error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+    provingStage: row.provingStage === null ? null : clientText(row.provingStage),
+    error: row.errorCode ? { code: row.errorCode, message: clientText(row.errorMessage ?? '') } : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     computedAt: row.computedAt,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { SettlementModule } from '../settlement/settlement.module';
 import { ProofsResolver } from './proofs.resolver';
 import { ZkCircuitsService } from './zk-circuits.service';
@@ -7,7 +8,7 @@ import { ZkVerification } from './zk-verification';
 
 /** zk mode: circuits and trusted setup per model, proving in worker threads, on-chain settlement. */
 @Module({
-  imports: [SettlementModule],
+  imports: [SettlementModule, MetricsModule],
   providers: [ZkCircuitsService, ZkProverService, ZkVerification, ProofsResolver],
   exports: [ZkCircuitsService, ZkProverService],
 })

@@ -5,6 +5,7 @@ import { type Hex, zeroHash } from 'viem';
 import { AppError } from '../common/app-error';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { InferenceEvents } from '../inference/inference-events';
+import { ServiceMetrics } from '../metrics/service-metrics';
 import { STATUSES_AWAITING_PROOF, STATUSES_PROVING, statusIn, transition } from '../inference/lifecycle';
 import type { Runtime } from '../runtime/runtime';
 import { RUNTIME } from '../runtime/runtime.module';
@@ -57,6 +58,7 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly sender: ChainTxSender,
     private readonly events: InferenceEvents,
     private readonly accountLease: AccountLease,
+    private readonly metrics: ServiceMetrics,
   ) {
     this.pool = new ProverPool({ size: runtime.config.zk.proverThreads });
     this.loop = new PollingLoop('zk prover', ZK_PROVER_INTERVAL_MS, () => this.runOnce(), this.log);
@@ -125,6 +127,7 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
       input: circuitInput(layout, [input], BigInt(beneficiary)),
       onProgress: (stage, detail) => void this.stage(row.id, `${stage}: ${detail}`),
     });
+    this.metrics.proveTime.observe((result.timings.witnessMs + result.timings.proveMs) / 1000);
     const decoded = decodePublicSignals(layout, result.publicSignals);
     // The circuit and the worker's engine implement one semantics: any difference is a bug (or a
     // lying worker), never something to settle.

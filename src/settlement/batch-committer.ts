@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isAddressEqual, parseEventLogs, type Hash, type Hex, type TransactionReceipt } from 'viem';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { buildResultTree } from '../chain/result-merkle';
 import { SettlementAbi } from '../chain/generated/contracts';
+import { InferenceEntity } from '../inference/inference.entity';
 import { InferenceEvents } from '../inference/inference-events';
+import { ServiceMetrics } from '../metrics/service-metrics';
 import { STATUSES_AWAITING_BATCH, UNSETTLED_STATUSES, statusIn, transition } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
@@ -15,7 +17,7 @@ import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { RetryBackoff } from '../polling/retry-backoff';
 import { describeChainError, isRevert } from '../chain/chain-error-kinds';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
-import { query, transaction } from '../database/sql';
+import { query, sqlOnManager, transaction } from '../database/sql';
 import { SettlementError } from './settlement.errors';
 
 /** Most batches formed in one iteration (a backlog drains over a few iterations). */
@@ -80,6 +82,7 @@ export class BatchCommitter {
     @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
     private readonly sender: ChainTxSender,
     private readonly events: InferenceEvents,
+    private readonly metrics: ServiceMetrics,
   ) {
     this.refused = new RetryBackoff(options.revertRetryInitialMs, options.revertRetryMaxMs);
   }
@@ -316,13 +319,14 @@ export class BatchCommitter {
     const block = await this.runtime.chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
     const committedAt = Number(block.timestamp);
     const challengeEndsAt = committedAt + Number(await this.challengeWindowSeconds());
-    const changedIds = await transaction(this.dataSource, async (sql) => {
-      const marked = await sql(
+    const changes = await this.dataSource.transaction(async (manager) => {
+      const sql = sqlOnManager(manager);
+      const marked = await sql<{ id: string; formed_seconds_ago: number }>(
         `UPDATE result_batches
             SET status = $6, chain_batch_id = $3, block_number = $4, committed_at = to_timestamp($5),
                 last_error = NULL, updated_at = now()
           WHERE id = $1 AND status = 'SUBMITTED' AND tx_hash = $2
-          RETURNING id`,
+          RETURNING id, extract(epoch FROM clock_timestamp() - created_at)::float8 AS formed_seconds_ago`,
         [
           batch.id,
           batch.tx_hash,
@@ -332,25 +336,37 @@ export class BatchCommitter {
           BATCH_COMMITTED,
         ],
       );
-      if (marked.length === 0) return [];
+      if (marked.length === 0) return { ids: [], passed: [], latencySeconds: null };
       const committed = await transition(sql, 'commit', {
         set: 'committed_at = to_timestamp($2), updated_at = now()',
         where: 'batch_id = $1',
         params: [batch.id, committedAt],
       });
+      // What subscribers see of COMMITTED for the API results, which leave it in this transaction.
+      const watched = this.events.watched(committed.map((row) => row.id));
+      const atCommit = watched.length > 0 ? await manager.findBy(InferenceEntity, { id: In(watched) }) : [];
       // API results need no reveal: their challenge window opens at the commit.
       const challengeable = await transition(sql, 'openChallengeWindow', {
         set: 'challenge_ends_at = to_timestamp($3), updated_at = now()',
         where: "id = ANY($1::uuid[]) AND batch_id = $2 AND mode = 'OPTIMISTIC' AND origin = 'API'",
         params: [committed.map((row) => row.id), batch.id, challengeEndsAt],
       });
-      return [...new Set([...committed, ...challengeable].map((row) => row.id))];
+      const movedOn = new Set(challengeable.map((row) => row.id));
+      return {
+        ids: [...new Set([...committed, ...challengeable].map((row) => row.id))],
+        passed: atCommit.filter((row) => movedOn.has(row.id)),
+        latencySeconds: marked[0].formed_seconds_ago,
+      };
     });
-    if (changedIds.length === 0) return;
+    if (changes.latencySeconds !== null) {
+      this.metrics.batchSize.observe(batch.leaf_count);
+      this.metrics.batchCommitLatency.observe(changes.latencySeconds);
+    }
+    if (changes.ids.length === 0) return;
     this.log.log(
       `batch ${batch.id} committed as Settlement batch ${event.args.batchId} (${batch.leaf_count} results, block ${receipt.blockNumber})`,
     );
-    await this.events.changed(changedIds);
+    await this.events.changed(changes.ids, changes.passed);
   }
 
   /** Settlement.challengeWindow(), read once (immutable in the contract). */

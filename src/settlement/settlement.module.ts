@@ -4,6 +4,7 @@ import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
 import { AccountLease } from '../chain-tx/account-lease';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
+import { MetricsModule } from '../metrics/metrics.module';
 import { ModelAnchorer } from './model-anchorer';
 import { ResultFinalizer } from './result-finalizer';
 import { SettlementLoops } from './settlement-loops';
@@ -16,6 +17,7 @@ import { CHAIN_TX_OPTIONS_PROVIDER, DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIO
  * InferenceModule) and TypeORM's DataSource.
  */
 @Module({
+  imports: [MetricsModule],
   providers: [
     { provide: SETTLEMENT_OPTIONS, useValue: DEFAULT_SETTLEMENT_OPTIONS },
     CHAIN_TX_OPTIONS_PROVIDER,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRequestInput } from '../../src/settlement/chain-request-input';
@@ -68,6 +68,24 @@ describe('the verity command', () => {
     const refused = verity('commit-input', model, '--input', outOfBound);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/INPUT_OUT_OF_BOUND/);
+  });
+
+  it('lists every command from the package bin (bin/verity.js) in a checkout with no build in dist/', () => {
+    const bin = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin.verity as string;
+    expect(bin).toBe('bin/verity.js');
+    // A checkout as `npm ci` leaves it (whether or not this one has a dist/): the launcher, the
+    // sources and the dependencies, no build.
+    const checkout = mkdtempSync(join(tmpdir(), 'verity-bin-'));
+    mkdirSync(join(checkout, 'bin'));
+    copyFileSync(join(ROOT, bin), join(checkout, bin));
+    for (const entry of ['src', 'scripts', 'contracts', 'node_modules', 'package.json', 'tsconfig.json']) {
+      symlinkSync(join(ROOT, entry), join(checkout, entry));
+    }
+    const result = spawnSync(process.execPath, [join(checkout, bin), '--help'], { cwd: checkout, encoding: 'utf8', timeout: 120_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const commands = [...result.stdout.matchAll(/^ {2}([a-z][\w:-]*)/gm)].map((match) => match[1]);
+    expect(commands).toEqual(expect.arrayContaining(['serve', 'db:migrate', 'defender', 'worker', 'challenger', 'run', 'prove', 'verify', 'commit-input']));
   });
 
   it('refuses an unsupported op by name and exits non-zero', () => {

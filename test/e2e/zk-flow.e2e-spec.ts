@@ -12,6 +12,7 @@ import { SettlementAbi } from '../../src/chain/generated/contracts';
 import { evaluateFixed, quantizeInput, type QuantizedModel } from '../../src/engine';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { graphqlRequest } from '../support/graphql-client';
+import { scrapeMetrics } from '../support/prometheus';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -71,11 +72,14 @@ describe('zk mode end to end', () => {
     expect(enabled.errors).toBeUndefined();
     const circuitId = enabled.data.enableZkMode.id as string;
     const stages = new Set<string>();
+    /** Every stage text the API showed: none with the server's directories (src/common/client-text.ts). */
+    const shown: string[] = [];
     const circuit = await until(
       'the zk circuit to be ready',
       async () => {
         const row = (await gql(ZK_CIRCUIT, { id: circuitId })).data.zkCircuit;
         stages.add(String(row.stage).split(':')[0]);
+        shown.push(String(row.stage));
         if (row.status === 'FAILED') throw new Error(`zk preparation failed: ${row.errorMessage}`);
         return row.status === 'READY' ? row : undefined;
       },
@@ -96,6 +100,7 @@ describe('zk mode end to end', () => {
       async () => {
         const row = (await gql(INFERENCE, { id })).data.inference;
         seen.add(row.status);
+        if (row.provingStage) shown.push(String(row.provingStage));
         if (row.status === 'FAILED') throw new Error(`failed: ${JSON.stringify(row.error)}`);
         return row.status === 'FINAL' ? row : undefined;
       },
@@ -106,6 +111,9 @@ describe('zk mode end to end', () => {
     expect(final.outputFixed).toEqual(engine.outputFixed.map(String));
     expect(final.proof.settleTx).toMatch(/^0x[0-9a-f]{64}$/);
     expect(final.proof.circuitId).toBe(circuitId);
+    expect(shown.filter((text) => /(^|[\s'"(])\/[^\s/]+\//.test(text))).toEqual([]);
+    // GET /metrics has the time of the proof
+    expect((await scrapeMetrics(app.baseUrl)).samples.get('verity_zk_prove_seconds_count')).toBe(1);
 
     // Off-chain verification through the API, and a tampered public signal.
     const verified = await gql(VERIFY, { circuitId, proof: final.proof.proof, publicSignals: final.proof.publicSignals });
