@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 export const PROOFS_ERROR_CATEGORIES = {
   ZK_CIRCUIT_NOT_FOUND: 'NOT_FOUND',
@@ -25,8 +25,4 @@ export const MAX_ZK_CIRCUITS_PREPARING = 2;
 /** enableZkMode calls per peer address per minute, on top of the general rate limit. */
 export const ENABLE_ZK_MODE_PER_MINUTE = 5;
 
-export class ProofsError extends AppError<ProofsErrorCode> {
-  get category(): ErrorCategory {
-    return PROOFS_ERROR_CATEGORIES[this.code];
-  }
-}
+export class ProofsError extends moduleErrorClass(PROOFS_ERROR_CATEGORIES) {}
