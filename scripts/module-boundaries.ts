@@ -38,7 +38,7 @@ export const MODULE_BOUNDARIES = {
     mayImport: ['database'],
   },
   runtime: {
-    owns: "a process's database URL, chain clients and deployment (embedded or given)",
+    owns: "a process's database URL, chain connection (connectChain, for every process) and deployment (embedded or given)",
     mayImport: ['chain', 'config', 'database'],
   },
   'chain-tx': {
@@ -138,11 +138,11 @@ export const MODULE_BOUNDARIES = {
   },
   worker: {
     owns: 'the worker client: API client, job runner, worker loop, staking',
-    mayImport: ['api-error-codes.ts', 'chain', 'common', 'config', 'engine'],
+    mayImport: ['api-error-codes.ts', 'chain', 'common', 'engine', 'runtime'],
   },
   challenger: {
     owns: 'the challenger daemon: API client, target choice, dispute player',
-    mayImport: ['api-error-codes.ts', 'chain', 'challenges', 'common', 'config', 'engine'],
+    mayImport: ['api-error-codes.ts', 'chain', 'challenges', 'common', 'engine', 'runtime'],
   },
   'app.module.ts': {
     owns: "the API's Nest wiring",
