@@ -32,7 +32,10 @@ export const MODULE_BOUNDARIES = {
     owns: 'chain clients, typed ABIs, anvil, deployments, EIP-712, result Merkle trees, the kinds of chain errors',
     mayImport: ['common', 'engine'],
   },
-  polling: { owns: 'the background polling loop and the per-key retry backoff', mayImport: ['chain'] },
+  polling: {
+    owns: 'the background polling loop, loops started and stopped together, and the per-key retry backoff',
+    mayImport: ['chain'],
+  },
   'chain-cursors': {
     owns: 'the chain_cursors table: resumable, chunked log scans (`scanLogs`) for the watchers',
     mayImport: ['database'],

@@ -5,7 +5,13 @@
  * answer or serves another chain.
  */
 import { defineChain, type Chain } from 'viem';
-import { assertChainReachable, createChainClients, redactUrl, type ChainClients, type ChainKey } from '../chain/chain-clients';
+import {
+  assertChainReachable,
+  createChainClients,
+  redactUrl,
+  type ChainClients,
+  type ChainKey,
+} from '../chain/chain-clients';
 import { KNOWN_CHAIN_IDS } from '../config/known-chains';
 
 /** The viem chain of a chain id: a known one, else a bare definition served at `rpcUrl`. */
