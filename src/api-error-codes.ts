@@ -94,3 +94,8 @@ export function apiClientErrorClass<const Own extends ErrorCategories<string>>(
     }
   };
 }
+
+/** Whether an error of a client of the API says that the same call may succeed later. */
+export function isTransientApiError(error: unknown): boolean {
+  return error instanceof ApiClientError && error.transient;
+}
