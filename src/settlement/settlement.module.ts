@@ -1,12 +1,27 @@
 import { Module } from '@nestjs/common';
 import { BatchCommitter } from './batch-committer';
+import { BatchConfirmer } from './batch-confirmer';
 import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
 import { ResultFinalizer } from './result-finalizer';
+import { ResultRevealer } from './result-revealer';
 import { SettlementLoops } from './settlement-loops';
 import { CHAIN_TX_OPTIONS_PROVIDER, DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.options';
+
+/** The pipeline's parts, each one exported (the challenges and proofs modules send and read through them). */
+const SETTLEMENT_PROVIDERS = [
+  ChainTxSender,
+  BatchCommitter,
+  BatchConfirmer,
+  ChainIdentityGuard,
+  ChainRequestWatcher,
+  ResultRevealer,
+  ResultFinalizer,
+  ModelAnchorer,
+  SettlementLoops,
+];
 
 /**
  * Everything the API process does on-chain, as background loops that resume from the database:
@@ -18,23 +33,8 @@ import { CHAIN_TX_OPTIONS_PROVIDER, DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIO
   providers: [
     { provide: SETTLEMENT_OPTIONS, useValue: DEFAULT_SETTLEMENT_OPTIONS },
     CHAIN_TX_OPTIONS_PROVIDER,
-    ChainTxSender,
-    BatchCommitter,
-    ChainIdentityGuard,
-    ChainRequestWatcher,
-    ResultFinalizer,
-    ModelAnchorer,
-    SettlementLoops,
+    ...SETTLEMENT_PROVIDERS,
   ],
-  exports: [
-    SETTLEMENT_OPTIONS,
-    ChainTxSender,
-    BatchCommitter,
-    ChainIdentityGuard,
-    ChainRequestWatcher,
-    ResultFinalizer,
-    ModelAnchorer,
-    SettlementLoops,
-  ],
+  exports: [SETTLEMENT_OPTIONS, ...SETTLEMENT_PROVIDERS],
 })
 export class SettlementModule {}
