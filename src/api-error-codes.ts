@@ -74,16 +74,28 @@ export abstract class ApiClientError<Code extends string = string> extends AppEr
 }
 
 /**
+ * Codes after which the same call of a client of the API may succeed later without anything
+ * changing on the client's side: the API did not answer or answered without a body, a 5xx, a rate
+ * limit.
+ */
+export const API_TRANSIENT_CODES = [
+  'API_UNREACHABLE',
+  'API_BAD_RESPONSE',
+  'INTERNAL_SERVER_ERROR',
+  'RATE_LIMITED',
+] as const satisfies readonly ApiErrorCode[];
+
+/**
  * The error class of a client of the API, from its own table of codes (a code of its own takes
- * precedence over the API's) and the codes after which the same call may succeed later without
- * anything changing on the client's side.
+ * precedence over the API's) and the codes of its own after which a call may succeed later, on
+ * top of API_TRANSIENT_CODES.
  */
 export function apiClientErrorClass<const Own extends ErrorCategories<string>>(
   own: Own,
-  transientCodes: readonly ((keyof Own & string) | ApiErrorCode)[],
+  ownTransientCodes: readonly (keyof Own & string)[] = [],
 ) {
   const categories: Readonly<Record<string, ErrorCategory>> = { ...API_ERROR_CATEGORIES, ...own };
-  const transient: ReadonlySet<string> = new Set(transientCodes);
+  const transient: ReadonlySet<string> = new Set([...API_TRANSIENT_CODES, ...ownTransientCodes]);
   return class ClientError extends ApiClientError<(keyof Own & string) | ApiErrorCode> {
     get category(): ErrorCategory {
       return categories[this.code];

@@ -24,13 +24,8 @@ export const CHALLENGER_ERROR_CATEGORIES = {
 
 export type ChallengerErrorCode = keyof typeof CHALLENGER_ERROR_CATEGORIES | ApiErrorCode;
 
-export class ChallengerError extends apiClientErrorClass(CHALLENGER_ERROR_CATEGORIES, [
-  'API_UNREACHABLE',
-  'API_BAD_RESPONSE',
-  'INTERNAL_SERVER_ERROR',
-  'RATE_LIMITED',
-  'CHAIN_UNAVAILABLE',
-]) {}
+/** A challenger call may succeed later after the API's transient codes, or when the node answers again. */
+export class ChallengerError extends apiClientErrorClass(CHALLENGER_ERROR_CATEGORIES, ['CHAIN_UNAVAILABLE']) {}
 
 /** A refusal of one result, saying which check failed. */
 export function refuse(

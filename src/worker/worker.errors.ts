@@ -18,12 +18,8 @@ export const WORKER_ERROR_CATEGORIES = {
  */
 export type WorkerErrorCode = keyof typeof WORKER_ERROR_CATEGORIES | ApiErrorCode;
 
-export class WorkerError extends apiClientErrorClass(WORKER_ERROR_CATEGORIES, [
-  'API_UNREACHABLE',
-  'API_BAD_RESPONSE',
-  'INTERNAL_SERVER_ERROR',
-  'RATE_LIMITED',
-]) {}
+/** A worker call may succeed later after the API's transient codes (API_TRANSIENT_CODES). */
+export class WorkerError extends apiClientErrorClass(WORKER_ERROR_CATEGORIES) {}
 
 export function isTransient(error: unknown): boolean {
   return error instanceof WorkerError && error.transient;
