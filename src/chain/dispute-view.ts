@@ -114,12 +114,13 @@ export async function readDisputeView(
   };
 }
 
-async function revealedPages(
+/** The arguments of every `eventName` the game emitted for dispute `id`, oldest first. */
+async function revealedArgs<Args>(
   { game, publicClient }: DisputeGameAt,
-  eventName: 'TracePageRevealed' | 'ChunkPageRevealed',
+  eventName: 'TracePageRevealed' | 'ChunkPageRevealed' | 'ChunkValuesRevealed',
   id: bigint,
   fromBlock: bigint | undefined,
-): Promise<RevealedPage[]> {
+): Promise<Args[]> {
   const logs = await publicClient.getContractEvents({
     address: game,
     abi: DisputeGameAbi,
@@ -127,25 +128,36 @@ async function revealedPages(
     args: { disputeId: id },
     fromBlock: fromBlock ?? 'earliest',
   });
-  return logs.map((log) => {
-    const args = log.args as { height: bigint; parentIndex: bigint; nodes: readonly Hex[] };
-    return { height: Number(args.height), parentIndex: Number(args.parentIndex), nodes: args.nodes };
-  });
+  return logs.map((log) => log.args as Args);
 }
 
+async function revealedPages(
+  at: DisputeGameAt,
+  eventName: 'TracePageRevealed' | 'ChunkPageRevealed',
+  id: bigint,
+  fromBlock: bigint | undefined,
+): Promise<RevealedPage[]> {
+  const pages = await revealedArgs<{ height: bigint; parentIndex: bigint; nodes: readonly Hex[] }>(
+    at,
+    eventName,
+    id,
+    fromBlock,
+  );
+  return pages.map((page) => ({
+    height: Number(page.height),
+    parentIndex: Number(page.parentIndex),
+    nodes: page.nodes,
+  }));
+}
+
+/** The values of the chunk revealed last (the picked one), or none. */
 async function revealedChunkValues(
-  { game, publicClient }: DisputeGameAt,
+  at: DisputeGameAt,
   id: bigint,
   fromBlock: bigint | undefined,
 ): Promise<bigint[]> {
-  const logs = await publicClient.getContractEvents({
-    address: game,
-    abi: DisputeGameAbi,
-    eventName: 'ChunkValuesRevealed',
-    args: { disputeId: id },
-    fromBlock: fromBlock ?? 'earliest',
-  });
-  const last = logs.at(-1)?.args as { values: readonly bigint[] } | undefined;
+  const reveals = await revealedArgs<{ values: readonly bigint[] }>(at, 'ChunkValuesRevealed', id, fromBlock);
+  const last = reveals.at(-1);
   return last ? [...last.values] : [];
 }
 

@@ -111,6 +111,13 @@ function gatedRunner(held: { opened: Promise<void> }): ReturnType<typeof fakeRun
   return runner;
 }
 
+/** Stops a loop running on fake timers: the claim in flight long-polls (20 ms) before it ends. */
+async function stopOnFakeTimers(loop: WorkerLoop): Promise<void> {
+  const stopped = loop.stop();
+  await jest.advanceTimersByTimeAsync(20);
+  await stopped;
+}
+
 const OPTIONS: WorkerLoopOptions = {
   maxBatch: 4,
   leaseSeconds: 30,
@@ -180,9 +187,7 @@ describe('the worker loop', () => {
     }
     expect(api.submitted.map((batch) => batch.map((r) => r.jobId))).toEqual([['job-0', 'job-1']]);
     expect(loop.stats.apiErrors).toBe(3);
-    const stopped = loop.stop();
-    await jest.advanceTimersByTimeAsync(20); // the long poll of the claim in flight
-    await stopped;
+    await stopOnFakeTimers(loop);
   });
 
   it('finishes and submits the batch in flight when stopped', async () => {
@@ -219,9 +224,7 @@ describe('the worker loop', () => {
     await jest.advanceTimersByTimeAsync(500); // the compute delay is over: the batch is submitted
     expect(api.submitted.map((batch) => batch.map((r) => r.jobId))).toEqual([['job-0', 'job-2']]);
     expect(loop.stats.lost).toBe(1);
-    const stopped = loop.stop();
-    await jest.advanceTimersByTimeAsync(20); // the long poll of the claim in flight
-    await stopped;
+    await stopOnFakeTimers(loop);
   });
 
   it('retries a refused submission without the jobs whose lease is gone, and a transient failure as is', async () => {
