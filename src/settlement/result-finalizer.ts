@@ -18,7 +18,7 @@ import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options
 import { FINALIZER_BATCH_SIZE, RequestStatus } from './settlement.constants';
 import { query, sqlFor } from '../database/sql';
 import { SettlementError } from './settlement.errors';
-import { markFinal, type ResultMarks } from './result-marks';
+import { ResultMarks } from './result-marks';
 import { ResultRevealer } from './result-revealer';
 
 interface FinalizeRow {
@@ -70,7 +70,6 @@ type DueVerdict = 'final' | 'wait' | 'batch-missing';
 export class ResultFinalizer {
   private readonly log = new Logger(ResultFinalizer.name);
   private readonly backoff: RetryBackoff;
-  private readonly marks: ResultMarks;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -80,9 +79,9 @@ export class ResultFinalizer {
     private readonly events: InferenceEvents,
     private readonly committer: BatchCommitter,
     private readonly revealer: ResultRevealer,
+    private readonly marks: ResultMarks,
   ) {
     this.backoff = new RetryBackoff(options.revertRetryInitialMs, options.revertRetryMaxMs);
-    this.marks = { dataSource, events };
   }
 
   async runOnce(): Promise<void> {
@@ -212,7 +211,7 @@ export class ResultFinalizer {
     }
     const receipt = await this.sender.waitForReceipt(hash);
     if (receipt.status !== 'success') return this.reconcileFinal(row);
-    await markFinal(this.marks, row.id, hash);
+    await this.marks.final(row.id, hash);
   }
 
   private async reconcileFinal(row: FinalizeRow): Promise<void> {
@@ -236,6 +235,6 @@ export class ResultFinalizer {
     if (status !== RequestStatus.Final)
       throw new SettlementError('CHAIN_STATE_MISMATCH', `request ${row.request_id} cannot be finalized: its on-chain status is ${status}`);
     this.log.warn(`request ${row.request_id} was already final on-chain: status taken from the chain`);
-    await markFinal(this.marks, row.id, null);
+    await this.marks.final(row.id, null);
   }
 }

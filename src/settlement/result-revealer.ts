@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { SettlementAbi } from '../chain/generated/contracts';
 import { outputCommitment } from '../chain/result-merkle';
 import { canonicalSignature } from '../chain/signature';
-import { InferenceEvents } from '../inference/inference-events';
 import { STATUSES_AWAITING_REVEAL, statusIn } from '../inference/lifecycle';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
@@ -18,7 +17,7 @@ import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options
 import { FINALIZER_BATCH_SIZE, RequestStatus } from './settlement.constants';
 import { query, sqlFor } from '../database/sql';
 import { SettlementError } from './settlement.errors';
-import { markChallengeable, markFinal, type ResultMarks } from './result-marks';
+import { ResultMarks } from './result-marks';
 
 interface RevealRow {
   id: string;
@@ -45,17 +44,15 @@ interface RevealRow {
 export class ResultRevealer {
   private readonly log = new Logger(ResultRevealer.name);
   private readonly backoff: RetryBackoff;
-  private readonly marks: ResultMarks;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(SETTLEMENT_OPTIONS) options: SettlementOptions,
     private readonly sender: ChainTxSender,
-    events: InferenceEvents,
+    private readonly marks: ResultMarks,
   ) {
     this.backoff = new RetryBackoff(options.revertRetryInitialMs, options.revertRetryMaxMs);
-    this.marks = { dataSource, events };
   }
 
   /** Reveals the results of COMMITTED optimistic CHAIN requests. */
@@ -152,7 +149,7 @@ export class ResultRevealer {
         'CHAIN_EVENT_MISSING',
         `reveal ${hash} of ${row.request_id} emitted no ResultRevealed`,
       );
-    await markChallengeable(this.marks, row.id, Number(event.args.challengeEndsAt), hash);
+    await this.marks.challengeable(row.id, Number(event.args.challengeEndsAt), hash);
   }
 
   /** Applies the chain's state of a request whose reveal was refused as not open. */
@@ -186,7 +183,7 @@ export class ResultRevealer {
       strict: true,
     });
     this.log.warn(`request ${row.request_id} was already revealed on-chain: status taken from the chain`);
-    await markChallengeable(this.marks, row.id, Number(challengeEndsAt), revealed?.transactionHash ?? null);
-    if (status === RequestStatus.Final) await markFinal(this.marks, row.id, null);
+    await this.marks.challengeable(row.id, Number(challengeEndsAt), revealed?.transactionHash ?? null);
+    if (status === RequestStatus.Final) await this.marks.final(row.id, null);
   }
 }

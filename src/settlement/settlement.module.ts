@@ -6,6 +6,7 @@ import { ChainRequestWatcher } from './chain-request-watcher';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
 import { ResultFinalizer } from './result-finalizer';
+import { ResultMarks } from './result-marks';
 import { ResultRevealer } from './result-revealer';
 import { SettlementLoops } from './settlement-loops';
 import { CHAIN_TX_OPTIONS_PROVIDER, DEFAULT_SETTLEMENT_OPTIONS, SETTLEMENT_OPTIONS } from './settlement.options';
@@ -17,6 +18,7 @@ const SETTLEMENT_PROVIDERS = [
   BatchConfirmer,
   ChainIdentityGuard,
   ChainRequestWatcher,
+  ResultMarks,
   ResultRevealer,
   ResultFinalizer,
   ModelAnchorer,
