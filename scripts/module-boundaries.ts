@@ -36,13 +36,16 @@ export const MODULE_BOUNDARIES = {
     owns: 'chain clients, typed ABIs, anvil, deployments, EIP-712, result Merkle trees, the kinds of chain errors',
     mayImport: ['common', 'engine'],
   },
-  polling: { owns: 'the background polling loop and the per-key retry backoff', mayImport: ['chain'] },
+  polling: {
+    owns: 'the background polling loop, loops started and stopped together, and the per-key retry backoff',
+    mayImport: ['chain'],
+  },
   'chain-cursors': {
     owns: 'the chain_cursors table: resumable, chunked log scans (`scanLogs`) for the watchers',
     mayImport: ['database'],
   },
   runtime: {
-    owns: "a process's database URL, chain clients and deployment (embedded or given)",
+    owns: "a process's database URL, chain connection (connectChain, for every process) and deployment (embedded or given)",
     mayImport: ['chain', 'config', 'database'],
   },
   'chain-tx': {
@@ -143,11 +146,11 @@ export const MODULE_BOUNDARIES = {
   },
   worker: {
     owns: 'the worker client: API client, job runner, worker loop, staking',
-    mayImport: ['api-error-codes.ts', 'chain', 'common', 'config', 'engine'],
+    mayImport: ['api-error-codes.ts', 'chain', 'common', 'engine', 'runtime'],
   },
   challenger: {
     owns: 'the challenger daemon: API client, target choice, dispute player',
-    mayImport: ['api-error-codes.ts', 'chain', 'challenges', 'common', 'config', 'engine'],
+    mayImport: ['api-error-codes.ts', 'chain', 'challenges', 'common', 'engine', 'runtime'],
   },
   'app.module.ts': {
     owns: "the API's Nest wiring",

@@ -3,7 +3,7 @@
  * layer's own codes and those of every module the API runs. The clients of the API (`verity
  * worker`, `verity challenger`) carry these codes through as their own, so their unions stay closed.
  */
-import type { ErrorCategory } from './common/app-error';
+import { AppError, type ErrorCategories, type ErrorCategory } from './common/app-error';
 import { COMMON_ERROR_CATEGORIES } from './common/common.errors';
 import { GRAPHQL_ERROR_CATEGORIES } from './common/graphql-codes';
 import { CHAIN_ERROR_CATEGORIES } from './chain/chain.errors';
@@ -62,4 +62,52 @@ export function apiFailure(
   return isApiErrorCode(code)
     ? { code, details }
     : { code: 'GRAPHQL_ERROR', details: { ...details, apiCode: code } };
+}
+
+/**
+ * An error of a client of the API (`verity worker`, `verity challenger`): the client's own codes,
+ * and the API's (from `errors[0].extensions.code`), which pass through as they are.
+ */
+export abstract class ApiClientError<Code extends string = string> extends AppError<Code> {
+  /** Whether retrying the same call later can help (network trouble, 5xx, rate limits). */
+  abstract get transient(): boolean;
+}
+
+/**
+ * Codes after which the same call of a client of the API may succeed later without anything
+ * changing on the client's side: the API did not answer or answered without a body, a 5xx, a rate
+ * limit.
+ */
+export const API_TRANSIENT_CODES = [
+  'API_UNREACHABLE',
+  'API_BAD_RESPONSE',
+  'INTERNAL_SERVER_ERROR',
+  'RATE_LIMITED',
+] as const satisfies readonly ApiErrorCode[];
+
+/**
+ * The error class of a client of the API, from its own table of codes (a code of its own takes
+ * precedence over the API's) and the codes of its own after which a call may succeed later, on
+ * top of API_TRANSIENT_CODES.
+ */
+export function apiClientErrorClass<const Own extends ErrorCategories<string>>(
+  own: Own,
+  ownTransientCodes: readonly (keyof Own & string)[] = [],
+) {
+  const categories: Readonly<Record<string, ErrorCategory>> = { ...API_ERROR_CATEGORIES, ...own };
+  const transient: ReadonlySet<string> = new Set([...API_TRANSIENT_CODES, ...ownTransientCodes]);
+  return class ClientError extends ApiClientError<(keyof Own & string) | ApiErrorCode> {
+    get category(): ErrorCategory {
+      return categories[this.code];
+    }
+
+    get transient(): boolean {
+      return transient.has(this.code);
+    }
+  };
+}
+
+/** Whether an error of a client of the API says that the same call may succeed later. */
+export function isTransientApiError(error: unknown): boolean {
+  return error instanceof ApiClientError && error.transient;
 }

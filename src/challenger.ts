@@ -16,9 +16,9 @@ import {
   type ChallengerProtocol,
 } from './challenger/challenger-api-client';
 import { connectChallengerChain } from './challenger/challenger-chain';
-import { ChallengerError, isTransientChallengerError } from './challenger/challenger.errors';
+import { ChallengerError } from './challenger/challenger.errors';
 import { Challenger, type ChallengerStats } from './challenger/challenger';
-import { Backoff, sleep } from './worker/backoff';
+import { sleep, untilAnswered } from './worker/backoff';
 
 export const DEFAULT_CHALLENGER_INTERVAL_MS = 2_000;
 
@@ -58,26 +58,6 @@ export interface ChallengerHandle {
 
 /** Statuses after which a result will never be in a committed batch. */
 const NEVER_COMMITTED = new Set(['FAILED', 'FINAL']);
-
-/** Retries `call` on transient errors until it succeeds or `shouldStop`; other errors are thrown. */
-async function untilAnswered<T>(
-  what: string,
-  call: () => Promise<T>,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<T> {
-  const backoff = new Backoff();
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isTransientChallengerError(error) || signal.aborted) throw error;
-      const retryInMs = backoff.next();
-      log.warn({ err: (error as Error).message, retryInMs }, `${what}: not answering; retrying`);
-      await sleep(retryInMs, signal);
-    }
-  }
-}
 
 export async function startChallenger(options: ChallengerOptions): Promise<ChallengerHandle> {
   const log = options.log ?? pino({ level: 'info' });

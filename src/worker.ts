@@ -8,14 +8,14 @@ import { type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { verityDomain } from './chain/typed-data';
 import { type ExecutionProvider, OnnxRuntimeBackend } from './engine';
-import { Backoff, sleep } from './worker/backoff';
+import { untilAnswered } from './worker/backoff';
 import type { WorkerFault } from './worker/fault-injection';
 import { JobRunner } from './worker/job-runner';
 import { type ProtocolInfo, WorkerApiClient } from './worker/worker-api-client';
 import { workerCallSigner } from './worker/worker-auth';
 import { WorkerLoop, type WorkerStats } from './worker/worker-loop';
 import { ensureStaked } from './worker/worker-staking';
-import { WorkerError, isTransient } from './worker/worker.errors';
+import { WorkerError } from './worker/worker.errors';
 
 export const DEFAULT_MAX_BATCH = 64;
 export const DEFAULT_LEASE_SECONDS = 30;
@@ -55,26 +55,6 @@ export interface WorkerHandle {
   readonly done: Promise<void>;
   /** Stops claiming, finishes and submits the batch in flight, releases onnxruntime, then resolves. */
   stop(): Promise<void>;
-}
-
-/** Retries `call` on transient errors (API down, 5xx) until it succeeds or `signal` aborts; other errors are thrown. */
-async function untilAnswered<T>(
-  what: string,
-  call: () => Promise<T>,
-  log: Logger,
-  signal?: AbortSignal,
-): Promise<T> {
-  const backoff = new Backoff();
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isTransient(error) || signal?.aborted) throw error;
-      const retryInMs = backoff.next();
-      log.warn({ err: (error as Error).message, retryInMs }, `${what}: the API is not answering; retrying`);
-      await sleep(retryInMs, signal);
-    }
-  }
 }
 
 function positiveInteger(value: number, what: string): number {

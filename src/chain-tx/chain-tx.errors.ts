@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 import { commonCodes } from '../common/common.errors';
 
 /** Codes of the service account's transaction sender (chain-tx-sender.ts). */
@@ -18,8 +18,4 @@ export const CHAIN_TX_ERROR_CATEGORIES = {
 export type ChainTxErrorCode = keyof typeof CHAIN_TX_ERROR_CATEGORIES;
 
 /** A failure to send a transaction; chain errors keep viem's error as `cause`. */
-export class ChainTxError extends AppError<ChainTxErrorCode> {
-  get category(): ErrorCategory {
-    return CHAIN_TX_ERROR_CATEGORIES[this.code];
-  }
-}
+export class ChainTxError extends moduleErrorClass(CHAIN_TX_ERROR_CATEGORIES) {}

@@ -20,18 +20,28 @@ export interface ChainClients {
   walletClient: WalletClient<Transport, Chain, Account>;
 }
 
+/** The key that signs a process's transactions: a private key, or its account. */
+export type ChainKey = { privateKey: `0x${string}` } | { account: Account };
+
 /** viem clients for one RPC endpoint and one signing key. */
-export function createChainClients(options: { rpcUrl: string; privateKey: `0x${string}`; chain?: Chain }): ChainClients {
+export function createChainClients(options: ChainKey & { rpcUrl: string; chain?: Chain }): ChainClients {
   const chain = options.chain ?? anvil;
   const transport = options.rpcUrl.startsWith('ws') ? webSocket(options.rpcUrl) : http(options.rpcUrl, { retryCount: 2 });
-  const account = privateKeyToAccount(options.privateKey);
+  const account = 'account' in options ? options.account : privateKeyToAccount(options.privateKey);
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 });
   const walletClient = createWalletClient({ chain, transport, account });
   return { chain, account, publicClient, walletClient };
 }
 
-/** Checks that the node answers and serves the configured chain. */
-export async function assertChainReachable(clients: ChainClients, rpcLabel: string): Promise<void> {
+/**
+ * Checks that the node answers and serves the clients' chain; `expected` says, for a node on
+ * another chain, who expects which.
+ */
+export async function assertChainReachable(
+  clients: ChainClients,
+  rpcLabel: string,
+  expected = `CHAIN_ID is ${clients.chain.id}`,
+): Promise<void> {
   let chainId: number;
   try {
     chainId = await clients.publicClient.getChainId();
@@ -39,7 +49,7 @@ export async function assertChainReachable(clients: ChainClients, rpcLabel: stri
     throw new ChainError('CHAIN_UNAVAILABLE', `RPC_URL is unreachable (${rpcLabel})`, {}, { cause });
   }
   if (chainId !== clients.chain.id) {
-    throw new ChainError('CHAIN_MISMATCH', `RPC_URL serves chain ${chainId}, but CHAIN_ID is ${clients.chain.id}`);
+    throw new ChainError('CHAIN_MISMATCH', `RPC_URL serves chain ${chainId}, but ${expected}`);
   }
 }
 

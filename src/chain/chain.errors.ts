@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 import { commonCodes } from '../common/common.errors';
 
 /** Codes of the chain connection, the embedded anvil, deployments and the dispute client. */
@@ -28,8 +28,4 @@ export const CHAIN_ERROR_CATEGORIES = {
 export type ChainErrorCode = keyof typeof CHAIN_ERROR_CATEGORIES;
 
 /** An error of src/chain; an RPC failure keeps viem's error as `cause`. */
-export class ChainError extends AppError<ChainErrorCode> {
-  get category(): ErrorCategory {
-    return CHAIN_ERROR_CATEGORIES[this.code];
-  }
-}
+export class ChainError extends moduleErrorClass(CHAIN_ERROR_CATEGORIES) {}

@@ -22,12 +22,12 @@ import {
   type QuantizedModel,
   type StepDescriptor,
 } from '../engine';
+import type { DisputeFunction } from './dispute-calls';
+import { DISPUTE_PAGE_DEPTH as PAGE_DEPTH } from './dispute-game';
 
 /** Protocol constant: no dispute move (nor the reveal) of an optimistic model may need more gas (a 30M block). */
 export const MAX_DISPUTE_MOVE_GAS = 10_000_000;
 
-/** Levels a page spans (DisputeGame.PAGE_DEPTH). */
-const PAGE_DEPTH = 8;
 /** Calldata per byte, priced as non-zero (EIP-2028). */
 const CALLDATA_GAS_PER_BYTE = 16;
 const TX_BASE_GAS = 21_000;
@@ -65,15 +65,8 @@ const COST = {
   revealPerValue: 24_000,
 } as const;
 
-export type DisputeMove =
-  | 'open'
-  | 'revealTracePage'
-  | 'pickTraceNode'
-  | 'revealChunkPage'
-  | 'pickChunkNode'
-  | 'revealChunkValues'
-  | 'oneStep'
-  | 'reveal';
+/** A move of a dispute, or the reveal (what the bound covers). */
+export type DisputeMove = Exclude<DisputeFunction, 'claimTimeout' | 'withdraw'> | 'reveal';
 
 export interface MoveGasEstimate {
   move: DisputeMove;

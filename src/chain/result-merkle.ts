@@ -11,7 +11,7 @@
  *
  * Framework-free: viem's hashing and ABI encoding only.
  */
-import { concat, encodeAbiParameters, hexToBigInt, keccak256, type Address, type Hex } from 'viem';
+import { concat, encodeAbiParameters, hexToBigInt, keccak256, parseAbiParameters, type Address, type Hex } from 'viem';
 import { commitTensor } from '../engine';
 
 export interface ResultLeaf {
@@ -31,14 +31,9 @@ export interface ResultMerkleTree {
   proof(index: number): Hex[];
 }
 
-const RESULT_LEAF_PARAMETERS = [
-  { type: 'bytes32' },
-  { type: 'bytes32' },
-  { type: 'bytes32' },
-  { type: 'bytes32' },
-  { type: 'bytes32' },
-  { type: 'address' },
-] as const;
+const RESULT_LEAF_PARAMETERS = parseAbiParameters(
+  'bytes32 requestId, bytes32 modelCommitment, bytes32 inputCommitment, bytes32 outputCommitment, bytes32 traceCommitment, address worker',
+);
 
 /** The output's tensor root (format v3): the output commitment Settlement.reveal checks. */
 export function outputCommitment(output: readonly bigint[]): Hex {

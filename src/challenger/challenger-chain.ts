@@ -5,25 +5,10 @@
  * slash rewards it is owed and claimRewards. The bond and the clock are read from the game itself,
  * never taken from the API.
  */
-import {
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
-  webSocket,
-  type Account,
-  type Address,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Account, Address, Chain, Hex, PublicClient, Transport } from 'viem';
 import { createDisputeClient, type DisputeClient } from '../chain/dispute-client';
-import { redactUrl } from '../chain/chain-clients';
 import { SettlementAbi } from '../chain/generated/contracts';
-import { KNOWN_CHAIN_IDS } from '../config/known-chains';
+import { connectChain } from '../runtime/connect-chain';
 import type { BatchWindow } from './challenge-target';
 import type { ChallengerProtocol } from './challenger-api-client';
 import { ChallengerError } from './challenger.errors';
@@ -43,55 +28,19 @@ export interface ChallengerChain {
   claimRewards(): Promise<Hex>;
 }
 
-function chainFor(chainId: number, rpcUrl: string): Chain {
-  return (
-    KNOWN_CHAIN_IDS.get(chainId) ??
-    defineChain({
-      id: chainId,
-      name: `chain ${chainId}`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [rpcUrl] } },
-    })
-  );
-}
-
 /** Connects, refusing a node on another chain than the API's or a game the Settlement does not name. */
 export async function connectChallengerChain(options: {
   rpcUrl: string;
   privateKey: Hex;
   protocol: ChallengerProtocol;
 }): Promise<ChallengerChain> {
-  const { rpcUrl, protocol } = options;
-  const chain = chainFor(protocol.chainId, rpcUrl);
-  const transport = rpcUrl.startsWith('ws') ? webSocket(rpcUrl) : http(rpcUrl, { retryCount: 2 });
-  const account = privateKeyToAccount(options.privateKey);
-  const publicClient: PublicClient<Transport, Chain> = createPublicClient({
-    chain,
-    transport,
-    pollingInterval: 250,
+  const { protocol } = options;
+  const { account, publicClient, walletClient } = await connectChain({
+    rpcUrl: options.rpcUrl,
+    privateKey: options.privateKey,
+    chain: protocol.chainId,
+    expected: `the API settles on chain ${protocol.chainId}; point RPC_URL at a node of chain ${protocol.chainId}`,
   });
-  const walletClient: WalletClient<Transport, Chain, Account> = createWalletClient({
-    chain,
-    transport,
-    account,
-  });
-  let served: number;
-  try {
-    served = await publicClient.getChainId();
-  } catch (cause) {
-    throw new ChallengerError(
-      'CHAIN_UNAVAILABLE',
-      `RPC_URL is unreachable (${redactUrl(rpcUrl)})`,
-      {},
-      { cause },
-    );
-  }
-  if (served !== protocol.chainId) {
-    throw new ChallengerError(
-      'CHAIN_MISMATCH',
-      `RPC_URL serves chain ${served}, but the API settles on chain ${protocol.chainId}; point RPC_URL at a node of chain ${protocol.chainId}`,
-    );
-  }
   const settlement = { address: protocol.settlement, abi: SettlementAbi } as const;
   const game = await publicClient.readContract({ ...settlement, functionName: 'disputeGame' });
   if (game.toLowerCase() !== protocol.disputeGame.toLowerCase()) {

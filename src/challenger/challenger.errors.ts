@@ -4,8 +4,8 @@
  * disputed, because a dispute opened on data the challenger cannot vouch for could lose its bond.
  * API codes (from `errors[0].extensions.code`) pass through as they are.
  */
-import { API_ERROR_CATEGORIES, type ApiErrorCode } from '../api-error-codes';
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { apiClientErrorClass, type ApiErrorCode } from '../api-error-codes';
+import type { ErrorCategories } from '../common/app-error';
 import { commonCodes } from '../common/common.errors';
 
 /** The challenger's own codes; the API's pass through (INFERENCE_NOT_FOUND, RATE_LIMITED, ...). */
@@ -24,27 +24,8 @@ export const CHALLENGER_ERROR_CATEGORIES = {
 
 export type ChallengerErrorCode = keyof typeof CHALLENGER_ERROR_CATEGORIES | ApiErrorCode;
 
-/** Codes after which the same call may succeed later without anything changing on our side. */
-const TRANSIENT_CODES: ReadonlySet<ChallengerErrorCode> = new Set<ChallengerErrorCode>([
-  'API_UNREACHABLE',
-  'API_BAD_RESPONSE',
-  'INTERNAL_SERVER_ERROR',
-  'RATE_LIMITED',
-  'CHAIN_UNAVAILABLE',
-]);
-
-export class ChallengerError extends AppError<ChallengerErrorCode> {
-  get category(): ErrorCategory {
-    return Object.hasOwn(CHALLENGER_ERROR_CATEGORIES, this.code)
-      ? CHALLENGER_ERROR_CATEGORIES[this.code as keyof typeof CHALLENGER_ERROR_CATEGORIES]
-      : API_ERROR_CATEGORIES[this.code as ApiErrorCode];
-  }
-
-  /** Whether retrying later can help (network trouble, 5xx, rate limits). */
-  get transient(): boolean {
-    return TRANSIENT_CODES.has(this.code);
-  }
-}
+/** A challenger call may succeed later after the API's transient codes, or when the node answers again. */
+export class ChallengerError extends apiClientErrorClass(CHALLENGER_ERROR_CATEGORIES, ['CHAIN_UNAVAILABLE']) {}
 
 /** A refusal of one result, saying which check failed. */
 export function refuse(

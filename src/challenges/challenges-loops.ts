@@ -1,14 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccountLease } from '../chain-tx/account-lease';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { PollingLoop } from '../polling/polling-loop';
+import { PollingLoops } from '../polling/polling-loops';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from '../settlement/settlement.options';
 import { CHALLENGES_OPTIONS, type ChallengesOptions } from './challenges.options';
 import { DefenderHeartbeat } from './defender-heartbeat';
@@ -20,14 +14,10 @@ import { DisputeWatcher } from './dispute-watcher';
  * (SettlementLoops), in the process whose config says it runs them (AppConfig.defender.runsLoops):
  * `verity defender`, or the API with DEFENDER_MODE=in-process. Started when the application has
  * bootstrapped if the pipeline starts its own (SettlementOptions.autoStart), stopped before it
- * shuts down, each stop awaiting the iteration in progress so no move is cut off between its send
- * and the row that records it. Each full defender pass ends with a heartbeat (DefenderHeartbeat).
+ * shuts down (PollingLoops). Each full defender pass ends with a heartbeat (DefenderHeartbeat).
  */
 @Injectable()
-export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly log = new Logger(ChallengesLoops.name);
-  readonly loops: readonly PollingLoop[];
-
+export class ChallengesLoops extends PollingLoops implements OnApplicationBootstrap {
   constructor(
     @Inject(SETTLEMENT_OPTIONS) private readonly settlement: SettlementOptions,
     @Inject(CHALLENGES_OPTIONS) options: ChallengesOptions,
@@ -37,23 +27,12 @@ export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicatio
     defender: DisputeDefender,
     heartbeat: DefenderHeartbeat,
   ) {
-    this.loops = [
-      new PollingLoop(
-        'dispute watcher',
-        options.watcherIntervalMs,
-        async () => void (await watcher.runOnce()),
-        this.log,
-      ),
-      new PollingLoop(
-        'dispute defender',
-        options.defenderIntervalMs,
-        async () => {
-          await defender.runOnce();
-          await heartbeat.beat();
-        },
-        this.log,
-      ),
-    ];
+    super(new Logger(ChallengesLoops.name));
+    this.add('dispute watcher', options.watcherIntervalMs, () => watcher.runOnce());
+    this.add('dispute defender', options.defenderIntervalMs, async () => {
+      await defender.runOnce();
+      await heartbeat.beat();
+    });
   }
 
   /** Whether the loops run (or would run, with autoStart) in this process. */
@@ -61,24 +40,8 @@ export class ChallengesLoops implements OnApplicationBootstrap, BeforeApplicatio
     return this.runtime.config.defender.runsLoops;
   }
 
-  get isRunning(): boolean {
-    return this.loops.every((loop) => loop.isRunning);
-  }
-
   /** Run while this process holds the defending account's lease (one defender per key, AccountLease). */
   async onApplicationBootstrap(): Promise<void> {
     if (this.settlement.autoStart && this.runsHere) await this.accountLease.run({ start: () => this.start(), stop: () => this.stop() });
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
-  }
-
-  start(): void {
-    for (const loop of this.loops) loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 }

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 import { commonCodes } from '../common/common.errors';
 
 export const CHALLENGES_ERROR_CATEGORIES = {
@@ -11,8 +11,4 @@ export const CHALLENGES_ERROR_CATEGORIES = {
 export type ChallengesErrorCode = keyof typeof CHALLENGES_ERROR_CATEGORIES;
 
 /** An error of the service's dispute handling (src/challenges). */
-export class ChallengesError extends AppError<ChallengesErrorCode> {
-  get category(): ErrorCategory {
-    return CHALLENGES_ERROR_CATEGORIES[this.code];
-  }
-}
+export class ChallengesError extends moduleErrorClass(CHALLENGES_ERROR_CATEGORIES) {}

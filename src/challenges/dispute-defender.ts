@@ -11,7 +11,6 @@ import {
 } from '../chain/dispute-client';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
-import { describeChainError, isTransportError } from '../chain/chain-error-kinds';
 import { ChainTxSender, type ContractWrite } from '../chain-tx/chain-tx-sender';
 import { RetryBackoff } from '../polling/retry-backoff';
 import { query } from '../database/sql';
@@ -75,17 +74,12 @@ export class DisputeDefender {
       `SELECT * FROM disputes WHERE status = 'OPEN' ORDER BY dispute_id`,
     );
     for (const row of rows) {
-      if (this.backoff.isWaiting(row.id)) continue;
-      try {
-        await this.play(row);
-        this.backoff.succeeded(row.id);
-      } catch (error) {
-        if (isTransportError(error)) throw error;
-        const pauseMs = this.backoff.failed(row.id);
-        this.log.error(
-          `dispute ${row.dispute_id}: ${describeChainError(error)}; played again in ${Math.round(pauseMs / 1000)} s`,
-        );
-      }
+      await this.backoff.attempt(
+        row.id,
+        () => this.play(row),
+        (seconds, error) =>
+          this.log.error(`dispute ${row.dispute_id}: ${error}; played again in ${seconds} s`),
+      );
     }
   }
 

@@ -1,4 +1,3 @@
-import type { DisputeReasonEnum, DisputeStatusEnum } from './dto/dispute-enums';
 import type { Dispute } from './dto/dispute.model';
 import type { DisputeRow } from './dispute-row';
 
@@ -14,8 +13,8 @@ export function toDisputeModel(row: DisputeRow): Dispute {
     inferenceId: row.inference_id,
     worker: row.worker.trim(),
     challenger: row.challenger.trim(),
-    status: row.status as DisputeStatusEnum,
-    reason: row.reason as DisputeReasonEnum | null,
+    status: row.status,
+    reason: row.reason,
     phase: row.phase,
     defending: row.defending,
     note: row.note,

@@ -8,6 +8,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { loadChallengerConfig } from '../config/load-config';
 import { DEFAULT_CHALLENGER_INTERVAL_MS, startChallenger, type ChallengeOutcome } from '../challenger';
+import { stopOnSignals } from './stop-signals';
 
 interface ChallengerFlags {
   apiUrl?: string;
@@ -62,18 +63,9 @@ async function challengerAction(flags: ChallengerFlags): Promise<void> {
     once: flags.once,
     log,
   });
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting without finishing the move in flight');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'stopping: finishing the move in flight');
+  stopOnSignals(log, 'move in flight', () => {
     handle.stop().catch((error: unknown) => log.error({ err: error }, 'challenger stop failed'));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   const outcome = await handle.done;
   const { line, exitCode } = flags.request ? describeOutcome(outcome) : { line: '', exitCode: 0 };
   // Exit explicitly once the outcome is written, as `verity worker` does: idle sockets may linger.

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadWorkerConfig } from '../config/load-config';
 import { DEFAULT_LEASE_SECONDS, DEFAULT_MAX_BATCH, startWorker } from '../worker';
 import { WORKER_FAULTS, type WorkerFault } from '../worker/fault-injection';
+import { stopOnSignals } from './stop-signals';
 
 interface WorkerFlags {
   apiUrl?: string;
@@ -43,14 +44,7 @@ async function workerAction(flags: WorkerFlags): Promise<void> {
     fault: flags.fault,
     log,
   });
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting without finishing the batch in flight');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'stopping: finishing the batch in flight');
+  stopOnSignals(log, 'batch in flight', () => {
     handle
       .stop()
       .then(() => {
@@ -61,9 +55,7 @@ async function workerAction(flags: WorkerFlags): Promise<void> {
         log.error({ err: error }, 'worker stop failed');
         process.exit(1);
       });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   await handle.done;
 }
 

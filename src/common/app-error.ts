@@ -47,3 +47,16 @@ export abstract class AppError<Code extends string = string> extends Error {
   /** The code's category, from the module's table. */
   abstract get category(): ErrorCategory;
 }
+
+/**
+ * The error class of a module, from its table of codes: `export class ZkError extends
+ * moduleErrorClass(ZK_ERROR_CATEGORIES) {}`. Its codes are the table's keys, and a code's
+ * category is the table's.
+ */
+export function moduleErrorClass<const Table extends ErrorCategories<string>>(categories: Table) {
+  return class ModuleError extends AppError<keyof Table & string> {
+    get category(): ErrorCategory {
+      return categories[this.code];
+    }
+  };
+}

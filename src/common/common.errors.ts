@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from './app-error';
+import { moduleErrorClass, type ErrorCategories } from './app-error';
 
 /**
  * Codes that several modules raise, each defined here once with its category; a module takes the
@@ -36,8 +36,4 @@ export function commonCodes<const C extends CommonErrorCode>(
 }
 
 /** An error of src/common itself (the GraphQL rate limit). */
-export class CommonError extends AppError<CommonErrorCode> {
-  get category(): ErrorCategory {
-    return COMMON_ERROR_CATEGORIES[this.code];
-  }
-}
+export class CommonError extends moduleErrorClass(COMMON_ERROR_CATEGORIES) {}

@@ -2,7 +2,6 @@ import type { GraphQLFormattedError } from 'graphql';
 import { AppError, isRefusal } from './app-error';
 import { GRAPHQL_ERROR_CATEGORIES, type GraphqlErrorCode } from './graphql-codes';
 import { MAX_QUERY_DEPTH } from './graphql-limits';
-import { unreachable } from './invariant';
 
 /** What a client reads instead of the message of a failure of the service (database, chain RPC, files). */
 export const UNAVAILABLE_MESSAGE = 'the service cannot complete this operation right now; retry later';
@@ -16,25 +15,15 @@ export const INTERNAL_MESSAGE = 'internal error';
  */
 function fromAppError(error: AppError, formatted: GraphQLFormattedError): GraphQLFormattedError {
   const where = { path: formatted.path, locations: formatted.locations };
-  const category = error.category;
-  switch (category) {
-    case 'BAD_INPUT':
-    case 'NOT_FOUND':
-    case 'CONFLICT':
-    case 'UNAUTHORIZED':
-    case 'RATE_LIMITED':
-      return {
-        message: error.message,
-        ...where,
-        extensions: { code: error.code, ...(error.details ? { details: error.details } : {}) },
-      };
-    case 'UNAVAILABLE':
-      return { message: UNAVAILABLE_MESSAGE, ...where, extensions: { code: error.code } };
-    case 'INTERNAL':
-      return { message: INTERNAL_MESSAGE, ...where, extensions: { code: error.code } };
-    default:
-      return unreachable(category, 'error category');
+  if (isRefusal(error.category)) {
+    return {
+      message: error.message,
+      ...where,
+      extensions: { code: error.code, ...(error.details ? { details: error.details } : {}) },
+    };
   }
+  const message = error.category === 'UNAVAILABLE' ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE;
+  return { message, ...where, extensions: { code: error.code } };
 }
 
 /** A code that Apollo, GraphQL validation or Verity's GraphQL limits set themselves. */

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 export const CONFIG_ERROR_CATEGORIES = {
   /** The environment is invalid; `details.problems` lists every problem. */
@@ -22,11 +22,7 @@ export const CONFIG_ERROR_CATEGORIES = {
 export type ConfigErrorCode = keyof typeof CONFIG_ERROR_CATEGORIES;
 
 /** The process cannot start with this configuration. */
-export class ConfigError extends AppError<ConfigErrorCode> {
-  get category(): ErrorCategory {
-    return CONFIG_ERROR_CATEGORIES[this.code];
-  }
-
+export class ConfigError extends moduleErrorClass(CONFIG_ERROR_CATEGORIES) {
   /** The problems of CONFIG_INVALID (empty for the other codes). */
   get problems(): string[] {
     return (this.details?.problems as string[] | undefined) ?? [];

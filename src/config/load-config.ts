@@ -10,6 +10,7 @@ import {
 } from './config.schema';
 import { KNOWN_CHAIN_IDS } from './known-chains';
 import type { Chain } from 'viem';
+import type { z } from 'zod';
 
 /** The fair queue's limits (src/workers/fair-queue.ts applies them). */
 export interface QueueLimits {
@@ -106,17 +107,21 @@ function problemsOf(issues: readonly { path: readonly PropertyKey[]; message: st
   return invalidConfig(issues.map((issue) => `${issue.path.map(String).join('.') || 'env'}: ${issue.message}`));
 }
 
+/** The environment as `schema` reads it, or one ConfigError that lists every problem. */
+function parseEnv<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw problemsOf(parsed.error.issues);
+  return parsed.data;
+}
+
 /**
  * The only place that reads the environment. Validates all of it and throws one ConfigError
  * listing every bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: LoadConfigDefaults = {}): AppConfig {
-  const parsed = ENV_SCHEMA.safeParse(env);
-  if (!parsed.success) {
-    throw problemsOf(parsed.error.issues);
-  }
-  const mode = parsed.data.DEFENDER_MODE ?? defaults.defenderMode ?? 'in-process';
-  if (mode === 'child' && parsed.data.RPC_URL !== undefined && parsed.data.DEFENDER_PRIVATE_KEY === undefined) {
+  const e = parseEnv(ENV_SCHEMA, env);
+  const mode = e.DEFENDER_MODE ?? defaults.defenderMode ?? 'in-process';
+  if (mode === 'child' && e.RPC_URL !== undefined && e.DEFENDER_PRIVATE_KEY === undefined) {
     throw problemsOf([
       {
         path: ['DEFENDER_PRIVATE_KEY'],
@@ -126,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: LoadC
       },
     ]);
   }
-  return toAppConfig(parsed.data, { mode, runsLoops: mode === 'in-process' });
+  return toAppConfig(e, { mode, runsLoops: mode === 'in-process' });
 }
 
 /**
@@ -135,10 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: LoadC
  * defender's: every transaction it sends is a dispute move.
  */
 export function loadDefenderConfig(env: NodeJS.ProcessEnv = process.env): AppConfig & { defender: { privateKey: `0x${string}` } } {
-  const parsed = DEFENDER_ENV_SCHEMA.safeParse(env);
-  if (!parsed.success) throw problemsOf(parsed.error.issues);
-  const privateKey = parsed.data.DEFENDER_PRIVATE_KEY as `0x${string}`;
-  const config = toAppConfig(parsed.data, { mode: 'external', runsLoops: true, privateKey });
+  const e = parseEnv(DEFENDER_ENV_SCHEMA, env);
+  const privateKey = e.DEFENDER_PRIVATE_KEY as `0x${string}`;
+  const config = toAppConfig(e, { mode: 'external', runsLoops: true, privateKey });
   return { ...config, defender: { ...config.defender, privateKey } };
 }
 
@@ -195,9 +199,7 @@ function toAppConfig(e: Env, defender: Omit<DefenderConfig, 'privateKey'> & { pr
 
 /** The environment of `verity worker`, validated whole (WORKER_PRIVATE_KEY required); one ConfigError lists every problem. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = WORKER_ENV_SCHEMA.safeParse(env);
-  if (!parsed.success) throw problemsOf(parsed.error.issues);
-  const e = parsed.data;
+  const e = parseEnv(WORKER_ENV_SCHEMA, env);
   return {
     apiUrl: e.VERITY_API_URL,
     privateKey: e.WORKER_PRIVATE_KEY as `0x${string}`,
@@ -218,9 +220,7 @@ export interface ChallengerConfig {
 
 /** The environment of `verity challenger`, validated whole; one ConfigError lists every problem. */
 export function loadChallengerConfig(env: NodeJS.ProcessEnv = process.env): ChallengerConfig {
-  const parsed = CHALLENGER_ENV_SCHEMA.safeParse(env);
-  if (!parsed.success) throw problemsOf(parsed.error.issues);
-  const e = parsed.data;
+  const e = parseEnv(CHALLENGER_ENV_SCHEMA, env);
   return {
     apiUrl: e.VERITY_API_URL,
     privateKey: e.CHALLENGER_PRIVATE_KEY as `0x${string}`,

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 export const DATABASE_ERROR_CATEGORIES = {
   /** DATABASE_URL does not answer. */
@@ -9,8 +9,4 @@ export const DATABASE_ERROR_CATEGORIES = {
 
 export type DatabaseErrorCode = keyof typeof DATABASE_ERROR_CATEGORIES;
 
-export class DatabaseError extends AppError<DatabaseErrorCode> {
-  get category(): ErrorCategory {
-    return DATABASE_ERROR_CATEGORIES[this.code];
-  }
-}
+export class DatabaseError extends moduleErrorClass(DATABASE_ERROR_CATEGORIES) {}

@@ -2,12 +2,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { formatEther } from 'viem';
-import { assertChainReachable, createChainClients, redactUrl, type ChainClients } from '../chain/chain-clients';
+import type { ChainClients } from '../chain/chain-clients';
 import { deploymentFile, readRecordedDeployment, type Deployment } from '../chain/deployments';
 import { ConfigError } from '../config/config.errors';
 import { ChainError } from '../chain/chain.errors';
 import type { AppConfig } from '../config/load-config';
 import { assertDatabaseReachable } from '../database/database-check';
+import { connectChain } from '../runtime/connect-chain';
 import type { Runtime } from '../runtime/runtime';
 import { DefenderModule } from './defender.module';
 import { PinoNestLogger } from './pino-nest-logger';
@@ -46,8 +47,7 @@ export async function startDefender(
     throw new ConfigError('DEFENDER_CONFIG', '`verity defender` needs DATABASE_URL and RPC_URL');
   }
   await assertDatabaseReachable(databaseUrl);
-  const chain = createChainClients({ rpcUrl, privateKey: config.defender.privateKey, chain: config.chain.chain });
-  await assertChainReachable(chain, redactUrl(rpcUrl));
+  const chain = await connectChain({ rpcUrl, privateKey: config.defender.privateKey, chain: config.chain.chain });
   await assertFunded(chain);
   const deployment = await waitForDeployment(chain, config.chain.deploymentsDir, log, options.deploymentWaitMs ?? DEPLOYMENT_WAIT_MS);
   const runtime: Runtime = {

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 import { commonCodes } from '../common/common.errors';
 
 export const INFERENCE_ERROR_CATEGORIES = {
@@ -15,8 +15,4 @@ export const INFERENCE_ERROR_CATEGORIES = {
 
 export type InferenceErrorCode = keyof typeof INFERENCE_ERROR_CATEGORIES;
 
-export class InferenceError extends AppError<InferenceErrorCode> {
-  get category(): ErrorCategory {
-    return INFERENCE_ERROR_CATEGORIES[this.code];
-  }
-}
+export class InferenceError extends moduleErrorClass(INFERENCE_ERROR_CATEGORIES) {}

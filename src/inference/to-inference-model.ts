@@ -5,7 +5,6 @@ import { dequantize } from '../engine';
 import { toResultLeaf } from '../result-batches/batch-leaves';
 import type { ResultBatchEntity } from '../result-batches/result-batch.entity';
 import type { Inference, ResultBatch } from './dto/inference.model';
-import type { InferenceModeEnum, InferenceOriginEnum, InferenceStatusEnum } from './dto/inference-enums';
 import type { InferenceEntity } from './inference.entity';
 import type { CatalogModel } from './model-catalog';
 
@@ -21,9 +20,9 @@ export function toInferenceModel(
     requestId: row.requestId,
     modelId: row.modelId,
     modelCommitment: model.commitment,
-    mode: row.mode as InferenceModeEnum,
-    origin: row.origin as InferenceOriginEnum,
-    status: row.status as InferenceStatusEnum,
+    mode: row.mode,
+    origin: row.origin,
+    status: row.status,
     input: toReal(row.inputFixed),
     inputFixed: row.inputFixed,
     inputCommitment: row.inputCommitment,

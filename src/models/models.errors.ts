@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 import { commonCodes } from '../common/common.errors';
 
 export const MAX_MODEL_BYTES = 8 * 1024 * 1024;
@@ -20,8 +20,4 @@ export const MODELS_ERROR_CATEGORIES = {
 
 export type ModelsErrorCode = keyof typeof MODELS_ERROR_CATEGORIES;
 
-export class ModelsError extends AppError<ModelsErrorCode> {
-  get category(): ErrorCategory {
-    return MODELS_ERROR_CATEGORIES[this.code];
-  }
-}
+export class ModelsError extends moduleErrorClass(MODELS_ERROR_CATEGORIES) {}

@@ -1,3 +1,5 @@
+import { describeChainError, isTransportError } from '../chain/chain-error-kinds';
+
 /**
  * In-memory pause per key after a failure that retrying at once would only repeat (a contract
  * revert): the pause doubles per consecutive failure, up to a cap. Forgotten on restart, which
@@ -30,5 +32,27 @@ export class RetryBackoff {
 
   succeeded(key: string): void {
     this.entries.delete(key);
+  }
+
+  /**
+   * One key's step of a pass, unless the key is pausing: a success forgets the key's failures; a
+   * transport error (the node does not answer) is thrown, to end the pass; any other failure (a
+   * revert) pauses the key, and `report` is told the pause in whole seconds and the error in one
+   * line (describeChainError).
+   */
+  async attempt(
+    key: string,
+    step: () => Promise<void>,
+    report: (pauseSeconds: number, error: string) => void,
+  ): Promise<void> {
+    if (this.isWaiting(key)) return;
+    try {
+      await step();
+      this.succeeded(key);
+    } catch (error) {
+      if (isTransportError(error)) throw error;
+      const pauseMs = this.failed(key);
+      report(Math.round(pauseMs / 1000), describeChainError(error));
+    }
   }
 }

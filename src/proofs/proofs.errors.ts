@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 export const PROOFS_ERROR_CATEGORIES = {
   ZK_CIRCUIT_NOT_FOUND: 'NOT_FOUND',
@@ -32,8 +32,4 @@ export const ENABLE_ZK_MODE_PER_MINUTE = 5;
 /** How far ahead an owner's zk-mode consent may be dated: the longest a captured one stays usable. */
 export const MAX_ZK_CONSENT_LIFETIME_S = 3600;
 
-export class ProofsError extends AppError<ProofsErrorCode> {
-  get category(): ErrorCategory {
-    return PROOFS_ERROR_CATEGORIES[this.code];
-  }
-}
+export class ProofsError extends moduleErrorClass(PROOFS_ERROR_CATEGORIES) {}

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 /** Codes of the result batches' rows and Merkle trees (batch-leaves.ts). */
 export const RESULT_BATCHES_ERROR_CATEGORIES = {
@@ -9,8 +9,4 @@ export const RESULT_BATCHES_ERROR_CATEGORIES = {
 export type ResultBatchesErrorCode = keyof typeof RESULT_BATCHES_ERROR_CATEGORIES;
 
 /** An error of src/result-batches. */
-export class ResultBatchesError extends AppError<ResultBatchesErrorCode> {
-  get category(): ErrorCategory {
-    return RESULT_BATCHES_ERROR_CATEGORIES[this.code];
-  }
-}
+export class ResultBatchesError extends moduleErrorClass(RESULT_BATCHES_ERROR_CATEGORIES) {}

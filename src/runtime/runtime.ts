@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startAnvil, ANVIL_DEFAULT_PRIVATE_KEY } from '../chain/anvil';
-import { assertChainReachable, createChainClients, redactUrl, type ChainClients } from '../chain/chain-clients';
+import { createChainClients, type ChainClients } from '../chain/chain-clients';
 import {
   DEV_PROTOCOL_PARAMETERS,
   deploymentFile,
@@ -13,6 +13,7 @@ import {
 import type { AppConfig } from '../config/load-config';
 import { assertDatabaseReachable } from '../database/database-check';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
+import { connectChain } from './connect-chain';
 
 /**
  * Everything a Verity process needs from outside: a database URL and a chain with Verity's
@@ -95,13 +96,11 @@ async function resolveDatabase(config: AppConfig, log: Logger, stops: (() => Pro
 
 async function resolveChain(config: AppConfig, log: Logger, stops: (() => Promise<void>)[]): Promise<ChainClients> {
   if (config.chain.rpcUrl !== undefined && config.chain.privateKey !== undefined) {
-    const clients = createChainClients({
+    return connectChain({
       rpcUrl: config.chain.rpcUrl,
       privateKey: config.chain.privateKey,
       chain: config.chain.chain,
     });
-    await assertChainReachable(clients, redactUrl(config.chain.rpcUrl));
-    return clients;
   }
   const statePath = anvilStatePath(config.dataDir);
   mkdirSync(join(config.dataDir, 'anvil'), { recursive: true });

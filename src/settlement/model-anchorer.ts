@@ -6,7 +6,7 @@ import { ModelRegistryAbi } from '../chain/generated/contracts';
 import { RUNTIME } from '../runtime/runtime.module';
 import type { Runtime } from '../runtime/runtime';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
-import { describeChainError, isTransportError, revertName } from '../chain/chain-error-kinds';
+import { revertName } from '../chain/chain-error-kinds';
 import { RetryBackoff } from '../polling/retry-backoff';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 import { CHAIN_MODE_OPTIMISTIC, FINALIZER_BATCH_SIZE } from './settlement.constants';
@@ -45,17 +45,13 @@ export class ModelAnchorer {
       [FINALIZER_BATCH_SIZE],
     );
     for (const model of models) {
-      if (this.backoff.isWaiting(model.id)) continue;
-      try {
-        await this.anchor(model.id, model.commitment, model.output_shape.reduce((a, b) => a * b, 1));
-        this.backoff.succeeded(model.id);
-      } catch (error) {
-        if (isTransportError(error)) throw error;
-        const pauseMs = this.backoff.failed(model.id);
-        this.log.error(
-          `registering model ${model.commitment} failed, retrying in ${Math.round(pauseMs / 1000)} s: ${describeChainError(error)}`,
-        );
-      }
+      const outputLength = model.output_shape.reduce((a, b) => a * b, 1);
+      await this.backoff.attempt(
+        model.id,
+        () => this.anchor(model.id, model.commitment, outputLength),
+        (seconds, error) =>
+          this.log.error(`registering model ${model.commitment} failed, retrying in ${seconds} s: ${error}`),
+      );
     }
   }
 

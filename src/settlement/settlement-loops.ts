@@ -1,17 +1,11 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { BatchCommitter } from './batch-committer';
 import { ChainIdentityGuard } from './chain-identity-guard';
 import { ChainRequestWatcher } from './chain-request-watcher';
 import { AccountLease } from '../chain-tx/account-lease';
 import { ChainTxSender } from '../chain-tx/chain-tx-sender';
 import { ModelAnchorer } from './model-anchorer';
-import { PollingLoop } from '../polling/polling-loop';
+import { PollingLoops } from '../polling/polling-loops';
 import { ResultFinalizer } from './result-finalizer';
 import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options';
 
@@ -24,10 +18,7 @@ import { SETTLEMENT_OPTIONS, type SettlementOptions } from './settlement.options
  * between a send and the row that records it.
  */
 @Injectable()
-export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly log = new Logger(SettlementLoops.name);
-  readonly loops: readonly PollingLoop[];
-
+export class SettlementLoops extends PollingLoops implements OnApplicationBootstrap {
   constructor(
     @Inject(SETTLEMENT_OPTIONS) private readonly options: SettlementOptions,
     private readonly sender: ChainTxSender,
@@ -38,17 +29,11 @@ export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicatio
     finalizer: ResultFinalizer,
     anchorer: ModelAnchorer,
   ) {
-    this.loops = [
-      new PollingLoop('batch committer', options.committerIntervalMs, () => committer.runOnce(), this.log),
-      new PollingLoop(
-        'chain request watcher',
-        options.watcherIntervalMs,
-        async () => void (await watcher.runOnce()),
-        this.log,
-      ),
-      new PollingLoop('result finalizer', options.finalizerIntervalMs, () => finalizer.runOnce(), this.log),
-      new PollingLoop('model anchorer', options.anchorIntervalMs, () => anchorer.runOnce(), this.log),
-    ];
+    super(new Logger(SettlementLoops.name));
+    this.add('batch committer', options.committerIntervalMs, () => committer.runOnce());
+    this.add('chain request watcher', options.watcherIntervalMs, () => watcher.runOnce());
+    this.add('result finalizer', options.finalizerIntervalMs, () => finalizer.runOnce());
+    this.add('model anchorer', options.anchorIntervalMs, () => anchorer.runOnce());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -57,20 +42,13 @@ export class SettlementLoops implements OnApplicationBootstrap, BeforeApplicatio
     await this.accountLease.run({ start: () => this.start(), stop: () => this.stopLoops() });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
-  }
-
-  start(): void {
-    for (const loop of this.loops) loop.start();
-  }
-
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.sender.close();
-    await this.stopLoops();
+    await super.stop();
   }
 
+  /** The loops only, when the lease is lost: the sender stays open for the next holding. */
   private async stopLoops(): Promise<void> {
-    await Promise.all(this.loops.map((loop) => loop.stop()));
+    await super.stop();
   }
 }

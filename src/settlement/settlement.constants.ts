@@ -38,6 +38,9 @@ export const SEND_MAX_BACKOFF_MS = 2_000;
 export const REVERT_RETRY_INITIAL_MS = 5_000;
 export const REVERT_RETRY_MAX_MS = 300_000;
 
+/** Settlement's RequestStatus (contracts/interfaces/IVerityResults.sol). */
+export const RequestStatus = { None: 0, Open: 1, Pending: 2, Disputed: 3, Final: 4 } as const;
+
 /** Settlement.MODE_ZK / MODE_OPTIMISTIC and ModelRegistry's mode flags (same values). */
 export const CHAIN_MODE_ZK = 1;
 export const CHAIN_MODE_OPTIMISTIC = 2;

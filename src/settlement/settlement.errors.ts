@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 export const SETTLEMENT_ERROR_CATEGORIES = {
   /** A mined transaction reverted (the sender's own refusals are ChainTxError's). */
@@ -14,8 +14,4 @@ export const SETTLEMENT_ERROR_CATEGORIES = {
 export type SettlementErrorCode = keyof typeof SETTLEMENT_ERROR_CATEGORIES;
 
 /** An error of the on-chain pipeline; chain errors keep viem's error as `cause`. */
-export class SettlementError extends AppError<SettlementErrorCode> {
-  get category(): ErrorCategory {
-    return SETTLEMENT_ERROR_CATEGORIES[this.code];
-  }
-}
+export class SettlementError extends moduleErrorClass(SETTLEMENT_ERROR_CATEGORIES) {}

@@ -1,4 +1,9 @@
-/** Capped exponential backoff with jitter, and a sleep that a stop request can cut short. */
+/**
+ * Capped exponential backoff with jitter, a sleep that a stop request can cut short, and the
+ * retry of an API call while the API is not answering (`verity worker`, `verity challenger`).
+ */
+import type { Logger } from 'pino';
+import { isTransientApiError } from '../api-error-codes';
 
 export const BACKOFF_INITIAL_MS = 250;
 export const BACKOFF_MAX_MS = 10_000;
@@ -43,4 +48,27 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * Retries `call` after transient errors (the API down, 5xx, rate limits), backing off, until it
+ * succeeds or `signal` aborts; other errors are thrown.
+ */
+export async function untilAnswered<T>(
+  what: string,
+  call: () => Promise<T>,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<T> {
+  const backoff = new Backoff();
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransientApiError(error) || signal?.aborted) throw error;
+      const retryInMs = backoff.next();
+      log.warn({ err: (error as Error).message, retryInMs }, `${what}: the API is not answering; retrying`);
+      await sleep(retryInMs, signal);
+    }
+  }
 }

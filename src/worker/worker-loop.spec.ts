@@ -90,6 +90,34 @@ function fakeRunner(computeMs = 0): {
 const reached = (condition: () => boolean): Promise<true> =>
   until(condition.toString(), () => condition(), 10_000, 10);
 
+/** A promise the test resolves: a batch computes until its gate is opened. */
+function gate(): { opened: Promise<void>; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** A runner that holds each batch until `gate` is opened. */
+function gatedRunner(held: { opened: Promise<void> }): ReturnType<typeof fakeRunner> {
+  const inner = fakeRunner();
+  const runner = {
+    batches: 0,
+    async run(batch: readonly ClaimedJob[]): Promise<BatchOutcome> {
+      runner.batches++;
+      await held.opened;
+      return inner.run(batch);
+    },
+  };
+  return runner;
+}
+
+/** Stops a loop running on fake timers: the claim in flight long-polls (20 ms) before it ends. */
+async function stopOnFakeTimers(loop: WorkerLoop): Promise<void> {
+  const stopped = loop.stop();
+  await jest.advanceTimersByTimeAsync(20);
+  await stopped;
+}
+
 const OPTIONS: WorkerLoopOptions = {
   maxBatch: 4,
   leaseSeconds: 30,
@@ -101,6 +129,8 @@ const OPTIONS: WorkerLoopOptions = {
 describe('the worker loop', () => {
   const log = pino({ level: 'silent' });
   const register = async () => undefined;
+
+  afterEach(() => jest.useRealTimers());
 
   it.each([true, false])('computes and submits every claimed batch once (prefetch %s)', async (prefetch) => {
     const api = new FakeApi();
@@ -126,10 +156,11 @@ describe('the worker loop', () => {
     async (prefetch, queued, claims) => {
       const api = new FakeApi();
       api.queue = jobs(queued);
+      // The claim ahead, when there is one, is sent before the batch starts computing: the
+      // claims counted as the first batch starts are the ones made while it computes.
       let claimsDuringCompute = 0;
       const runner = {
         async run(batch: readonly ClaimedJob[]) {
-          await sleep(150);
           claimsDuringCompute ||= api.claims;
           return fakeRunner().run(batch);
         },
@@ -143,57 +174,70 @@ describe('the worker loop', () => {
   );
 
   it('keeps going through an API outage, backing off, and works once the API is back', async () => {
+    jest.useFakeTimers();
     const api = new FakeApi();
     api.claimFailures = 3;
     api.queue = jobs(2);
     const loop = new WorkerLoop({ client: api, runner: fakeRunner(), log, register }, OPTIONS);
     void loop.start();
-    await reached(() => api.submitted.length === 1);
-    await loop.stop();
+    // Three failed claims, each followed by a backoff: at most 250 + 500 + 1000 ms.
+    for (const backoffMs of [250, 500, 1000]) {
+      expect(api.submitted).toEqual([]);
+      await jest.advanceTimersByTimeAsync(backoffMs);
+    }
+    expect(api.submitted.map((batch) => batch.map((r) => r.jobId))).toEqual([['job-0', 'job-1']]);
     expect(loop.stats.apiErrors).toBe(3);
-    expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-1']);
+    await stopOnFakeTimers(loop);
   });
 
   it('finishes and submits the batch in flight when stopped', async () => {
     const api = new FakeApi();
     api.queue = jobs(3);
-    const runner = fakeRunner(300);
+    const computing = gate();
+    const runner = gatedRunner(computing);
     const loop = new WorkerLoop({ client: api, runner, log, register }, OPTIONS);
     void loop.start();
     await reached(() => runner.batches === 1);
-    await loop.stop();
+    const stopped = loop.stop();
+    computing.open();
+    await stopped;
     expect(api.submitted.flat().map((r) => r.jobId)).toEqual(['job-0', 'job-1', 'job-2']);
-    const claims = api.claims;
-    await sleep(100);
-    expect(api.claims).toBe(claims);
+    // The one claim that brought the batch: none after stop() (nor ahead: the batch was not full).
+    expect(api.claims).toBe(1);
   });
 
   it('sends heartbeats while a batch outlasts a third of its lease, and submits without the jobs it lost', async () => {
+    jest.useFakeTimers();
     const api = new FakeApi();
     api.queue = jobs(3);
     const loop = new WorkerLoop(
       { client: api, runner: fakeRunner(), log, register },
-      { ...OPTIONS, leaseSeconds: 1, computeDelayMs: 900 },
+      { ...OPTIONS, leaseSeconds: 3, computeDelayMs: 2_500 },
     );
     void loop.start();
-    await reached(() => api.heartbeats.length >= 1);
+    await jest.advanceTimersByTimeAsync(1_000); // a third of the lease: the first heartbeat
+    expect(api.heartbeats).toEqual([['job-0', 'job-1', 'job-2']]);
     api.lost.add('job-1');
-    await reached(() => api.submitted.length === 1);
-    await loop.stop();
-    expect(api.heartbeats[0]).toEqual(['job-0', 'job-1', 'job-2']);
-    expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-2']);
+    await jest.advanceTimersByTimeAsync(1_000); // the second heartbeat reports job-1 lost
+    expect(api.heartbeats).toHaveLength(2);
+    expect(api.submitted).toEqual([]);
+    await jest.advanceTimersByTimeAsync(500); // the compute delay is over: the batch is submitted
+    expect(api.submitted.map((batch) => batch.map((r) => r.jobId))).toEqual([['job-0', 'job-2']]);
     expect(loop.stats.lost).toBe(1);
+    await stopOnFakeTimers(loop);
   });
 
   it('retries a refused submission without the jobs whose lease is gone, and a transient failure as is', async () => {
     const api = new FakeApi();
     api.queue = jobs(3);
     api.submitFailures = [new WorkerError('INTERNAL_SERVER_ERROR', 'boom')];
-    const runner = fakeRunner(50);
+    const computing = gate();
+    const runner = gatedRunner(computing);
     const loop = new WorkerLoop({ client: api, runner, log, register }, OPTIONS);
     void loop.start();
     await reached(() => runner.batches === 1);
     api.lost.add('job-2'); // lost between the last heartbeat and the submission
+    computing.open();
     await reached(() => api.submitted.length === 1);
     await loop.stop();
     expect(api.submitted[0].map((r) => r.jobId)).toEqual(['job-0', 'job-1']);

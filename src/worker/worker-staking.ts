@@ -2,19 +2,10 @@
  * `verity worker --stake`: make the worker key active in WorkerRegistry by staking what is missing
  * up to the protocol's minimum stake (WorkerRegistry.register, payable), unless it is active already.
  */
-import {
-  type Chain,
-  type Hex,
-  type LocalAccount,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  http,
-  webSocket,
-} from 'viem';
+import type { Hex, LocalAccount } from 'viem';
 import type { Logger } from 'pino';
 import { WorkerRegistryAbi } from '../chain/generated/contracts';
-import { KNOWN_CHAIN_IDS } from '../config/known-chains';
+import { connectChain } from '../runtime/connect-chain';
 import type { ProtocolInfo } from './worker-api-client';
 import { WorkerError } from './worker.errors';
 
@@ -25,18 +16,6 @@ export interface StakeOutcome {
   transactionHash?: Hex;
 }
 
-function chainFor(chainId: number, rpcUrl: string): Chain {
-  return (
-    KNOWN_CHAIN_IDS.get(chainId) ??
-    defineChain({
-      id: chainId,
-      name: `chain ${chainId}`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [rpcUrl] } },
-    })
-  );
-}
-
 export async function ensureStaked(options: {
   rpcUrl: string;
   account: LocalAccount;
@@ -44,19 +23,14 @@ export async function ensureStaked(options: {
   log: Logger;
 }): Promise<StakeOutcome> {
   const { rpcUrl, account, protocol, log } = options;
-  const chain = chainFor(protocol.chainId, rpcUrl);
-  const transport = rpcUrl.startsWith('ws') ? webSocket(rpcUrl) : http(rpcUrl, { retryCount: 2 });
-  const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 });
-  const walletClient = createWalletClient({ chain, transport, account });
   const registry = { address: protocol.workerRegistry, abi: WorkerRegistryAbi } as const;
   try {
-    const served = await publicClient.getChainId();
-    if (served !== protocol.chainId) {
-      throw new WorkerError(
-        'STAKE_FAILED',
-        `RPC_URL serves chain ${served}, but the API's protocol is on chain ${protocol.chainId}`,
-      );
-    }
+    const { publicClient, walletClient } = await connectChain({
+      rpcUrl,
+      account,
+      chain: protocol.chainId,
+      expected: `the API's protocol is on chain ${protocol.chainId}`,
+    });
     if (await publicClient.readContract({ ...registry, functionName: 'isActive', args: [account.address] })) {
       log.info({ worker: account.address }, 'worker is already staked and active');
       return { staked: false, amountWei: 0n };

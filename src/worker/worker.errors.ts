@@ -1,5 +1,5 @@
-import { API_ERROR_CATEGORIES, type ApiErrorCode } from '../api-error-codes';
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { apiClientErrorClass, type ApiErrorCode } from '../api-error-codes';
+import type { ErrorCategories } from '../common/app-error';
 import { commonCodes } from '../common/common.errors';
 
 /** The worker's own codes; the API's codes (WORKER_AUTH_INVALID, WORKER_NOT_STAKED, ...) pass through. */
@@ -18,26 +18,8 @@ export const WORKER_ERROR_CATEGORIES = {
  */
 export type WorkerErrorCode = keyof typeof WORKER_ERROR_CATEGORIES | ApiErrorCode;
 
-/** Codes after which the same call may succeed later without anything changing on our side. */
-const TRANSIENT_CODES: ReadonlySet<WorkerErrorCode> = new Set<WorkerErrorCode>([
-  'API_UNREACHABLE',
-  'API_BAD_RESPONSE',
-  'INTERNAL_SERVER_ERROR',
-  'RATE_LIMITED',
-]);
-
-export class WorkerError extends AppError<WorkerErrorCode> {
-  get category(): ErrorCategory {
-    return Object.hasOwn(WORKER_ERROR_CATEGORIES, this.code)
-      ? WORKER_ERROR_CATEGORIES[this.code as keyof typeof WORKER_ERROR_CATEGORIES]
-      : API_ERROR_CATEGORIES[this.code as ApiErrorCode];
-  }
-
-  /** Whether retrying the same call later can help (network trouble, 5xx, rate limits). */
-  get transient(): boolean {
-    return TRANSIENT_CODES.has(this.code);
-  }
-}
+/** A worker call may succeed later after the API's transient codes (API_TRANSIENT_CODES). */
+export class WorkerError extends apiClientErrorClass(WORKER_ERROR_CATEGORIES) {}
 
 export function isTransient(error: unknown): boolean {
   return error instanceof WorkerError && error.transient;

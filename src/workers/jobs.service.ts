@@ -1,39 +1,29 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
-import type { Address, Hex } from 'viem';
-import { recoverResultSigner } from '../chain/typed-data';
+import { DataSource } from 'typeorm';
+import type { Address } from 'viem';
 import { returnedRows } from '../common/sql-rows';
-import { commitTensor } from '../engine';
-import { InferenceEntity } from '../inference/inference.entity';
 import { InferenceEvents } from '../inference/inference-events';
 import { isUuid } from '../inference/inference.service';
 import { JobSignal } from '../inference/job-signal';
-import { STATUSES_HOLDING_LEASE, STATUSES_QUEUED, statusIn, transition } from '../inference/lifecycle';
+import { STATUSES_HOLDING_LEASE, statusIn } from '../inference/lifecycle';
 import { ModelCatalog } from '../inference/model-catalog';
 import { RUNTIME } from '../runtime/runtime.module';
-import { sqlOnManager } from '../database/sql';
 import type { Runtime } from '../runtime/runtime';
-import type { ClaimJobsInput, Job, ResultSubmissionInput, SubmitResultsInput } from './dto/worker-api.types';
+import type { ClaimJobsInput, Job, SubmitResultsInput } from './dto/worker-api.types';
 import type { QueueLimits } from '../config/load-config';
-import { claimAllowance, claimStanding, lapseFailsRequest } from './fair-queue';
+import { claimOnce, type RawJob } from './job-claim';
+import { reapExpired } from './lease-reaping';
 import { ProtocolService } from './protocol.service';
+import { acceptResult } from './result-check';
 import {
   MAX_CLAIM_JOBS,
   MAX_CLAIM_WAIT_MS,
   MAX_LEASE_SECONDS,
-  MAX_REAPED_LEASES,
   MAX_SUBMISSION_RESULTS,
   MIN_LEASE_SECONDS,
 } from './workers.constants';
 import { WorkersError } from './workers.errors';
-import { assertCanonicalSignature } from './signature-check';
-
-const BYTES32_PATTERN = /^0x[0-9a-fA-F]{64}$/;
-const INTEGER_PATTERN = /^-?(0|[1-9]\d{0,19})$/;
-/** Outputs are stored as int64; every model output is below 2^52 by its static bounds. */
-const OUTPUT_LIMIT = 1n << 63n;
 
 /**
  * The job queue on the inferences table (FOR UPDATE SKIP LOCKED): claims with a lease, heartbeats,
@@ -64,7 +54,7 @@ export class JobsService {
     checkRange('leaseSeconds', input.leaseSeconds, MIN_LEASE_SECONDS, MAX_LEASE_SECONDS);
     const deadline = Date.now() + input.waitMs;
     for (;;) {
-      const claimed = await this.claimOnce(worker, input);
+      const claimed = await claimOnce(this.dataSource, this.limits, worker, input);
       if (claimed.length > 0) {
         await this.events.changed(claimed.map((row) => row.id));
         return Promise.all(claimed.map((row) => this.toJob(row)));
@@ -73,58 +63,6 @@ export class JobsService {
       if (left <= 0) return [];
       await this.jobSignal.wait(Math.min(left, 250));
     }
-  }
-
-  /** One claim, in one transaction that holds the worker's row: its claims cannot race past its cap. */
-  private claimOnce(worker: Address, input: ClaimJobsInput): Promise<RawJob[]> {
-    const limits = this.limits;
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT address FROM workers WHERE address = $1 FOR UPDATE', [worker]);
-      const [state] = returnedRows<{ now: Date; held: number; lapsed_at: Date[] }>(
-        await manager.query(
-          `SELECT now() AS now,
-                  (SELECT count(*)::int FROM inferences
-                    WHERE ${statusIn('status', STATUSES_HOLDING_LEASE)} AND worker_address = $1) AS held,
-                  ARRAY(SELECT lapsed_at FROM lease_lapses
-                         WHERE worker = $1 AND lapsed_at > now() - make_interval(secs => $2::integer)) AS lapsed_at`,
-          [worker, limits.lapseWindowSeconds],
-        ),
-      );
-      const standing = claimStanding(limits, state.lapsed_at, state.now);
-      if (standing.kind === 'excluded') {
-        throw new WorkersError(
-          'WORKER_EXCLUDED',
-          `worker ${worker} let ${standing.lapses} claims lapse in the last ${limits.lapseWindowSeconds} s; it may claim again at ${standing.until.toISOString()}`,
-          { lapses: standing.lapses, until: standing.until.toISOString() },
-        );
-      }
-      const allowed = claimAllowance(standing.maxHeldJobs, state.held, input.maxJobs);
-      if (allowed === 0) return [];
-      return transition<RawJob>(sqlOnManager(manager), 'claim', {
-        alias: 'i',
-        set: `worker_address = $1, lease_seconds = $3::integer, attempts = attempts + 1,
-                  claim_id = $5, leased_at = now(),
-                  lease_expires_at = now() + make_interval(secs => LEAST($3::integer, $6::integer)), updated_at = now()`,
-        // The pick is a MATERIALIZED CTE, evaluated once: as a subquery under the UPDATE's status
-        // guard, the planner may evaluate a LIMIT ... SKIP LOCKED pick more than once and lease
-        // more jobs than allowed (seen: 6 leased on a claim of 3 under a cap of 4).
-        with: `picked AS MATERIALIZED (SELECT id FROM inferences
-                            WHERE ${statusIn('status', STATUSES_QUEUED)} AND NOT ($4 = ANY (excluded_workers))
-                            ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        using: 'picked',
-        where: 'i.id = picked.id',
-        returning: 'i.id, i.request_id, i.model_id, i.input_commitment, i.input_fixed, i.lease_expires_at',
-        // excluded_workers holds lowercase addresses (src/challenges/dispute-outcomes.ts).
-        params: [
-          worker,
-          allowed,
-          input.leaseSeconds,
-          worker.toLowerCase(),
-          randomUUID(),
-          limits.maxLeaseLifetimeSeconds,
-        ],
-      });
-    });
   }
 
   /**
@@ -180,9 +118,10 @@ export class JobsService {
         throw new WorkersError('DUPLICATE_SUBMISSION', `job ${result.jobId} appears twice in one submission`);
       seen.add(result.jobId);
     }
+    const check = { catalog: this.catalog, domain: this.protocol.domain };
     const accepted = await this.dataSource.transaction(async (manager) => {
       const ids: string[] = [];
-      for (const result of results) ids.push(await this.acceptResult(manager, worker, backend, result));
+      for (const result of results) ids.push(await acceptResult(manager, check, worker, backend, result));
       return ids;
     });
     await this.events.changed(accepted);
@@ -196,57 +135,7 @@ export class JobsService {
    */
   async reapExpiredLeases(): Promise<string[]> {
     const limits = this.limits;
-    const reaped = await this.dataSource.transaction(async (manager) => {
-      const expired = returnedRows<ExpiredLease>(
-        await manager.query(
-          `SELECT id, worker_address, COALESCE(claim_id, id) AS claim_id, lapsed_workers FROM inferences
-            WHERE ${statusIn('status', STATUSES_HOLDING_LEASE)} AND lease_expires_at < now()
-            ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [MAX_REAPED_LEASES],
-        ),
-      );
-      if (expired.length === 0) return [];
-      const failed = new Set(
-        expired.filter((row) => lapseFailsRequest(limits, row.lapsed_workers, row.worker_address)).map((row) => row.id),
-      );
-      // The expired rows are locked (FOR UPDATE above): two transitions, one transaction.
-      const released = `lapsed_workers = CASE WHEN lower(worker_address) = ANY(lapsed_workers) THEN lapsed_workers
-                    ELSE array_append(lapsed_workers, lower(worker_address)::char(42)) END,
-                  worker_address = NULL, lease_expires_at = NULL, lease_seconds = NULL, claim_id = NULL,
-                  leased_at = NULL, updated_at = now()`;
-      const sql = sqlOnManager(manager);
-      const rows = [
-        ...(await transition(sql, 'attemptsExhausted', {
-          set: `error_code = 'ATTEMPTS_EXHAUSTED',
-                  error_message = 'the leases of ' || $2::integer || ' distinct workers lapsed without a result',
-                  ${released}`,
-          where: 'id = ANY($1::uuid[])',
-          params: [[...failed], limits.failAfterLapsedWorkers],
-        })),
-        ...(await transition(sql, 'leaseExpired', {
-          set: released,
-          where: 'id = ANY($1::uuid[])',
-          params: [expired.filter((row) => !failed.has(row.id)).map((row) => row.id)],
-        })),
-      ];
-      const claims = new Map<string, { worker: string; jobs: number }>();
-      for (const row of expired) {
-        const claim = claims.get(row.claim_id) ?? { worker: row.worker_address, jobs: 0 };
-        claim.jobs++;
-        claims.set(row.claim_id, claim);
-      }
-      await manager.query(
-        `INSERT INTO lease_lapses (claim_id, worker, jobs)
-         SELECT * FROM unnest($1::uuid[], $2::char(42)[], $3::integer[])
-         ON CONFLICT (claim_id) DO UPDATE SET jobs = lease_lapses.jobs + EXCLUDED.jobs`,
-        [
-          [...claims.keys()],
-          [...claims.values()].map((c) => c.worker),
-          [...claims.values()].map((c) => c.jobs),
-        ],
-      );
-      return rows.map((row) => row.id);
-    });
+    const reaped = await this.dataSource.transaction((manager) => reapExpired(manager, limits));
     if (reaped.length > 0) {
       this.jobSignal.notify();
       await this.events.changed(reaped);
@@ -268,89 +157,6 @@ export class JobsService {
     return this.runtime.config.queue;
   }
 
-  private async acceptResult(
-    manager: EntityManager,
-    worker: Address,
-    backend: string,
-    result: ResultSubmissionInput,
-  ): Promise<string> {
-    const job = isUuid(result.jobId)
-      ? await manager
-          .getRepository(InferenceEntity)
-          .findOne({ where: { id: result.jobId }, lock: { mode: 'pessimistic_write' } })
-      : null;
-    if (!job)
-      throw new WorkersError('JOB_NOT_FOUND', `no job with id ${result.jobId}`, { jobId: result.jobId });
-    const mine = job.workerAddress?.toLowerCase() === worker.toLowerCase();
-    if (job.status !== 'ASSIGNED' && mine) {
-      throw new WorkersError(
-        'DUPLICATE_SUBMISSION',
-        `job ${job.id} already has this worker's result (status ${job.status})`,
-        {
-          jobId: job.id,
-        },
-      );
-    }
-    if (
-      job.status !== 'ASSIGNED' ||
-      !mine ||
-      !job.leaseExpiresAt ||
-      job.leaseExpiresAt.getTime() <= Date.now()
-    ) {
-      throw new WorkersError('JOB_NOT_HELD', `worker ${worker} does not hold a live lease on job ${job.id}`, {
-        jobId: job.id,
-      });
-    }
-    const model = await this.catalog.get(job.modelId);
-    const output = parseOutput(job.id, result.outputFixed, model.outputLength);
-    if (!BYTES32_PATTERN.test(result.outputCommitment) || !BYTES32_PATTERN.test(result.traceCommitment)) {
-      throw new WorkersError(
-        'INVALID_RESULT',
-        `job ${job.id}: commitments must be bytes32 (0x and 64 hex digits)`,
-      );
-    }
-    const computed = commitTensor(output);
-    if (computed !== result.outputCommitment.toLowerCase()) {
-      throw new WorkersError(
-        'RESULT_COMMITMENT_MISMATCH',
-        `job ${job.id}: outputCommitment ${result.outputCommitment} is not the output's (${computed})`,
-      );
-    }
-    const leaf = {
-      requestId: job.requestId as Hex,
-      modelCommitment: model.commitment as Hex,
-      inputCommitment: job.inputCommitment as Hex,
-      outputCommitment: computed,
-      traceCommitment: result.traceCommitment.toLowerCase() as Hex,
-      worker,
-    };
-    assertCanonicalSignature(result.signature, `job ${job.id}: result`, 'RESULT_SIGNATURE_INVALID');
-    const signer = await recoverResultSigner(this.protocol.domain, leaf, result.signature as Hex);
-    if (signer !== worker) {
-      throw new WorkersError(
-        'RESULT_SIGNATURE_INVALID',
-        `job ${job.id}: the result signature is not ${worker}'s over this result leaf`,
-      );
-    }
-    const updated = await transition(sqlOnManager(manager), 'submit', {
-      set: `output_fixed = $2, output_commitment = $3, trace_commitment = $4,
-                worker_signature = $5, backend = $6, lease_expires_at = NULL, computed_at = now(), updated_at = now()`,
-      where: 'id = $1 AND worker_address = $7',
-      params: [
-        job.id,
-        output.map(String),
-        computed,
-        leaf.traceCommitment,
-        result.signature.toLowerCase(),
-        backend,
-        job.workerAddress,
-      ],
-    });
-    if (updated.length !== 1)
-      throw new WorkersError('JOB_NOT_HELD', `job ${job.id} changed while the result was checked`);
-    return job.id;
-  }
-
   private async toJob(row: RawJob): Promise<Job> {
     const model = await this.catalog.get(row.model_id);
     return {
@@ -365,22 +171,6 @@ export class JobsService {
   }
 }
 
-interface ExpiredLease {
-  id: string;
-  worker_address: string;
-  claim_id: string;
-  lapsed_workers: string[];
-}
-
-interface RawJob {
-  id: string;
-  request_id: string;
-  model_id: string;
-  input_commitment: string;
-  input_fixed: string[];
-  lease_expires_at: Date;
-}
-
 function checkRange(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new WorkersError(
@@ -388,23 +178,4 @@ function checkRange(name: string, value: number, min: number, max: number): void
       `${name} must be an integer in ${min}..${max}, got ${value}`,
     );
   }
-}
-
-function parseOutput(jobId: string, values: readonly string[], expected: number): bigint[] {
-  if (values.length !== expected) {
-    throw new WorkersError(
-      'INVALID_RESULT',
-      `job ${jobId}: output has ${values.length} values, the model outputs ${expected}`,
-    );
-  }
-  return values.map((value, i) => {
-    const parsed = INTEGER_PATTERN.test(value) ? BigInt(value) : undefined;
-    if (parsed === undefined || parsed >= OUTPUT_LIMIT || parsed < -OUTPUT_LIMIT) {
-      throw new WorkersError(
-        'INVALID_RESULT',
-        `job ${jobId}: output value ${i} (${value}) is not an integer any model output can take`,
-      );
-    }
-    return parsed;
-  });
 }

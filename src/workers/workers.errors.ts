@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 export const WORKERS_ERROR_CATEGORIES = {
   WORKER_AUTH_INVALID: 'UNAUTHORIZED',
@@ -20,8 +20,4 @@ export const WORKERS_ERROR_CATEGORIES = {
 
 export type WorkersErrorCode = keyof typeof WORKERS_ERROR_CATEGORIES;
 
-export class WorkersError extends AppError<WorkersErrorCode> {
-  get category(): ErrorCategory {
-    return WORKERS_ERROR_CATEGORIES[this.code];
-  }
-}
+export class WorkersError extends moduleErrorClass(WORKERS_ERROR_CATEGORIES) {}

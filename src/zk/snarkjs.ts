@@ -49,45 +49,38 @@ export interface VerificationKey {
 export type CircuitInputValue = bigint | number | string | CircuitInputValue[];
 export type CircuitInput = Record<string, CircuitInputValue>;
 
+/** A contribution to a transcript (phase 1 or 2): snarkjs's `contribute` of powersOfTau and zKey. */
+type Contribute<Result> = (
+  oldPath: string,
+  newPath: string,
+  name: string,
+  entropy: string,
+  logger?: SnarkLogger,
+) => Promise<Result>;
+
+/** A random beacon applied to a transcript: snarkjs's `beacon` of powersOfTau and zKey. */
+type Beacon<Result> = (
+  oldPath: string,
+  newPath: string,
+  name: string,
+  beaconHashHex: string,
+  iterationsExp: number,
+  logger?: SnarkLogger,
+) => Promise<Result>;
+
 interface SnarkJsModule {
   powersOfTau: {
     newAccumulator(curve: unknown, power: number, fileName: string, logger?: SnarkLogger): Promise<unknown>;
-    contribute(
-      oldPath: string,
-      newPath: string,
-      name: string,
-      entropy: string,
-      logger?: SnarkLogger,
-    ): Promise<unknown>;
-    beacon(
-      oldPath: string,
-      newPath: string,
-      name: string,
-      beaconHashHex: string,
-      iterationsExp: number,
-      logger?: SnarkLogger,
-    ): Promise<unknown>;
+    contribute: Contribute<unknown>;
+    beacon: Beacon<unknown>;
     preparePhase2(oldPath: string, newPath: string, logger?: SnarkLogger): Promise<unknown>;
     truncate(ptauPath: string, template: string, logger?: SnarkLogger): Promise<boolean>;
     verify(ptauPath: string, logger?: SnarkLogger): Promise<boolean>;
   };
   zKey: {
     newZKey(r1csPath: string, ptauPath: string, zkeyPath: SnarkFile, logger?: SnarkLogger): Promise<unknown>;
-    contribute(
-      oldPath: string,
-      newPath: string,
-      name: string,
-      entropy: string,
-      logger?: SnarkLogger,
-    ): Promise<Uint8Array>;
-    beacon(
-      oldPath: string,
-      newPath: string,
-      name: string,
-      beaconHashHex: string,
-      iterationsExp: number,
-      logger?: SnarkLogger,
-    ): Promise<Uint8Array | false>;
+    contribute: Contribute<Uint8Array>;
+    beacon: Beacon<Uint8Array | false>;
     verifyFromR1cs(
       r1csPath: string,
       ptauPath: string,

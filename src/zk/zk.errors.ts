@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategories, type ErrorCategory } from '../common/app-error';
+import { moduleErrorClass, type ErrorCategories } from '../common/app-error';
 
 /** Stable codes for everything the zk pipeline refuses or fails at, each with its category. */
 export const ZK_ERROR_CATEGORIES = {
@@ -20,13 +20,9 @@ export const ZK_ERROR_CATEGORIES = {
 
 export type ZkErrorCode = keyof typeof ZK_ERROR_CATEGORIES;
 
-export class ZkError extends AppError<ZkErrorCode> {
+export class ZkError extends moduleErrorClass(ZK_ERROR_CATEGORIES) {
   constructor(code: ZkErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown) {
     super(code, message, details, cause === undefined ? undefined : { cause });
-  }
-
-  get category(): ErrorCategory {
-    return ZK_ERROR_CATEGORIES[this.code];
   }
 }
 

@@ -11,6 +11,7 @@ import { verityDomain } from '../../src/chain/typed-data';
 import { commitTensor, evaluateFixed, type QuantizedModel } from '../../src/engine';
 import { graphqlRequest, graphqlRequestFrom, type GraphqlResult } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 import {
   ANVIL_WORKER_KEYS,
   malleate,
@@ -348,11 +349,15 @@ describe('worker API', () => {
       expect(job.id).toBe(requested.id);
       const heartbeat = await call(HEARTBEAT, 'heartbeat', bob, { jobIds: [job.id] });
       expect(heartbeat.data.heartbeat.lost).toEqual([job.id]);
-      let reclaimed: Job[] = [];
-      for (let i = 0; i < 100 && reclaimed.length === 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        reclaimed = (await claim(bob, 1)).data.claimJobs as Job[];
-      }
+      const reclaimed = await until(
+        'the job back in the queue',
+        async () => {
+          const jobs = (await claim(bob, 1)).data.claimJobs as Job[];
+          return jobs.length > 0 ? jobs : undefined;
+        },
+        10_000,
+        100,
+      );
       expect(reclaimed.map((j) => j.id)).toEqual([job.id]);
       expect(
         codeOf(

@@ -13,6 +13,7 @@ import { commitTensor, commitTrace, evaluateFixed, type QuantizedModel } from '.
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { graphqlRequest } from '../support/graphql-client';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 import { ANVIL_WORKER_KEYS } from '../support/worker-auth';
 import { startWorkerProcess, stopWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -82,22 +83,19 @@ describe('verity worker processes against the API', () => {
       ),
     );
 
-    const deadline = Date.now() + WAIT_FOR_RESULTS_MS;
     let inferences: any[] = [];
-    for (;;) {
+    const settled = async () => {
       inferences = await Promise.all(
         inferenceIds.map(async (id) => (await gql(INFERENCE, { id })).data?.inference),
       );
-      if (inferences.every((inf) => inf && SETTLED_OR_LATER.has(inf.status))) break;
-      const exited = workers.find((w) => w.child.exitCode !== null);
-      if (exited || Date.now() > deadline) {
-        const statuses = inferences.map((inf) => inf?.status).join(', ');
-        throw new Error(
-          `inferences not computed (${statuses})${exited ? '; a worker exited' : ''}\n${logsOf()}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+      if (inferences.every((inf) => inf && SETTLED_OR_LATER.has(inf.status))) return true;
+      if (workers.some((w) => w.child.exitCode !== null)) throw new Error('a worker exited');
+      return false;
+    };
+    await until('every inference computed', settled, WAIT_FOR_RESULTS_MS, 500).catch((error: Error) => {
+      const statuses = inferences.map((inf) => inf?.status).join(', ');
+      throw new Error(`inferences not computed (${statuses}): ${error.message}\n${logsOf()}`);
+    });
 
     for (const inference of inferences) {
       const expected = evaluateFixed(model, Float64Array.from(inference.inputFixed.map(Number)));

@@ -39,6 +39,7 @@ import {
   type DisputeModel,
   type Trace,
 } from '../../support/dispute-fixtures';
+import { until } from '../../support/until';
 import { ANVIL_WORKER_KEYS, signResult, testWorker } from '../../support/worker-auth';
 import { startChain, TEST_PARAMETERS, type Chain } from '../contracts/contracts-fixture';
 
@@ -222,13 +223,6 @@ describe('the challenger against the deployed contracts', () => {
   const readSettlement = <T>(functionName: string, args: readonly unknown[] = []) =>
     chain.read<T>({ address: contracts.Settlement, abi: SettlementAbi, functionName, args });
 
-  async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await sleep(50);
-    }
-  }
 
   beforeAll(async () => {
     mnist = loadDisputeModel('mnist-mlp');
@@ -260,10 +254,12 @@ describe('the challenger against the deployed contracts', () => {
     const defence = defend(rows);
     const handle = await start();
     try {
-      await until(() => handle.stats().disputesWon === 1, 'the dispute is won');
+      await until('the dispute is won', () => handle.stats().disputesWon === 1, 60_000, 50);
       await until(
-        async () => (await readSettlement<bigint>('claimableRewards', [challengerAddress])) === 0n,
         'the reward is claimed',
+        async () => (await readSettlement<bigint>('claimableRewards', [challengerAddress])) === 0n,
+        60_000,
+        50,
       );
     } finally {
       await handle.stop();
@@ -301,8 +297,10 @@ describe('the challenger against the deployed contracts', () => {
     const [row] = await commitBatch([true]);
     const handle = await start({ request: row.inference.id });
     await until(
-      async () => (await defender.disputeIdsOf(row.inference.leafHash as Hex)).length === 1,
       'the dispute is open',
+      async () => (await defender.disputeIdsOf(row.inference.leafHash as Hex)).length === 1,
+      60_000,
+      50,
     );
     await chain.increaseTime(MAX_CLOCK);
     const [disputeId] = await defender.disputeIdsOf(row.inference.leafHash as Hex);

@@ -6,7 +6,8 @@ import { SettlementAbi } from '../../../src/chain/generated/contracts';
 import { verifyResultProof } from '../../../src/chain/result-merkle';
 import { loadBatchTree } from '../../../src/result-batches/batch-leaves';
 import { sqlFor } from '../../../src/database/sql';
-import { insertComputed, insertModel, startHarness, waitFor, type Harness } from './settlement-harness';
+import { until } from '../../support/until';
+import { insertComputed, insertModel, startHarness, type Harness } from './settlement-harness';
 
 /** Order of the statuses a committed API result moves through; a row must never move back. */
 const RANK: Record<string, number> = { COMPUTED: 0, COMMITTED: 1, CHALLENGEABLE: 2, FINAL: 3 };
@@ -79,7 +80,7 @@ describe('the settlement pipeline across a chain node outage', () => {
 
     // Before the outage: the loops commit as usual.
     const before = await insertComputed(harness, 8, { model });
-    await waitFor('the first results to be CHALLENGEABLE', async () =>
+    await until('the first results to be CHALLENGEABLE', async () =>
       (await statusOf(before)).every((s) => s === 'CHALLENGEABLE'),
     );
 
@@ -89,14 +90,14 @@ describe('the settlement pipeline across a chain node outage', () => {
     during.push(...(await insertComputed(harness, 6, { model, computedAgoMs: 0 })));
 
     // Batches still form (database only); sending fails and is retried, loop after loop.
-    await waitFor('every new result to be in a batch', async () => {
+    await until('every new result to be in a batch', async () => {
       const [{ unbatched }] = await harness.sql(
         `SELECT count(*)::int AS unbatched FROM inferences WHERE id = ANY($1) AND batch_id IS NULL`,
         [during],
       );
       return unbatched === 0;
     });
-    await waitFor('a batch retried while the node is down', async () => {
+    await until('a batch retried while the node is down', async () => {
       const [row] = await harness.sql(
         `SELECT send_attempts, last_error FROM result_batches WHERE status = 'PENDING' AND send_attempts >= 2 LIMIT 1`,
       );
@@ -110,7 +111,7 @@ describe('the settlement pipeline across a chain node outage', () => {
 
     // The node comes back on the same port with its state: everything lands.
     await harness.restartChain();
-    await waitFor(
+    await until(
       'every result to be CHALLENGEABLE',
       async () => (await statusOf([...before, ...during])).every((s) => s === 'CHALLENGEABLE'),
       120_000,

@@ -256,28 +256,6 @@ export function signResult(harness: Harness, leaf: ResultLeaf): Promise<Hex> {
   });
 }
 
-/** Polls `probe` until it returns a value other than undefined/false (generous timeout, no timing asserts). */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(
-    `timed out waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`,
-  );
-}
-
 /** A real model's result: what a worker computed (its trace, honest or not) and signed. */
 export interface TracedResultOptions {
   model: { id: string; commitment: Hex };

@@ -5,7 +5,7 @@ import { ModelRegistryAbi } from '../../../src/chain/generated/contracts';
 import { ModelsService } from '../../../src/models/models.service';
 import { SettlementLoops } from '../../../src/settlement/settlement-loops';
 import { startTestApp, type TestApp } from '../../support/test-app';
-import { waitFor } from './settlement-harness';
+import { until } from '../../support/until';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
@@ -28,7 +28,7 @@ describe('the settlement module in the API process', () => {
         'base64',
       ),
     });
-    await waitFor('the model to be registered on-chain', async () => {
+    await until('the model to be registered on-chain', async () => {
       const allowed = await app.runtime.chain.publicClient.readContract({
         address: app.runtime.deployment.contracts.ModelRegistry,
         abi: ModelRegistryAbi,
