@@ -10,8 +10,6 @@ interface Vm {
     function warp(uint256 _timestamp) external;
     /// @dev The time set by warp (block.timestamp may be cached by the via-IR optimizer within a function).
     function getBlockTimestamp() external view returns (uint256);
-    function snapshotState() external returns (uint256);
-    function revertToState(uint256 _snapshotId) external returns (bool);
     function chainId(uint256 _chainId) external;
     function deal(address _account, uint256 _balance) external;
     function prank(address _sender) external;
@@ -53,13 +51,8 @@ interface Vm {
     function parseJsonBytes32(string calldata _json, string calldata _key) external pure returns (bytes32);
     function parseJsonBytes32Array(string calldata _json, string calldata _key) external pure returns (bytes32[] memory);
     function parseJsonIntArray(string calldata _json, string calldata _key) external pure returns (int256[] memory);
-    function parseJsonString(string calldata _json, string calldata _key) external pure returns (string memory);
-    /// @dev The value at `_key` ABI-encoded as `_typeDescription` (e.g. "Case(uint256 step,bytes witness)"),
-    ///      fields matched by name; the Array form for a JSON array of such values.
-    function parseJsonType(string calldata _json, string calldata _key, string calldata _typeDescription)
-        external
-        pure
-        returns (bytes memory);
+    /// @dev The JSON array at `_key`, each element ABI-encoded as `_typeDescription` (e.g.
+    ///      "Case(uint256 step,bytes witness)", fields matched by name), as one array.
     function parseJsonTypeArray(string calldata _json, string calldata _key, string calldata _typeDescription)
         external
         pure
