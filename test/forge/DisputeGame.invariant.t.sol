@@ -121,7 +121,7 @@ contract DisputeGameHandler is DisputeGameFixture {
         _record();
     }
 
-    /// @dev A move of any kind with made-up data, by anyone.
+    /// @dev A move of any kind with made-up data, or a timeout, by anyone, on any dispute.
     function garbage(uint256 _which, uint256 _move, bytes32 _junk, address _caller) external {
         (uint256 id,) = _target(_which);
         bytes32[] memory nodes = new bytes32[](uint256(1) << (_move % 5));
@@ -130,13 +130,14 @@ contract DisputeGameHandler is DisputeGameFixture {
         values[_move % 16] = int256(uint256(_junk));
         vm.deal(_caller, BOND);
         vm.prank(_caller);
-        uint256 kind = (_move >> 8) % 6;
+        uint256 kind = (_move >> 8) % 7;
         if (kind == 0) game.revealTracePage(id, nodes);
         else if (kind == 1) game.pickTraceNode(id, _move % 4, _junk, nodes, "", nodes);
         else if (kind == 2) game.revealChunkPage(id, nodes);
         else if (kind == 3) game.pickChunkNode(id, _move % 8, _junk, nodes);
         else if (kind == 4) game.revealChunkValues(id, values);
-        else game.oneStep(id, uint8(_move % 16), values, abi.encode(_junk));
+        else if (kind == 5) game.oneStep(id, uint8(_move % 16), values, abi.encode(_junk));
+        else game.claimTimeout(id); // on any dispute, decided or not, whatever its clocks
         _record();
     }
 
