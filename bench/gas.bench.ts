@@ -5,7 +5,7 @@
  * call of a request's life: requestInference, commitBatch, reveal, finalize (without and with a
  * consumer callback), settleZk (zk mode, batch 1 and 4, against Groth16VerifierMock: the
  * settlement's own gas, without the pairing check a real verifier adds; bench/zk.bench.ts has
- * that) and the worker's fee claim. Prints tables; asserts nothing.
+ * that) and the worker's fee claim (Escrow.claim). Prints tables; asserts nothing.
  *
  *   npx ts-node --transpile-only bench/gas.bench.ts
  */
@@ -30,11 +30,13 @@ import { DEV_PROTOCOL_PARAMETERS, ensureDeployed, type Deployment } from '../src
 import {
   ConsumerMockAbi,
   ConsumerMockBytecode,
+  EscrowAbi,
   Groth16VerifierMockAbi,
   Groth16VerifierMockBytecode,
   ModelRegistryAbi,
   SettlementAbi,
   WorkerRegistryAbi,
+  ZkSettlementAbi,
 } from '../src/chain/generated/contracts';
 import { buildResultTree, outputCommitment, type ResultLeaf } from '../src/chain/result-merkle';
 import { RESULT_TYPES, verityDomain } from '../src/chain/typed-data';
@@ -89,7 +91,10 @@ async function main(): Promise<void> {
     for (const size of BATCH_SIZES) {
       const requests = await requestMany(bench, size, zeroAddress, 0);
       requestGas.push(...requests.map((r) => r.gasUsed));
-      const { commit, reveals } = await commitAndReveal(bench, requests.map((r) => r.requestId));
+      const { commit, reveals } = await commitAndReveal(
+        bench,
+        requests.map((r) => r.requestId),
+      );
       revealGas.push(...reveals);
       if (size === FINALIZED_BATCH_SIZE) finalizable = requests.map((r) => r.requestId);
       const revealed = reveals.reduce((a, b) => a + b, 0n);
@@ -111,7 +116,9 @@ async function main(): Promise<void> {
     );
 
     const calls = await perCall(bench, finalizable);
-    console.log(`\nGas per call (anvil; ${OUTPUT.length}-value outputs; a transaction's 21,000 base included)`);
+    console.log(
+      `\nGas per call (anvil; ${OUTPUT.length}-value outputs; a transaction's 21,000 base included)`,
+    );
     console.table([
       { call: 'requestInference (optimistic, avg)', gas: average(requestGas) },
       { call: 'commitBatch (1 leaf)', gas: rows[0]['commitBatch gas'] },
@@ -176,9 +183,9 @@ async function perCall(bench: Bench, finalizable: Hex[]): Promise<{ call: string
   const claim = await gasOf(
     clients,
     await workerWallet(clients, bench.rpcUrl).writeContract({
-      address: contracts.Settlement,
-      abi: SettlementAbi,
-      functionName: 'claimFees',
+      address: contracts.Escrow,
+      abi: EscrowAbi,
+      functionName: 'claim',
     }),
   );
   const zk = await settleZkGas(bench);
@@ -186,7 +193,7 @@ async function perCall(bench: Bench, finalizable: Hex[]): Promise<{ call: string
     { call: `finalize (no callback, avg of ${finalized.length})`, gas: average(finalized) },
     { call: `finalize (consumer callback, limit ${CALLBACK_GAS_LIMIT})`, gas: Number(callbackFinalize) },
     ...zk.map(({ batch, gas }) => ({ call: `settleZk batch ${batch} (mock verifier)`, gas: Number(gas) })),
-    { call: 'claim fees (worker)', gas: Number(claim.gasUsed) },
+    { call: 'claim fees (worker, Escrow.claim)', gas: Number(claim.gasUsed) },
   ];
 }
 
@@ -254,17 +261,28 @@ async function settleZkGas({ clients, contracts }: Bench): Promise<{ batch: numb
         }),
       );
       requestIds.push(
-        parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'InferenceRequested' })[0].args.requestId,
+        parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'InferenceRequested' })[0].args
+          .requestId,
       );
     }
     const zero = [0n, 0n] as const;
     const settled = await gasOf(
       clients,
       await walletClient.writeContract({
-        address: contracts.Settlement,
-        abi: SettlementAbi,
+        address: contracts.ZkSettlement,
+        abi: ZkSettlementAbi,
         functionName: 'settleZk',
-        args: [ZK_MODEL, batch, requestIds, inputs, packOutputs(batch), WORKER_KEY.address, zero, [zero, zero], zero],
+        args: [
+          ZK_MODEL,
+          batch,
+          requestIds,
+          inputs,
+          packOutputs(batch),
+          WORKER_KEY.address,
+          zero,
+          [zero, zero],
+          zero,
+        ],
       }),
     );
     results.push({ batch, gas: settled.gasUsed });
@@ -304,7 +322,9 @@ async function commitAndReveal(
     worker: WORKER_KEY.address,
   }));
   const signatures = await Promise.all(
-    leaves.map((leaf) => WORKER_KEY.signTypedData({ domain, types: RESULT_TYPES, primaryType: 'Result', message: leaf })),
+    leaves.map((leaf) =>
+      WORKER_KEY.signTypedData({ domain, types: RESULT_TYPES, primaryType: 'Result', message: leaf }),
+    ),
   );
   const tree = buildResultTree(leaves);
   const commit = await gasOf(
@@ -353,7 +373,11 @@ async function requestMany(
       value: fee,
     });
     const receipt = await gasOf(clients, hash);
-    const [event] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'InferenceRequested' });
+    const [event] = parseEventLogs({
+      abi: SettlementAbi,
+      logs: receipt.logs,
+      eventName: 'InferenceRequested',
+    });
     requests.push({ requestId: event.args.requestId, gasUsed: receipt.gasUsed });
   }
   return requests;

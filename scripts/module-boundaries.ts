@@ -83,7 +83,7 @@ export const MODULE_BOUNDARIES = {
   },
   proofs: {
     owns: 'zk circuits per model, proving and zk settlement',
-    mayImport: ['chain-tx', 'common', 'database', 'inference', 'polling', 'runtime', 'settlement', 'zk'],
+    mayImport: ['chain', 'chain-tx', 'common', 'database', 'inference', 'polling', 'runtime', 'settlement', 'zk'],
   },
   challenges: {
     owns: "the service's side of disputes: watching, defending, outcomes, the signals to the API, the disputes API",
