@@ -5,7 +5,7 @@
  * 3x3 conv to 32 channels; a chain of 1,400 Relu steps): an on-chain request, a dishonest worker's signed leaf (one value
  * of the first linear / conv step off by one, later steps recomputed) committed in a 64-leaf batch
  * and revealed, then both parties played with the engine (test/support/dispute-fixtures.ts) until
- * the challenger wins, withdraws its bond and claims the slash. Prints each move's gas next to the
+ * the challenger wins, withdraws its bond and claims the slash from the Escrow. Prints each move's gas next to the
  * registration bound's figure for it (src/chain/dispute-gas.ts), the totals, the one-step's gas, the wall time on anvil and the commit gas per inference of a
  * 64-leaf batch. Asserts nothing.
  *
@@ -29,7 +29,7 @@ import { createChainClients, type ChainClients } from '../src/chain/chain-client
 import { DEV_PROTOCOL_PARAMETERS, ensureDeployed, type Deployment } from '../src/chain/deployments';
 import { createDisputeClient } from '../src/chain/dispute-client';
 import { disputeGasReport } from '../src/chain/dispute-gas';
-import { ModelRegistryAbi, SettlementAbi, WorkerRegistryAbi } from '../src/chain/generated/contracts';
+import { EscrowAbi, ModelRegistryAbi, SettlementAbi, WorkerRegistryAbi } from '../src/chain/generated/contracts';
 import { buildResultTree, type ResultLeaf } from '../src/chain/result-merkle';
 import { RESULT_TYPES, verityDomain } from '../src/chain/typed-data';
 import {
@@ -192,11 +192,11 @@ async function benchModel(
   ];
   moves.push({ move: 'withdraw (bond)', by: 'challenger', gasUsed: (await challenger.withdraw()).gasUsed });
   const claimed = await send(bench, CHALLENGER, {
-    address: contracts.Settlement,
-    abi: SettlementAbi,
-    functionName: 'claimRewards',
+    address: contracts.Escrow,
+    abi: EscrowAbi,
+    functionName: 'claim',
   });
-  moves.push({ move: 'claimRewards (slash)', by: 'challenger', gasUsed: claimed.gasUsed });
+  moves.push({ move: 'Escrow.claim (slash)', by: 'challenger', gasUsed: claimed.gasUsed });
   const wallMs = performance.now() - started;
   const outcome = (await challenger.readDispute(opened.disputeId)).outcome;
   const report = disputeGasReport(model.model);
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
         'commit gas / inference (64)': Math.round(Number(commitGas) / BATCH_LEAVES),
       });
     }
-    console.log('\nfull disputes, both parties (open ... oneStep, withdraw, claimRewards)');
+    console.log('\nfull disputes, both parties (open ... oneStep, withdraw, Escrow.claim)');
     console.table(summary);
     console.log(
       `goals: <= ${TARGET_TRANSACTIONS} transactions and < ${TARGET_GAS} gas per dispute, one-step < ${TARGET_ONE_STEP_GAS} gas`,

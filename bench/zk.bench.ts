@@ -15,7 +15,7 @@ import { type Address, type Hex, zeroHash } from 'viem';
 import { ANVIL_DEFAULT_PRIVATE_KEY, startAnvil } from '../src/chain/anvil';
 import { createChainClients, type ChainClients } from '../src/chain/chain-clients';
 import { ensureDeployed } from '../src/chain/deployments';
-import { ModelRegistryAbi, SettlementAbi } from '../src/chain/generated/contracts';
+import { ModelRegistryAbi, ZkSettlementAbi } from '../src/chain/generated/contracts';
 import { loadConfig } from '../src/config/load-config';
 import { commitModel, evaluateFixed, importOnnx, quantize, quantizeInput, type QuantizedModel } from '../src/engine';
 import { loadMnistHoldout } from '../src/engine/mnist/mnist-data';
@@ -114,8 +114,8 @@ async function settle(
   const proof = toSolidityProof(result.proof, result.publicSignals);
   const settled = await wait(
     await walletClient.writeContract({
-      address: contracts.Settlement,
-      abi: SettlementAbi,
+      address: contracts.ZkSettlement,
+      abi: ZkSettlementAbi,
       functionName: 'settleZk',
       args: [commitment, layout.batchSize, Array(layout.batchSize).fill(zeroHash), proof.publicSignals.slice(0, layout.batchSize), proof.publicSignals.slice(layout.batchSize, layout.batchSize + layout.outputFieldCount), account.address, proof.a, proof.b, proof.c],
       account,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title ModelRegistry
 /// @notice Records the commitment of every model Verity serves (a hash over its canonical

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
+
+import {IEscrow} from "./interfaces/IEscrow.sol";
 
 /// @title WorkerRegistry
 /// @notice Workers stake native ETH to commit results. A worker leaves in two steps: it requests a
 ///         withdrawal (and stops being active at once), then withdraws after the withdrawal delay.
 ///         One slasher (the Settlement contract) can freeze a stake while a dispute is open and
-///         slash it to a recipient.
+///         slash it: the slashed ETH goes into the Escrow, credited to the recipient it names.
 /// @dev Wiring: the slasher is not known when this contract is deployed (the Settlement needs
 ///      this address first), so the deployer sets it once with setSlasher; it can never change.
 ///      Staking is refused until the slasher is set, so no stake is ever held unslashable.
@@ -20,6 +22,8 @@ contract WorkerRegistry {
     uint256 public immutable minimumStake;
     /// @notice Seconds between requestWithdrawal and the earliest withdraw.
     uint64 public immutable withdrawalDelay;
+    /// @notice Where slashed stake is credited to its recipient (who claims it there).
+    IEscrow public immutable escrow;
     /// @notice The account allowed to set the slasher, once.
     address public immutable deployer;
     /// @notice The contract allowed to freeze and slash stakes.
@@ -41,6 +45,7 @@ contract WorkerRegistry {
     error WorkerRegistry_SlasherNotContract(address slasher);
     error WorkerRegistry_SlasherNotSet();
     error WorkerRegistry_ZeroAmount();
+    error WorkerRegistry_EscrowNotContract(address escrow);
     error WorkerRegistry_StakeBelowMinimum(uint256 stake, uint256 minimumStake);
     error WorkerRegistry_StakeOverflow(uint256 stake);
     error WorkerRegistry_NotRegistered(address worker);
@@ -59,10 +64,13 @@ contract WorkerRegistry {
 
     /// @param _minimumStake Smallest stake of an active worker, in wei (non-zero).
     /// @param _withdrawalDelay Seconds from requestWithdrawal to withdraw.
-    constructor(uint256 _minimumStake, uint64 _withdrawalDelay) {
+    /// @param _escrow The Escrow slashed stake is credited in (a contract).
+    constructor(uint256 _minimumStake, uint64 _withdrawalDelay, IEscrow _escrow) {
         if (_minimumStake == 0) revert WorkerRegistry_ZeroAmount();
+        if (address(_escrow).code.length == 0) revert WorkerRegistry_EscrowNotContract(address(_escrow));
         minimumStake = _minimumStake;
         withdrawalDelay = _withdrawalDelay;
+        escrow = _escrow;
         deployer = msg.sender;
     }
 
@@ -134,10 +142,11 @@ contract WorkerRegistry {
         emit StakeUnfrozen(_worker, frozen);
     }
 
-    /// @notice Moves up to `_amount` of a worker's stake to `_recipient`.
+    /// @notice Moves up to `_amount` of a worker's stake into the Escrow, credited to `_recipient`
+    ///         (a credit, never a transfer to it: a recipient cannot make the slash revert).
     /// @param _worker The worker to slash.
     /// @param _amount The most to take; more than the stake takes the whole stake.
-    /// @param _recipient Who receives the slashed ETH.
+    /// @param _recipient Who may claim the slashed ETH from the Escrow.
     /// @return slashed_ The amount actually taken.
     function slash(address _worker, uint256 _amount, address _recipient) external onlySlasher returns (uint256 slashed_) {
         if (_recipient == address(0)) revert WorkerRegistry_ZeroRecipient();
@@ -146,7 +155,7 @@ contract WorkerRegistry {
         slashed_ = _amount < stake ? _amount : stake;
         worker.stake = uint128(stake - slashed_);
         emit Slashed(_worker, _recipient, slashed_, stake - slashed_);
-        if (slashed_ != 0) _send(_recipient, slashed_);
+        if (slashed_ != 0) escrow.depositFor{value: slashed_}(_recipient);
     }
 
     /// @notice Whether a worker may commit results: staked at least minimumStake and not leaving.

@@ -1,7 +1,9 @@
 /**
  * Compiles every Solidity source under contracts/ with the solc npm package (standard JSON) and
  * writes typed ABIs (`as const`) and bytecode to src/chain/generated/. Skips the compile when the
- * sources have not changed since the last build (content hash).
+ * sources have not changed since the last build (content hash). After a compile it prints each
+ * deployable contract's runtime size and fails when one outside contracts/test/ exceeds EIP-170's
+ * 24,576 bytes (a chain refuses to deploy it).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,10 +14,15 @@ const CONTRACTS_DIR = join(ROOT, 'contracts');
 const OUT_DIR = join(ROOT, 'src', 'chain', 'generated');
 const EVM_VERSION = 'paris';
 const OPTIMIZER_RUNS = 200;
+/** EIP-170: the largest runtime code a contract may deploy. */
+const MAX_RUNTIME_BYTES = 24_576;
 
 interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[];
-  contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
+  contracts: Record<
+    string,
+    Record<string, { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>
+  >;
 }
 
 function listSources(dir: string): string[] {
@@ -47,7 +54,7 @@ function main(): void {
       evmVersion: EVM_VERSION,
       optimizer: { enabled: true, runs: OPTIMIZER_RUNS },
       viaIR: true,
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
     },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
@@ -61,7 +68,29 @@ function main(): void {
     return;
   }
   writeArtifacts(output);
+  if (!checkSizes(output)) {
+    process.exitCode = 1;
+    return;
+  }
   writeFileSync(hashFile, hash);
+}
+
+/** Prints the runtime size of every deployable contract; false when a non-test one is too large. */
+function checkSizes(output: SolcOutput): boolean {
+  const rows = Object.entries(output.contracts).flatMap(([source, contracts]) =>
+    Object.entries(contracts)
+      .map(([name, artifact]) => ({ source, name, bytes: artifact.evm.deployedBytecode.object.length / 2 }))
+      .filter(({ bytes }) => bytes > 0),
+  );
+  rows.sort((a, b) => b.bytes - a.bytes);
+  const tooLarge = rows.filter((row) => row.bytes > MAX_RUNTIME_BYTES && !row.source.startsWith('contracts/test/'));
+  console.log(`contracts: runtime sizes (EIP-170 limit ${MAX_RUNTIME_BYTES} bytes)`);
+  for (const { source, name, bytes } of rows) {
+    const share = ((100 * bytes) / MAX_RUNTIME_BYTES).toFixed(0).padStart(3);
+    console.log(`  ${name.padEnd(28)} ${String(bytes).padStart(6)} bytes  ${share}%  ${source}`);
+  }
+  for (const { name, bytes } of tooLarge) console.error(`contracts: ${name} is ${bytes} bytes, over the limit`);
+  return tooLarge.length === 0;
 }
 
 function writeArtifacts(output: SolcOutput): void {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 import {
     Dispute,
@@ -175,7 +175,7 @@ contract DisputeGame is IDisputeGame {
         emit DisputeOpened(disputeId_, _batchId, leafHash, _leaf.requestId, _leaf.worker, msg.sender, msg.value);
         // INVARIANT: the host holds the result (never finalizes it) while any dispute on the leaf is
         // open; it is told of every dispute, one call each.
-        host.onDisputeOpened(_batchId, leafHash, _leaf.requestId);
+        host.onDisputeOpened(_batchId, leafHash, _leaf.requestId, _leaf.worker);
     }
 
     /// @notice Defender (anyone): reveals the 2^k descendants of the current node of the trace tree

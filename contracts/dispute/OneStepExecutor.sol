@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 import {IOneStepExecutor} from "../interfaces/IOneStepExecutor.sol";
 import {LibFixedPoint} from "../libraries/LibFixedPoint.sol";

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 import {ResultLeaf} from "../libraries/LibResultMerkle.sol";
 
@@ -32,9 +32,8 @@ import {ResultLeaf} from "../libraries/LibResultMerkle.sol";
 ///        never resolve and its bond would stay locked. In particular it must not revert when the
 ///        leaf is already discarded, when its request already has another result, or when several
 ///        disputes on the leaf resolve in any order.
-///      Every dispute on a leaf names the same worker (the leaf hash covers it); during
-///      onDisputeOpened the dispute being opened is game.disputeIdOfLeafAt(_leafHash,
-///      game.disputeCountOf(_leafHash) - 1), so game.disputeOf(that id).worker is the leaf's worker.
+///      Every dispute on a leaf names the same worker (the leaf hash covers it); both callbacks pass
+///      it, so the host never reads the game back.
 interface IDisputeHost {
     /// @notice The Merkle root of result batch `_batchId` and the end of the window in which its
     ///         leaves may be disputed.
@@ -54,7 +53,8 @@ interface IDisputeHost {
     /// @param _batchId The batch the leaf was proven against.
     /// @param _leafHash LibResultMerkle.hashLeaf of the disputed leaf.
     /// @param _requestId The request the leaf answers.
-    function onDisputeOpened(uint256 _batchId, bytes32 _leafHash, bytes32 _requestId) external;
+    /// @param _worker The worker the leaf names (and that signed it): its stake is held.
+    function onDisputeOpened(uint256 _batchId, bytes32 _leafHash, bytes32 _requestId, address _worker) external;
 
     /// @notice One dispute on `_leafHash` is decided, for good (one call per dispute): count it
     ///         off; the first with `_defenderWon` false discards the leaf. Must not revert.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title IOneStepExecutor
 /// @notice Re-executes one output value of one step of a committed model on-chain, with the exact

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @notice Life of a request: None (unknown) -> Open (waiting for a result) -> Pending (revealed,
 ///         challenge window running) -> Final. Pending -> Disputed -> Pending (result upheld) or
 ///         Open (result discarded, request reopened for recompute). A zk-mode request goes from
-///         Open straight to Final when a proof of its result verifies (Settlement.settleZk).
+///         Open straight to Final when a proof of its result verifies (ZkSettlement.settleZk).
 enum RequestStatus {
     None,
     Open,
@@ -32,11 +32,4 @@ interface IVerityResults {
 
     /// @notice The status of a request.
     function statusOf(bytes32 _requestId) external view returns (RequestStatus);
-
-    /// @notice The output a zk proof established for a model and an input commitment, whether or
-    ///         not a request asked for it.
-    /// @param _modelCommitment The model.
-    /// @param _inputCommitment The input's Poseidon commitment (the circuit's public signal).
-    /// @return outputHash_ keccak256(abi.encode(int256[] output)), or bytes32(0) when none is proven.
-    function zkResultOf(bytes32 _modelCommitment, bytes32 _inputCommitment) external view returns (bytes32 outputHash_);
 }

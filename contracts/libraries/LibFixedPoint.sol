@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title LibFixedPoint
 /// @notice The integer rules of docs/semantics.md sections 1 and 4 on int256. Every value of an

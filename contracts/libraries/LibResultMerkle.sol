@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @notice The fields of one committed inference result (a leaf of a batch's Merkle tree).
 /// @dev Every field is static, so `abi.encode(leaf)` is the 192-byte head encoding of the six
@@ -23,6 +23,17 @@ struct ResultLeaf {
 ///      hash of a 32-byte preimage (the inner hash), so no internal node can be presented as a
 ///      leaf without a keccak256 collision; the inner hash additionally binds 192 bytes of fields.
 library LibResultMerkle {
+    /// @notice EIP-712 type hash of a worker's signature over one result leaf (its six fields).
+    bytes32 internal constant RESULT_TYPEHASH = keccak256(
+        "Result(bytes32 requestId,bytes32 modelCommitment,bytes32 inputCommitment,bytes32 outputCommitment,bytes32 traceCommitment,address worker)"
+    );
+
+    /// @notice The EIP-712 hashStruct of a leaf as primary type `Result` (every field is static, so
+    ///         it is the type hash followed by the six fields, each one word).
+    function hashStruct(ResultLeaf calldata _leaf) internal pure returns (bytes32) {
+        return keccak256(abi.encode(RESULT_TYPEHASH, _leaf));
+    }
+
     /// @notice The leaf hash of a result, as committed in a batch root.
     function hashLeaf(ResultLeaf calldata _leaf) internal pure returns (bytes32) {
         return keccak256(bytes.concat(keccak256(abi.encode(_leaf))));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title LibSignature
 /// @notice Strict recovery of the signer of a 32-byte digest from a 65-byte (r, s, v) secp256k1

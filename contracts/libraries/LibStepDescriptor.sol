@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @notice One step of a quantized model as the one-step executor reads it (docs/semantics.md
 ///         section 11). Encoded as abi.encode(op, fractionBits, inputs, outShape, ints, table,

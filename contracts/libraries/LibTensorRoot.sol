@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title LibTensorRoot
 /// @notice Tensor roots of docs/semantics.md sections 8, 9 and 11 (format version 3): a tensor's values,

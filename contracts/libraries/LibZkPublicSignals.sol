@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title LibZkPublicSignals
 /// @notice The public signals of a Verity batch circuit (src/zk/circuit-layout.ts) and the call to

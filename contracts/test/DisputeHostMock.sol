@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 import {IDisputeHost} from "../interfaces/IDisputeHost.sol";
 import {ResultLeaf} from "../libraries/LibResultMerkle.sol";
@@ -43,6 +43,8 @@ contract DisputeHostMock is IDisputeHost {
     mapping(bytes32 leafHash => uint256) public resolvedCount;
     /// @notice The batch id the last dispute on each leaf was opened with.
     mapping(bytes32 leafHash => uint256) public openedBatch;
+    /// @notice The worker the last dispute on each leaf was opened against (as the game passed it).
+    mapping(bytes32 leafHash => address) public openedWorker;
     /// @notice Undecided disputes per leaf: the result is held while this is above zero.
     mapping(bytes32 leafHash => uint256) public openDisputes;
     /// @notice Leaves discarded by a challenger win.
@@ -111,13 +113,14 @@ contract DisputeHostMock is IDisputeHost {
     }
 
     /// @inheritdoc IDisputeHost
-    function onDisputeOpened(uint256 _batchId, bytes32 _leafHash, bytes32 _requestId) external {
+    function onDisputeOpened(uint256 _batchId, bytes32 _leafHash, bytes32 _requestId, address _worker) external {
         if (msg.sender != game) revert DisputeHostMock_NotGame(msg.sender);
         if (refuseOpen) revert DisputeHostMock_Refused(_leafHash);
         ++openedCalls;
         ++openedCount[_leafHash];
         ++openDisputes[_leafHash];
         openedBatch[_leafHash] = _batchId;
+        openedWorker[_leafHash] = _worker;
         emit Opened(_batchId, _leafHash, _requestId);
     }
 

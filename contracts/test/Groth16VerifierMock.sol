@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title Groth16VerifierMock
 /// @notice Test stand-in for a generated snarkjs Groth16 verifier with any number of public

@@ -4,6 +4,8 @@ import { getAddress, keccak256, parseEther, parseGwei, type Address, type Hash }
 import {
   DisputeGameAbi,
   DisputeGameBytecode,
+  EscrowAbi,
+  EscrowBytecode,
   ModelRegistryAbi,
   ModelRegistryBytecode,
   OneStepExecutorAbi,
@@ -12,6 +14,8 @@ import {
   SettlementBytecode,
   WorkerRegistryAbi,
   WorkerRegistryBytecode,
+  ZkSettlementAbi,
+  ZkSettlementBytecode,
 } from './generated/contracts';
 import type { ChainClients } from './chain-clients';
 import { ChainError } from './chain.errors';
@@ -54,7 +58,11 @@ export interface Deployment {
   contracts: {
     ModelRegistry: Address;
     WorkerRegistry: Address;
+    /** Holds earned fees and slashed stake until their accounts claim them. */
+    Escrow: Address;
     Settlement: Address;
+    /** Verifies zk proofs and makes the zk requests they name final (through the Settlement). */
+    ZkSettlement: Address;
     OneStepExecutor: Address;
     DisputeGame: Address;
   };
@@ -77,7 +85,9 @@ export interface ResolvedDeployment {
 const CONTRACT_NAMES = [
   'ModelRegistry',
   'WorkerRegistry',
+  'Escrow',
   'Settlement',
+  'ZkSettlement',
   'OneStepExecutor',
   'DisputeGame',
 ] as const satisfies readonly (keyof Deployment['contracts'])[];
@@ -209,13 +219,16 @@ function identityDifference(
 }
 
 /**
- * Deploys ModelRegistry, WorkerRegistry, Settlement, OneStepExecutor and DisputeGame and wires
- * their roles: the Settlement is the WorkerRegistry's slasher and the DisputeGame's host, the
+ * Deploys ModelRegistry, Escrow, WorkerRegistry, Settlement, ZkSettlement, OneStepExecutor and
+ * DisputeGame and wires their roles: the WorkerRegistry credits slashed stake, and the Settlement
+ * (reading the same Escrow from it) pays earned fees, into the Escrow (which needs no wiring); the
+ * Settlement is the WorkerRegistry's slasher and the DisputeGame's host, the
  * DisputeGame (with the executor, the challenger bond and the clock) is the Settlement's dispute
- * game; the deploying account (the service account) is the ModelRegistry's registrar (the only
- * account that registers model commitments) and the Settlement's committer, the only
- * account that commits result batches (fixed at deployment; each leaf still needs its worker's
- * EIP-712 signature at reveal and to be disputed). The slasher and the dispute game are set once.
+ * game and the ZkSettlement (reading the Settlement's ModelRegistry) its zk settlement; the
+ * deploying account (the service account) is the ModelRegistry's registrar (the only account that
+ * registers model commitments) and the Settlement's committer, the only account that commits
+ * result batches (fixed at deployment; each leaf still needs its worker's EIP-712 signature at
+ * reveal and to be disputed). The slasher, the dispute game and the zk settlement are set once.
  */
 export async function deploySystem(
   clients: ChainClients,
@@ -231,12 +244,16 @@ export async function deploySystem(
       args: [clients.account.address],
     }),
   );
+  const Escrow = await confirmDeploy(
+    clients,
+    await walletClient.deployContract({ abi: EscrowAbi, bytecode: EscrowBytecode }),
+  );
   const WorkerRegistry = await confirmDeploy(
     clients,
     await walletClient.deployContract({
       abi: WorkerRegistryAbi,
       bytecode: WorkerRegistryBytecode,
-      args: [parameters.minimumStakeWei, parameters.withdrawalDelaySeconds],
+      args: [parameters.minimumStakeWei, parameters.withdrawalDelaySeconds, Escrow],
     }),
   );
   const Settlement = await confirmDeploy(
@@ -254,6 +271,10 @@ export async function deploySystem(
         parameters.feeGasPriceWei,
       ],
     }),
+  );
+  const ZkSettlement = await confirmDeploy(
+    clients,
+    await walletClient.deployContract({ abi: ZkSettlementAbi, bytecode: ZkSettlementBytecode, args: [Settlement] }),
   );
   const OneStepExecutor = await confirmDeploy(
     clients,
@@ -285,7 +306,16 @@ export async function deploySystem(
       args: [DisputeGame],
     }),
   );
-  return { ModelRegistry, WorkerRegistry, Settlement, OneStepExecutor, DisputeGame };
+  await confirm(
+    clients,
+    await walletClient.writeContract({
+      address: Settlement,
+      abi: SettlementAbi,
+      functionName: 'setZkSettlement',
+      args: [ZkSettlement],
+    }),
+  );
+  return { ModelRegistry, WorkerRegistry, Escrow, Settlement, ZkSettlement, OneStepExecutor, DisputeGame };
 }
 
 /** The parameters given, without keys whose value is undefined (so they do not hide the defaults). */

@@ -1,13 +1,13 @@
 /**
  * The challenger's view of the chain: viem clients for its key on RPC_URL, checked to serve the
- * chain the API settles on, the dispute game the Settlement names (createDisputeClient), and the
- * few Settlement calls a challenger needs: a batch's root and window, the latest block time, the
- * slash rewards it is owed and claimRewards. The bond and the clock are read from the game itself,
- * never taken from the API.
+ * chain the API settles on, the dispute game the Settlement names (createDisputeClient), the few
+ * Settlement calls a challenger needs (a batch's root and window, the latest block time), and the
+ * Escrow the Settlement names, where its slash rewards are credited: what it is owed and its
+ * claim. The bond, the clock and the Escrow are read from the chain, never taken from the API.
  */
 import type { Account, Address, Chain, Hex, PublicClient, Transport } from 'viem';
 import { createDisputeClient, type DisputeClient } from '../chain/dispute-client';
-import { SettlementAbi } from '../chain/generated/contracts';
+import { EscrowAbi, SettlementAbi } from '../chain/generated/contracts';
 import { connectChain } from '../runtime/connect-chain';
 import type { BatchWindow } from './challenge-target';
 import type { ChallengerProtocol } from './challenger-api-client';
@@ -24,8 +24,10 @@ export interface ChallengerChain {
   batchWindow(chainBatchId: bigint): Promise<BatchWindow>;
   latestTimestamp(): Promise<bigint>;
   balance(): Promise<bigint>;
-  claimableRewards(): Promise<bigint>;
-  claimRewards(): Promise<Hex>;
+  /** Wei credited to this account in the Escrow (slash rewards; fees too, were it a worker). */
+  escrowCredit(): Promise<bigint>;
+  /** Escrow.claim: pays this account everything credited to it. */
+  claimEscrow(): Promise<Hex>;
 }
 
 /** Connects, refusing a node on another chain than the API's or a game the Settlement does not name. */
@@ -49,6 +51,8 @@ export async function connectChallengerChain(options: {
       `the API names dispute game ${protocol.disputeGame}, but Settlement ${protocol.settlement} uses ${game}`,
     );
   }
+  const escrowAddress = await publicClient.readContract({ ...settlement, functionName: 'escrow' });
+  const escrow = { address: escrowAddress, abi: EscrowAbi } as const;
   const disputes = createDisputeClient({ game, publicClient, walletClient });
   const [bondWei, maxClockSeconds] = await Promise.all([
     disputes.challengerBondWei(),
@@ -71,18 +75,14 @@ export async function connectChallengerChain(options: {
     },
     latestTimestamp: async () => (await publicClient.getBlock({ blockTag: 'latest' })).timestamp,
     balance: () => publicClient.getBalance({ address: account.address }),
-    claimableRewards: () =>
-      publicClient.readContract({ ...settlement, functionName: 'claimableRewards', args: [account.address] }),
-    async claimRewards() {
-      const { request } = await publicClient.simulateContract({
-        ...settlement,
-        functionName: 'claimRewards',
-        account,
-      });
+    escrowCredit: () =>
+      publicClient.readContract({ ...escrow, functionName: 'claimableOf', args: [account.address] }),
+    async claimEscrow() {
+      const { request } = await publicClient.simulateContract({ ...escrow, functionName: 'claim', account });
       const hash = await walletClient.writeContract(request);
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== 'success')
-        throw new ChallengerError('CLAIM_REVERTED', `claimRewards reverted on-chain`, { hash });
+        throw new ChallengerError('CLAIM_REVERTED', `Escrow.claim reverted on-chain`, { hash });
       return hash;
     },
   };

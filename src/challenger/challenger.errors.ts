@@ -17,7 +17,7 @@ export const CHALLENGER_ERROR_CATEGORIES = {
   CHAIN_MISMATCH: 'INTERNAL',
   /** The challenger's account cannot pay the bond and gas. */
   INSUFFICIENT_FUNDS: 'BAD_INPUT',
-  /** claimRewards was mined but reverted. */
+  /** Escrow.claim was mined but reverted. */
   CLAIM_REVERTED: 'INTERNAL',
   ...commonCodes('API_UNREACHABLE', 'API_BAD_RESPONSE', 'CHAIN_UNAVAILABLE', 'INVALID_ARGUMENT'),
 } as const satisfies ErrorCategories<string>;

@@ -4,7 +4,7 @@
  * sends the honest challenger's move (challengerMove), else waits on the defender. Because every
  * decision reads only the chain's current state, a late poll or a restart resumes where the game
  * is. Once the dispute is resolved it logs the outcome and collects what is owed: the bonds
- * credited in the game (withdraw) and the slash reward credited in the Settlement (claimRewards).
+ * credited in the game (withdraw) and the slash reward credited in the Escrow (claim).
  */
 import { formatEther, type Hex } from 'viem';
 import type { Logger } from 'pino';
@@ -80,14 +80,14 @@ export class DisputePlayer {
     return { state: 'moved', move: planned.move };
   }
 
-  /** Logs the outcome and withdraws what the game and the Settlement credited to this account. */
+  /** Logs the outcome and withdraws what the game and the Escrow credited to this account. */
   private async resolve(view: DisputeView): Promise<DisputeStep> {
     const won = view.outcome === DisputeOutcome.ChallengerWon;
     const reason = reasonName(view.reason);
     const account = this.chain.account.address;
     const [claimable, rewards] = await Promise.all([
       this.chain.disputes.claimable(account),
-      this.chain.claimableRewards(),
+      this.chain.escrowCredit(),
     ]);
     const bond = this.chain.bondWei;
     this.log.info(
@@ -107,11 +107,8 @@ export class DisputePlayer {
         this.log.info({ tx: sent.hash }, `dispute ${id}: withdrew ${eth(claimable)} from the dispute game`);
       }
       if (rewards > 0n) {
-        const hash = await this.chain.claimRewards();
-        this.log.info(
-          { tx: hash },
-          `dispute ${id}: claimed a slash reward of ${eth(rewards)} from the Settlement`,
-        );
+        const hash = await this.chain.claimEscrow();
+        this.log.info({ tx: hash }, `dispute ${id}: claimed ${eth(rewards)} (slash reward) from the Escrow`);
       }
     } catch (error) {
       // Credits stay claimable: the next resolved dispute (or a restart) collects them.

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { type Hex, zeroHash } from 'viem';
 import { AppError } from '../common/app-error';
-import { SettlementAbi } from '../chain/generated/contracts';
+import { ZkSettlementCallAbi } from '../chain/zk-settlement-abi';
 import { InferenceEvents } from '../inference/inference-events';
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { STATUSES_AWAITING_PROOF, STATUSES_PROVING, statusIn, transition } from '../inference/lifecycle';
@@ -40,7 +40,7 @@ interface ProvingRow {
 /**
  * The zk leg of the lifecycle: COMPUTED (a worker's result) -> PROVING -> FINAL. Proves each
  * ZK-mode result in a worker thread (the API's event loop stays free), checks the circuit's
- * outputs equal the worker's bit for bit, settles the proof on-chain (Settlement.settleZk, where
+ * outputs equal the worker's bit for bit, settles the proof on-chain (ZkSettlement.settleZk, where
  * the verifier must return true) and records the proof so anyone can re-verify it. Progress goes
  * to the row's proving_stage and to inferenceUpdated subscribers.
  */
@@ -137,11 +137,11 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
         worker: row.output_fixed,
       });
     }
-    await this.stage(row.id, `settling: proof in ${result.timings.witnessMs + result.timings.proveMs} ms, sending Settlement.settleZk`);
+    await this.stage(row.id, `settling: proof in ${result.timings.witnessMs + result.timings.proveMs} ms, sending ZkSettlement.settleZk`);
     const proof = toSolidityProof(result.proof, result.publicSignals);
     const { hash } = await this.sender.send({
-      address: this.runtime.deployment.contracts.Settlement,
-      abi: SettlementAbi,
+      address: this.runtime.deployment.contracts.ZkSettlement,
+      abi: ZkSettlementCallAbi,
       functionName: 'settleZk',
       args: [
         row.commitment,
@@ -156,7 +156,7 @@ export class ZkProverService implements OnApplicationBootstrap, BeforeApplicatio
       ],
     });
     const receipt = await this.sender.waitForReceipt(hash);
-    if (receipt.status !== 'success') throw new ProofsError('ZK_PROVING_FAILED', `Settlement.settleZk ${hash} reverted`);
+    if (receipt.status !== 'success') throw new ProofsError('ZK_PROVING_FAILED', `ZkSettlement.settleZk ${hash} reverted`);
     await transition(sqlFor(this.dataSource), 'proofVerified', {
       set: `final_at = now(), zk_proof = $2, zk_public_signals = $3, zk_input_commitment = $4,
               settle_tx = $5, proving_stage = $6, updated_at = now()`,

@@ -21,6 +21,7 @@ import { anvil } from 'viem/chains';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
   DisputeGameAbi,
+  EscrowAbi,
   ExampleConsumerAbi,
   ExampleConsumerBytecode,
   SettlementAbi,
@@ -262,7 +263,7 @@ describe('optimistic mode under attack, end to end', () => {
     await until('the daemon to collect its bonds and rewards', async () => {
       const [bonds, rewards] = await Promise.all([
         read<bigint>(contracts().DisputeGame, DisputeGameAbi, 'claimable', [daemonAddress]),
-        read<bigint>(contracts().Settlement, SettlementAbi, 'claimableRewards', [daemonAddress]),
+        read<bigint>(contracts().Escrow, EscrowAbi, 'claimableOf', [daemonAddress]),
       ]);
       return bonds === 0n && rewards === 0n ? true : undefined;
     });

@@ -2,13 +2,13 @@
  * zk mode end to end, as a dapp sees it: ZK requests are refused until the model's circuit is
  * ready; enableZkMode generates the MNIST MLP's circuit, runs the trusted setup and deploys its
  * verifier (progress visible while it runs); a ZK-mode request then goes REQUESTED -> COMPUTED ->
- * PROVING -> FINAL with the proof settled on-chain by Settlement.settleZk; anyone can re-verify the
+ * PROVING -> FINAL with the proof settled on-chain by ZkSettlement.settleZk; anyone can re-verify the
  * proof through the API and read the proven result from the contract, and a tampered proof fails.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeAbiParameters, keccak256, toHex, type Hex } from 'viem';
-import { SettlementAbi } from '../../src/chain/generated/contracts';
+import { ZkSettlementAbi } from '../../src/chain/generated/contracts';
 import { evaluateFixed, quantizeInput, type QuantizedModel } from '../../src/engine';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { graphqlRequest } from '../support/graphql-client';
@@ -123,10 +123,10 @@ describe('zk mode end to end', () => {
     const rejected = await gql(VERIFY, { circuitId, proof: final.proof.proof, publicSignals: tampered });
     expect(rejected.data.verifyZkProof).toBe(false);
 
-    // The contract holds the proven output for (model, input commitment).
+    // ZkSettlement holds the proven output for (model, input commitment).
     const outputHash = await app.runtime.chain.publicClient.readContract({
-      address: app.runtime.deployment.contracts.Settlement,
-      abi: SettlementAbi,
+      address: app.runtime.deployment.contracts.ZkSettlement,
+      abi: ZkSettlementAbi,
       functionName: 'zkResultOf',
       args: [modelCommitment, toHex(BigInt(final.proof.inputCommitment), { size: 32 })],
     });

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {Groth16VerifierMock} from "../../contracts/test/Groth16VerifierMock.sol";

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
-import {Settlement} from "../../contracts/Settlement.sol";
+import {ISettlement} from "../../contracts/interfaces/ISettlement.sol";
 import {RequestStatus} from "../../contracts/interfaces/IVerityResults.sol";
 import {ResultLeaf} from "../../contracts/libraries/LibResultMerkle.sol";
+import {Settlement} from "../../contracts/Settlement.sol";
 import {SettlementFixture} from "./utils/SettlementFixture.sol";
 
 abstract contract Settlement_Disputes_TestInit is SettlementFixture {
@@ -38,19 +39,19 @@ contract Settlement_OnDisputeOpened_Test is Settlement_Disputes_TestInit {
     function testFuzz_onDisputeOpened_byAnyoneButTheGame_reverts(address _caller) public {
         vm.assume(_caller != address(game));
         vm.prank(_caller);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotDisputeGame.selector, _caller));
-        settlement.onDisputeOpened(batchId, leafHash, requestId);
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotDisputeGame.selector, _caller));
+        settlement.onDisputeOpened(batchId, leafHash, requestId, workerA);
     }
 
     function test_onDisputeOpened_holdsThePendingResultAndFreezesTheWorker() public {
         vm.expectEmit(address(settlement));
-        emit Settlement.LeafDisputed(batchId, leafHash, requestId, workerA, true);
+        emit ISettlement.LeafDisputed(batchId, leafHash, requestId, workerA, true);
         game.open(batchId, leafHash, requestId, workerA);
         vm.assertEq(_status(requestId), uint256(RequestStatus.Disputed), "disputed");
         vm.assertTrue(settlement.isLeafDisputed(leafHash), "leaf disputed");
         vm.assertEq(_frozen(workerA), 1, "frozen once");
         vm.warp(block.timestamp + 10 * WINDOW);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotPending.selector, requestId, RequestStatus.Disputed));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotPending.selector, requestId, RequestStatus.Disputed));
         settlement.finalize(requestId);
     }
 
@@ -62,7 +63,7 @@ contract Settlement_OnDisputeOpened_Test is Settlement_Disputes_TestInit {
         game.open(otherBatch, otherHash, other, workerB);
         vm.assertEq(_status(other), uint256(RequestStatus.Open), "an unrevealed leaf holds nothing");
         bytes memory signature9 = _sign(WORKER_B_KEY, otherLeaf);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_LeafUnderDispute.selector, otherHash));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_LeafUnderDispute.selector, otherHash));
         settlement.reveal(otherBatch, otherLeaf, _output(), new bytes32[](0), signature9);
         game.resolve(otherBatch, otherHash, other, workerB, true, challenger);
         _reveal(otherBatch, otherLeaf, WORKER_B_KEY);
@@ -74,7 +75,7 @@ contract Settlement_OnDisputeResolved_Test is Settlement_Disputes_TestInit {
     function testFuzz_onDisputeResolved_byAnyoneButTheGame_reverts(address _caller) public {
         vm.assume(_caller != address(game));
         vm.prank(_caller);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotDisputeGame.selector, _caller));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotDisputeGame.selector, _caller));
         settlement.onDisputeResolved(batchId, leafHash, requestId, workerA, false, _caller);
     }
 
@@ -83,33 +84,34 @@ contract Settlement_OnDisputeResolved_Test is Settlement_Disputes_TestInit {
         game.resolve(batchId, leafHash, requestId, workerA, true, challenger);
         vm.assertEq(_status(requestId), uint256(RequestStatus.Pending), "pending again");
         vm.assertEq(_frozen(workerA), 0, "unfrozen");
-        vm.assertEq(settlement.claimableRewards(challenger), 0, "no reward");
+        vm.assertEq(escrow.claimableOf(challenger), 0, "no reward");
         vm.warp(block.timestamp + WINDOW);
         settlement.finalize(requestId);
-        vm.assertEq(settlement.claimableFees(workerA), MIN_FEE, "worker paid");
+        vm.assertEq(escrow.claimableOf(workerA), MIN_FEE, "worker paid");
     }
 
     function test_onDisputeResolved_challengerWins_discardsReopensAndSlashes() public {
         game.open(batchId, leafHash, requestId, workerA);
         vm.expectEmit(address(settlement));
-        emit Settlement.RequestReopened(requestId, leafHash);
+        emit ISettlement.RequestReopened(requestId, leafHash);
         game.resolve(batchId, leafHash, requestId, workerA, false, challenger);
         vm.assertEq(_status(requestId), uint256(RequestStatus.Open), "reopened");
         vm.assertTrue(settlement.isLeafDiscarded(leafHash), "discarded");
-        vm.assertEq(settlement.claimableRewards(challenger), SLASH, "challenger credited");
+        vm.assertEq(escrow.claimableOf(challenger), SLASH, "challenger credited");
         vm.assertEq(uint256(workers.workerOf(workerA).stake), MIN_STAKE - SLASH, "worker slashed");
-        vm.assertEq(address(settlement).balance, SLASH + MIN_FEE, "escrow holds the slash and the fee");
+        vm.assertEq(address(escrow).balance, SLASH, "the escrow holds the slash");
+        vm.assertEq(address(settlement).balance, MIN_FEE, "the settlement holds the reopened request's fee");
         // The recomputed result of another worker finalizes; the discarded leaf never again.
         ResultLeaf memory honest = _leaf(requestId, workerB);
         honest.traceCommitment = keccak256("honest trace");
         _reveal(_commit(honest), honest, WORKER_B_KEY);
         uint256 again = _commit(leaf);
         bytes memory signature10 = _sign(WORKER_A_KEY, leaf);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_LeafDiscarded.selector, leafHash));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_LeafDiscarded.selector, leafHash));
         settlement.reveal(again, leaf, _output(), new bytes32[](0), signature10);
         vm.warp(block.timestamp + WINDOW);
         settlement.finalize(requestId);
-        vm.assertEq(settlement.claimableFees(workerB), MIN_FEE, "recomputed result paid");
+        vm.assertEq(escrow.claimableOf(workerB), MIN_FEE, "recomputed result paid");
     }
 
     function test_onDisputeResolved_severalDisputes_holdUntilTheLastAndSlashOnce() public {
@@ -122,8 +124,8 @@ contract Settlement_OnDisputeResolved_Test is Settlement_Disputes_TestInit {
         vm.assertEq(_status(requestId), uint256(RequestStatus.Disputed), "still held");
         game.resolve(batchId, leafHash, requestId, workerA, false, challenger);
         game.resolve(batchId, leafHash, requestId, workerA, false, second);
-        vm.assertEq(settlement.claimableRewards(challenger), SLASH, "first winner rewarded");
-        vm.assertEq(settlement.claimableRewards(second), 0, "later winner gets nothing");
+        vm.assertEq(escrow.claimableOf(challenger), SLASH, "first winner rewarded");
+        vm.assertEq(escrow.claimableOf(second), 0, "later winner gets nothing");
         vm.assertEq(uint256(workers.workerOf(workerA).stake), MIN_STAKE - SLASH, "slashed once");
         vm.assertEq(_frozen(workerA), 0, "all freezes released");
         vm.assertEq(settlement.openDisputesOf(leafHash), 0, "no dispute left");
@@ -141,7 +143,7 @@ contract Settlement_OnDisputeResolved_Test is Settlement_Disputes_TestInit {
         game.open(batchId, leafHash, requestId, workerA);
         game.resolve(batchId, leafHash, requestId, workerA, false, challenger);
         uint256 expected = SLASH < stakeBefore ? SLASH : stakeBefore;
-        vm.assertEq(settlement.claimableRewards(challenger), expected, "reward = min(slash, stake)");
+        vm.assertEq(escrow.claimableOf(challenger), expected, "reward = min(slash, stake)");
         vm.assertEq(uint256(workers.workerOf(workerA).stake), stakeBefore - expected, "stake left");
     }
 
@@ -153,7 +155,7 @@ contract Settlement_OnDisputeResolved_Test is Settlement_Disputes_TestInit {
         uint256 left = MIN_STAKE - _slashedBefore;
         game.open(batchId, leafHash, requestId, workerA);
         game.resolve(batchId, leafHash, requestId, workerA, false, challenger);
-        vm.assertEq(settlement.claimableRewards(challenger), left, "what was left");
+        vm.assertEq(escrow.claimableOf(challenger), left, "what was left");
         vm.assertEq(uint256(workers.workerOf(workerA).stake), 0, "stake emptied");
     }
 }

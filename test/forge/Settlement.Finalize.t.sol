@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
-import {Settlement} from "../../contracts/Settlement.sol";
+import {ISettlement} from "../../contracts/interfaces/ISettlement.sol";
 import {RequestStatus} from "../../contracts/interfaces/IVerityResults.sol";
 import {ResultLeaf} from "../../contracts/libraries/LibResultMerkle.sol";
 import {ConsumerMock} from "../../contracts/test/ConsumerMock.sol";
@@ -36,7 +36,7 @@ contract Settlement_Finalize_Test is Settlement_Finalize_TestInit {
         _elapsed = _bound(_elapsed, 0, WINDOW - 1);
         uint64 endsAt = uint64(block.timestamp) + WINDOW;
         vm.warp(block.timestamp + _elapsed);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_ChallengeWindowOpen.selector, id, endsAt));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_ChallengeWindowOpen.selector, id, endsAt));
         settlement.finalize(id);
     }
 
@@ -44,18 +44,18 @@ contract Settlement_Finalize_Test is Settlement_Finalize_TestInit {
         bytes32 id = _revealed(address(0), 0);
         vm.warp(block.timestamp + _bound(_elapsed, WINDOW, 10 * 365 days));
         vm.expectEmit(address(settlement));
-        emit Settlement.ResultFinalized(id, workerA, MIN_FEE);
+        emit ISettlement.ResultFinalized(id, workerA, MIN_FEE);
         settlement.finalize(id);
         vm.assertEq(_status(id), uint256(RequestStatus.Final), "final");
-        vm.assertEq(settlement.claimableFees(workerA), MIN_FEE, "fee credited");
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotPending.selector, id, RequestStatus.Final));
+        vm.assertEq(escrow.claimableOf(workerA), MIN_FEE, "fee credited");
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotPending.selector, id, RequestStatus.Final));
         settlement.finalize(id);
-        vm.assertEq(settlement.claimableFees(workerA), MIN_FEE, "credited once");
+        vm.assertEq(escrow.claimableOf(workerA), MIN_FEE, "credited once");
     }
 
     function test_finalize_withoutARevealedResult_reverts() public {
         bytes32 id = _request();
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotPending.selector, id, RequestStatus.Open));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotPending.selector, id, RequestStatus.Open));
         settlement.finalize(id);
     }
 
@@ -65,7 +65,7 @@ contract Settlement_Finalize_Test is Settlement_Finalize_TestInit {
         vm.assertEq(consumer.calls(), 0, "no callback at reveal");
         vm.warp(block.timestamp + WINDOW);
         vm.expectEmit(address(settlement));
-        emit Settlement.ConsumerCalled(id, address(consumer), true);
+        emit ISettlement.ConsumerCalled(id, address(consumer), true);
         settlement.finalize(id);
         vm.assertEq(consumer.calls(), 1, "called once");
         vm.assertEq(consumer.lastRequestId(), id, "request id");
@@ -79,7 +79,7 @@ contract Settlement_Finalize_Test is Settlement_Finalize_TestInit {
         settlement.finalize(id);
         vm.assertEq(consumer.calls(), 1, "called once");
         vm.assertTrue(consumer.reentryReverted(), "re-entrant finalize reverted");
-        vm.assertEq(settlement.claimableFees(workerA), MIN_FEE, "fee credited once");
+        vm.assertEq(escrow.claimableOf(workerA), MIN_FEE, "fee credited once");
     }
 
     function test_finalize_revertingOrGasHungryConsumer_stillFinalizes() public {
@@ -89,10 +89,10 @@ contract Settlement_Finalize_Test is Settlement_Finalize_TestInit {
         bytes32 second = _revealed(address(hungry), 100_000);
         vm.warp(block.timestamp + WINDOW);
         vm.expectEmit(address(settlement));
-        emit Settlement.ConsumerCalled(first, address(reverting), false);
+        emit ISettlement.ConsumerCalled(first, address(reverting), false);
         settlement.finalize(first);
         vm.expectEmit(address(settlement));
-        emit Settlement.ConsumerCalled(second, address(hungry), false);
+        emit ISettlement.ConsumerCalled(second, address(hungry), false);
         settlement.finalize(second);
         vm.assertEq(_status(first), uint256(RequestStatus.Final), "first final");
         vm.assertEq(_status(second), uint256(RequestStatus.Final), "second final");
@@ -102,7 +102,7 @@ contract Settlement_Finalize_Test is Settlement_Finalize_TestInit {
         bytes32 id = _revealed(address(0xE0A), 50_000);
         vm.warp(block.timestamp + WINDOW);
         vm.expectEmit(address(settlement));
-        emit Settlement.ConsumerCalled(id, address(0xE0A), false);
+        emit ISettlement.ConsumerCalled(id, address(0xE0A), false);
         settlement.finalize(id);
     }
 
@@ -123,7 +123,7 @@ contract Settlement_Finalize_Test is Settlement_Finalize_TestInit {
         bytes32 id = _revealed(address(probe), _gasLimit);
         vm.warp(block.timestamp + WINDOW);
         vm.expectRevert(
-            abi.encodeWithSelector(Settlement.Settlement_InsufficientGasForCallback.selector, id, _gasLimit)
+            abi.encodeWithSelector(ISettlement.Settlement_InsufficientGasForCallback.selector, id, _gasLimit)
         );
         settlement.finalize{gas: _gasLimit}(id);
         vm.assertEq(_status(id), uint256(RequestStatus.Pending), "still pending");
@@ -139,11 +139,11 @@ contract Settlement_FinalizeGasFee_Test is Settlement_Finalize_TestInit {
         _gasLimit = uint32(_bound(_gasLimit, 30_000, 1_000_000));
         GasProbe probe = new GasProbe();
         bytes32 id = _revealed(address(probe), _gasLimit);
-        Settlement.Request memory stored = settlement.requestOf(id);
+        ISettlement.Request memory stored = settlement.requestOf(id);
         vm.warp(block.timestamp + WINDOW);
         settlement.finalize(id);
-        vm.assertEq(settlement.claimableFees(committer), stored.gasFee, "committer reimbursed");
-        vm.assertEq(settlement.claimableFees(workerA), stored.fee - stored.gasFee, "worker earns the rest");
+        vm.assertEq(escrow.claimableOf(committer), stored.gasFee, "committer reimbursed");
+        vm.assertEq(escrow.claimableOf(workerA), stored.fee - stored.gasFee, "worker earns the rest");
         vm.assertEq(stored.fee - stored.gasFee, MIN_FEE, "the rest is the minimum fee");
     }
 }

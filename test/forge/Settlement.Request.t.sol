@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
-import {Settlement} from "../../contracts/Settlement.sol";
+import {ISettlement} from "../../contracts/interfaces/ISettlement.sol";
 import {RequestStatus} from "../../contracts/interfaces/IVerityResults.sol";
 import {SettlementFixture} from "./utils/SettlementFixture.sol";
 
@@ -11,11 +11,33 @@ contract Settlement_RequestInference_Test is SettlementFixture {
         bytes32 second = _request();
         vm.assertEq(first, keccak256(abi.encode(block.chainid, address(settlement), uint256(0))), "first id");
         vm.assertEq(second, keccak256(abi.encode(block.chainid, address(settlement), uint256(1))), "second id");
-        Settlement.Request memory stored = settlement.requestOf(first);
+        ISettlement.Request memory stored = settlement.requestOf(first);
         vm.assertEq(uint256(stored.status), uint256(RequestStatus.Open), "open");
         vm.assertEq(stored.requester, requester, "requester");
         vm.assertEq(stored.fee, MIN_FEE, "fee");
         vm.assertEq(settlement.requestNonce(), 2, "nonce");
+    }
+
+    function testFuzz_requestInference_holdsTheWholeFeeUntilFinal(uint256 _fee) public {
+        _fee = _bound(_fee, MIN_FEE, 100 ether);
+        bytes32 commitment = _inputCommitment();
+        int256[] memory input = _input();
+        vm.prank(requester);
+        bytes32 id =
+            settlement.requestInference{value: _fee}(MODEL, commitment, input, MODE_OPTIMISTIC, address(0), 0);
+        vm.assertEq(uint256(settlement.requestOf(id).fee), _fee, "fee recorded");
+        vm.assertEq(address(settlement).balance, _fee, "held by the settlement");
+        vm.assertEq(address(escrow).balance, 0, "nothing paid out yet");
+    }
+
+    function testFuzz_requestInference_feeAboveUint128_reverts(uint256 _fee) public {
+        _fee = _bound(_fee, uint256(type(uint128).max) + 1, type(uint256).max / 2);
+        bytes32 commitment = _inputCommitment();
+        int256[] memory input = _input();
+        vm.deal(requester, _fee);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_FeeTooHigh.selector, _fee));
+        settlement.requestInference{value: _fee}(MODEL, commitment, input, MODE_OPTIMISTIC, address(0), 0);
     }
 
     function testFuzz_requestInference_feeBelowMinimum_reverts(uint256 _fee) public {
@@ -23,7 +45,7 @@ contract Settlement_RequestInference_Test is SettlementFixture {
         bytes32 commitment = _inputCommitment();
         int256[] memory input = _input();
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_FeeTooLow.selector, _fee, MIN_FEE));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_FeeTooLow.selector, _fee, MIN_FEE));
         settlement.requestInference{value: _fee}(MODEL, commitment, input, MODE_OPTIMISTIC, address(0), 0);
     }
 
@@ -32,7 +54,7 @@ contract Settlement_RequestInference_Test is SettlementFixture {
         bytes32 commitment = _inputCommitment();
         int256[] memory input = _input();
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_ModeNotAllowed.selector, unknown, MODE_OPTIMISTIC));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_ModeNotAllowed.selector, unknown, MODE_OPTIMISTIC));
         settlement.requestInference{value: MIN_FEE}(unknown, commitment, input, MODE_OPTIMISTIC, address(0), 0);
     }
 
@@ -41,7 +63,7 @@ contract Settlement_RequestInference_Test is SettlementFixture {
         bytes32 commitment = _inputCommitment();
         int256[] memory input = _input();
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_ModeNotAllowed.selector, MODEL, _mode));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_ModeNotAllowed.selector, MODEL, _mode));
         settlement.requestInference{value: MIN_FEE}(MODEL, commitment, input, _mode, address(0), 0);
     }
 
@@ -50,7 +72,7 @@ contract Settlement_RequestInference_Test is SettlementFixture {
         int256[] memory input = _input();
         vm.prank(requester);
         vm.expectRevert(
-            abi.encodeWithSelector(Settlement.Settlement_InputCommitmentMismatch.selector, wrong, _inputCommitment())
+            abi.encodeWithSelector(ISettlement.Settlement_InputCommitmentMismatch.selector, wrong, _inputCommitment())
         );
         settlement.requestInference{value: MIN_FEE}(MODEL, wrong, input, MODE_OPTIMISTIC, address(0), 0);
     }
@@ -70,7 +92,7 @@ contract Settlement_RequestInference_Test is SettlementFixture {
         vm.prank(requester);
         vm.expectRevert(
             abi.encodeWithSelector(
-                Settlement.Settlement_CallbackGasLimitTooHigh.selector, _gasLimit, settlement.MAX_CALLBACK_GAS_LIMIT()
+                ISettlement.Settlement_CallbackGasLimitTooHigh.selector, _gasLimit, settlement.MAX_CALLBACK_GAS_LIMIT()
             )
         );
         settlement.requestInference{value: MIN_FEE}(MODEL, commitment, input, MODE_OPTIMISTIC, address(this), _gasLimit);
@@ -82,14 +104,14 @@ contract Settlement_RequestInference_Test is SettlementFixture {
         vm.prank(requester);
         if (_commitment >= field) {
             vm.expectRevert(
-                abi.encodeWithSelector(Settlement.Settlement_InputCommitmentNotInField.selector, bytes32(_commitment))
+                abi.encodeWithSelector(ISettlement.Settlement_InputCommitmentNotInField.selector, bytes32(_commitment))
             );
         }
         bytes32 id = settlement.requestInference{value: MIN_FEE}(
             ZK_MODEL, bytes32(_commitment), input, MODE_ZK, address(0), 0
         );
         if (_commitment < field) {
-            Settlement.Request memory stored = settlement.requestOf(id);
+            ISettlement.Request memory stored = settlement.requestOf(id);
             vm.assertEq(uint256(stored.zkCircuitCount), 1, "records the circuits the model had");
             vm.assertEq(stored.gasFee, 0, "no gas part in zk mode");
         }
@@ -102,7 +124,7 @@ contract Settlement_RequestZkInference_Test is SettlementFixture {
         bytes32[2] memory bad = [bytes32(0), keccak256("other zkey")];
         for (uint256 i; i < 2; ++i) {
             vm.prank(requester);
-            vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_UnknownZkey.selector, ZK_MODEL, bad[i]));
+            vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_UnknownZkey.selector, ZK_MODEL, bad[i]));
             settlement.requestZkInference{value: MIN_FEE}(ZK_MODEL, bytes32(uint256(1)), input, bad[i], address(0), 0);
         }
     }
@@ -137,14 +159,14 @@ contract Settlement_RequiredFee_Test is SettlementFixture {
         bytes32 commitment = _inputCommitment();
         int256[] memory input = _input();
         vm.prank(requester);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_FeeTooLow.selector, fee, required));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_FeeTooLow.selector, fee, required));
         settlement.requestInference{value: fee}(MODEL, commitment, input, MODE_OPTIMISTIC, address(this), _gasLimit);
     }
 
     function testFuzz_requestInference_atRequiredFee_recordsTheGasPart(uint32 _gasLimit) public {
         _gasLimit = uint32(_bound(_gasLimit, 0, settlement.MAX_CALLBACK_GAS_LIMIT()));
         bytes32 id = _request(address(this), _gasLimit);
-        Settlement.Request memory stored = settlement.requestOf(id);
+        ISettlement.Request memory stored = settlement.requestOf(id);
         vm.assertEq(stored.gasFee, settlement.requiredFee(MODEL, _gasLimit) - MIN_FEE, "gas part");
         vm.assertEq(uint256(stored.callbackGasLimit), _gasLimit, "callback gas limit");
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
-import {Settlement} from "../../contracts/Settlement.sol";
+import {ISettlement} from "../../contracts/interfaces/ISettlement.sol";
 import {RequestStatus} from "../../contracts/interfaces/IVerityResults.sol";
 import {ResultLeaf} from "../../contracts/libraries/LibResultMerkle.sol";
 import {LibTensorRoot} from "../../contracts/libraries/LibTensorRoot.sol";
@@ -11,15 +11,15 @@ contract Settlement_CommitBatch_Test is SettlementFixture {
     function testFuzz_commitBatch_byAnyoneButTheCommitter_reverts(address _caller) public {
         vm.assume(_caller != committer);
         vm.prank(_caller);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotCommitter.selector, _caller));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotCommitter.selector, _caller));
         settlement.commitBatch(keccak256("root"), 1);
     }
 
     function test_commitBatch_emptyRootOrCount_reverts() public {
         vm.startPrank(committer);
-        vm.expectRevert(Settlement.Settlement_EmptyBatch.selector);
+        vm.expectRevert(ISettlement.Settlement_EmptyBatch.selector);
         settlement.commitBatch(bytes32(0), 1);
-        vm.expectRevert(Settlement.Settlement_EmptyBatch.selector);
+        vm.expectRevert(ISettlement.Settlement_EmptyBatch.selector);
         settlement.commitBatch(keccak256("root"), 0);
         vm.stopPrank();
     }
@@ -27,9 +27,9 @@ contract Settlement_CommitBatch_Test is SettlementFixture {
     function test_commitBatch_byCommitter_numbersBatchesFromOne() public {
         vm.prank(committer);
         vm.expectEmit(address(settlement));
-        emit Settlement.BatchCommitted(1, keccak256("root"), 3);
+        emit ISettlement.BatchCommitted(1, keccak256("root"), 3);
         vm.assertEq(settlement.commitBatch(keccak256("root"), 3), 1, "first id");
-        Settlement.Batch memory batch = settlement.batchOf(1);
+        ISettlement.Batch memory batch = settlement.batchOf(1);
         vm.assertEq(batch.root, keccak256("root"), "root");
         vm.assertEq(uint256(batch.committedAt), block.timestamp, "committedAt");
         vm.assertEq(uint256(batch.count), 3, "count");
@@ -56,7 +56,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
 
     function test_reveal_validLeaf_recordsAPendingResult() public {
         vm.expectEmit(address(settlement));
-        emit Settlement.ResultRevealed(
+        emit ISettlement.ResultRevealed(
             requestId, batchId, workerA, leaf.outputCommitment, uint64(block.timestamp) + WINDOW
         );
         _reveal(batchId, leaf, WORKER_A_KEY);
@@ -71,7 +71,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
 
     function test_reveal_unknownBatch_reverts() public {
         bytes memory signature1 = _sign(WORKER_A_KEY, leaf);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_UnknownBatch.selector, uint256(9)));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_UnknownBatch.selector, uint256(9)));
         settlement.reveal(9, leaf, _output(), new bytes32[](0), signature1);
     }
 
@@ -80,7 +80,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         uint64 deadline = uint64(block.timestamp) + WINDOW;
         vm.warp(block.timestamp + _elapsed);
         _revealExpecting(
-            abi.encodeWithSelector(Settlement.Settlement_RevealWindowOver.selector, batchId, deadline),
+            abi.encodeWithSelector(ISettlement.Settlement_RevealWindowOver.selector, batchId, deadline),
             _sign(WORKER_A_KEY, leaf),
             _output()
         );
@@ -98,7 +98,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         proof[0] = keccak256("sibling");
         bytes memory signature2 = _sign(WORKER_A_KEY, leaf);
         vm.expectRevert(
-            abi.encodeWithSelector(Settlement.Settlement_InvalidProof.selector, batchId, settlement.hashResultLeaf(leaf))
+            abi.encodeWithSelector(ISettlement.Settlement_InvalidProof.selector, batchId, settlement.hashResultLeaf(leaf))
         );
         settlement.reveal(batchId, leaf, _output(), proof, signature2);
     }
@@ -108,7 +108,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         other[0] += 1;
         _revealExpecting(
             abi.encodeWithSelector(
-                Settlement.Settlement_OutputMismatch.selector, requestId, leaf.outputCommitment, LibTensorRoot.root(other)
+                ISettlement.Settlement_OutputMismatch.selector, requestId, leaf.outputCommitment, LibTensorRoot.root(other)
             ),
             _sign(WORKER_A_KEY, leaf),
             other
@@ -120,7 +120,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         wrong.inputCommitment = keccak256("another input");
         uint256 wrongBatch = _commit(wrong);
         bytes memory signature3 = _sign(WORKER_A_KEY, wrong);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_LeafRequestMismatch.selector, requestId));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_LeafRequestMismatch.selector, requestId));
         settlement.reveal(wrongBatch, wrong, _output(), new bytes32[](0), signature3);
     }
 
@@ -129,7 +129,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         uint256 unknownBatch = _commit(unknown);
         bytes memory signature4 = _sign(WORKER_A_KEY, unknown);
         vm.expectRevert(
-            abi.encodeWithSelector(Settlement.Settlement_NotOpen.selector, unknown.requestId, RequestStatus.None)
+            abi.encodeWithSelector(ISettlement.Settlement_NotOpen.selector, unknown.requestId, RequestStatus.None)
         );
         settlement.reveal(unknownBatch, unknown, _output(), new bytes32[](0), signature4);
     }
@@ -145,7 +145,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         zkLeaf.inputCommitment = fieldCommitment;
         uint256 zkBatch = _commit(zkLeaf);
         bytes memory signature5 = _sign(WORKER_A_KEY, zkLeaf);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_ZkModeNeedsProof.selector, zkId));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_ZkModeNeedsProof.selector, zkId));
         settlement.reveal(zkBatch, zkLeaf, _output(), new bytes32[](0), signature5);
     }
 
@@ -154,13 +154,13 @@ contract Settlement_Reveal_Test is SettlementFixture {
         ResultLeaf memory rival = _leaf(requestId, workerB);
         uint256 rivalBatch = _commit(rival);
         bytes memory signature6 = _sign(WORKER_B_KEY, rival);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotOpen.selector, requestId, RequestStatus.Pending));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotOpen.selector, requestId, RequestStatus.Pending));
         settlement.reveal(rivalBatch, rival, _output(), new bytes32[](0), signature6);
         vm.warp(block.timestamp + WINDOW);
         settlement.finalize(requestId);
         rivalBatch = _commit(rival);
         bytes memory signature7 = _sign(WORKER_B_KEY, rival);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_NotOpen.selector, requestId, RequestStatus.Final));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_NotOpen.selector, requestId, RequestStatus.Final));
         settlement.reveal(rivalBatch, rival, _output(), new bytes32[](0), signature7);
     }
 
@@ -168,14 +168,14 @@ contract Settlement_Reveal_Test is SettlementFixture {
         vm.prank(workerA);
         workers.requestWithdrawal();
         _revealExpecting(
-            abi.encodeWithSelector(Settlement.Settlement_WorkerNotActive.selector, workerA),
+            abi.encodeWithSelector(ISettlement.Settlement_WorkerNotActive.selector, workerA),
             _sign(WORKER_A_KEY, leaf),
             _output()
         );
         ResultLeaf memory unstaked = _leaf(requestId, outsider);
         uint256 unstakedBatch = _commit(unstaked);
         bytes memory signature8 = _sign(OUTSIDER_KEY, unstaked);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_WorkerNotActive.selector, outsider));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_WorkerNotActive.selector, outsider));
         settlement.reveal(unstakedBatch, unstaked, _output(), new bytes32[](0), signature8);
     }
 
@@ -183,7 +183,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         _key = _bound(_key, 1, 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140);
         vm.assume(_key != WORKER_A_KEY);
         _revealExpecting(
-            abi.encodeWithSelector(Settlement.Settlement_BadWorkerSignature.selector, requestId, workerA),
+            abi.encodeWithSelector(ISettlement.Settlement_BadWorkerSignature.selector, requestId, workerA),
             _sign(_key, leaf),
             _output()
         );
@@ -193,7 +193,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(WORKER_A_KEY, settlement.resultDigest(leaf));
         bytes32 highS = bytes32(0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141 - uint256(s));
         bytes memory expected =
-            abi.encodeWithSelector(Settlement.Settlement_BadWorkerSignature.selector, requestId, workerA);
+            abi.encodeWithSelector(ISettlement.Settlement_BadWorkerSignature.selector, requestId, workerA);
         _revealExpecting(expected, abi.encodePacked(r, highS, v == 27 ? uint8(28) : uint8(27)), _output());
         vm.assume(_v != v);
         _revealExpecting(expected, abi.encodePacked(r, s, _v), _output());
@@ -209,7 +209,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
         if (_field == 4) signed.traceCommitment = _value;
         vm.assume(settlement.hashResultLeaf(signed) != settlement.hashResultLeaf(leaf));
         _revealExpecting(
-            abi.encodeWithSelector(Settlement.Settlement_BadWorkerSignature.selector, requestId, workerA),
+            abi.encodeWithSelector(ISettlement.Settlement_BadWorkerSignature.selector, requestId, workerA),
             _sign(WORKER_A_KEY, signed),
             _output()
         );
@@ -218,7 +218,7 @@ contract Settlement_Reveal_Test is SettlementFixture {
     function test_reveal_leafNamingTheZeroAddress_reverts() public {
         ResultLeaf memory nobody = _leaf(requestId, address(0));
         uint256 nobodyBatch = _commit(nobody);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.Settlement_BadWorkerSignature.selector, requestId, address(0)));
+        vm.expectRevert(abi.encodeWithSelector(ISettlement.Settlement_BadWorkerSignature.selector, requestId, address(0)));
         settlement.reveal(nobodyBatch, nobody, _output(), new bytes32[](0), new bytes(65));
     }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
+import {Escrow} from "../../contracts/Escrow.sol";
 import {WorkerRegistry} from "../../contracts/WorkerRegistry.sol";
+import {IEscrow} from "../../contracts/interfaces/IEscrow.sol";
 import {TestBase} from "./utils/TestBase.sol";
 
-/// @dev An account that stakes but refuses ETH: its withdraw and any slash paid to it must revert.
+/// @dev An account that stakes but refuses ETH: its withdraw must revert.
 contract EtherRefuser {
     function register(WorkerRegistry _registry) external payable {
         _registry.register{value: msg.value}();
@@ -24,12 +26,14 @@ abstract contract WorkerRegistry_TestInit is TestBase {
     uint256 internal constant MIN_STAKE = 1 ether;
     uint64 internal constant DELAY = 250;
     WorkerRegistry internal registry;
+    Escrow internal escrow;
     address internal worker = address(0xA11CE);
     address internal stranger = address(0xBAD);
 
     function setUp() public virtual {
         vm.warp(1_000_000);
-        registry = new WorkerRegistry(MIN_STAKE, DELAY);
+        escrow = new Escrow();
+        registry = new WorkerRegistry(MIN_STAKE, DELAY, escrow);
         registry.setSlasher(address(this));
         vm.deal(worker, 1_000 ether);
         vm.deal(stranger, 1_000 ether);
@@ -42,18 +46,27 @@ abstract contract WorkerRegistry_TestInit is TestBase {
 }
 
 contract WorkerRegistry_Constructor_Test is TestBase {
+    Escrow internal escrow = new Escrow();
+
     function test_constructor_zeroMinimumStake_reverts() public {
         vm.expectRevert(WorkerRegistry.WorkerRegistry_ZeroAmount.selector);
-        new WorkerRegistry(0, 250);
+        new WorkerRegistry(0, 250, escrow);
+    }
+
+    function testFuzz_constructor_escrowNotAContract_reverts(address _escrow) public {
+        vm.assume(_escrow.code.length == 0);
+        vm.expectRevert(abi.encodeWithSelector(WorkerRegistry.WorkerRegistry_EscrowNotContract.selector, _escrow));
+        new WorkerRegistry(1 ether, 250, IEscrow(_escrow));
     }
 
     function testFuzz_constructor_setsParameters(uint256 _minimumStake, uint64 _delay) public {
         vm.assume(_minimumStake != 0);
-        WorkerRegistry registry = new WorkerRegistry(_minimumStake, _delay);
+        WorkerRegistry registry = new WorkerRegistry(_minimumStake, _delay, escrow);
         vm.assertEq(registry.minimumStake(), _minimumStake, "minimumStake");
         vm.assertEq(uint256(registry.withdrawalDelay()), uint256(_delay), "withdrawalDelay");
         vm.assertEq(registry.deployer(), address(this), "deployer");
         vm.assertEq(registry.slasher(), address(0), "no slasher yet");
+        vm.assertEq(address(registry.escrow()), address(escrow), "escrow");
     }
 }
 
@@ -61,7 +74,7 @@ contract WorkerRegistry_SetSlasher_Test is TestBase {
     WorkerRegistry internal registry;
 
     function setUp() public {
-        registry = new WorkerRegistry(1 ether, 250);
+        registry = new WorkerRegistry(1 ether, 250, new Escrow());
     }
 
     function test_setSlasher_byStranger_reverts() public {
@@ -91,7 +104,7 @@ contract WorkerRegistry_SetSlasher_Test is TestBase {
 
 contract WorkerRegistry_Register_Test is WorkerRegistry_TestInit {
     function test_register_beforeSlasherIsSet_reverts() public {
-        WorkerRegistry unwired = new WorkerRegistry(MIN_STAKE, DELAY);
+        WorkerRegistry unwired = new WorkerRegistry(MIN_STAKE, DELAY, new Escrow());
         vm.prank(worker);
         vm.expectRevert(WorkerRegistry.WorkerRegistry_SlasherNotSet.selector);
         unwired.register{value: MIN_STAKE}();
@@ -315,7 +328,8 @@ contract WorkerRegistry_Slash_Test is WorkerRegistry_TestInit {
         emit WorkerRegistry.Slashed(worker, recipient, expected, _stakeAmount - expected);
         uint256 slashed = registry.slash(worker, _amount, recipient);
         vm.assertEq(slashed, expected, "slashed = min(amount, stake)");
-        vm.assertEq(recipient.balance, expected, "recipient paid");
+        vm.assertEq(escrow.claimableOf(recipient), expected, "credited to the recipient in the escrow");
+        vm.assertEq(address(escrow).balance, expected, "the escrow holds it");
         vm.assertEq(uint256(registry.workerOf(worker).stake), _stakeAmount - expected, "stake left");
         vm.assertEq(address(registry).balance, _stakeAmount - expected, "registry holds what is left");
         vm.assertEq(registry.isActive(worker), _stakeAmount - expected >= MIN_STAKE, "active iff minimum left");
@@ -323,15 +337,14 @@ contract WorkerRegistry_Slash_Test is WorkerRegistry_TestInit {
 
     function test_slash_unknownWorker_takesNothing() public {
         vm.assertEq(registry.slash(stranger, 1 ether, recipient), 0, "nothing to take");
-        vm.assertEq(recipient.balance, 0, "nothing paid");
+        vm.assertEq(escrow.claimableOf(recipient), 0, "nothing credited");
     }
 
-    function test_slash_recipientRefusesEther_reverts() public {
+    function test_slash_recipientRefusingEther_stillSlashes() public {
+        // The slash is a credit in the escrow, never a transfer: a recipient cannot block it.
         _stake(worker, MIN_STAKE);
         EtherRefuser refuser = new EtherRefuser();
-        vm.expectRevert(
-            abi.encodeWithSelector(WorkerRegistry.WorkerRegistry_TransferFailed.selector, address(refuser), 1)
-        );
-        registry.slash(worker, 1, address(refuser));
+        vm.assertEq(registry.slash(worker, 1, address(refuser)), 1, "slashed");
+        vm.assertEq(escrow.claimableOf(address(refuser)), 1, "credited");
     }
 }

@@ -45,7 +45,7 @@ export class ZkProof {
   @Field(() => ID, { description: 'The zk circuit (model + batch size) whose verification key checks it' })
   circuitId!: string;
 
-  @Field(() => String, { nullable: true, description: 'The Settlement.settleZk transaction in which the verifier accepted it' })
+  @Field(() => String, { nullable: true, description: 'The ZkSettlement.settleZk transaction in which the verifier accepted it' })
   settleTx!: string | null;
 }
 

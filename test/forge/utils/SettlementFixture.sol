@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
+import {Escrow} from "../../../contracts/Escrow.sol";
 import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
 import {Settlement} from "../../../contracts/Settlement.sol";
 import {WorkerRegistry} from "../../../contracts/WorkerRegistry.sol";
+import {ZkSettlement} from "../../../contracts/ZkSettlement.sol";
 import {IDisputeHost} from "../../../contracts/interfaces/IDisputeHost.sol";
+import {IZkSettlementHost} from "../../../contracts/interfaces/IZkSettlementHost.sol";
 import {ResultLeaf} from "../../../contracts/libraries/LibResultMerkle.sol";
 import {LibTensorRoot} from "../../../contracts/libraries/LibTensorRoot.sol";
 import {Groth16VerifierMock} from "../../../contracts/test/Groth16VerifierMock.sol";
@@ -12,10 +15,10 @@ import {DisputeGameStub} from "./DisputeGameStub.sol";
 import {TestBase} from "./TestBase.sol";
 
 /// @title SettlementFixture
-/// @notice A deployment as src/chain/deployments.ts wires it (registries, Settlement as slasher,
-///         a dispute game), with the integration specs' test parameters: an optimistic model
-///         (2 outputs), a zk-only model with a batch-1 circuit (mock verifier), two staked workers
-///         with known keys, and helpers to request, commit, sign and reveal.
+/// @notice A deployment as src/chain/deployments.ts wires it (registries, Escrow, Settlement as
+///         slasher, a dispute game, ZkSettlement), with the integration specs' test parameters: an
+///         optimistic model (2 outputs), a zk-only model with a batch-1 circuit (mock verifier),
+///         two staked workers with known keys, and helpers to request, commit, sign and reveal.
 abstract contract SettlementFixture is TestBase {
     uint256 internal constant MIN_STAKE = 1 ether;
     uint64 internal constant DELAY = 250;
@@ -33,7 +36,9 @@ abstract contract SettlementFixture is TestBase {
 
     ModelRegistry internal models;
     WorkerRegistry internal workers;
+    Escrow internal escrow;
     Settlement internal settlement;
+    ZkSettlement internal zk;
     DisputeGameStub internal game;
     Groth16VerifierMock internal verifier;
     address internal committer = address(0xC0FFEE);
@@ -49,11 +54,14 @@ abstract contract SettlementFixture is TestBase {
         workerB = vm.addr(WORKER_B_KEY);
         outsider = vm.addr(OUTSIDER_KEY);
         models = new ModelRegistry(address(this));
-        workers = new WorkerRegistry(MIN_STAKE, DELAY);
+        escrow = new Escrow();
+        workers = new WorkerRegistry(MIN_STAKE, DELAY, escrow);
         settlement = new Settlement(models, workers, WINDOW, MIN_FEE, committer, SLASH, _feeGasPrice());
         workers.setSlasher(address(settlement));
         game = new DisputeGameStub(IDisputeHost(address(settlement)));
         settlement.setDisputeGame(address(game));
+        zk = new ZkSettlement(IZkSettlementHost(address(settlement)));
+        settlement.setZkSettlement(address(zk));
         models.register(MODEL, MODE_OPTIMISTIC, address(this), 2);
         models.register(ZK_MODEL, 0, address(this), 2);
         verifier = new Groth16VerifierMock();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.37;
 
 /// @title Vm
 /// @notice The forge cheatcodes these tests use, at forge's cheatcode address. forge-std is not on

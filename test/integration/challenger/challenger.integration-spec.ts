@@ -24,7 +24,7 @@ import {
   type DisputeClient,
 } from '../../../src/chain/dispute-client';
 import type { Deployment, ProtocolParameters } from '../../../src/chain/deployments';
-import { DisputeGameAbi, SettlementAbi, WorkerRegistryAbi } from '../../../src/chain/generated/contracts';
+import { DisputeGameAbi, EscrowAbi, SettlementAbi, WorkerRegistryAbi } from '../../../src/chain/generated/contracts';
 import { buildResultTree, hashResultLeaf, type ResultLeaf } from '../../../src/chain/result-merkle';
 import { verityDomain } from '../../../src/chain/typed-data';
 import { defenderMove } from '../../../src/challenges/dispute-strategy';
@@ -222,6 +222,8 @@ describe('the challenger against the deployed contracts', () => {
     chain.read<T>({ address: contracts.DisputeGame, abi: DisputeGameAbi, functionName, args });
   const readSettlement = <T>(functionName: string, args: readonly unknown[] = []) =>
     chain.read<T>({ address: contracts.Settlement, abi: SettlementAbi, functionName, args });
+  const readEscrow = <T>(functionName: string, args: readonly unknown[] = []) =>
+    chain.read<T>({ address: contracts.Escrow, abi: EscrowAbi, functionName, args });
 
 
   beforeAll(async () => {
@@ -257,7 +259,7 @@ describe('the challenger against the deployed contracts', () => {
       await until('the dispute is won', () => handle.stats().disputesWon === 1, 60_000, 50);
       await until(
         'the reward is claimed',
-        async () => (await readSettlement<bigint>('claimableRewards', [challengerAddress])) === 0n,
+        async () => (await readEscrow<bigint>('claimableOf', [challengerAddress])) === 0n,
         60_000,
         50,
       );

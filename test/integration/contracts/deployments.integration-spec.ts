@@ -9,7 +9,12 @@ import {
   ensureDeployed,
   resolveDeployment,
 } from '../../../src/chain/deployments';
-import { DisputeGameAbi, SettlementAbi, WorkerRegistryAbi } from '../../../src/chain/generated/contracts';
+import {
+  DisputeGameAbi,
+  SettlementAbi,
+  WorkerRegistryAbi,
+  ZkSettlementAbi,
+} from '../../../src/chain/generated/contracts';
 
 describe('ensureDeployed', () => {
   let anvil: AnvilHandle;
@@ -21,15 +26,17 @@ describe('ensureDeployed', () => {
   });
   afterAll(async () => anvil?.stop());
 
-  it('deploys every contract with the dev parameters and wires the slasher, committer and dispute game', async () => {
+  it('deploys every contract with the dev parameters and wires the slasher, committer, escrow, dispute game and zk settlement', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verity-deploy-'));
     const { contracts } = await ensureDeployed(clients, dir);
     expect(Object.keys(contracts).sort()).toEqual([
       'DisputeGame',
+      'Escrow',
       'ModelRegistry',
       'OneStepExecutor',
       'Settlement',
       'WorkerRegistry',
+      'ZkSettlement',
     ]);
     const read = (address: `0x${string}`, abi: readonly unknown[], functionName: string): Promise<unknown> =>
       clients.publicClient.readContract({
@@ -38,6 +45,7 @@ describe('ensureDeployed', () => {
         functionName: functionName as 'disputeGame',
       });
     expect(await read(contracts.WorkerRegistry, WorkerRegistryAbi, 'slasher')).toBe(contracts.Settlement);
+    expect(await read(contracts.WorkerRegistry, WorkerRegistryAbi, 'escrow')).toBe(contracts.Escrow);
     expect(await read(contracts.WorkerRegistry, WorkerRegistryAbi, 'minimumStake')).toBe(
       DEV_PROTOCOL_PARAMETERS.minimumStakeWei,
     );
@@ -52,6 +60,10 @@ describe('ensureDeployed', () => {
     );
     expect(await read(contracts.Settlement, SettlementAbi, 'modelRegistry')).toBe(contracts.ModelRegistry);
     expect(await read(contracts.Settlement, SettlementAbi, 'disputeGame')).toBe(contracts.DisputeGame);
+    expect(await read(contracts.Settlement, SettlementAbi, 'escrow')).toBe(contracts.Escrow);
+    expect(await read(contracts.Settlement, SettlementAbi, 'zkSettlement')).toBe(contracts.ZkSettlement);
+    expect(await read(contracts.ZkSettlement, ZkSettlementAbi, 'settlement')).toBe(contracts.Settlement);
+    expect(await read(contracts.ZkSettlement, ZkSettlementAbi, 'modelRegistry')).toBe(contracts.ModelRegistry);
     expect(await read(contracts.Settlement, SettlementAbi, 'disputeSlashAmount')).toBe(
       DEV_PROTOCOL_PARAMETERS.disputeSlashAmountWei,
     );
@@ -86,7 +98,7 @@ describe('ensureDeployed', () => {
     const first = await resolveDeployment(clients, dir);
     expect(first.chainChanged).toBeUndefined();
     expect(first.deployment.genesisHash).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(Object.keys(first.deployment.codeHashes ?? {})).toHaveLength(5);
+    expect(Object.keys(first.deployment.codeHashes ?? {})).toHaveLength(7);
     expect(await resolveDeployment(clients, dir)).toEqual({ deployment: first.deployment });
 
     const file = deploymentFile(dir, clients.chain.id);

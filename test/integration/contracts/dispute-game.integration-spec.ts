@@ -368,6 +368,8 @@ describe('DisputeGame', () => {
       expect(await readGame<boolean>('leafRefuted', [s.leafHash])).toBe(false);
       expect(await readHost<bigint>('openedCount', [s.leafHash])).toBe(1n);
       expect(await readHost<bigint>('openedBatch', [s.leafHash])).toBe(s.batchId);
+      // The host is told the leaf's worker with the dispute (it never reads the game back).
+      expect((await readHost<Address>('openedWorker', [s.leafHash])).toLowerCase()).toBe(s.leaf.worker.toLowerCase());
       expect(await readHost<boolean>('isHeld', [s.leafHash])).toBe(true);
     });
 

@@ -26,6 +26,7 @@ import {
 import type { Deployment, ProtocolParameters } from '../../../src/chain/deployments';
 import {
   DisputeGameAbi,
+  EscrowAbi,
   SettlementAbi,
   WorkerRegistryAbi,
 } from '../../../src/chain/generated/contracts';
@@ -114,6 +115,14 @@ describe('optimistic disputes with the real one-step executor', () => {
     chain.read<T>(settlementCall(functionName, args));
   const readGame = <T>(functionName: string, args: readonly unknown[] = []) =>
     chain.read<T>(gameCall(functionName, args));
+  const escrowCall = (functionName: string, args: readonly unknown[] = []): ContractCall => ({
+    address: contracts.Escrow,
+    abi: EscrowAbi,
+    functionName,
+    args,
+  });
+  /** What the Escrow owes `account` (fees, slash rewards). */
+  const escrowCredit = (account: Address) => chain.read<bigint>(escrowCall('claimableOf', [account]));
   const status = (requestId: Hex) => readSettlement<number>('statusOf', [requestId]);
   const workerOf = (worker: Address) =>
     chain.read<{ stake: bigint; withdrawableAt: bigint; frozen: number }>({
@@ -295,13 +304,13 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect(await readSettlement('isLeafDisputed', [leafHash])).toBe(false);
     expect(await readSettlement('isLeafDiscarded', [leafHash])).toBe(true);
     expect(await workerOf(cheat)).toMatchObject({ stake: STAKE - SLASH, frozen: 0 });
-    expect(await readSettlement('claimableRewards', [challengerAddress])).toBe(SLASH);
+    expect(await escrowCredit(challengerAddress)).toBe(SLASH);
     expect(await readGame('claimable', [challengerAddress])).toBe(BOND);
     const before = await balance(challengerAddress);
     const withdrawn = await challenger.withdraw();
     moves.push({ move: 'withdraw (bond)', by: 'challenger', gasUsed: withdrawn.gasUsed });
-    const claimed = await chain.send(challengerAddress, settlementCall('claimRewards'));
-    moves.push({ move: 'claimRewards (slash)', by: 'challenger', gasUsed: claimed.gasUsed });
+    const claimed = await chain.send(challengerAddress, escrowCall('claim'));
+    moves.push({ move: 'Escrow.claim (slash)', by: 'challenger', gasUsed: claimed.gasUsed });
     expect((await balance(challengerAddress)) - before).toBe(
       BOND + SLASH - feesOf(withdrawn.receipt) - feesOf(claimed),
     );
@@ -350,7 +359,7 @@ describe('optimistic disputes with the real one-step executor', () => {
     expect(await status(requestId)).toBe(STATUS.Final);
     expect(await consumerRead(consumer, 'calls')).toBe(1n);
     expect(await consumerRead(consumer, 'lastOutput')).toEqual(honest.output);
-    expect(await readSettlement('claimableFees', [honestWorker])).toBe(FEE);
+    expect(await escrowCredit(honestWorker)).toBe(FEE);
     await expectRevert(
       chain.send(service, settlementCall('finalize', [requestId])),
       'Settlement_NotPending',
@@ -527,11 +536,11 @@ describe('optimistic disputes with the real one-step executor', () => {
       'WorkerRegistry_StakeIsFrozen',
       [worker, 1],
     );
-    const rewardsBefore = await readSettlement<bigint>('claimableRewards', [challengerAddress]);
+    const rewardsBefore = await escrowCredit(challengerAddress);
     await chain.send(service, gameCall('claimTimeout', [ids[2]]));
     // The stake left (STAKE - SLASH) is below the slash amount: the slash takes what remains.
     expect(await workerOf(worker)).toMatchObject({ stake: 0n, frozen: 0 });
-    expect((await readSettlement<bigint>('claimableRewards', [challengerAddress])) - rewardsBefore).toBe(
+    expect((await escrowCredit(challengerAddress)) - rewardsBefore).toBe(
       STAKE - SLASH,
     );
     await chain.send(worker, {

@@ -1,9 +1,11 @@
 /**
- * zk mode on a real anvil node: ModelRegistry's zk circuits (one verifier per model and batch
- * size) and Settlement.settleZk, which makes zk requests final the moment a Groth16 proof of their
- * results verifies. First against Groth16VerifierMock (a configured answer, a gas appetite, and
- * the exact selector and public signals it insists on), then against a real circuit generated from
- * two tiny quantized models, set up on a development ptau and verified by snarkjs's verifier.
+ * zk mode on a real anvil node, where TypeScript and Solidity must agree: ZkSettlement.settleZk
+ * reads the public signals in the order and packing src/zk/circuit-layout.ts writes them (against
+ * Groth16VerifierMock, which insists on the exact selector and signals), a gas estimate of it is
+ * safe to send, and a real circuit generated from two tiny quantized models, set up on a
+ * development ptau, proves what the engine computes and settles through snarkjs's verifier. The
+ * contracts' own rules (lengths, fields, request binding, pins, conflicts, callbacks) are forge
+ * tests (test/forge/ZkSettlement.t.sol, ModelRegistry.t.sol).
  */
 import {
   concat,
@@ -19,11 +21,14 @@ import {
 } from 'viem';
 import { onnx } from 'onnx-proto';
 import {
+  EscrowAbi,
   Groth16VerifierMockAbi,
   Groth16VerifierMockBytecode,
   ModelRegistryAbi,
   SettlementAbi,
+  ZkSettlementAbi,
 } from '../../../src/chain/generated/contracts';
+import { ZkSettlementCallAbi } from '../../../src/chain/zk-settlement-abi';
 import {
   commitModel,
   evaluateFixed,
@@ -131,7 +136,7 @@ const fieldElement = (label: string) => BigInt(keccak256(toHex(label))) % BN254_
 
 describe('zk settlement', () => {
   let chain: Chain;
-  let settlement: Address, registry: Address;
+  let settlement: Address, zkSettlement: Address, escrow: Address, registry: Address;
   let owner: Address, outsider: Address, requester: Address, prover: Address, other: Address;
 
   const settlementCall = (functionName: string, args: readonly unknown[] = [], value?: bigint) => ({
@@ -147,10 +152,20 @@ describe('zk settlement', () => {
     functionName,
     args,
   });
+  /** ZkSettlement (with the Settlement's errors, which a refused settlement may revert with). */
+  const zkCall = (functionName: string, args: readonly unknown[] = []) => ({
+    address: zkSettlement,
+    abi: ZkSettlementCallAbi,
+    functionName,
+    args,
+  });
   const settleZkCall = (batch: ZkBatch, gas?: bigint) => {
     const proof = batch.proof ?? MOCK_PROOF;
     return {
-      ...settlementCall('settleZk', [
+      address: zkSettlement,
+      abi: ZkSettlementCallAbi,
+      functionName: 'settleZk',
+      args: [
         batch.model,
         batch.batchSize,
         batch.requestIds,
@@ -160,17 +175,17 @@ describe('zk settlement', () => {
         proof.a,
         proof.b,
         proof.c,
-      ]),
+      ],
       gas,
-    };
+    } as const;
   };
   const settleZk = (batch: ZkBatch, gas?: bigint) => chain.send(outsider, settleZkCall(batch, gas));
   /** Sends settleZk with exactly `gas`, without simulating it first (as a careless relayer would). */
   async function settleZkUnsimulated(batch: ZkBatch, gas: bigint): Promise<TransactionReceipt> {
     const { a, b, c } = batch.proof ?? MOCK_PROOF;
     const hash = await chain.walletClient.writeContract({
-      address: settlement,
-      abi: SettlementAbi,
+      address: zkSettlement,
+      abi: ZkSettlementAbi,
       functionName: 'settleZk',
       args: [
         batch.model,
@@ -193,8 +208,10 @@ describe('zk settlement', () => {
   const resultOf = (requestId: Hex) =>
     chain.read<[bigint[], boolean, number, Address, bigint]>(settlementCall('resultOf', [requestId]));
   const zkResultOf = (model: Hex, inputCommitment: bigint) =>
-    chain.read<Hex>(settlementCall('zkResultOf', [model, toHex(inputCommitment, { size: 32 })]));
-  const claimable = (account: Address) => chain.read<bigint>(settlementCall('claimableFees', [account]));
+    chain.read<Hex>(zkCall('zkResultOf', [model, toHex(inputCommitment, { size: 32 })]));
+  /** What the Escrow owes `account` (the fees zk proofs credited to it). */
+  const claimable = (account: Address) =>
+    chain.read<bigint>({ address: escrow, abi: EscrowAbi, functionName: 'claimableOf', args: [account] });
 
   async function requestZk(
     model: Hex,
@@ -237,7 +254,7 @@ describe('zk settlement', () => {
   }
 
   const zkEvents = (receipt: TransactionReceipt) =>
-    parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'ZkResultProven' }).map(
+    parseEventLogs({ abi: ZkSettlementAbi, logs: receipt.logs, eventName: 'ZkResultProven' }).map(
       (e) => e.args,
     );
 
@@ -245,7 +262,7 @@ describe('zk settlement', () => {
     chain = await startChain();
     [owner, , , outsider, requester, prover, other] = chain.accounts;
     const contracts = await chain.deploy();
-    ({ Settlement: settlement, ModelRegistry: registry } = contracts);
+    ({ Settlement: settlement, ZkSettlement: zkSettlement, Escrow: escrow, ModelRegistry: registry } = contracts);
   });
   afterAll(async () => chain?.anvil.stop());
 
@@ -350,285 +367,7 @@ describe('zk settlement', () => {
       for (const key of ['b2', 'b1'] as const) await addZkCircuit(MODEL_B, circuits[key]);
     });
 
-    describe('ModelRegistry', () => {
-      it('test_register_zkMode_reverts: zk mode comes only with a circuit; other unknown bits are refused', async () => {
-        const model = bytes32('register-modes');
-        await expectRevert(
-          chain.send(owner, registryCall('register', [model, MODE_ZK, owner, 3])),
-          'ModelRegistry_ZkModeNeedsCircuit',
-          [model],
-        );
-        await expectRevert(
-          chain.send(owner, registryCall('register', [model, MODE_ZK | MODE_OPTIMISTIC, owner, 3])),
-          'ModelRegistry_ZkModeNeedsCircuit',
-          [model],
-        );
-        await expectRevert(
-          chain.send(owner, registryCall('register', [model, 4, owner, 3])),
-          'ModelRegistry_InvalidModes',
-          [4],
-        );
-        await registerModel(model, 0);
-        expect(await chain.read(registryCall('allows', [model, MODE_ZK]))).toBe(false);
-        expect(await chain.read(registryCall('allows', [model, MODE_OPTIMISTIC]))).toBe(false);
-      });
-
-      it('test_register_notRegistrar_reverts: a front-runner with an always-true verifier can neither claim a model nor attach to it', async () => {
-        const model = bytes32('squatted-model');
-        const alwaysTrue = getAddress(await chain.deployAs(outsider, Groth16VerifierMockAbi, Groth16VerifierMockBytecode));
-        await chain.send(outsider, {
-          address: alwaysTrue,
-          abi: Groth16VerifierMockAbi,
-          functionName: 'configure',
-          args: [true, 0n, '0x00000000', ZERO_HASH],
-        });
-        // The commitment is public before the service registers it: the stranger tries first.
-        for (const modes of [0, MODE_OPTIMISTIC]) {
-          await expectRevert(chain.send(outsider, registryCall('register', [model, modes, outsider, 3])), 'ModelRegistry_NotRegistrar', [outsider]);
-        }
-        await expectRevert(addZkCircuit(model, { ...circuits.b1, verifier: alwaysTrue }, outsider), 'ModelRegistry_UnknownModel', [model]);
-        await registerModel(model, MODE_OPTIMISTIC);
-        expect(await chain.read(registryCall('modelOf', [model]))).toMatchObject({ owner });
-        await expectRevert(
-          addZkCircuit(model, { ...circuits.b1, verifier: alwaysTrue }, outsider),
-          'ModelRegistry_NotOwner',
-          [model, outsider],
-        );
-        expect(await chain.read(registryCall('allows', [model, MODE_ZK]))).toBe(false);
-        // With no circuit of its own attached, the stranger's verifier settles nothing for the model.
-        await expectRevert(
-          settleZk({ ...batchFor(model, circuits.b1, [[1n, 2n, 3n]]), proof: MOCK_PROOF }),
-          'Settlement_UnknownZkCircuit',
-          [model, 1],
-        );
-      });
-
-      it('test_register_forAnOwner_letsThatOwnerOrTheRegistrarAttachCircuits', async () => {
-        const model = bytes32('owned-by-a-dapp');
-        await registerModel(model, 0, other);
-        expect(await chain.read(registryCall('modelOf', [model]))).toMatchObject({ owner: other });
-        await addZkCircuit(model, { ...circuits.b1, verifier: await newVerifier() }, other);
-        await addZkCircuit(model, { ...circuits.b2, verifier: await newVerifier(), zkeyHash: bytes32('other-zkey') }, owner);
-        expect(await chain.read(registryCall('zkCircuitCount', [model]))).toBe(2);
-        await expectRevert(
-          addZkCircuit(model, { ...circuits.a3, verifier: await newVerifier() }, outsider),
-          'ModelRegistry_NotOwner',
-          [model, outsider],
-        );
-        await expectRevert(chain.send(owner, registryCall('register', [bytes32('no-owner'), 0, ZERO_ADDRESS, 3])), 'ModelRegistry_ZeroAddress');
-      });
-
-      it('test_addZkCircuit_byOwner_enablesZkModeAndRecordsTheCircuit', async () => {
-        const model = bytes32('add-circuit');
-        await registerModel(model, MODE_OPTIMISTIC);
-        const verifier = await newVerifier();
-        const circuit = {
-          ...circuits.b2,
-          verifier,
-          circuitHash: bytes32('c-hash'),
-          zkeyHash: bytes32('z-hash'),
-        };
-        const receipt = await addZkCircuit(model, circuit);
-        const [added] = parseEventLogs({
-          abi: ModelRegistryAbi,
-          logs: receipt.logs,
-          eventName: 'ZkCircuitAdded',
-        });
-        expect(added.args).toEqual({
-          commitment: model,
-          batchSize: circuit.batchSize,
-          verifier,
-          ordinal: 1,
-          outputLength: circuit.outputLength,
-          outputBits: circuit.outputBits,
-          outputOffset: circuit.outputOffset,
-          circuitHash: circuit.circuitHash,
-          zkeyHash: circuit.zkeyHash,
-        });
-        expect(await chain.read(registryCall('zkCircuitOf', [model, circuit.batchSize]))).toEqual(circuit);
-        expect(await chain.read(registryCall('allows', [model, MODE_ZK]))).toBe(true);
-        expect(await chain.read(registryCall('allows', [model, MODE_OPTIMISTIC | MODE_ZK]))).toBe(true);
-        expect(await chain.read(registryCall('zkCircuitCount', [model]))).toBe(1);
-        expect(await chain.read(registryCall('modelOf', [model]))).toMatchObject({ owner, modes: 3 });
-      });
-
-      it('test_addZkCircuit_secondForSameBatchSize_reverts: a verifier is never swapped', async () => {
-        const replacement = await newVerifier();
-        await expectRevert(
-          addZkCircuit(MODEL_A, { ...circuits.a2, verifier: replacement }),
-          'ModelRegistry_ZkCircuitExists',
-          [MODEL_A, 2],
-        );
-        await expectRevert(addZkCircuit(MODEL_A, circuits.a2), 'ModelRegistry_ZkCircuitExists', [MODEL_A, 2]);
-        const stored = await chain.read<ZkCircuitRecord>(registryCall('zkCircuitOf', [MODEL_A, 2]));
-        expect(stored.verifier).toBe(verifiers.a2);
-        expect(await chain.read(registryCall('zkCircuitCount', [MODEL_A]))).toBe(2);
-      });
-
-      it('test_addZkCircuit_notOwner_reverts, also for an unknown model', async () => {
-        const circuit = { ...circuits.a2, batchSize: 7 };
-        for (const from of [outsider, prover]) {
-          await expectRevert(addZkCircuit(MODEL_A, circuit, from), 'ModelRegistry_NotOwner', [MODEL_A, from]);
-        }
-        const unknown = bytes32('never-registered');
-        await expectRevert(addZkCircuit(unknown, circuit), 'ModelRegistry_UnknownModel', [unknown]);
-        await expectRevert(
-          chain.read(registryCall('zkCircuitOf', [MODEL_A, 7])),
-          'ModelRegistry_UnknownZkCircuit',
-          [MODEL_A, 7],
-        );
-      });
-
-      it('test_addZkCircuit_invalidCircuit_reverts: verifier without code, batch size 0, output length 0, bits outside [1, 252], offset too wide', async () => {
-        const base = { ...circuits.a2, batchSize: 9 };
-        await expectRevert(
-          addZkCircuit(MODEL_A, { ...base, verifier: other }),
-          'ModelRegistry_VerifierHasNoCode',
-          [other],
-        );
-        await expectRevert(
-          addZkCircuit(MODEL_A, { ...base, verifier: ZERO_ADDRESS }),
-          'ModelRegistry_VerifierHasNoCode',
-          [ZERO_ADDRESS],
-        );
-        await expectRevert(
-          addZkCircuit(MODEL_A, { ...base, batchSize: 0 }),
-          'ModelRegistry_InvalidBatchSize',
-          [0],
-        );
-        await expectRevert(
-          addZkCircuit(MODEL_A, { ...base, outputLength: 0 }),
-          'ModelRegistry_InvalidOutputLength',
-          [0],
-        );
-        for (const outputBits of [0, 253]) {
-          await expectRevert(
-            addZkCircuit(MODEL_A, { ...base, outputBits, outputOffset: 0n }),
-            'ModelRegistry_InvalidOutputBits',
-            [outputBits],
-          );
-        }
-        await expectRevert(
-          addZkCircuit(MODEL_A, { ...base, outputBits: 8, outputOffset: 256n }),
-          'ModelRegistry_OutputOffsetTooLarge',
-          [256n, 8],
-        );
-        await expectRevert(
-          chain.read(registryCall('zkCircuitOf', [MODEL_A, 9])),
-          'ModelRegistry_UnknownZkCircuit',
-        );
-      });
-    });
-
-    describe('requestInference in zk mode', () => {
-      it('test_requestInference_zkMode_skipsTheKeccakInputCheckButNeedsAFieldElement', async () => {
-        const commitment = freshInput();
-        // The posted input is not the commitment's preimage: the contract cannot tell (Poseidon).
-        const requestId = await requestZk(MODEL_B, commitment, { input: [1n, 2n, 3n] });
-        expect(await status(requestId)).toBe(STATUS.Open);
-        expect(await chain.read(settlementCall('requestOf', [requestId]))).toMatchObject({
-          inputCommitment: toHex(commitment, { size: 32 }),
-          mode: MODE_ZK,
-          zkCircuitCount: 2,
-        });
-        for (const outside of [BN254_SCALAR_FIELD, 2n ** 256n - 1n]) {
-          await expectRevert(requestZk(MODEL_B, outside), 'Settlement_InputCommitmentNotInField', [
-            toHex(outside, { size: 32 }),
-          ]);
-        }
-        await expectRevert(
-          requestZk(MODEL_A, freshInput(), { mode: MODE_OPTIMISTIC, input: [1n] }),
-          'Settlement_InputCommitmentMismatch',
-        );
-      });
-    });
-
     describe('settleZk', () => {
-      it('test_settleZk_unknownCircuit_reverts', async () => {
-        const batch = batchFor(MODEL_A, circuits.a2, outputsFor(circuits.a2, 0));
-        await expectRevert(settleZk({ ...batch, batchSize: 5 }), 'Settlement_UnknownZkCircuit', [MODEL_A, 5]);
-        const unknown = bytes32('unknown-model');
-        await expectRevert(settleZk({ ...batch, model: unknown }), 'Settlement_UnknownZkCircuit', [
-          unknown,
-          2,
-        ]);
-      });
-
-      it('test_settleZk_wrongLengths_reverts: request ids, input commitments and packed fields must fit the circuit', async () => {
-        const batch = batchFor(MODEL_A, circuits.a3, outputsFor(circuits.a3, 1));
-        expect(batch.outputPacked).toHaveLength(4);
-        await expectRevert(
-          settleZk({ ...batch, requestIds: batch.requestIds.slice(1) }),
-          'Settlement_ZkBatchLengthMismatch',
-          [3, 2n, 3n],
-        );
-        await expectRevert(
-          settleZk({ ...batch, inputCommitments: [...batch.inputCommitments, 1n] }),
-          'Settlement_ZkBatchLengthMismatch',
-          [3, 3n, 4n],
-        );
-        await expectRevert(
-          settleZk({ ...batch, outputPacked: batch.outputPacked.slice(1) }),
-          'Settlement_ZkOutputFieldCountMismatch',
-          [4n, 3n],
-        );
-        await expectRevert(
-          settleZk({ ...batch, outputPacked: [...batch.outputPacked, 0n] }),
-          'Settlement_ZkOutputFieldCountMismatch',
-          [4n, 5n],
-        );
-      });
-
-      it('test_settleZk_nonCanonicalSignals_reverts: an input commitment outside the field, a packed field with bits above its k values, a zero beneficiary', async () => {
-        await configure(verifiers.a3);
-        const batch = batchFor(MODEL_A, circuits.a3, outputsFor(circuits.a3, 2));
-        for (const outside of [BN254_SCALAR_FIELD, BN254_SCALAR_FIELD + 5n, 2n ** 256n - 1n]) {
-          await expectRevert(
-            settleZk({
-              ...batch,
-              inputCommitments: [batch.inputCommitments[0], outside, batch.inputCommitments[2]],
-            }),
-            'Settlement_ZkSignalNotInField',
-            [1n, outside],
-          );
-        }
-        // 4 values of 60 bits: a field holds 240 bits; bit 240 and up must be zero.
-        for (const extra of [1n << 240n, 1n << 251n, BN254_SCALAR_FIELD - 1n]) {
-          const outputPacked = [...batch.outputPacked];
-          outputPacked[2] = (outputPacked[2] + extra) % 2n ** 256n;
-          await expectRevert(settleZk({ ...batch, outputPacked }), 'Settlement_ZkPackedFieldNotCanonical', [
-            5n,
-            outputPacked[2],
-          ]);
-        }
-        await expectRevert(settleZk({ ...batch, beneficiary: ZERO_ADDRESS }), 'Settlement_ZeroBeneficiary');
-        // The same batch, canonical, is accepted by the (accepting) verifier.
-        await settleZk(batch);
-      });
-
-      it('test_settleZk_verifierReturnsFalse_reverts and records nothing', async () => {
-        const requestId = await requestZk(MODEL_A, freshInput());
-        const request = await chain.read<{ inputCommitment: Hex }>(settlementCall('requestOf', [requestId]));
-        const batch = batchFor(
-          MODEL_A,
-          circuits.a2,
-          outputsFor(circuits.a2, 3),
-          [requestId, ZERO_HASH],
-          [BigInt(request.inputCommitment), freshInput()],
-        );
-        await configure(verifiers.a2, { accept: false });
-        await expectRevert(settleZk(batch), 'Settlement_ZkProofRejected', [MODEL_A, 2]);
-        // A verifier that accepts only other public signals (e.g. another beneficiary) says false too.
-        await configure(verifiers.a2, { signals: publicSignalsOf({ ...batch, beneficiary: other }) });
-        await expectRevert(settleZk(batch), 'Settlement_ZkProofRejected', [MODEL_A, 2]);
-        expect(await status(requestId)).toBe(STATUS.Open);
-        expect(await zkResultOf(MODEL_A, batch.inputCommitments[0])).toBe(ZERO_HASH);
-        expect(await zkResultOf(MODEL_A, batch.inputCommitments[1])).toBe(ZERO_HASH);
-        await configure(verifiers.a2, { signals: publicSignalsOf(batch) });
-        await settleZk(batch);
-        expect(await status(requestId)).toBe(STATUS.Final);
-      });
-
       it('test_settleZk_verifierOutOfGas_reverts: a verifier that returns false for lack of gas never settles, and a gas estimate is safe to send', async () => {
         const requestId = await requestZk(MODEL_B, freshInput());
         const request = await chain.read<{ inputCommitment: Hex }>(settlementCall('requestOf', [requestId]));
@@ -650,7 +389,7 @@ describe('zk settlement', () => {
             account: outsider,
             gas: tooLittle,
           } as never),
-          'Settlement_ZkProofRejected',
+          'ZkSettlement_ProofRejected',
           [MODEL_B, 2],
         );
         expect((await settleZkUnsimulated(batch, tooLittle)).status).toBe('reverted');
@@ -661,228 +400,11 @@ describe('zk settlement', () => {
         const estimate = await chain.publicClient.estimateContractGas({
           ...settleZkCall(batch),
           account: outsider,
-        } as never);
+        });
         expect(estimate).toBeGreaterThan(gasNeeded);
         await settleZk(batch, estimate);
         expect(await status(requestId)).toBe(STATUS.Final);
         expect(await claimable(prover)).toBe(feesBefore + FEE);
-      });
-
-      it('test_settleZk_honestBatch_finalizesRequestsCreditsTheBeneficiaryAndCallsEachConsumerOnce', async () => {
-        const consumer = await newConsumer(ConsumerBehaviour.Record);
-        const commitments = [freshInput(), freshInput(), freshInput()];
-        const withCallback = await requestZk(MODEL_A, commitments[0], { callback: consumer });
-        const plain = await requestZk(MODEL_A, commitments[2]);
-        const outputs = outputsFor(circuits.a3, 5);
-        const batch = batchFor(MODEL_A, circuits.a3, outputs, [withCallback, ZERO_HASH, plain], commitments);
-        await configure(verifiers.a3, { signals: publicSignalsOf(batch) });
-        const feesBefore = await claimable(prover);
-        const receipt = await settleZk(batch);
-
-        const expected = decodePublicSignals(layoutOf(circuits.a3), publicSignalsOf(batch)).outputs;
-        expect(expected).toEqual(outputs);
-        expect(zkEvents(receipt)).toEqual(
-          commitments.map((commitment, s) => ({
-            modelCommitment: MODEL_A,
-            inputCommitment: toHex(commitment, { size: 32 }),
-            requestId: batch.requestIds[s],
-            output: outputs[s],
-          })),
-        );
-        for (const [s, commitment] of commitments.entries()) {
-          expect(await zkResultOf(MODEL_A, commitment)).toBe(outputHash(outputs[s]));
-        }
-        for (const [requestId, output] of [
-          [withCallback, outputs[0]],
-          [plain, outputs[2]],
-        ] as const) {
-          expect(await resultOf(requestId)).toEqual([output, true, STATUS.Final, prover, 0n]);
-        }
-        const finalized = parseEventLogs({
-          abi: SettlementAbi,
-          logs: receipt.logs,
-          eventName: 'ResultFinalized',
-        });
-        expect(finalized.map((e) => e.args)).toEqual([
-          { requestId: withCallback, worker: prover, fee: FEE },
-          { requestId: plain, worker: prover, fee: FEE },
-        ]);
-        expect(await claimable(prover)).toBe(feesBefore + 2n * FEE);
-        expect(await claimable(outsider)).toBe(0n);
-
-        const [called] = parseEventLogs({
-          abi: SettlementAbi,
-          logs: receipt.logs,
-          eventName: 'ConsumerCalled',
-        });
-        expect(called.args).toMatchObject({ requestId: withCallback, success: true });
-        expect(await consumerRead(consumer, 'calls')).toBe(1n);
-        expect(await consumerRead(consumer, 'lastRequestId')).toBe(withCallback);
-        expect(await consumerRead(consumer, 'lastOutput')).toEqual(outputs[0]);
-
-        // Replaying the batch cannot settle the requests again, pay again or call back again.
-        await expectRevert(settleZk(batch), 'Settlement_NotOpen', [withCallback, STATUS.Final]);
-        await expectRevert(
-          settleZk({ ...batch, requestIds: [ZERO_HASH, ZERO_HASH, plain] }),
-          'Settlement_NotOpen',
-          [plain, STATUS.Final],
-        );
-        await expectRevert(
-          chain.send(outsider, settlementCall('finalize', [withCallback])),
-          'Settlement_NotPending',
-        );
-        expect(await consumerRead(consumer, 'calls')).toBe(1n);
-        // Proving the same (model, input) pairs again without requests is fine and changes nothing.
-        const again = await settleZk({ ...batch, requestIds: [ZERO_HASH, ZERO_HASH, ZERO_HASH] });
-        expect(zkEvents(again).map((e) => e.output)).toEqual(outputs);
-        expect(await zkResultOf(MODEL_A, commitments[0])).toBe(outputHash(outputs[0]));
-        expect(await claimable(prover)).toBe(feesBefore + 2n * FEE);
-
-        const before = await chain.publicClient.getBalance({ address: prover });
-        const claim = await chain.send(prover, settlementCall('claimFees'));
-        const after = await chain.publicClient.getBalance({ address: prover });
-        expect(after - before + claim.gasUsed * claim.effectiveGasPrice).toBe(feesBefore + 2n * FEE);
-      });
-
-      it('test_settleZk_reentrantConsumer_getsNoSecondCallback', async () => {
-        const consumer = await newConsumer(ConsumerBehaviour.Reenter);
-        const commitment = freshInput();
-        const requestId = await requestZk(MODEL_B, commitment, { callback: consumer });
-        const batch = batchFor(MODEL_B, circuits.b1, outputsFor(circuits.b1, 6), [requestId], [commitment]);
-        await configure(verifiers.b1, { signals: publicSignalsOf(batch) });
-        await settleZk(batch);
-        expect(await consumerRead(consumer, 'calls')).toBe(1n);
-        expect(await consumerRead(consumer, 'reentryReverted')).toBe(true);
-        expect(await status(requestId)).toBe(STATUS.Final);
-      });
-
-      it('test_settleZk_requestBinding_reverts: another model, another input, an optimistic request, an unknown or final request, a request named twice', async () => {
-        await configure(verifiers.a2);
-        const commitment = freshInput();
-        const onB = await requestZk(MODEL_B, commitment);
-        const onA = await requestZk(MODEL_A, freshInput());
-        const optimistic = await requestZk(MODEL_A, commitment, { mode: MODE_OPTIMISTIC });
-        const outputs = outputsFor(circuits.a2, 7);
-        const attempt = (requestIds: Hex[], inputCommitments: bigint[], sampleOutputs = outputs) =>
-          settleZk(batchFor(MODEL_A, circuits.a2, sampleOutputs, requestIds, inputCommitments));
-
-        await expectRevert(
-          attempt([onB, ZERO_HASH], [commitment, freshInput()]),
-          'Settlement_ZkRequestMismatch',
-          [onB],
-        );
-        await expectRevert(
-          attempt([onA, ZERO_HASH], [freshInput(), freshInput()]),
-          'Settlement_ZkRequestMismatch',
-          [onA],
-        );
-        await expectRevert(
-          attempt([optimistic, ZERO_HASH], [commitment, freshInput()]),
-          'Settlement_NotZkRequest',
-          [optimistic],
-        );
-        const unknown = bytes32('no-such-request');
-        await expectRevert(attempt([unknown, ZERO_HASH], [commitment, freshInput()]), 'Settlement_NotOpen', [
-          unknown,
-          STATUS.None,
-        ]);
-        const onACommitment = BigInt(
-          (await chain.read<{ inputCommitment: Hex }>(settlementCall('requestOf', [onA]))).inputCommitment,
-        );
-        const twice = attempt([onA, onA], [onACommitment, onACommitment], [outputs[0], outputs[0]]);
-        await expectRevert(twice, 'Settlement_NotOpen', [onA, STATUS.Final]);
-        for (const requestId of [onB, onA, optimistic]) expect(await status(requestId)).toBe(STATUS.Open);
-        await attempt([onA, ZERO_HASH], [onACommitment, freshInput()]);
-        expect(await status(onA)).toBe(STATUS.Final);
-        await expectRevert(attempt([onA, ZERO_HASH], [onACommitment, freshInput()]), 'Settlement_NotOpen', [
-          onA,
-          STATUS.Final,
-        ]);
-      });
-
-      it('test_settleZk_circuitAddedAfterTheRequest_reverts: a request trusts only the circuits its model had', async () => {
-        const model = bytes32('zk-model-late-circuit');
-        await registerModel(model, 0);
-        const first = await newVerifier();
-        const late = await newVerifier();
-        const one = { ...circuits.b1, verifier: first };
-        await addZkCircuit(model, one);
-        const commitment = freshInput();
-        const requestId = await requestZk(model, commitment);
-        const two = { ...circuits.b2, verifier: late };
-        await addZkCircuit(model, two);
-        await configure(late);
-        const outputs = outputsFor(two, 8);
-        await expectRevert(
-          settleZk(batchFor(model, two, outputs, [requestId, ZERO_HASH], [commitment, freshInput()])),
-          'Settlement_ZkCircuitTooNew',
-          [requestId, 2],
-        );
-        // The new circuit still proves results, and settles requests made after it was added.
-        await settleZk(batchFor(model, two, outputs, [ZERO_HASH, ZERO_HASH], [commitment, freshInput()]));
-        const later = await requestZk(model, freshInput());
-        const laterCommitment = BigInt(
-          (await chain.read<{ inputCommitment: Hex }>(settlementCall('requestOf', [later]))).inputCommitment,
-        );
-        await settleZk(
-          batchFor(model, two, outputsFor(two, 9), [later, ZERO_HASH], [laterCommitment, freshInput()]),
-        );
-        expect(await status(later)).toBe(STATUS.Final);
-        // The old request is settled by the circuit that existed when it was made.
-        await configure(first);
-        await settleZk(batchFor(model, one, [outputs[0]], [requestId], [commitment]));
-        expect(await resultOf(requestId)).toEqual([outputs[0], true, STATUS.Final, prover, 0n]);
-      });
-
-      it('test_requestZkInference_pinnedZkey: only a proof under the pinned proving key settles the request', async () => {
-        const commitment = freshInput();
-        const receipt = await chain.send(
-          requester,
-          settlementCall('requestZkInference', [MODEL_A, toHex(commitment, { size: 32 }), [], circuits.a3.zkeyHash, ZERO_ADDRESS, 300_000], FEE),
-        );
-        const [requested] = parseEventLogs({ abi: SettlementAbi, logs: receipt.logs, eventName: 'InferenceRequested' });
-        const requestId = requested.args.requestId;
-        expect(await chain.read(settlementCall('zkeyPinOf', [requestId]))).toBe(circuits.a3.zkeyHash);
-        // The model's other circuit (owner-attached, valid for unpinned requests) cannot settle it.
-        await configure(verifiers.a2);
-        const two = outputsFor(circuits.a2, 3);
-        await expectRevert(
-          settleZk(batchFor(MODEL_A, circuits.a2, two, [requestId, ZERO_HASH], [commitment, freshInput()])),
-          'Settlement_ZkeyNotPinned',
-          [requestId, circuits.a3.zkeyHash, circuits.a2.zkeyHash],
-        );
-        await configure(verifiers.a3);
-        const three = outputsFor(circuits.a3, 4);
-        await settleZk(batchFor(MODEL_A, circuits.a3, three, [requestId, ZERO_HASH, ZERO_HASH], [commitment, freshInput(), freshInput()]));
-        expect(await status(requestId)).toBe(STATUS.Final);
-      });
-
-      it('test_requestZkInference_unknownZkey_reverts: a pin must name one of the model circuits', async () => {
-        for (const pin of [bytes32('no-such-zkey'), ZERO_HASH, circuits.b1.zkeyHash]) {
-          await expectRevert(
-            chain.send(
-              requester,
-              settlementCall('requestZkInference', [MODEL_A, toHex(freshInput(), { size: 32 }), [], pin, ZERO_ADDRESS, 0], FEE),
-            ),
-            'Settlement_UnknownZkey',
-            [MODEL_A, pin],
-          );
-        }
-      });
-
-      it('test_settleZk_conflictingOutput_reverts: a model and an input have exactly one output', async () => {
-        await configure(verifiers.b2);
-        const commitments = [freshInput(), freshInput()];
-        const outputs = outputsFor(circuits.b2, 10);
-        await settleZk(batchFor(MODEL_B, circuits.b2, outputs, undefined, commitments));
-        const known = outputHash(outputs[1]);
-        const different = [outputs[0], outputs[1].map((v) => (v === 0n ? 1n : 0n))];
-        await expectRevert(
-          settleZk(batchFor(MODEL_B, circuits.b2, different, undefined, commitments)),
-          'Settlement_ZkResultConflict',
-          [MODEL_B, toHex(commitments[1], { size: 32 }), known, outputHash(different[1])],
-        );
-        expect(await zkResultOf(MODEL_B, commitments[1])).toBe(known);
       });
 
       it.each([
@@ -1034,7 +556,7 @@ describe('zk settlement', () => {
           account: outsider,
           gas: tooLittle,
         } as never),
-        'Settlement_ZkProofRejected',
+        'ZkSettlement_ProofRejected',
         [modelA.commitment, BATCH_SIZE],
       );
       expect((await settleZkUnsimulated(realBatch(), tooLittle)).status).toBe('reverted');
@@ -1061,7 +583,7 @@ describe('zk settlement', () => {
         ],
       ];
       for (const [, batch] of forgeries) {
-        await expectRevert(settleZk(batch), 'Settlement_ZkProofRejected', [batch.model, BATCH_SIZE]);
+        await expectRevert(settleZk(batch), 'ZkSettlement_ProofRejected', [batch.model, BATCH_SIZE]);
       }
       for (const requestId of requestIds) expect(await status(requestId)).toBe(STATUS.Open);
     });
@@ -1072,7 +594,7 @@ describe('zk settlement', () => {
       const estimate = await chain.publicClient.estimateContractGas({
         ...settleZkCall(realBatch()),
         account: outsider,
-      } as never);
+      });
       const receipt = await settleZk(realBatch(), estimate);
       console.log(
         `settleZk, batch of ${BATCH_SIZE} (real Groth16 verifier, ${proof.publicSignals.length} public signals, ` +
