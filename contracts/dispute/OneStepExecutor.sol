@@ -191,6 +191,7 @@ contract OneStepExecutor is IOneStepExecutor {
         if (op == LibStepDescriptor.OP_CONV) return _conv(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_AVG_POOL || op == LibStepDescriptor.OP_MAX_POOL) return _pool(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_SOFTMAX) return _softmax(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_REDUCE) return _reduce(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_GATHER) {
             int256 index = _value(_reads, SOURCE_MAP, _e);
             return index >= 0 ? _value(_reads, 0, uint256(index)) : _d.ints[0];
@@ -343,5 +344,38 @@ contract OneStepExecutor is IOneStepExecutor {
         }
         // e_i >= 0 and S >= 2^F > 0 for the stored exp table, so `/` (truncation) is floor here.
         return (mine << _d.fractionBits) / sum;
+    }
+
+    /// @dev Group e of groupSize consecutive values (docs/semantics.md section 3.3): kind sum 0,
+    ///      mean 1 (floor((s + floor(n/2)) / n)), max 2, min 3, l1 4, argmax 5, argmin 6 (first
+    ///      index on a tie, times 2^F); any other kind is malformed.
+    function _reduce(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        int256 kind = _d.ints[0];
+        uint256 size = uint256(_d.ints[1]);
+        if (size == 0 || kind < 0 || kind > 6) revert LibStepDescriptor.LibStepDescriptor_Malformed(_d.op, _d.inputs.length, _d.ints.length);
+        (int256[] memory x, uint256 xAt) = _span(_reads, 0, _e * size, size);
+        if (kind == 0 || kind == 1 || kind == 4) {
+            int256 sum;
+            for (uint256 i; i < size; ++i) sum += kind == 4 && x[xAt + i] < 0 ? -x[xAt + i] : x[xAt + i];
+            return kind == 1 ? _floorDiv(sum + int256(size / 2), int256(size)) : sum;
+        }
+        bool isMax = kind == 2 || kind == 5;
+        int256 best = x[xAt];
+        uint256 at;
+        for (uint256 i = 1; i < size; ++i) {
+            int256 v = x[xAt + i];
+            // strict: the first index wins a tie (ONNX select_last_index = 0)
+            if (isMax ? v > best : v < best) {
+                best = v;
+                at = i;
+            }
+        }
+        return kind <= 3 ? best : int256(at << _d.fractionBits);
+    }
+
+    /// @dev floor(a / n) for n > 0 (Solidity's `/` truncates toward zero).
+    function _floorDiv(int256 _a, int256 _n) private pure returns (int256 q_) {
+        q_ = _a / _n;
+        if (_a % _n != 0 && _a < 0) q_ -= 1;
     }
 }

@@ -45,6 +45,7 @@ const ZK_REFUSAL_REASONS: Partial<Record<QuantStep['op'], string>> = {
   compare: 'comparisons of two signals are not in this circuit library',
   compareConst: 'comparisons are not in this circuit library',
   pwl: 'its table lookups are not expressible in this circuit library',
+  reduce: 'reductions (and the comparisons of max, min, argmax) are not in this circuit library',
 };
 
 export interface GeneratedCircuit {
@@ -199,6 +200,7 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
     case 'compare':
     case 'compareConst':
     case 'pwl':
+    case 'reduce':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
 }
@@ -321,6 +323,7 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
     case 'compare':
     case 'compareConst':
     case 'pwl':
+    case 'reduce':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -481,6 +484,7 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
       case 'compare':
       case 'compareConst':
       case 'pwl':
+      case 'reduce':
         break; // refused by assertZkSupported above
     }
   });

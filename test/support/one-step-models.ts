@@ -144,9 +144,37 @@ function integerElementwiseModel(): FloatModelSpec {
   };
 }
 
+/** Issue 13's reductions (every kind, over the last, a middle and two axes) and Softmax over a middle axis. */
+function reductionModel(): FloatModelSpec {
+  const cast = (input: string, output: string) => ({ op: 'Cast', inputs: [input], output, attrs: [int('to', 1)] });
+  return {
+    input: { name: 'x', dims: ['n', 4, 6] },
+    output: { name: 'y', dims: ['n', 4, 6] },
+    initializers: [{ name: 'axes', dims: [1], values: [2], type: 'int64' }],
+    nodes: [
+      { op: 'ReduceSum', inputs: ['x', 'axes'], output: 's' },
+      { op: 'ReduceMean', inputs: ['x'], output: 'm', attrs: [ints('axes', [1])] },
+      { op: 'Add', inputs: ['s', 'm'], output: 'a' },
+      { op: 'ReduceMax', inputs: ['a'], output: 'mx', attrs: [ints('axes', [1])] },
+      { op: 'ReduceMin', inputs: ['x'], output: 'mn', attrs: [ints('axes', [2])] },
+      { op: 'Sub', inputs: ['mx', 'mn'], output: 'b' },
+      { op: 'ReduceL1', inputs: ['b'], output: 'l', attrs: [ints('axes', [1, 2]), int('keepdims', 0)] },
+      { op: 'ArgMax', inputs: ['b'], output: 'ami', attrs: [int('axis', 1)] },
+      cast('ami', 'am'),
+      { op: 'ArgMin', inputs: ['x'], output: 'ani', attrs: [int('axis', 2)] },
+      cast('ani', 'an'),
+      { op: 'Add', inputs: ['am', 'an'], output: 'c' },
+      { op: 'Mul', inputs: ['c', 'l'], output: 'd' },
+      { op: 'Softmax', inputs: ['d'], output: 'sm', attrs: [int('axis', 1)] },
+      { op: 'Add', inputs: ['sm', 'b'], output: 'y' },
+    ],
+  };
+}
+
 export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-pooling': () => buildFloatModel(poolingModel()),
   'hand-elementwise': () => buildFloatModel(elementwiseModel()),
   'hand-conv': () => buildFloatModel(convModel()),
   'hand-integer-elementwise': () => buildFloatModel(integerElementwiseModel()),
+  'hand-reductions': () => buildFloatModel(reductionModel()),
 };

@@ -139,6 +139,11 @@ export function elementNeeds(d: StepDescriptor, e: number): Need[] {
       const size = ints[0];
       return [[0, Math.floor(e / size) * size, size]];
     }
+    case OP.reduce: {
+      // the whole group of output value e (section 3.3)
+      const size = ints[1];
+      return [[0, e * size, size]];
+    }
     case OP.affine: {
       const p = Math.floor(e / ints[0]) % ints[1];
       return [

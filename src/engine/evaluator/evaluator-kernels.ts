@@ -6,6 +6,7 @@
 import { EngineError } from '../engine.errors';
 import { ceilToUnit, compareUnit, floorToUnit, roundToUnit, signUnit } from '../fixed-point/elementwise';
 import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
+import { reduceGroup } from '../fixed-point/reduce';
 import { evaluateUnaryPwl } from '../fixed-point/unary-pwl';
 import type { PreparedStep } from './prepared-model';
 import { invariant } from '../../common/invariant';
@@ -124,6 +125,22 @@ function softmax(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64A
   return y;
 }
 
+/** One value per contiguous group (section 3.3); the running sum is checked against the accumulator bound. */
+function reduce(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
+  invariant(p.step.op === 'reduce', 'the kernel runs only its own op');
+  const { kind, groupSize } = p.step;
+  const y = new Float64Array(x.length / groupSize);
+  for (let g = 0; g < y.length; g++) {
+    if (kind === 'sum' || kind === 'mean' || kind === 'l1') {
+      let total = 0;
+      for (let i = 0; i < groupSize; i++) total += Math.abs(x[g * groupSize + i]);
+      if (total + Math.floor(groupSize / 2) > p.accumulatorBound) overflow(p, total, p.accumulatorBound, 'accumulator');
+    }
+    y[g] = reduceGroup(kind, x, g * groupSize, groupSize, ctx.fractionBits);
+  }
+  return y;
+}
+
 export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelContext): Float64Array {
   const x = inputs[0];
   const step = p.step;
@@ -187,5 +204,7 @@ export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelCo
         return evaluateUnaryPwl(pwl, v, ctx.fractionBits);
       });
     }
+    case 'reduce':
+      return reduce(p, x, ctx);
   }
 }

@@ -87,6 +87,7 @@ function prepareStep(step: QuantStep, index: number, model: QuantizedModel): Pre
     case 'compare':
     case 'compareConst':
     case 'pwl':
+    case 'reduce':
       break;
   }
   return prepared;

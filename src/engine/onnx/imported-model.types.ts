@@ -4,6 +4,7 @@
  * include the batch dimension fixed to 1 wherever the ONNX graph has it.
  */
 import type { UnaryPwlFunction } from '../fixed-point/pwl-table';
+import type { ReduceKind } from '../fixed-point/reduce';
 import type { WindowGeometry } from '../geometry/window-geometry';
 
 export type TensorRef = number;
@@ -93,7 +94,7 @@ export interface FloatPwlStep extends FloatStepBase {
   op: 'sigmoid' | 'tanh';
 }
 
-/** Softmax over contiguous groups of groupSize values (the last axis). Final step only. */
+/** Softmax over contiguous groups of groupSize values (the last axis; the importer moves another axis last). */
 export interface FloatSoftmaxStep extends FloatStepBase {
   op: 'softmax';
   groupSize: number;
@@ -132,6 +133,13 @@ export interface FloatUnaryPwlStep extends FloatStepBase {
   gamma: number;
 }
 
+/** A reduction of contiguous groups of groupSize values (the importer moves the reduced axes last). */
+export interface FloatReduceStep extends FloatStepBase {
+  op: 'reduce';
+  kind: ReduceKind;
+  groupSize: number;
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -150,7 +158,8 @@ export type FloatStep =
   | FloatUnaryIntStep
   | FloatCompareStep
   | FloatCompareConstStep
-  | FloatUnaryPwlStep;
+  | FloatUnaryPwlStep
+  | FloatReduceStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

@@ -10,8 +10,8 @@ import {
   convertPassThrough,
   convertRelu,
   convertSigmoidOrTanh,
-  convertSoftmax,
 } from './activation-converters';
+import { convertReduce, convertSoftmax } from './reduce-converters';
 import { ImportContext, NodeView } from './import-context';
 import type { ImportedModel, ImportedModelInfo } from './imported-model.types';
 import { convertConcat, convertExpand, convertSlice, convertSplit, convertTile, convertTranspose, convertTrilu } from './index-map-converters';
@@ -76,6 +76,14 @@ const CONVERTERS: Record<string, Converter> = {
   Sigmoid: convertSigmoidOrTanh,
   Tanh: convertSigmoidOrTanh,
   Softmax: convertSoftmax,
+  ReduceSum: convertReduce,
+  ReduceMean: convertReduce,
+  ReduceMax: convertReduce,
+  ReduceMin: convertReduce,
+  ReduceL1: convertReduce,
+  ReduceSumSquare: convertReduce,
+  ArgMax: convertReduce,
+  ArgMin: convertReduce,
   Identity: convertPassThrough,
   Dropout: convertPassThrough,
   Cast: convertPassThrough,
@@ -127,14 +135,6 @@ function convertNode(node: onnx.INodeProto, index: number, ctx: ImportContext): 
   converter(view);
 }
 
-function checkSoftmaxIsFinal(ctx: ImportContext): void {
-  ctx.steps.forEach((step, i) => {
-    if (step.op === 'softmax' && i !== ctx.steps.length - 1) {
-      throw new EngineError('UNSUPPORTED_OP', `Softmax at node "${step.name}" is supported only as the final op`, { op: 'Softmax', node: step.name });
-    }
-  });
-}
-
 export function importOnnx(bytes: Uint8Array): ImportedModel {
   const model = decodeModelProto(bytes);
   const graph = model.graph as onnx.GraphProto;
@@ -157,7 +157,6 @@ export function importOnnx(bytes: Uint8Array): ImportedModel {
   const input = sampleInputShape(inputs[0]);
   ctx.bind(inputName, { kind: 'act', ref: 0, shape: input.shape });
   graph.node.forEach((node, i) => convertNode(node, i, ctx));
-  checkSoftmaxIsFinal(ctx);
   const outputName = graph.output[0].name ?? '';
   const output = ctx.value(outputName, 'graph output');
   if (output.kind !== 'act') throw new EngineError('UNSUPPORTED_MODEL', `output "${outputName}" is a constant that does not depend on the input`);

@@ -78,5 +78,7 @@ export function quantizeStep(step: FloatStep, fractionBits: number): QuantStep {
       const pwl = buildUnaryPwl(step.fn, step.alpha, step.gamma, F);
       return { ...base, op: 'pwl', fn: step.fn, table: pwl.table, belowSlope: toIntLike(pwl.belowSlope), aboveSlope: toIntLike(pwl.aboveSlope) };
     }
+    case 'reduce':
+      return { ...base, op: 'reduce', kind: step.kind, groupSize: step.groupSize };
   }
 }

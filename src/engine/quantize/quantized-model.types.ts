@@ -4,6 +4,7 @@
  */
 import type { IntLike } from '../fixed-point/fixed-point-arith';
 import type { PwlTable, UnaryPwlFunction } from '../fixed-point/pwl-table';
+import type { ReduceKind } from '../fixed-point/reduce';
 import type { WindowGeometry } from '../geometry/window-geometry';
 import type { CompareKind } from '../onnx/imported-model.types';
 
@@ -140,6 +141,16 @@ export interface QuantUnaryPwlStep extends QuantStepBase {
   aboveSlope: IntLike;
 }
 
+/**
+ * One value per contiguous group of groupSize values: sum, mean (floor((s + floor(n/2)) / n)), max,
+ * min, l1 (sum of |x|), argmax/argmin (first index, times 2^F) (section 3.3).
+ */
+export interface QuantReduceStep extends QuantStepBase {
+  op: 'reduce';
+  kind: ReduceKind;
+  groupSize: number;
+}
+
 export type QuantStep =
   | QuantLinearStep
   | QuantConvStep
@@ -159,7 +170,8 @@ export type QuantStep =
   | QuantUnaryIntStep
   | QuantCompareStep
   | QuantCompareConstStep
-  | QuantUnaryPwlStep;
+  | QuantUnaryPwlStep
+  | QuantReduceStep;
 
 export interface StaticBounds {
   /** max |value| of every tensor (index 0 = input), fixed point. */

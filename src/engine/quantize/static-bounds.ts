@@ -115,6 +115,23 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
         accumulator: maxBig(pwlBound(step.table, bx), below.accumulator, above.accumulator),
       };
     }
+    case 'reduce': {
+      const n = BigInt(step.groupSize);
+      switch (step.kind) {
+        case 'sum':
+        case 'l1':
+          return { output: n * bx, accumulator: n * bx };
+        case 'mean':
+          // floor((s + floor(n/2)) / n) <= floor(B_x + 1/2) = B_x
+          return { output: bx, accumulator: n * bx + n / 2n };
+        case 'max':
+        case 'min':
+          return { output: bx, accumulator: 0n };
+        case 'argmax':
+        case 'argmin':
+          return { output: (n - 1n) << BigInt(F), accumulator: 0n };
+      }
+    }
   }
 }
 

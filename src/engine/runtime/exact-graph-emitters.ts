@@ -110,6 +110,38 @@ function emitSoftmax(ctx: EmitContext, step: Extract<QuantStep, { op: 'softmax' 
   return b.node('Reshape', [y, b.i64([-1, length], [2])]);
 }
 
+/**
+ * Reduce groups of groupSize consecutive values (section 3.3): every partial sum is within the
+ * accumulator bound, mean's Div of an integer below 2^52 by n then Floor is exact (section 3.3),
+ * and argmax/argmin take the smallest index whose value equals the group's max/min.
+ */
+function emitReduce(ctx: EmitContext, step: Extract<QuantStep, { op: 'reduce' }>, x: string, length: number): string {
+  const { b } = ctx;
+  const n = step.groupSize;
+  const grouped = b.node('Reshape', [x, b.i64([-1, length, n], [3])]);
+  const sum = (v: string): string => b.node('ReduceSum', [v, b.i64([2], [1])], { keepdims: 0 });
+  switch (step.kind) {
+    case 'sum':
+      return sum(grouped);
+    case 'l1':
+      return sum(b.node('Abs', [grouped]));
+    case 'mean':
+      return b.node('Floor', [b.node('Div', [b.node('Add', [sum(grouped), b.scalar(Math.floor(n / 2))]), b.scalar(n)])]);
+    case 'max':
+      return b.node('ReduceMax', [grouped], { axes: [2], keepdims: 0 });
+    case 'min':
+      return b.node('ReduceMin', [grouped], { axes: [2], keepdims: 0 });
+    case 'argmax':
+    case 'argmin': {
+      const best = b.node(step.kind === 'argmax' ? 'ReduceMax' : 'ReduceMin', [grouped], { axes: [2], keepdims: 1 });
+      const iota = b.f64(Array.from({ length: n }, (_, i) => i), [n]);
+      const candidates = b.node('Where', [b.node('Equal', [grouped, best]), iota, b.scalar(n)]);
+      const first = b.node('ReduceMin', [candidates], { axes: [2], keepdims: 0 });
+      return b.node('Mul', [first, b.scalar(2 ** ctx.fractionBits)]);
+    }
+  }
+}
+
 const COMPARE_ONNX_OPS: Record<CompareKind, string> = {
   less: 'Less',
   lessOrEqual: 'LessOrEqual',
@@ -197,5 +229,7 @@ export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], le
       const notBelow = b.node('Where', [b.node('Less', [x, b.scalar(step.table.hiFixed)]), inside, above]);
       return b.node('Where', [b.node('Less', [x, b.scalar(step.table.loFixed)]), below, notBelow]);
     }
+    case 'reduce':
+      return emitReduce(ctx, step, x, length);
   }
 }

@@ -12,7 +12,7 @@ import { circuitInput, circuitLayout, decodePublicSignals, packOutputs } from '.
 import { generateCircuit } from '../../../src/zk/circuit-generator';
 import { commitSignedVector } from '../../../src/zk/poseidon-commitment';
 import { ZkError } from '../../../src/zk/zk.errors';
-import { buildFloatModel, seededValues } from '../../../src/engine/testing';
+import { buildFloatModel, intAttr, seededValues } from '../../../src/engine/testing';
 import { compileHarness, type HarnessCircuit, modP } from '../../support/zk-circuit-harness';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'onnx-conformance');
@@ -130,6 +130,21 @@ describe('circuits generated from models', () => {
       expect(() => generateCircuit(refused)).toThrow(new RegExp(`zk mode cannot prove step 2 \\(${op.toLowerCase()}, ONNX ${op} node "/${op}_2"\\).*use optimistic mode`));
     }
   }, 600_000);
+
+  it('refuses the reductions of issue 13 by name, with a pointer to optimistic mode', () => {
+    const bytes = buildFloatModel({
+      input: { name: 'x', dims: ['n', 6] },
+      output: { name: 'y', dims: ['n'] },
+      initializers: [],
+      nodes: [
+        { op: 'Relu', inputs: ['x'], output: 'h' },
+        { op: 'ReduceMax', inputs: ['h'], output: 'y', attrs: [intAttr('keepdims', 0)] },
+      ],
+    });
+    const model = quantize(importOnnx(bytes));
+    expect(model.steps.map((s) => s.op)).toEqual(['relu', 'reduce']);
+    expect(() => generateCircuit(model)).toThrow(/zk mode cannot prove step 1 \(reduce, ONNX ReduceMax node "\/ReduceMax_1"\): reductions .* use optimistic mode/);
+  });
 
   it('refuses inputs of the wrong count or length before any witness is computed', () => {
     const model = loadFixture('1l_mlp');
