@@ -218,6 +218,7 @@ contract OneStepExecutor is IOneStepExecutor {
         }
         if (op == LibStepDescriptor.OP_RESHAPE) return x;
         if (op >= LibStepDescriptor.OP_MUL && op <= LibStepDescriptor.OP_COMPARE_CONST) return _elementwise(_d, _e, x, _reads);
+        if (op == LibStepDescriptor.OP_SQRT) return _x2sqrt(x, _d.fractionBits);
         if (op == LibStepDescriptor.OP_PWL) {
             // outside the table: rescale(x * slope, F) + value (docs/semantics.md section 4.1)
             if (x < _d.ints[0]) return LibFixedPoint.rescale(x * _d.ints[5], _d.fractionBits) + _d.ints[3];
@@ -348,16 +349,21 @@ contract OneStepExecutor is IOneStepExecutor {
 
     /// @dev Group e of groupSize consecutive values (docs/semantics.md section 3.3): kind sum 0,
     ///      mean 1 (floor((s + floor(n/2)) / n)), max 2, min 3, l1 4, argmax 5, argmin 6 (first
-    ///      index on a tie, times 2^F); any other kind is malformed.
+    ///      index on a tie, times 2^F), l2 7 (isqrt of the sum of squares); any other kind is malformed.
     function _reduce(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
         int256 kind = _d.ints[0];
         uint256 size = uint256(_d.ints[1]);
-        if (size == 0 || kind < 0 || kind > 6) revert LibStepDescriptor.LibStepDescriptor_Malformed(_d.op, _d.inputs.length, _d.ints.length);
+        if (size == 0 || kind < 0 || kind > 7) revert LibStepDescriptor.LibStepDescriptor_Malformed(_d.op, _d.inputs.length, _d.ints.length);
         (int256[] memory x, uint256 xAt) = _span(_reads, 0, _e * size, size);
         if (kind == 0 || kind == 1 || kind == 4) {
             int256 sum;
             for (uint256 i; i < size; ++i) sum += kind == 4 && x[xAt + i] < 0 ? -x[xAt + i] : x[xAt + i];
             return kind == 1 ? _floorDiv(sum + int256(size / 2), int256(size)) : sum;
+        }
+        if (kind == 7) {
+            int256 squares;
+            for (uint256 i; i < size; ++i) squares += x[xAt + i] * x[xAt + i];
+            return int256(_isqrt(uint256(squares)));
         }
         bool isMax = kind == 2 || kind == 5;
         int256 best = x[xAt];
@@ -371,6 +377,22 @@ contract OneStepExecutor is IOneStepExecutor {
             }
         }
         return kind <= 3 ? best : int256(at << _d.fractionBits);
+    }
+
+    /// @dev Sqrt (docs/semantics.md section 3.4): floor(sqrt(x * 2^F)), 0 for x <= 0.
+    function _x2sqrt(int256 _x, uint256 _f) private pure returns (int256) {
+        return _x <= 0 ? int256(0) : int256(_isqrt(uint256(_x) << _f));
+    }
+
+    /// @dev floor(sqrt(a)) by Newton's method from above (exact for every uint256).
+    function _isqrt(uint256 _a) private pure returns (uint256 x_) {
+        if (_a < 2) return _a;
+        x_ = _a;
+        uint256 y = (x_ >> 1) + (x_ & 1);
+        while (y < x_) {
+            x_ = y;
+            y = (x_ + _a / x_) >> 1;
+        }
     }
 
     /// @dev floor(a / n) for n > 0 (Solidity's `/` truncates toward zero).

@@ -14,7 +14,8 @@ pragma solidity ^0.8.24;
 ///      mul, abs, sign, floor, ceil, round []; compare [kind]; compareConst [kind, constant]
 ///      (kind: less 0, lessOrEqual 1, greater 2, greaterOrEqual 3, equal 4);
 ///      pwl [lo, hi, shiftBits, below, above, belowSlope, aboveSlope];
-///      reduce [kind, groupSize] (kind: sum 0, mean 1, max 2, min 3, l1 4, argmax 5, argmin 6).
+///      reduce [kind, groupSize] (kind: sum 0, mean 1, max 2, min 3, l1 4, argmax 5, argmin 6, l2 7);
+///      sqrt [].
 ///      geometry = [C, H, W, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw, Ho, Wo].
 ///      `table` holds PWL values; `mapRoot` is the tensor root of the gather index map or of the
 ///      avgPool multipliers (`mapLength` values).
@@ -59,7 +60,8 @@ library LibStepDescriptor {
     uint256 internal constant OP_COMPARE_CONST = 23;
     uint256 internal constant OP_PWL = 24;
     uint256 internal constant OP_REDUCE = 25;
-    uint256 internal constant OP_COUNT = 26;
+    uint256 internal constant OP_SQRT = 26;
+    uint256 internal constant OP_COUNT = 27;
     uint256 internal constant GEOMETRY_INTS = 15;
 
     /// @notice The descriptor does not have the fields its op needs.

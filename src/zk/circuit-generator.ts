@@ -46,6 +46,7 @@ const ZK_REFUSAL_REASONS: Partial<Record<QuantStep['op'], string>> = {
   compareConst: 'comparisons are not in this circuit library',
   pwl: 'its table lookups are not expressible in this circuit library',
   reduce: 'reductions (and the comparisons of max, min, argmax) are not in this circuit library',
+  sqrt: 'an integer square root is not in this circuit library',
 };
 
 export interface GeneratedCircuit {
@@ -201,6 +202,7 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
     case 'compareConst':
     case 'pwl':
     case 'reduce':
+    case 'sqrt':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
 }
@@ -324,6 +326,7 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
     case 'compareConst':
     case 'pwl':
     case 'reduce':
+    case 'sqrt':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -485,6 +488,7 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
       case 'compareConst':
       case 'pwl':
       case 'reduce':
+      case 'sqrt':
         break; // refused by assertZkSupported above
     }
   });

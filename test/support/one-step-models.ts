@@ -171,10 +171,25 @@ function reductionModel(): FloatModelSpec {
   };
 }
 
+/** Issue 13's Sqrt (0 for x <= 0) and ReduceL2 (isqrt of the exact sum of squares). */
+function sqrtModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 3, 5] },
+    output: { name: 'y', dims: ['n', 3, 5] },
+    initializers: [],
+    nodes: [
+      { op: 'Sqrt', inputs: ['x'], output: 's' },
+      { op: 'ReduceL2', inputs: ['x'], output: 'l', attrs: [ints('axes', [2])] },
+      { op: 'Add', inputs: ['s', 'l'], output: 'y' },
+    ],
+  };
+}
+
 export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-pooling': () => buildFloatModel(poolingModel()),
   'hand-elementwise': () => buildFloatModel(elementwiseModel()),
   'hand-conv': () => buildFloatModel(convModel()),
   'hand-integer-elementwise': () => buildFloatModel(integerElementwiseModel()),
   'hand-reductions': () => buildFloatModel(reductionModel()),
+  'hand-sqrt': () => buildFloatModel(sqrtModel()),
 };

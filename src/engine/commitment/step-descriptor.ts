@@ -59,6 +59,7 @@ export const STEP_OP_CODES: Record<QuantStep['op'], number> = {
   compareConst: 23,
   pwl: 24,
   reduce: 25,
+  sqrt: 26,
 };
 
 const DESCRIPTOR_ABI = [
@@ -180,6 +181,8 @@ function stepData(step: QuantStep, offsets: Offsets): { ints: bigint[]; table: b
       };
     case 'reduce':
       return { ints: [BigInt(REDUCE_KIND_CODES[step.kind]), BigInt(step.groupSize)], ...none };
+    case 'sqrt':
+      return { ints: [], ...none };
   }
 }
 

@@ -7,6 +7,7 @@ import { EngineError } from '../engine.errors';
 import { ceilToUnit, compareUnit, floorToUnit, roundToUnit, signUnit } from '../fixed-point/elementwise';
 import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
 import { reduceGroup } from '../fixed-point/reduce';
+import { sqrtFixed } from '../fixed-point/sqrt';
 import { evaluateUnaryPwl } from '../fixed-point/unary-pwl';
 import type { PreparedStep } from './prepared-model';
 import { invariant } from '../../common/invariant';
@@ -131,10 +132,10 @@ function reduce(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Ar
   const { kind, groupSize } = p.step;
   const y = new Float64Array(x.length / groupSize);
   for (let g = 0; g < y.length; g++) {
-    if (kind === 'sum' || kind === 'mean' || kind === 'l1') {
+    if (kind === 'sum' || kind === 'mean' || kind === 'l1' || kind === 'l2') {
       let total = 0;
-      for (let i = 0; i < groupSize; i++) total += Math.abs(x[g * groupSize + i]);
-      if (total + Math.floor(groupSize / 2) > p.accumulatorBound) overflow(p, total, p.accumulatorBound, 'accumulator');
+      for (let i = 0; i < groupSize; i++) total += kind === 'l2' ? x[g * groupSize + i] ** 2 : Math.abs(x[g * groupSize + i]);
+      if (total + (kind === 'mean' ? Math.floor(groupSize / 2) : 0) > p.accumulatorBound) overflow(p, total, p.accumulatorBound, 'accumulator');
     }
     y[g] = reduceGroup(kind, x, g * groupSize, groupSize, ctx.fractionBits);
   }
@@ -206,5 +207,10 @@ export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelCo
     }
     case 'reduce':
       return reduce(p, x, ctx);
+    case 'sqrt':
+      return x.map((v) => {
+        if (v * 2 ** ctx.fractionBits > p.accumulatorBound) overflow(p, v * 2 ** ctx.fractionBits, p.accumulatorBound, 'accumulator');
+        return sqrtFixed(v, ctx.fractionBits);
+      });
   }
 }

@@ -88,6 +88,7 @@ function prepareStep(step: QuantStep, index: number, model: QuantizedModel): Pre
     case 'compareConst':
     case 'pwl':
     case 'reduce':
+    case 'sqrt':
       break;
   }
   return prepared;

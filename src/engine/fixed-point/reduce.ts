@@ -3,10 +3,12 @@
  * sum is bounded by the step's static accumulator bound (< 2^52), so Number arithmetic is exact.
  * The importer moves the reduced axes last (a gather), so a group is `groupSize` consecutive values.
  */
-export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'l1' | 'argmax' | 'argmin';
+import { isqrt } from './sqrt';
+
+export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'l1' | 'argmax' | 'argmin' | 'l2';
 
 /** Descriptor codes of the reduce kinds (section 11), appended only. */
-export const REDUCE_KIND_CODES: Record<ReduceKind, number> = { sum: 0, mean: 1, max: 2, min: 3, l1: 4, argmax: 5, argmin: 6 };
+export const REDUCE_KIND_CODES: Record<ReduceKind, number> = { sum: 0, mean: 1, max: 2, min: 3, l1: 4, argmax: 5, argmin: 6, l2: 7 };
 
 /** floor(a / n) for a positive integer n (exact for |a| < 2^52: see section 3.3). */
 export function floorDiv(a: number, n: number): number {
@@ -23,6 +25,12 @@ export function reduceGroup(kind: ReduceKind, values: ArrayLike<number>, start: 
       for (let i = 0; i < size; i++) s += kind === 'l1' ? Math.abs(values[start + i]) : values[start + i];
       // mean: round half up of s / n, as floor((s + floor(n/2)) / n)
       return kind === 'mean' ? floorDiv(s + Math.floor(size / 2), size) : s;
+    }
+    case 'l2': {
+      // isqrt of the sum of squares at 2^(2F): the L2 norm at 2^F, rounded down once
+      let s = 0;
+      for (let i = 0; i < size; i++) s += values[start + i] * values[start + i];
+      return isqrt(s);
     }
     case 'max':
     case 'min':

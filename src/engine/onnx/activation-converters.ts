@@ -24,6 +24,12 @@ export function convertClip(node: NodeView): void {
   node.emit({ op: 'clip', inputs: [x.ref], outShape: x.shape, min: bound('min', 1), max: bound('max', 2) });
 }
 
+/** Sqrt: floor(sqrt(x 2^F)), 0 for x <= 0 (docs/semantics.md section 3.4). */
+export function convertSqrt(node: NodeView): void {
+  const x = node.act(0);
+  node.emit({ op: 'sqrt', inputs: [x.ref], outShape: x.shape });
+}
+
 export function convertSigmoidOrTanh(node: NodeView): void {
   const x = node.act(0);
   node.emit({ op: node.op === 'Tanh' ? 'tanh' : 'sigmoid', inputs: [x.ref], outShape: x.shape });

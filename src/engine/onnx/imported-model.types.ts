@@ -140,6 +140,11 @@ export interface FloatReduceStep extends FloatStepBase {
   groupSize: number;
 }
 
+/** y = floor(sqrt(x 2^F)) (0 for x <= 0), section 3.4. */
+export interface FloatSqrtStep extends FloatStepBase {
+  op: 'sqrt';
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -159,7 +164,8 @@ export type FloatStep =
   | FloatCompareStep
   | FloatCompareConstStep
   | FloatUnaryPwlStep
-  | FloatReduceStep;
+  | FloatReduceStep
+  | FloatSqrtStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

@@ -10,6 +10,7 @@ import {
   convertPassThrough,
   convertRelu,
   convertSigmoidOrTanh,
+  convertSqrt,
 } from './activation-converters';
 import { convertReduce, convertSoftmax } from './reduce-converters';
 import { ImportContext, NodeView } from './import-context';
@@ -82,6 +83,8 @@ const CONVERTERS: Record<string, Converter> = {
   ReduceMin: convertReduce,
   ReduceL1: convertReduce,
   ReduceSumSquare: convertReduce,
+  ReduceL2: convertReduce,
+  Sqrt: convertSqrt,
   ArgMax: convertReduce,
   ArgMin: convertReduce,
   Identity: convertPassThrough,

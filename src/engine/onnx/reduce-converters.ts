@@ -15,6 +15,7 @@ const REDUCE_KINDS: Record<string, ReduceKind> = {
   ReduceMin: 'min',
   ReduceL1: 'l1',
   ReduceSumSquare: 'sum',
+  ReduceL2: 'l2',
   ArgMax: 'argmax',
   ArgMin: 'argmin',
 };
@@ -44,7 +45,7 @@ function reducedAxes(node: NodeView, rank: number): number[] {
   return normalized.sort((a, b) => a - b);
 }
 
-/** ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceL1, ReduceSumSquare, ArgMax, ArgMin. */
+/** ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceL1, ReduceL2, ReduceSumSquare, ArgMax, ArgMin. */
 export function convertReduce(node: NodeView): void {
   const x = node.act(0);
   const rank = x.shape.length;
@@ -53,8 +54,10 @@ export function convertReduce(node: NodeView): void {
   if (isArg && node.attrs.int('select_last_index', 0) !== 0) node.refuse('select_last_index 1 is not supported (the first index is taken)');
   const axes = isArg ? [normalizeAxis(node.attrs.int('axis', 0), rank, node.where)] : reducedAxes(node, rank);
   if (axes.length === 0) {
-    // noop_with_empty_axes: the input itself (ReduceSumSquare still squares)
-    node.output(node.op === 'ReduceSumSquare' ? node.emitHidden({ op: 'mul', inputs: [x.ref, x.ref], outShape: x.shape }) : x);
+    // noop_with_empty_axes: the input itself (ReduceSumSquare still squares, ReduceL1/L2 take |x|)
+    if (node.op === 'ReduceSumSquare') node.output(node.emitHidden({ op: 'mul', inputs: [x.ref, x.ref], outShape: x.shape }));
+    else if (kind === 'l1' || kind === 'l2') node.output(node.emitHidden({ op: 'abs', inputs: [x.ref], outShape: x.shape }));
+    else node.output(x);
     return;
   }
   const keepDims = node.attrs.int('keepdims', 1) === 1;

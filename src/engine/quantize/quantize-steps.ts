@@ -80,5 +80,7 @@ export function quantizeStep(step: FloatStep, fractionBits: number): QuantStep {
     }
     case 'reduce':
       return { ...base, op: 'reduce', kind: step.kind, groupSize: step.groupSize };
+    case 'sqrt':
+      return { ...base, op: 'sqrt' };
   }
 }

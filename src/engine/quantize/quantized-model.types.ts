@@ -151,6 +151,11 @@ export interface QuantReduceStep extends QuantStepBase {
   groupSize: number;
 }
 
+/** y = floor(sqrt(x 2^F)), 0 for x <= 0 (section 3.4). */
+export interface QuantSqrtStep extends QuantStepBase {
+  op: 'sqrt';
+}
+
 export type QuantStep =
   | QuantLinearStep
   | QuantConvStep
@@ -171,7 +176,8 @@ export type QuantStep =
   | QuantCompareStep
   | QuantCompareConstStep
   | QuantUnaryPwlStep
-  | QuantReduceStep;
+  | QuantReduceStep
+  | QuantSqrtStep;
 
 export interface StaticBounds {
   /** max |value| of every tensor (index 0 = input), fixed point. */

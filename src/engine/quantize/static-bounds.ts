@@ -115,6 +115,9 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
         accumulator: maxBig(pwlBound(step.table, bx), below.accumulator, above.accumulator),
       };
     }
+    case 'sqrt':
+      // floor(sqrt(x 2^F)) with x 2^F the intermediate
+      return { output: isqrtBig(bx << BigInt(F)) + 1n, accumulator: bx << BigInt(F) };
     case 'reduce': {
       const n = BigInt(step.groupSize);
       switch (step.kind) {
@@ -130,9 +133,24 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
         case 'argmax':
         case 'argmin':
           return { output: (n - 1n) << BigInt(F), accumulator: 0n };
+        case 'l2':
+          // isqrt(n B_x^2) <= B_x sqrt(n) <= n B_x
+          return { output: isqrtBig(n * bx * bx) + 1n, accumulator: n * bx * bx };
       }
     }
   }
+}
+
+/** floor(sqrt(v)) of a non-negative BigInt (Newton's method). */
+function isqrtBig(v: bigint): bigint {
+  if (v < 2n) return v;
+  let x = v;
+  let y = (x + 1n) / 2n;
+  while (y < x) {
+    x = y;
+    y = (x + v / x) / 2n;
+  }
+  return x;
 }
 
 /** Bounds of every tensor and step for a given fixed-point input bound. */

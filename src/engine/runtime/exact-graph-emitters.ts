@@ -111,6 +111,20 @@ function emitSoftmax(ctx: EmitContext, step: Extract<QuantStep, { op: 'softmax' 
 }
 
 /**
+ * floor(sqrt(v)) of integers 0 <= v < 2^52: Sqrt is correctly rounded, so its Floor is off by at
+ * most one; r * r > v lowers it, (r + 1)^2 <= v raises it (both products < 2^53, exact).
+ */
+function emitIsqrt(ctx: EmitContext, v: string): string {
+  const { b } = ctx;
+  const one = b.scalar(1);
+  const zero = b.scalar(0);
+  const guess = b.node('Floor', [b.node('Sqrt', [v])]);
+  const lowered = b.node('Sub', [guess, b.node('Where', [b.node('Greater', [b.node('Mul', [guess, guess]), v]), one, zero])]);
+  const next = b.node('Add', [lowered, one]);
+  return b.node('Add', [lowered, b.node('Where', [b.node('LessOrEqual', [b.node('Mul', [next, next]), v]), one, zero])]);
+}
+
+/**
  * Reduce groups of groupSize consecutive values (section 3.3): every partial sum is within the
  * accumulator bound, mean's Div of an integer below 2^52 by n then Floor is exact (section 3.3),
  * and argmax/argmin take the smallest index whose value equals the group's max/min.
@@ -131,6 +145,8 @@ function emitReduce(ctx: EmitContext, step: Extract<QuantStep, { op: 'reduce' }>
       return b.node('ReduceMax', [grouped], { axes: [2], keepdims: 0 });
     case 'min':
       return b.node('ReduceMin', [grouped], { axes: [2], keepdims: 0 });
+    case 'l2':
+      return emitIsqrt(ctx, sum(b.node('Mul', [grouped, grouped])));
     case 'argmax':
     case 'argmin': {
       const best = b.node(step.kind === 'argmax' ? 'ReduceMax' : 'ReduceMin', [grouped], { axes: [2], keepdims: 1 });
@@ -231,5 +247,7 @@ export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], le
     }
     case 'reduce':
       return emitReduce(ctx, step, x, length);
+    case 'sqrt':
+      return emitIsqrt(ctx, b.node('Mul', [b.node('Max', [x, b.scalar(0)]), b.scalar(2 ** ctx.fractionBits)]));
   }
 }

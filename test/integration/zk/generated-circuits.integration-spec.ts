@@ -131,7 +131,7 @@ describe('circuits generated from models', () => {
     }
   }, 600_000);
 
-  it('refuses the reductions of issue 13 by name, with a pointer to optimistic mode', () => {
+  it('refuses the reductions and Sqrt of issue 13 by name, with a pointer to optimistic mode', () => {
     const bytes = buildFloatModel({
       input: { name: 'x', dims: ['n', 6] },
       output: { name: 'y', dims: ['n'] },
@@ -144,6 +144,17 @@ describe('circuits generated from models', () => {
     const model = quantize(importOnnx(bytes));
     expect(model.steps.map((s) => s.op)).toEqual(['relu', 'reduce']);
     expect(() => generateCircuit(model)).toThrow(/zk mode cannot prove step 1 \(reduce, ONNX ReduceMax node "\/ReduceMax_1"\): reductions .* use optimistic mode/);
+    const sqrt = quantize(
+      importOnnx(
+        buildFloatModel({
+          input: { name: 'x', dims: ['n', 6] },
+          output: { name: 'y', dims: ['n', 6] },
+          initializers: [],
+          nodes: [{ op: 'Sqrt', inputs: ['x'], output: 'y' }],
+        }),
+      ),
+    );
+    expect(() => generateCircuit(sqrt)).toThrow(/zk mode cannot prove step 0 \(sqrt, ONNX Sqrt node "\/Sqrt_0"\): an integer square root .* use optimistic mode/);
   });
 
   it('refuses inputs of the wrong count or length before any witness is computed', () => {
