@@ -219,6 +219,9 @@ contract OneStepExecutor is IOneStepExecutor {
         if (op == LibStepDescriptor.OP_RESHAPE) return x;
         if (op >= LibStepDescriptor.OP_MUL && op <= LibStepDescriptor.OP_COMPARE_CONST) return _elementwise(_d, _e, x, _reads);
         if (op == LibStepDescriptor.OP_SQRT) return _x2sqrt(x, _d.fractionBits);
+        // section 3.5: b == 0 ? 0 : floor(a 2^F / b)
+        if (op == LibStepDescriptor.OP_DIV) return _divide(x, _value(_reads, 1, _e), _d.fractionBits);
+        if (op == LibStepDescriptor.OP_RECIPROCAL) return _divide(_d.ints[0], x, _d.fractionBits);
         if (op == LibStepDescriptor.OP_PWL) {
             // outside the table: rescale(x * slope, F) + value (docs/semantics.md section 4.1)
             if (x < _d.ints[0]) return LibFixedPoint.rescale(x * _d.ints[5], _d.fractionBits) + _d.ints[3];
@@ -395,9 +398,14 @@ contract OneStepExecutor is IOneStepExecutor {
         }
     }
 
-    /// @dev floor(a / n) for n > 0 (Solidity's `/` truncates toward zero).
+    /// @dev Division of fixed-point values (docs/semantics.md section 3.5): 0 for a zero divisor.
+    function _divide(int256 _a, int256 _b, uint256 _f) private pure returns (int256) {
+        return _b == 0 ? int256(0) : _floorDiv(_a * int256(uint256(1) << _f), _b);
+    }
+
+    /// @dev floor(a / n) for n != 0 (Solidity's `/` truncates toward zero).
     function _floorDiv(int256 _a, int256 _n) private pure returns (int256 q_) {
         q_ = _a / _n;
-        if (_a % _n != 0 && _a < 0) q_ -= 1;
+        if (_a % _n != 0 && ((_a < 0) != (_n < 0))) q_ -= 1;
     }
 }

@@ -15,7 +15,7 @@ pragma solidity ^0.8.24;
 ///      (kind: less 0, lessOrEqual 1, greater 2, greaterOrEqual 3, equal 4);
 ///      pwl [lo, hi, shiftBits, below, above, belowSlope, aboveSlope];
 ///      reduce [kind, groupSize] (kind: sum 0, mean 1, max 2, min 3, l1 4, argmax 5, argmin 6, l2 7);
-///      sqrt [].
+///      sqrt []; div []; reciprocal [numerator].
 ///      geometry = [C, H, W, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw, Ho, Wo].
 ///      `table` holds PWL values; `mapRoot` is the tensor root of the gather index map or of the
 ///      avgPool multipliers (`mapLength` values).
@@ -61,7 +61,9 @@ library LibStepDescriptor {
     uint256 internal constant OP_PWL = 24;
     uint256 internal constant OP_REDUCE = 25;
     uint256 internal constant OP_SQRT = 26;
-    uint256 internal constant OP_COUNT = 27;
+    uint256 internal constant OP_DIV = 27;
+    uint256 internal constant OP_RECIPROCAL = 28;
+    uint256 internal constant OP_COUNT = 29;
     uint256 internal constant GEOMETRY_INTS = 15;
 
     /// @notice The descriptor does not have the fields its op needs.
@@ -96,14 +98,14 @@ library LibStepDescriptor {
     }
 
     function _inputCount(uint256 _op) private pure returns (uint256) {
-        return _op == OP_ADD || _op == OP_SUB || _op == OP_MUL || _op == OP_COMPARE ? 2 : 1;
+        return _op == OP_ADD || _op == OP_SUB || _op == OP_MUL || _op == OP_COMPARE || _op == OP_DIV ? 2 : 1;
     }
 
     function _intCount(uint256 _op) private pure returns (uint256) {
         if (_op == OP_LINEAR || _op == OP_AFFINE || _op == OP_CLIP) return 4;
         if (_op == OP_CONV) return GEOMETRY_INTS + 3;
         if (_op == OP_ADD_CONST) return 3;
-        if (_op == OP_LEAKY_RELU || _op == OP_GATHER || _op == OP_COMPARE) return 1;
+        if (_op == OP_LEAKY_RELU || _op == OP_GATHER || _op == OP_COMPARE || _op == OP_RECIPROCAL) return 1;
         if (_op == OP_COMPARE_CONST || _op == OP_REDUCE) return 2;
         if (_op == OP_AVG_POOL) return GEOMETRY_INTS + 1;
         if (_op == OP_MAX_POOL) return GEOMETRY_INTS;

@@ -47,6 +47,8 @@ const ZK_REFUSAL_REASONS: Partial<Record<QuantStep['op'], string>> = {
   pwl: 'its table lookups are not expressible in this circuit library',
   reduce: 'reductions (and the comparisons of max, min, argmax) are not in this circuit library',
   sqrt: 'an integer square root is not in this circuit library',
+  div: 'division of two signals is not in this circuit library',
+  reciprocal: 'division by a signal is not in this circuit library',
 };
 
 export interface GeneratedCircuit {
@@ -203,6 +205,8 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
     case 'pwl':
     case 'reduce':
     case 'sqrt':
+    case 'div':
+    case 'reciprocal':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
 }
@@ -327,6 +331,8 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
     case 'pwl':
     case 'reduce':
     case 'sqrt':
+    case 'div':
+    case 'reciprocal':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -489,6 +495,8 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
       case 'pwl':
       case 'reduce':
       case 'sqrt':
+      case 'div':
+      case 'reciprocal':
         break; // refused by assertZkSupported above
     }
   });

@@ -185,6 +185,29 @@ function sqrtModel(): FloatModelSpec {
   };
 }
 
+/** Issue 13's division: Div of two activations (a zero divisor where Relu clips), Reciprocal, constant / x. */
+function divisionModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 2, 8] },
+    output: { name: 'y', dims: ['n', 8] },
+    initializers: [
+      { name: 'i0', dims: [], values: [0], type: 'int64' },
+      { name: 'i1', dims: [], values: [1], type: 'int64' },
+      { name: 'c', dims: [], values: [-0.75] },
+    ],
+    nodes: [
+      { op: 'Gather', inputs: ['x', 'i0'], output: 'a', attrs: [int('axis', 1)] },
+      { op: 'Gather', inputs: ['x', 'i1'], output: 'b', attrs: [int('axis', 1)] },
+      { op: 'Relu', inputs: ['b'], output: 'r' },
+      { op: 'Div', inputs: ['a', 'r'], output: 'd' },
+      { op: 'Reciprocal', inputs: ['a'], output: 'q' },
+      { op: 'Div', inputs: ['c', 'b'], output: 'e' },
+      { op: 'Add', inputs: ['d', 'q'], output: 's' },
+      { op: 'Add', inputs: ['s', 'e'], output: 'y' },
+    ],
+  };
+}
+
 export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-pooling': () => buildFloatModel(poolingModel()),
   'hand-elementwise': () => buildFloatModel(elementwiseModel()),
@@ -192,4 +215,5 @@ export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-integer-elementwise': () => buildFloatModel(integerElementwiseModel()),
   'hand-reductions': () => buildFloatModel(reductionModel()),
   'hand-sqrt': () => buildFloatModel(sqrtModel()),
+  'hand-division': () => buildFloatModel(divisionModel()),
 };

@@ -161,6 +161,7 @@ export function elementNeeds(d: StepDescriptor, e: number): Need[] {
     case OP.sub:
     case OP.mul:
     case OP.compare:
+    case OP.div:
       return [
         [0, e, 1],
         [1, e, 1],

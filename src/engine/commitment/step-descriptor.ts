@@ -60,6 +60,8 @@ export const STEP_OP_CODES: Record<QuantStep['op'], number> = {
   pwl: 24,
   reduce: 25,
   sqrt: 26,
+  div: 27,
+  reciprocal: 28,
 };
 
 const DESCRIPTOR_ABI = [
@@ -182,7 +184,10 @@ function stepData(step: QuantStep, offsets: Offsets): { ints: bigint[]; table: b
     case 'reduce':
       return { ints: [BigInt(REDUCE_KIND_CODES[step.kind]), BigInt(step.groupSize)], ...none };
     case 'sqrt':
+    case 'div':
       return { ints: [], ...none };
+    case 'reciprocal':
+      return { ints: [BigInt(step.numerator)], ...none };
   }
 }
 

@@ -8,6 +8,7 @@ import { ceilToUnit, compareUnit, floorToUnit, roundToUnit, signUnit } from '../
 import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
 import { reduceGroup } from '../fixed-point/reduce';
 import { sqrtFixed } from '../fixed-point/sqrt';
+import { divFixed } from '../fixed-point/division';
 import { evaluateUnaryPwl } from '../fixed-point/unary-pwl';
 import type { PreparedStep } from './prepared-model';
 import { invariant } from '../../common/invariant';
@@ -142,6 +143,15 @@ function reduce(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Ar
   return y;
 }
 
+/** Section 3.5: the numerator a 2^F is checked against the bound, the quotient by its remainder. */
+function divide(p: PreparedStep, a: number, b: number, ctx: KernelContext): number {
+  const numerator = a * 2 ** ctx.fractionBits;
+  if (Math.abs(numerator) > p.accumulatorBound) overflow(p, numerator, p.accumulatorBound, 'accumulator');
+  const q = divFixed(a, b, ctx.fractionBits);
+  if (q === undefined) overflow(p, numerator, b, 'inexact division');
+  return q;
+}
+
 export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelContext): Float64Array {
   const x = inputs[0];
   const step = p.step;
@@ -207,6 +217,12 @@ export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelCo
     }
     case 'reduce':
       return reduce(p, x, ctx);
+    case 'div':
+      return x.map((v, i) => divide(p, v, inputs[1][i], ctx));
+    case 'reciprocal': {
+      const numerator = Number(step.numerator);
+      return x.map((v) => divide(p, numerator, v, ctx));
+    }
     case 'sqrt':
       return x.map((v) => {
         if (v * 2 ** ctx.fractionBits > p.accumulatorBound) overflow(p, v * 2 ** ctx.fractionBits, p.accumulatorBound, 'accumulator');

@@ -89,6 +89,8 @@ function prepareStep(step: QuantStep, index: number, model: QuantizedModel): Pre
     case 'pwl':
     case 'reduce':
     case 'sqrt':
+    case 'div':
+    case 'reciprocal':
       break;
   }
   return prepared;

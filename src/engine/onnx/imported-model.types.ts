@@ -145,6 +145,17 @@ export interface FloatSqrtStep extends FloatStepBase {
   op: 'sqrt';
 }
 
+/** y = b == 0 ? 0 : floor(a 2^F / b) of two activations (section 3.5). */
+export interface FloatDivStep extends FloatStepBase {
+  op: 'div';
+}
+
+/** y = x == 0 ? 0 : floor(q(numerator) 2^F / x): Reciprocal (numerator 1), Div of a scalar constant by x. */
+export interface FloatReciprocalStep extends FloatStepBase {
+  op: 'reciprocal';
+  numerator: number;
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -165,7 +176,9 @@ export type FloatStep =
   | FloatCompareConstStep
   | FloatUnaryPwlStep
   | FloatReduceStep
-  | FloatSqrtStep;
+  | FloatSqrtStep
+  | FloatDivStep
+  | FloatReciprocalStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

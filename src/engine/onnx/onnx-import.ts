@@ -1,7 +1,7 @@
 /** importOnnx: decode, fix the batch to 1, fold constants and normalize into engine steps. */
 import type { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
-import { convertArithmetic } from './arithmetic-converters';
+import { convertArithmetic, convertReciprocalOp } from './arithmetic-converters';
 import { convertUnaryPwl } from './pwl-converters';
 import { convertAnd, convertCompare, convertHardSigmoid, convertNeg, convertNot, convertPow, convertUnaryInt, convertWhere } from './elementwise-converters';
 import {
@@ -85,6 +85,7 @@ const CONVERTERS: Record<string, Converter> = {
   ReduceSumSquare: convertReduce,
   ReduceL2: convertReduce,
   Sqrt: convertSqrt,
+  Reciprocal: convertReciprocalOp,
   ArgMax: convertReduce,
   ArgMin: convertReduce,
   Identity: convertPassThrough,

@@ -81,6 +81,9 @@ export function quantizeStep(step: FloatStep, fractionBits: number): QuantStep {
     case 'reduce':
       return { ...base, op: 'reduce', kind: step.kind, groupSize: step.groupSize };
     case 'sqrt':
-      return { ...base, op: 'sqrt' };
+    case 'div':
+      return { ...base, op: step.op };
+    case 'reciprocal':
+      return { ...base, op: 'reciprocal', numerator: toIntLike(quantizeReal(step.numerator, F)) };
   }
 }

@@ -156,6 +156,17 @@ export interface QuantSqrtStep extends QuantStepBase {
   op: 'sqrt';
 }
 
+/** y = b == 0 ? 0 : floor(a 2^F / b) (section 3.5). */
+export interface QuantDivStep extends QuantStepBase {
+  op: 'div';
+}
+
+/** y = x == 0 ? 0 : floor(numerator 2^F / x), numerator at 2^F (section 3.5). */
+export interface QuantReciprocalStep extends QuantStepBase {
+  op: 'reciprocal';
+  numerator: IntLike;
+}
+
 export type QuantStep =
   | QuantLinearStep
   | QuantConvStep
@@ -177,7 +188,9 @@ export type QuantStep =
   | QuantCompareConstStep
   | QuantUnaryPwlStep
   | QuantReduceStep
-  | QuantSqrtStep;
+  | QuantSqrtStep
+  | QuantDivStep
+  | QuantReciprocalStep;
 
 export interface StaticBounds {
   /** max |value| of every tensor (index 0 = input), fixed point. */

@@ -115,6 +115,15 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
         accumulator: maxBig(pwlBound(step.table, bx), below.accumulator, above.accumulator),
       };
     }
+    case 'div': {
+      // |b| >= 1 when b != 0, so |y| <= |a| 2^F, the intermediate
+      const scaled = bx << BigInt(F);
+      return { output: scaled, accumulator: scaled };
+    }
+    case 'reciprocal': {
+      const scaled = absBig(intLikeToBig(step.numerator)) << BigInt(F);
+      return { output: scaled, accumulator: scaled };
+    }
     case 'sqrt':
       // floor(sqrt(x 2^F)) with x 2^F the intermediate
       return { output: isqrtBig(bx << BigInt(F)) + 1n, accumulator: bx << BigInt(F) };

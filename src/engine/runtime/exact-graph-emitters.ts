@@ -111,6 +111,17 @@ function emitSoftmax(ctx: EmitContext, step: Extract<QuantStep, { op: 'softmax' 
 }
 
 /**
+ * b == 0 ? 0 : floor(n / b) for integers |n| < 2^52: Div is correctly rounded and cannot cross an
+ * integer (section 3.5), so Floor gives the exact quotient; a zero divisor is replaced by 1 first.
+ */
+function emitDivide(ctx: EmitContext, n: string, d: string): string {
+  const { b } = ctx;
+  const isZero = b.node('Equal', [d, b.scalar(0)]);
+  const safe = b.node('Where', [isZero, b.scalar(1), d]);
+  return b.node('Where', [isZero, b.scalar(0), b.node('Floor', [b.node('Div', [n, safe])])]);
+}
+
+/**
  * floor(sqrt(v)) of integers 0 <= v < 2^52: Sqrt is correctly rounded, so its Floor is off by at
  * most one; r * r > v lowers it, (r + 1)^2 <= v raises it (both products < 2^53, exact).
  */
@@ -247,6 +258,10 @@ export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], le
     }
     case 'reduce':
       return emitReduce(ctx, step, x, length);
+    case 'div':
+      return emitDivide(ctx, b.node('Mul', [x, b.scalar(2 ** ctx.fractionBits)]), inputs[1]);
+    case 'reciprocal':
+      return emitDivide(ctx, b.scalar(num(step.numerator, 'numerator') * 2 ** ctx.fractionBits), x);
     case 'sqrt':
       return emitIsqrt(ctx, b.node('Mul', [b.node('Max', [x, b.scalar(0)]), b.scalar(2 ** ctx.fractionBits)]));
   }

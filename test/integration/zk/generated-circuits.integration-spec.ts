@@ -131,7 +131,7 @@ describe('circuits generated from models', () => {
     }
   }, 600_000);
 
-  it('refuses the reductions and Sqrt of issue 13 by name, with a pointer to optimistic mode', () => {
+  it('refuses the reductions, Sqrt and Reciprocal of issue 13 by name, with a pointer to optimistic mode', () => {
     const bytes = buildFloatModel({
       input: { name: 'x', dims: ['n', 6] },
       output: { name: 'y', dims: ['n'] },
@@ -155,6 +155,17 @@ describe('circuits generated from models', () => {
       ),
     );
     expect(() => generateCircuit(sqrt)).toThrow(/zk mode cannot prove step 0 \(sqrt, ONNX Sqrt node "\/Sqrt_0"\): an integer square root .* use optimistic mode/);
+    const reciprocal = quantize(
+      importOnnx(
+        buildFloatModel({
+          input: { name: 'x', dims: ['n', 6] },
+          output: { name: 'y', dims: ['n', 6] },
+          initializers: [],
+          nodes: [{ op: 'Reciprocal', inputs: ['x'], output: 'y' }],
+        }),
+      ),
+    );
+    expect(() => generateCircuit(reciprocal)).toThrow(/zk mode cannot prove step 0 \(reciprocal, ONNX Reciprocal node "\/Reciprocal_0"\): division by a signal .* use optimistic mode/);
   });
 
   it('refuses inputs of the wrong count or length before any witness is computed', () => {
