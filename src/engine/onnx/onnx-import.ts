@@ -13,6 +13,7 @@ import {
   convertSqrt,
 } from './activation-converters';
 import { convertReduce, convertSoftmax } from './reduce-converters';
+import { convertInstanceNorm, convertLayerNorm } from './norm-converters';
 import { ImportContext, NodeView } from './import-context';
 import type { ImportedModel, ImportedModelInfo } from './imported-model.types';
 import { convertConcat, convertExpand, convertSlice, convertSplit, convertTile, convertTranspose, convertTrilu } from './index-map-converters';
@@ -86,6 +87,8 @@ const CONVERTERS: Record<string, Converter> = {
   ReduceL2: convertReduce,
   Sqrt: convertSqrt,
   Reciprocal: convertReciprocalOp,
+  LayerNormalization: convertLayerNorm,
+  InstanceNormalization: convertInstanceNorm,
   ArgMax: convertReduce,
   ArgMin: convertReduce,
   Identity: convertPassThrough,

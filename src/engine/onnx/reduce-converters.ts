@@ -23,7 +23,7 @@ const REDUCE_KINDS: Record<string, ReduceKind> = {
 const isIdentity = (perm: readonly number[]): boolean => perm.every((p, i) => p === i);
 
 /** x with the axes of `moved` last (in their order), as a hidden gather step when that moves anything. */
-function axesLast(node: NodeView, x: ActValue, moved: readonly number[]): { value: ActValue; perm: number[] } {
+export function axesLast(node: NodeView, x: ActValue, moved: readonly number[]): { value: ActValue; perm: number[] } {
   const perm = [...x.shape.keys()].filter((d) => !moved.includes(d)).concat(moved);
   if (isIdentity(perm)) return { value: x, perm };
   const { outShape, indices } = transposeIndexMap(x.shape, perm);
