@@ -192,6 +192,7 @@ contract OneStepExecutor is IOneStepExecutor {
         if (op == LibStepDescriptor.OP_AVG_POOL || op == LibStepDescriptor.OP_MAX_POOL) return _pool(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_SOFTMAX) return _softmax(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_REDUCE) return _reduce(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_MATMUL) return _matmul(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_GATHER) {
             int256 index = _value(_reads, SOURCE_MAP, _e);
             return index >= 0 ? _value(_reads, 0, uint256(index)) : _d.ints[0];
@@ -380,6 +381,20 @@ contract OneStepExecutor is IOneStepExecutor {
             }
         }
         return kind <= 3 ? best : int256(at << _d.fractionBits);
+    }
+
+    /// @dev MatMul of two activations (docs/semantics.md section 3.7): e = (b, m, n) reads row (b, m)
+    ///      of the left operand and row (b, n) of the transposed right operand, both [.., inner].
+    function _matmul(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        uint256 rows = uint256(_d.ints[1]);
+        uint256 inner = uint256(_d.ints[2]);
+        uint256 cols = uint256(_d.ints[3]);
+        uint256 b = _e / (rows * cols);
+        (int256[] memory a, uint256 aAt) = _span(_reads, 0, (b * rows + (_e / cols) % rows) * inner, inner);
+        (int256[] memory t, uint256 tAt) = _span(_reads, 1, (b * cols + _e % cols) * inner, inner);
+        int256 acc;
+        for (uint256 k; k < inner; ++k) acc += a[aAt + k] * t[tAt + k];
+        return LibFixedPoint.rescale(acc, _d.fractionBits);
     }
 
     /// @dev Sqrt (docs/semantics.md section 3.4): floor(sqrt(x * 2^F)), 0 for x <= 0.

@@ -49,6 +49,7 @@ const ZK_REFUSAL_REASONS: Partial<Record<QuantStep['op'], string>> = {
   sqrt: 'an integer square root is not in this circuit library',
   div: 'division of two signals is not in this circuit library',
   reciprocal: 'division by a signal is not in this circuit library',
+  matmul: 'products of two activation matrices are not in this circuit library',
 };
 
 export interface GeneratedCircuit {
@@ -207,6 +208,7 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
     case 'sqrt':
     case 'div':
     case 'reciprocal':
+    case 'matmul':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
 }
@@ -333,6 +335,7 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
     case 'sqrt':
     case 'div':
     case 'reciprocal':
+    case 'matmul':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -497,6 +500,7 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
       case 'sqrt':
       case 'div':
       case 'reciprocal':
+      case 'matmul':
         break; // refused by assertZkSupported above
     }
   });

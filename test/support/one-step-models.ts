@@ -208,6 +208,30 @@ function divisionModel(): FloatModelSpec {
   };
 }
 
+/** Issue 13's MatMul of two activations: one attention head, softmax(Q K^T / sqrt(5)) V, batched over 2 heads. */
+function attentionModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 2, 4, 6] },
+    output: { name: 'y', dims: ['n', 2, 4, 5] },
+    initializers: [
+      { name: 'wq', dims: [6, 5], values: seededValues(30, 41, 0.5) },
+      { name: 'wk', dims: [6, 5], values: seededValues(30, 42, 0.5) },
+      { name: 'wv', dims: [6, 5], values: seededValues(30, 43, 0.5) },
+      { name: 'scale', dims: [], values: [Math.sqrt(5)] },
+    ],
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'wq'], output: 'q' },
+      { op: 'MatMul', inputs: ['x', 'wk'], output: 'k' },
+      { op: 'MatMul', inputs: ['x', 'wv'], output: 'v' },
+      { op: 'Transpose', inputs: ['k'], output: 'kt', attrs: [ints('perm', [0, 1, 3, 2])] },
+      { op: 'MatMul', inputs: ['q', 'kt'], output: 's' },
+      { op: 'Div', inputs: ['s', 'scale'], output: 'z' },
+      { op: 'Softmax', inputs: ['z'], output: 'p' },
+      { op: 'MatMul', inputs: ['p', 'v'], output: 'y' },
+    ],
+  };
+}
+
 export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-pooling': () => buildFloatModel(poolingModel()),
   'hand-elementwise': () => buildFloatModel(elementwiseModel()),
@@ -216,4 +240,5 @@ export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-reductions': () => buildFloatModel(reductionModel()),
   'hand-sqrt': () => buildFloatModel(sqrtModel()),
   'hand-division': () => buildFloatModel(divisionModel()),
+  'hand-attention': () => buildFloatModel(attentionModel()),
 };

@@ -62,6 +62,7 @@ export const STEP_OP_CODES: Record<QuantStep['op'], number> = {
   sqrt: 26,
   div: 27,
   reciprocal: 28,
+  matmul: 29,
 };
 
 const DESCRIPTOR_ABI = [
@@ -188,6 +189,8 @@ function stepData(step: QuantStep, offsets: Offsets): { ints: bigint[]; table: b
       return { ints: [], ...none };
     case 'reciprocal':
       return { ints: [BigInt(step.numerator)], ...none };
+    case 'matmul':
+      return { ints: [step.batch, step.rows, step.inner, step.cols].map(BigInt), ...none };
   }
 }
 

@@ -152,6 +152,23 @@ function divide(p: PreparedStep, a: number, b: number, ctx: KernelContext): numb
   return q;
 }
 
+/** y[b, m, n] = rescale(sum_k a[b, m, k] bt[b, n, k], F) (section 3.7). */
+function matmul(p: PreparedStep, a: Float64Array, bt: Float64Array, ctx: KernelContext): Float64Array {
+  invariant(p.step.op === 'matmul', 'the kernel runs only its own op');
+  const { batch, rows, inner, cols } = p.step;
+  const y = new Float64Array(batch * rows * cols);
+  for (let b = 0; b < batch; b++)
+    for (let m = 0; m < rows; m++)
+      for (let n = 0; n < cols; n++) {
+        const aAt = (b * rows + m) * inner;
+        const bAt = (b * cols + n) * inner;
+        let acc = 0;
+        for (let k = 0; k < inner; k++) acc += a[aAt + k] * bt[bAt + k];
+        y[(b * rows + m) * cols + n] = rescaleChecked(p, acc, ctx);
+      }
+  return y;
+}
+
 export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelContext): Float64Array {
   const x = inputs[0];
   const step = p.step;
@@ -219,6 +236,8 @@ export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelCo
       return reduce(p, x, ctx);
     case 'div':
       return x.map((v, i) => divide(p, v, inputs[1][i], ctx));
+    case 'matmul':
+      return matmul(p, x, inputs[1], ctx);
     case 'reciprocal': {
       const numerator = Number(step.numerator);
       return x.map((v) => divide(p, numerator, v, ctx));

@@ -91,6 +91,7 @@ function prepareStep(step: QuantStep, index: number, model: QuantizedModel): Pre
     case 'sqrt':
     case 'div':
     case 'reciprocal':
+    case 'matmul':
       break;
   }
   return prepared;

@@ -156,6 +156,18 @@ export interface FloatReciprocalStep extends FloatStepBase {
   numerator: number;
 }
 
+/**
+ * y[b, m, n] = rescale(sum_k a[b, m, k] bt[b, n, k], F): MatMul of two activations (section 3.7),
+ * the right operand already transposed to [batch, N, K] by the importer.
+ */
+export interface FloatMatMulStep extends FloatStepBase {
+  op: 'matmul';
+  batch: number;
+  rows: number;
+  inner: number;
+  cols: number;
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -178,7 +190,8 @@ export type FloatStep =
   | FloatReduceStep
   | FloatSqrtStep
   | FloatDivStep
-  | FloatReciprocalStep;
+  | FloatReciprocalStep
+  | FloatMatMulStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

@@ -83,6 +83,8 @@ export function quantizeStep(step: FloatStep, fractionBits: number): QuantStep {
     case 'sqrt':
     case 'div':
       return { ...base, op: step.op };
+    case 'matmul':
+      return { ...base, op: 'matmul', batch: step.batch, rows: step.rows, inner: step.inner, cols: step.cols };
     case 'reciprocal':
       return { ...base, op: 'reciprocal', numerator: toIntLike(quantizeReal(step.numerator, F)) };
   }

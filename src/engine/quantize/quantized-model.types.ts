@@ -167,6 +167,15 @@ export interface QuantReciprocalStep extends QuantStepBase {
   numerator: IntLike;
 }
 
+/** y[b, m, n] = rescale(sum_k a[b, m, k] bt[b, n, k], F), inputs a [batch, rows, inner] and bt [batch, cols, inner]. */
+export interface QuantMatMulStep extends QuantStepBase {
+  op: 'matmul';
+  batch: number;
+  rows: number;
+  inner: number;
+  cols: number;
+}
+
 export type QuantStep =
   | QuantLinearStep
   | QuantConvStep
@@ -190,7 +199,8 @@ export type QuantStep =
   | QuantReduceStep
   | QuantSqrtStep
   | QuantDivStep
-  | QuantReciprocalStep;
+  | QuantReciprocalStep
+  | QuantMatMulStep;
 
 export interface StaticBounds {
   /** max |value| of every tensor (index 0 = input), fixed point. */

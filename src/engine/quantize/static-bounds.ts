@@ -115,6 +115,9 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
         accumulator: maxBig(pwlBound(step.table, bx), below.accumulator, above.accumulator),
       };
     }
+    case 'matmul':
+      // every partial sum of inner products is within inner * B_a * B_b
+      return rescaled(BigInt(step.inner) * bx * inputs[1], F);
     case 'div': {
       // |b| >= 1 when b != 0, so |y| <= |a| 2^F, the intermediate
       const scaled = bx << BigInt(F);

@@ -258,6 +258,14 @@ export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], le
     }
     case 'reduce':
       return emitReduce(ctx, step, x, length);
+    case 'matmul': {
+      // [N, batch, rows, inner] x [N, batch, inner, cols]: integer products and sums below the bound
+      const a = b.node('Reshape', [x, b.i64([-1, step.batch, step.rows, step.inner], [4])]);
+      const bt = b.node('Reshape', [inputs[1], b.i64([-1, step.batch, step.cols, step.inner], [4])]);
+      const product = b.node('MatMul', [a, b.node('Transpose', [bt], { perm: [0, 1, 3, 2] })]);
+      const y = floorScale(ctx, b.node('Add', [product, b.scalar(half)]));
+      return b.node('Reshape', [y, b.i64([-1, length], [2])]);
+    }
     case 'div':
       return emitDivide(ctx, b.node('Mul', [x, b.scalar(2 ** ctx.fractionBits)]), inputs[1]);
     case 'reciprocal':

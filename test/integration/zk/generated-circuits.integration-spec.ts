@@ -12,7 +12,7 @@ import { circuitInput, circuitLayout, decodePublicSignals, packOutputs } from '.
 import { generateCircuit } from '../../../src/zk/circuit-generator';
 import { commitSignedVector } from '../../../src/zk/poseidon-commitment';
 import { ZkError } from '../../../src/zk/zk.errors';
-import { buildFloatModel, intAttr, seededValues } from '../../../src/engine/testing';
+import { buildFloatModel, intAttr, intsAttr, seededValues } from '../../../src/engine/testing';
 import { compileHarness, type HarnessCircuit, modP } from '../../support/zk-circuit-harness';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'onnx-conformance');
@@ -131,7 +131,7 @@ describe('circuits generated from models', () => {
     }
   }, 600_000);
 
-  it('refuses the reductions, Sqrt and Reciprocal of issue 13 by name, with a pointer to optimistic mode', () => {
+  it('refuses the reductions, Sqrt, Reciprocal and MatMul of activations of issue 13 by name, with a pointer to optimistic mode', () => {
     const bytes = buildFloatModel({
       input: { name: 'x', dims: ['n', 6] },
       output: { name: 'y', dims: ['n'] },
@@ -165,6 +165,20 @@ describe('circuits generated from models', () => {
         }),
       ),
     );
+    const attention = quantize(
+      importOnnx(
+        buildFloatModel({
+          input: { name: 'x', dims: ['n', 2, 3] },
+          output: { name: 'y', dims: ['n', 2, 2] },
+          initializers: [],
+          nodes: [
+            { op: 'Transpose', inputs: ['x'], output: 't', attrs: [intsAttr('perm', [0, 2, 1])] },
+            { op: 'MatMul', inputs: ['x', 't'], output: 'y' },
+          ],
+        }),
+      ),
+    );
+    expect(() => generateCircuit(attention)).toThrow(/zk mode cannot prove step \d \(matmul, ONNX MatMul node "\/MatMul_1"\): products of two activation matrices .* use optimistic mode/);
     expect(() => generateCircuit(reciprocal)).toThrow(/zk mode cannot prove step 0 \(reciprocal, ONNX Reciprocal node "\/Reciprocal_0"\): division by a signal .* use optimistic mode/);
   });
 
