@@ -47,7 +47,7 @@ describe('layout ops as index maps', () => {
       ],
       [i64('sizes', [2, 3])],
     );
-    await expect(expectExact(bytes, 10, [])).rejects.toThrow(/shapes \[1,3,2\] and \[1,2,2\] do not broadcast/);
+    await expect(expectExact(bytes, 10, [])).rejects.toThrow(/do not broadcast/);
     const even = model(
       [6, 2],
       [3, 2],
