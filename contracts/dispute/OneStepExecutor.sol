@@ -191,6 +191,8 @@ contract OneStepExecutor is IOneStepExecutor {
         if (op == LibStepDescriptor.OP_CONV) return _conv(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_AVG_POOL || op == LibStepDescriptor.OP_MAX_POOL) return _pool(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_SOFTMAX) return _softmax(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_REDUCE) return _reduce(_d, _e, _reads);
+        if (op == LibStepDescriptor.OP_MATMUL) return _matmul(_d, _e, _reads);
         if (op == LibStepDescriptor.OP_GATHER) {
             int256 index = _value(_reads, SOURCE_MAP, _e);
             return index >= 0 ? _value(_reads, 0, uint256(index)) : _d.ints[0];
@@ -217,6 +219,10 @@ contract OneStepExecutor is IOneStepExecutor {
         }
         if (op == LibStepDescriptor.OP_RESHAPE) return x;
         if (op >= LibStepDescriptor.OP_MUL && op <= LibStepDescriptor.OP_COMPARE_CONST) return _elementwise(_d, _e, x, _reads);
+        if (op == LibStepDescriptor.OP_SQRT) return _x2sqrt(x, _d.fractionBits);
+        // section 3.5: b == 0 ? 0 : floor(a 2^F / b)
+        if (op == LibStepDescriptor.OP_DIV) return _divide(x, _value(_reads, 1, _e), _d.fractionBits);
+        if (op == LibStepDescriptor.OP_RECIPROCAL) return _divide(_d.ints[0], x, _d.fractionBits);
         if (op == LibStepDescriptor.OP_PWL) {
             // outside the table: rescale(x * slope, F) + value (docs/semantics.md section 4.1)
             if (x < _d.ints[0]) return LibFixedPoint.rescale(x * _d.ints[5], _d.fractionBits) + _d.ints[3];
@@ -343,5 +349,78 @@ contract OneStepExecutor is IOneStepExecutor {
         }
         // e_i >= 0 and S >= 2^F > 0 for the stored exp table, so `/` (truncation) is floor here.
         return (mine << _d.fractionBits) / sum;
+    }
+
+    /// @dev Group e of groupSize consecutive values (docs/semantics.md section 3.3): kind sum 0,
+    ///      mean 1 (floor((s + floor(n/2)) / n)), max 2, min 3, l1 4, argmax 5, argmin 6 (first
+    ///      index on a tie, times 2^F), l2 7 (isqrt of the sum of squares); any other kind is malformed.
+    function _reduce(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        int256 kind = _d.ints[0];
+        uint256 size = uint256(_d.ints[1]);
+        if (size == 0 || kind < 0 || kind > 7) revert LibStepDescriptor.LibStepDescriptor_Malformed(_d.op, _d.inputs.length, _d.ints.length);
+        (int256[] memory x, uint256 xAt) = _span(_reads, 0, _e * size, size);
+        if (kind == 0 || kind == 1 || kind == 4) {
+            int256 sum;
+            for (uint256 i; i < size; ++i) sum += kind == 4 && x[xAt + i] < 0 ? -x[xAt + i] : x[xAt + i];
+            return kind == 1 ? _floorDiv(sum + int256(size / 2), int256(size)) : sum;
+        }
+        if (kind == 7) {
+            int256 squares;
+            for (uint256 i; i < size; ++i) squares += x[xAt + i] * x[xAt + i];
+            return int256(_isqrt(uint256(squares)));
+        }
+        bool isMax = kind == 2 || kind == 5;
+        int256 best = x[xAt];
+        uint256 at;
+        for (uint256 i = 1; i < size; ++i) {
+            int256 v = x[xAt + i];
+            // strict: the first index wins a tie (ONNX select_last_index = 0)
+            if (isMax ? v > best : v < best) {
+                best = v;
+                at = i;
+            }
+        }
+        return kind <= 3 ? best : int256(at << _d.fractionBits);
+    }
+
+    /// @dev MatMul of two activations (docs/semantics.md section 3.7): e = (b, m, n) reads row (b, m)
+    ///      of the left operand and row (b, n) of the transposed right operand, both [.., inner].
+    function _matmul(StepDescriptor memory _d, uint256 _e, ChunkRead[] memory _reads) private pure returns (int256) {
+        uint256 rows = uint256(_d.ints[1]);
+        uint256 inner = uint256(_d.ints[2]);
+        uint256 cols = uint256(_d.ints[3]);
+        uint256 b = _e / (rows * cols);
+        (int256[] memory a, uint256 aAt) = _span(_reads, 0, (b * rows + (_e / cols) % rows) * inner, inner);
+        (int256[] memory t, uint256 tAt) = _span(_reads, 1, (b * cols + _e % cols) * inner, inner);
+        int256 acc;
+        for (uint256 k; k < inner; ++k) acc += a[aAt + k] * t[tAt + k];
+        return LibFixedPoint.rescale(acc, _d.fractionBits);
+    }
+
+    /// @dev Sqrt (docs/semantics.md section 3.4): floor(sqrt(x * 2^F)), 0 for x <= 0.
+    function _x2sqrt(int256 _x, uint256 _f) private pure returns (int256) {
+        return _x <= 0 ? int256(0) : int256(_isqrt(uint256(_x) << _f));
+    }
+
+    /// @dev floor(sqrt(a)) by Newton's method from above (exact for every uint256).
+    function _isqrt(uint256 _a) private pure returns (uint256 x_) {
+        if (_a < 2) return _a;
+        x_ = _a;
+        uint256 y = (x_ >> 1) + (x_ & 1);
+        while (y < x_) {
+            x_ = y;
+            y = (x_ + _a / x_) >> 1;
+        }
+    }
+
+    /// @dev Division of fixed-point values (docs/semantics.md section 3.5): 0 for a zero divisor.
+    function _divide(int256 _a, int256 _b, uint256 _f) private pure returns (int256) {
+        return _b == 0 ? int256(0) : _floorDiv(_a * int256(uint256(1) << _f), _b);
+    }
+
+    /// @dev floor(a / n) for n != 0 (Solidity's `/` truncates toward zero).
+    function _floorDiv(int256 _a, int256 _n) private pure returns (int256 q_) {
+        q_ = _a / _n;
+        if (_a % _n != 0 && ((_a < 0) != (_n < 0))) q_ -= 1;
     }
 }

@@ -13,7 +13,9 @@ pragma solidity 0.8.37;
 ///      softmax [groupSize, lo, hi, shiftBits, below, above]; add, sub, relu, reshape [];
 ///      mul, abs, sign, floor, ceil, round []; compare [kind]; compareConst [kind, constant]
 ///      (kind: less 0, lessOrEqual 1, greater 2, greaterOrEqual 3, equal 4);
-///      pwl [lo, hi, shiftBits, below, above, belowSlope, aboveSlope].
+///      pwl [lo, hi, shiftBits, below, above, belowSlope, aboveSlope];
+///      reduce [kind, groupSize] (kind: sum 0, mean 1, max 2, min 3, l1 4, argmax 5, argmin 6, l2 7);
+///      sqrt []; div []; reciprocal [numerator]; matmul [batch, rows, inner, cols].
 ///      geometry = [C, H, W, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw, Ho, Wo].
 ///      `table` holds PWL values; `mapRoot` is the tensor root of the gather index map or of the
 ///      avgPool multipliers (`mapLength` values).
@@ -57,7 +59,12 @@ library LibStepDescriptor {
     uint256 internal constant OP_COMPARE = 22;
     uint256 internal constant OP_COMPARE_CONST = 23;
     uint256 internal constant OP_PWL = 24;
-    uint256 internal constant OP_COUNT = 25;
+    uint256 internal constant OP_REDUCE = 25;
+    uint256 internal constant OP_SQRT = 26;
+    uint256 internal constant OP_DIV = 27;
+    uint256 internal constant OP_RECIPROCAL = 28;
+    uint256 internal constant OP_MATMUL = 29;
+    uint256 internal constant OP_COUNT = 30;
     uint256 internal constant GEOMETRY_INTS = 15;
 
     /// @notice The descriptor does not have the fields its op needs.
@@ -92,15 +99,15 @@ library LibStepDescriptor {
     }
 
     function _inputCount(uint256 _op) private pure returns (uint256) {
-        return _op == OP_ADD || _op == OP_SUB || _op == OP_MUL || _op == OP_COMPARE ? 2 : 1;
+        return _op == OP_ADD || _op == OP_SUB || _op == OP_MUL || _op == OP_COMPARE || _op == OP_DIV || _op == OP_MATMUL ? 2 : 1;
     }
 
     function _intCount(uint256 _op) private pure returns (uint256) {
-        if (_op == OP_LINEAR || _op == OP_AFFINE || _op == OP_CLIP) return 4;
+        if (_op == OP_LINEAR || _op == OP_AFFINE || _op == OP_CLIP || _op == OP_MATMUL) return 4;
         if (_op == OP_CONV) return GEOMETRY_INTS + 3;
         if (_op == OP_ADD_CONST) return 3;
-        if (_op == OP_LEAKY_RELU || _op == OP_GATHER || _op == OP_COMPARE) return 1;
-        if (_op == OP_COMPARE_CONST) return 2;
+        if (_op == OP_LEAKY_RELU || _op == OP_GATHER || _op == OP_COMPARE || _op == OP_RECIPROCAL) return 1;
+        if (_op == OP_COMPARE_CONST || _op == OP_REDUCE) return 2;
         if (_op == OP_AVG_POOL) return GEOMETRY_INTS + 1;
         if (_op == OP_MAX_POOL) return GEOMETRY_INTS;
         if (_op == OP_SIGMOID || _op == OP_TANH) return 5;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importOnnx, parseInputs, quantize } from '../engine';
-import { buildRandomMlp, globalPoolConvModel, mnistFixtureDir, reluChainModel, wideConvModel } from '../engine/testing';
+import { buildFloatModel, buildRandomMlp, globalPoolConvModel, intAttr, intsAttr, mnistFixtureDir, reluChainModel, wideConvModel } from '../engine/testing';
 import { checkDisputeBudget } from '../models/compile-model';
 import { MAX_DISPUTE_MOVE_GAS, disputeGasReport } from './dispute-gas';
 
@@ -52,6 +52,27 @@ describe('the registration bound on dispute gas', () => {
     expect(error.code).toBe('DISPUTE_MOVE_OVER_BUDGET');
     expect(error.message).toMatch(/^the dispute move oneStep at step 2 \(avgPool\) may need \d+ gas; optimistic mode allows at most 10000000/);
     expect(error.details).toMatchObject({ move: 'oneStep', step: 2, op: 'avgPool', budget: MAX_DISPUTE_MOVE_GAS });
+  });
+
+  it('prices a reduction by its row and refuses, by name, one whose row is too wide for one move', () => {
+    const reduceModel = (width: number) =>
+      quantize(
+        importOnnx(
+          buildFloatModel({
+            input: { name: 'x', dims: ['n', 2, width] },
+            output: { name: 'y', dims: ['n', 2] },
+            initializers: [],
+            nodes: [{ op: 'ReduceMean', inputs: ['x'], output: 'y', attrs: [intsAttr('axes', [2]), intAttr('keepdims', 0)] }],
+          }),
+        ),
+      );
+    const narrow = disputeGasReport(reduceModel(300)).oneStepByStep[0];
+    const wide = disputeGasReport(reduceModel(1200)).oneStepByStep[0];
+    expect(narrow.op).toBe('reduce');
+    expect(wide.gas - narrow.gas).toBeGreaterThan(900 * 32 * 16);
+    const error = codeOf(() => checkDisputeBudget(reduceModel(20_000)));
+    expect(error.code).toBe('DISPUTE_MOVE_OVER_BUDGET');
+    expect(error.message).toMatch(/^the dispute move oneStep at step 0 \(reduce\) may need \d+ gas; optimistic mode allows at most 10000000/);
   });
 
   it('refuses a model whose output is too long to reveal in one transaction', () => {

@@ -19,7 +19,7 @@ import { OnnxRuntimeBackend } from './runtime/onnxruntime-backend';
 const ZOO_DIR = join(__dirname, '../../test/fixtures/onnx-zoo');
 /** Accepted error relative to max |float output|. */
 const RELATIVE_TOLERANCE = 0.02;
-const EXPECTED = ['1l_concat', '1l_elu', '1l_erf', '1l_gelu_tanh_appx', '1l_slice', 'exp', 'hard_sigmoid', 'ltsf', 'mish', 'softplus', 'tril'];
+const EXPECTED = ['1l_concat', '1l_div', '1l_elu', '1l_erf', '1l_gelu_tanh_appx', '1l_instance_norm', '1l_mean', '1l_slice', '1l_sqrt', '1l_var', 'exp', 'hard_sigmoid', 'large_op_graph', 'layernorm', 'ltsf', 'max', 'mish', 'reducel2', 'softplus', 'tril'];
 
 const fixtures = readdirSync(ZOO_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())

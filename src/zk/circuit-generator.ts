@@ -45,6 +45,11 @@ const ZK_REFUSAL_REASONS: Partial<Record<QuantStep['op'], string>> = {
   compare: 'comparisons of two signals are not in this circuit library',
   compareConst: 'comparisons are not in this circuit library',
   pwl: 'its table lookups are not expressible in this circuit library',
+  reduce: 'reductions (and the comparisons of max, min, argmax) are not in this circuit library',
+  sqrt: 'an integer square root is not in this circuit library',
+  div: 'division of two signals is not in this circuit library',
+  reciprocal: 'division by a signal is not in this circuit library',
+  matmul: 'products of two activation matrices are not in this circuit library',
 };
 
 export interface GeneratedCircuit {
@@ -199,6 +204,11 @@ function emitStep(ctx: EmitContext, step: QuantStep, i: number): void {
     case 'compare':
     case 'compareConst':
     case 'pwl':
+    case 'reduce':
+    case 'sqrt':
+    case 'div':
+    case 'reciprocal':
+    case 'matmul':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `zk mode cannot prove step ${i} (${step.op}); use optimistic mode`);
   }
 }
@@ -321,6 +331,11 @@ function accumulatorEmitter(step: QuantStep, i: number, x: string): { declaratio
     case 'compare':
     case 'compareConst':
     case 'pwl':
+    case 'reduce':
+    case 'sqrt':
+    case 'div':
+    case 'reciprocal':
+    case 'matmul':
       throw new ZkError('ZK_UNSUPPORTED_MODEL', `step ${i} (${step.op}) is not a rescaling step`);
   }
 }
@@ -481,6 +496,11 @@ export function estimateConstraints(model: QuantizedModel, batchSize = 1): numbe
       case 'compare':
       case 'compareConst':
       case 'pwl':
+      case 'reduce':
+      case 'sqrt':
+      case 'div':
+      case 'reciprocal':
+      case 'matmul':
         break; // refused by assertZkSupported above
     }
   });

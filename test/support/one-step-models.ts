@@ -144,9 +144,101 @@ function integerElementwiseModel(): FloatModelSpec {
   };
 }
 
+/** Issue 13's reductions (every kind, over the last, a middle and two axes) and Softmax over a middle axis. */
+function reductionModel(): FloatModelSpec {
+  const cast = (input: string, output: string) => ({ op: 'Cast', inputs: [input], output, attrs: [int('to', 1)] });
+  return {
+    input: { name: 'x', dims: ['n', 4, 6] },
+    output: { name: 'y', dims: ['n', 4, 6] },
+    initializers: [{ name: 'axes', dims: [1], values: [2], type: 'int64' }],
+    nodes: [
+      { op: 'ReduceSum', inputs: ['x', 'axes'], output: 's' },
+      { op: 'ReduceMean', inputs: ['x'], output: 'm', attrs: [ints('axes', [1])] },
+      { op: 'Add', inputs: ['s', 'm'], output: 'a' },
+      { op: 'ReduceMax', inputs: ['a'], output: 'mx', attrs: [ints('axes', [1])] },
+      { op: 'ReduceMin', inputs: ['x'], output: 'mn', attrs: [ints('axes', [2])] },
+      { op: 'Sub', inputs: ['mx', 'mn'], output: 'b' },
+      { op: 'ReduceL1', inputs: ['b'], output: 'l', attrs: [ints('axes', [1, 2]), int('keepdims', 0)] },
+      { op: 'ArgMax', inputs: ['b'], output: 'ami', attrs: [int('axis', 1)] },
+      cast('ami', 'am'),
+      { op: 'ArgMin', inputs: ['x'], output: 'ani', attrs: [int('axis', 2)] },
+      cast('ani', 'an'),
+      { op: 'Add', inputs: ['am', 'an'], output: 'c' },
+      { op: 'Mul', inputs: ['c', 'l'], output: 'd' },
+      { op: 'Softmax', inputs: ['d'], output: 'sm', attrs: [int('axis', 1)] },
+      { op: 'Add', inputs: ['sm', 'b'], output: 'y' },
+    ],
+  };
+}
+
+/** Issue 13's Sqrt (0 for x <= 0) and ReduceL2 (isqrt of the exact sum of squares). */
+function sqrtModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 3, 5] },
+    output: { name: 'y', dims: ['n', 3, 5] },
+    initializers: [],
+    nodes: [
+      { op: 'Sqrt', inputs: ['x'], output: 's' },
+      { op: 'ReduceL2', inputs: ['x'], output: 'l', attrs: [ints('axes', [2])] },
+      { op: 'Add', inputs: ['s', 'l'], output: 'y' },
+    ],
+  };
+}
+
+/** Issue 13's division: Div of two activations (a zero divisor where Relu clips), Reciprocal, constant / x. */
+function divisionModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 2, 8] },
+    output: { name: 'y', dims: ['n', 8] },
+    initializers: [
+      { name: 'i0', dims: [], values: [0], type: 'int64' },
+      { name: 'i1', dims: [], values: [1], type: 'int64' },
+      { name: 'c', dims: [], values: [-0.75] },
+    ],
+    nodes: [
+      { op: 'Gather', inputs: ['x', 'i0'], output: 'a', attrs: [int('axis', 1)] },
+      { op: 'Gather', inputs: ['x', 'i1'], output: 'b', attrs: [int('axis', 1)] },
+      { op: 'Relu', inputs: ['b'], output: 'r' },
+      { op: 'Div', inputs: ['a', 'r'], output: 'd' },
+      { op: 'Reciprocal', inputs: ['a'], output: 'q' },
+      { op: 'Div', inputs: ['c', 'b'], output: 'e' },
+      { op: 'Add', inputs: ['d', 'q'], output: 's' },
+      { op: 'Add', inputs: ['s', 'e'], output: 'y' },
+    ],
+  };
+}
+
+/** Issue 13's MatMul of two activations: one attention head, softmax(Q K^T / sqrt(5)) V, batched over 2 heads. */
+function attentionModel(): FloatModelSpec {
+  return {
+    input: { name: 'x', dims: ['n', 2, 4, 6] },
+    output: { name: 'y', dims: ['n', 2, 4, 5] },
+    initializers: [
+      { name: 'wq', dims: [6, 5], values: seededValues(30, 41, 0.5) },
+      { name: 'wk', dims: [6, 5], values: seededValues(30, 42, 0.5) },
+      { name: 'wv', dims: [6, 5], values: seededValues(30, 43, 0.5) },
+      { name: 'scale', dims: [], values: [Math.sqrt(5)] },
+    ],
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'wq'], output: 'q' },
+      { op: 'MatMul', inputs: ['x', 'wk'], output: 'k' },
+      { op: 'MatMul', inputs: ['x', 'wv'], output: 'v' },
+      { op: 'Transpose', inputs: ['k'], output: 'kt', attrs: [ints('perm', [0, 1, 3, 2])] },
+      { op: 'MatMul', inputs: ['q', 'kt'], output: 's' },
+      { op: 'Div', inputs: ['s', 'scale'], output: 'z' },
+      { op: 'Softmax', inputs: ['z'], output: 'p' },
+      { op: 'MatMul', inputs: ['p', 'v'], output: 'y' },
+    ],
+  };
+}
+
 export const ONE_STEP_MODELS: Record<string, () => Uint8Array> = {
   'hand-pooling': () => buildFloatModel(poolingModel()),
   'hand-elementwise': () => buildFloatModel(elementwiseModel()),
   'hand-conv': () => buildFloatModel(convModel()),
   'hand-integer-elementwise': () => buildFloatModel(integerElementwiseModel()),
+  'hand-reductions': () => buildFloatModel(reductionModel()),
+  'hand-sqrt': () => buildFloatModel(sqrtModel()),
+  'hand-division': () => buildFloatModel(divisionModel()),
+  'hand-attention': () => buildFloatModel(attentionModel()),
 };

@@ -139,6 +139,21 @@ export function elementNeeds(d: StepDescriptor, e: number): Need[] {
       const size = ints[0];
       return [[0, Math.floor(e / size) * size, size]];
     }
+    case OP.matmul: {
+      // a row of the left operand and a row of the transposed right operand (section 3.7)
+      const [, rows, inner, cols] = ints;
+      const b = Math.floor(e / (rows * cols));
+      const m = Math.floor(e / cols) % rows;
+      return [
+        [0, (b * rows + m) * inner, inner],
+        [1, (b * cols + (e % cols)) * inner, inner],
+      ];
+    }
+    case OP.reduce: {
+      // the whole group of output value e (section 3.3)
+      const size = ints[1];
+      return [[0, e * size, size]];
+    }
     case OP.affine: {
       const p = Math.floor(e / ints[0]) % ints[1];
       return [
@@ -156,6 +171,7 @@ export function elementNeeds(d: StepDescriptor, e: number): Need[] {
     case OP.sub:
     case OP.mul:
     case OP.compare:
+    case OP.div:
       return [
         [0, e, 1],
         [1, e, 1],

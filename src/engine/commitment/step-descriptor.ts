@@ -19,6 +19,7 @@ import type { PwlTable } from '../fixed-point/pwl-table';
 import type { QuantizedModel, QuantStep } from '../quantize/quantized-model.types';
 import { EngineError } from '../engine.errors';
 import { COMPARE_KIND_CODES } from '../fixed-point/elementwise';
+import { REDUCE_KIND_CODES } from '../fixed-point/reduce';
 import {
   type MerkleProof,
   merkleLevels,
@@ -57,6 +58,11 @@ export const STEP_OP_CODES: Record<QuantStep['op'], number> = {
   compare: 22,
   compareConst: 23,
   pwl: 24,
+  reduce: 25,
+  sqrt: 26,
+  div: 27,
+  reciprocal: 28,
+  matmul: 29,
 };
 
 const DESCRIPTOR_ABI = [
@@ -176,6 +182,15 @@ function stepData(step: QuantStep, offsets: Offsets): { ints: bigint[]; table: b
         table: step.table.values.map(BigInt),
         map: [],
       };
+    case 'reduce':
+      return { ints: [BigInt(REDUCE_KIND_CODES[step.kind]), BigInt(step.groupSize)], ...none };
+    case 'sqrt':
+    case 'div':
+      return { ints: [], ...none };
+    case 'reciprocal':
+      return { ints: [BigInt(step.numerator)], ...none };
+    case 'matmul':
+      return { ints: [step.batch, step.rows, step.inner, step.cols].map(BigInt), ...none };
   }
 }
 

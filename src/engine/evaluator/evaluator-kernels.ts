@@ -6,6 +6,9 @@
 import { EngineError } from '../engine.errors';
 import { ceilToUnit, compareUnit, floorToUnit, roundToUnit, signUnit } from '../fixed-point/elementwise';
 import { evaluatePwl, type PwlTable } from '../fixed-point/pwl-table';
+import { reduceGroup } from '../fixed-point/reduce';
+import { sqrtFixed } from '../fixed-point/sqrt';
+import { divFixed } from '../fixed-point/division';
 import { evaluateUnaryPwl } from '../fixed-point/unary-pwl';
 import type { PreparedStep } from './prepared-model';
 import { invariant } from '../../common/invariant';
@@ -124,6 +127,48 @@ function softmax(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64A
   return y;
 }
 
+/** One value per contiguous group (section 3.3); the running sum is checked against the accumulator bound. */
+function reduce(p: PreparedStep, x: Float64Array, ctx: KernelContext): Float64Array {
+  invariant(p.step.op === 'reduce', 'the kernel runs only its own op');
+  const { kind, groupSize } = p.step;
+  const y = new Float64Array(x.length / groupSize);
+  for (let g = 0; g < y.length; g++) {
+    if (kind === 'sum' || kind === 'mean' || kind === 'l1' || kind === 'l2') {
+      let total = 0;
+      for (let i = 0; i < groupSize; i++) total += kind === 'l2' ? x[g * groupSize + i] ** 2 : Math.abs(x[g * groupSize + i]);
+      if (total + (kind === 'mean' ? Math.floor(groupSize / 2) : 0) > p.accumulatorBound) overflow(p, total, p.accumulatorBound, 'accumulator');
+    }
+    y[g] = reduceGroup(kind, x, g * groupSize, groupSize, ctx.fractionBits);
+  }
+  return y;
+}
+
+/** Section 3.5: the numerator a 2^F is checked against the bound, the quotient by its remainder. */
+function divide(p: PreparedStep, a: number, b: number, ctx: KernelContext): number {
+  const numerator = a * 2 ** ctx.fractionBits;
+  if (Math.abs(numerator) > p.accumulatorBound) overflow(p, numerator, p.accumulatorBound, 'accumulator');
+  const q = divFixed(a, b, ctx.fractionBits);
+  if (q === undefined) overflow(p, numerator, b, 'inexact division');
+  return q;
+}
+
+/** y[b, m, n] = rescale(sum_k a[b, m, k] bt[b, n, k], F) (section 3.7). */
+function matmul(p: PreparedStep, a: Float64Array, bt: Float64Array, ctx: KernelContext): Float64Array {
+  invariant(p.step.op === 'matmul', 'the kernel runs only its own op');
+  const { batch, rows, inner, cols } = p.step;
+  const y = new Float64Array(batch * rows * cols);
+  for (let b = 0; b < batch; b++)
+    for (let m = 0; m < rows; m++)
+      for (let n = 0; n < cols; n++) {
+        const aAt = (b * rows + m) * inner;
+        const bAt = (b * cols + n) * inner;
+        let acc = 0;
+        for (let k = 0; k < inner; k++) acc += a[aAt + k] * bt[bAt + k];
+        y[(b * rows + m) * cols + n] = rescaleChecked(p, acc, ctx);
+      }
+  return y;
+}
+
 export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelContext): Float64Array {
   const x = inputs[0];
   const step = p.step;
@@ -187,5 +232,20 @@ export function runKernel(p: PreparedStep, inputs: Float64Array[], ctx: KernelCo
         return evaluateUnaryPwl(pwl, v, ctx.fractionBits);
       });
     }
+    case 'reduce':
+      return reduce(p, x, ctx);
+    case 'div':
+      return x.map((v, i) => divide(p, v, inputs[1][i], ctx));
+    case 'matmul':
+      return matmul(p, x, inputs[1], ctx);
+    case 'reciprocal': {
+      const numerator = Number(step.numerator);
+      return x.map((v) => divide(p, numerator, v, ctx));
+    }
+    case 'sqrt':
+      return x.map((v) => {
+        if (v * 2 ** ctx.fractionBits > p.accumulatorBound) overflow(p, v * 2 ** ctx.fractionBits, p.accumulatorBound, 'accumulator');
+        return sqrtFixed(v, ctx.fractionBits);
+      });
   }
 }

@@ -87,6 +87,11 @@ function prepareStep(step: QuantStep, index: number, model: QuantizedModel): Pre
     case 'compare':
     case 'compareConst':
     case 'pwl':
+    case 'reduce':
+    case 'sqrt':
+    case 'div':
+    case 'reciprocal':
+    case 'matmul':
       break;
   }
   return prepared;

@@ -27,6 +27,10 @@ export function makeWindowGeometry(
   if (inShape.length !== 4 || kernel.length !== 2) {
     throw new EngineError('UNSUPPORTED_OP', `only 2-D windows on NCHW tensors are supported at ${where}`, { inShape, kernel });
   }
+  const positive = (values: number[]) => values.every((v) => Number.isSafeInteger(v) && v >= 1);
+  if (!positive(kernel) || !positive(strides.slice(0, 2)) || !positive(dilations.slice(0, 2)) || !pads.slice(0, 4).every((v) => Number.isSafeInteger(v) && v >= 0)) {
+    throw new EngineError('UNSUPPORTED_OP', `kernel, strides and dilations must be positive integers and pads non-negative at ${where}`, { kernel, strides, pads, dilations });
+  }
   const outSpatial = [0, 1].map((d) => {
     const effective = dilations[d] * (kernel[d] - 1) + 1;
     return Math.floor((inShape[2 + d] + pads[d] + pads[d + 2] - effective) / strides[d]) + 1;

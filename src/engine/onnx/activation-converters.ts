@@ -1,7 +1,5 @@
-/** Elementwise activations and Softmax. */
-import { numel } from './const-tensor';
+/** Elementwise activations (Softmax: reduce-converters.ts). */
 import type { NodeView } from './import-context';
-import { normalizeAxis } from './shape-rules';
 
 export function convertRelu(node: NodeView): void {
   const x = node.act(0);
@@ -26,19 +24,15 @@ export function convertClip(node: NodeView): void {
   node.emit({ op: 'clip', inputs: [x.ref], outShape: x.shape, min: bound('min', 1), max: bound('max', 2) });
 }
 
+/** Sqrt: floor(sqrt(x 2^F)), 0 for x <= 0 (docs/semantics.md section 3.4). */
+export function convertSqrt(node: NodeView): void {
+  const x = node.act(0);
+  node.emit({ op: 'sqrt', inputs: [x.ref], outShape: x.shape });
+}
+
 export function convertSigmoidOrTanh(node: NodeView): void {
   const x = node.act(0);
   node.emit({ op: node.op === 'Tanh' ? 'tanh' : 'sigmoid', inputs: [x.ref], outShape: x.shape });
-}
-
-/** Softmax over the last axis (opset >= 13) or over the flattened trailing axes (opset < 13). */
-export function convertSoftmax(node: NodeView): void {
-  const x = node.act(0);
-  const rank = x.shape.length;
-  const axis = normalizeAxis(node.attrs.int('axis', node.ctx.opset < 13 ? 1 : -1), rank, node.where);
-  if (node.ctx.opset >= 13 && axis !== rank - 1) node.refuse('only the last axis is supported');
-  const groupSize = node.ctx.opset < 13 ? numel(x.shape.slice(axis)) : x.shape[rank - 1];
-  node.emit({ op: 'softmax', inputs: [x.ref], outShape: x.shape, groupSize });
 }
 
 /** Identity, Dropout (inference) and float-to-float Cast pass the activation through. */

@@ -1,4 +1,4 @@
-/** Add, Sub, Mul, Div: with a constant they become AddConst/Affine; between activations Add/Sub/Mul (elementwise-converters.ts). */
+/** Add, Sub, Mul, Div: with a constant they become AddConst/Affine (a constant divided by x: reciprocal); between activations add/sub/mul/div (elementwise-converters.ts). */
 import { type ConstTensor, broadcastConst, broadcastShapes, numel } from './const-tensor';
 import type { ActValue, NodeView } from './import-context';
 import { convertTwoActivations } from './elementwise-converters';
@@ -45,6 +45,18 @@ function emitAffine(node: NodeView, x: ActValue, scale: BroadcastPattern, shift:
   node.emit({ op: 'affine', inputs: [x.ref], outShape: x.shape, inner: scale.inner, scale: scale.values, shift });
 }
 
+/** c / x for a scalar constant c (section 3.5); Reciprocal is 1 / x. */
+function convertReciprocal(node: NodeView, x: ActValue, c: ConstTensor): void {
+  if (numel(c.shape) !== 1) return node.refuse(`division of a constant of shape [${c.shape.join(',')}] by an activation is not supported (only a scalar)`);
+  const outShape = broadcastShapes(x.shape, c.shape, node.where);
+  node.emit({ op: 'reciprocal', inputs: [x.ref], outShape, numerator: c.data[0] });
+}
+
+export function convertReciprocalOp(node: NodeView): void {
+  const x = node.act(0);
+  node.emit({ op: 'reciprocal', inputs: [x.ref], outShape: x.shape, numerator: 1 });
+}
+
 export function convertArithmetic(node: NodeView): void {
   const left = node.input(0);
   const right = node.input(1);
@@ -64,7 +76,7 @@ export function convertArithmetic(node: NodeView): void {
     case 'Mul':
       return emitAffine(node, x, pattern, zeros);
     case 'Div':
-      if (constFirst) return node.refuse('division by an activation tensor is not supported');
+      if (constFirst) return convertReciprocal(node, x, c);
       if (pattern.values.some((v) => v === 0)) return node.refuse('division by a zero constant');
       return emitAffine(node, x, { ...pattern, values: pattern.values.map((v) => 1 / v) }, zeros);
     default:

@@ -24,13 +24,13 @@ export function broadcastPair(node: NodeView, a: ActValue, b: ActValue): [ActVal
   return [broadcastAct(node, a, shape), broadcastAct(node, b, shape)];
 }
 
-/** Add, Sub or Mul of two activations, broadcast first. */
+/** Add, Sub, Mul or Div (section 3.5) of two activations, broadcast first. */
 export function convertTwoActivations(node: NodeView, a: ActValue, b: ActValue): void {
-  if (node.op !== 'Add' && node.op !== 'Sub' && node.op !== 'Mul') {
-    node.refuse(`${node.op} of two activation tensors is not supported (division by an activation has no exact rule yet)`);
+  if (node.op !== 'Add' && node.op !== 'Sub' && node.op !== 'Mul' && node.op !== 'Div') {
+    node.refuse(`${node.op} of two activation tensors is not supported`);
   }
   const [x, y] = broadcastPair(node, a, b);
-  const op = node.op === 'Add' ? 'add' : node.op === 'Sub' ? 'sub' : 'mul';
+  const op = node.op === 'Add' ? 'add' : node.op === 'Sub' ? 'sub' : node.op === 'Mul' ? 'mul' : 'div';
   node.emit({ op, inputs: [x.ref, y.ref], outShape: x.shape });
 }
 

@@ -4,6 +4,7 @@
  * include the batch dimension fixed to 1 wherever the ONNX graph has it.
  */
 import type { UnaryPwlFunction } from '../fixed-point/pwl-table';
+import type { ReduceKind } from '../fixed-point/reduce';
 import type { WindowGeometry } from '../geometry/window-geometry';
 
 export type TensorRef = number;
@@ -93,7 +94,7 @@ export interface FloatPwlStep extends FloatStepBase {
   op: 'sigmoid' | 'tanh';
 }
 
-/** Softmax over contiguous groups of groupSize values (the last axis). Final step only. */
+/** Softmax over contiguous groups of groupSize values (the last axis; the importer moves another axis last). */
 export interface FloatSoftmaxStep extends FloatStepBase {
   op: 'softmax';
   groupSize: number;
@@ -132,6 +133,41 @@ export interface FloatUnaryPwlStep extends FloatStepBase {
   gamma: number;
 }
 
+/** A reduction of contiguous groups of groupSize values (the importer moves the reduced axes last). */
+export interface FloatReduceStep extends FloatStepBase {
+  op: 'reduce';
+  kind: ReduceKind;
+  groupSize: number;
+}
+
+/** y = floor(sqrt(x 2^F)) (0 for x <= 0), section 3.4. */
+export interface FloatSqrtStep extends FloatStepBase {
+  op: 'sqrt';
+}
+
+/** y = b == 0 ? 0 : floor(a 2^F / b) of two activations (section 3.5). */
+export interface FloatDivStep extends FloatStepBase {
+  op: 'div';
+}
+
+/** y = x == 0 ? 0 : floor(q(numerator) 2^F / x): Reciprocal (numerator 1), Div of a scalar constant by x. */
+export interface FloatReciprocalStep extends FloatStepBase {
+  op: 'reciprocal';
+  numerator: number;
+}
+
+/**
+ * y[b, m, n] = rescale(sum_k a[b, m, k] bt[b, n, k], F): MatMul of two activations (section 3.7),
+ * the right operand already transposed to [batch, N, K] by the importer.
+ */
+export interface FloatMatMulStep extends FloatStepBase {
+  op: 'matmul';
+  batch: number;
+  rows: number;
+  inner: number;
+  cols: number;
+}
+
 export type FloatStep =
   | FloatLinearStep
   | FloatConvStep
@@ -150,7 +186,12 @@ export type FloatStep =
   | FloatUnaryIntStep
   | FloatCompareStep
   | FloatCompareConstStep
-  | FloatUnaryPwlStep;
+  | FloatUnaryPwlStep
+  | FloatReduceStep
+  | FloatSqrtStep
+  | FloatDivStep
+  | FloatReciprocalStep
+  | FloatMatMulStep;
 
 export interface ImportedModelInfo {
   irVersion: number;

@@ -43,10 +43,16 @@ export function convertTranspose(node: NodeView): void {
   if (perm.length !== rank || new Set(perm.map((p) => normalizeAxis(p, rank, node.where))).size !== rank) {
     node.refuse(`perm [${perm.join(',')}] is not a permutation of ${rank} axes`);
   }
-  const outShape = perm.map((p) => x.shape[p]);
-  const inStrides = stridesOf(x.shape);
+  const { outShape, indices } = transposeIndexMap(x.shape, perm);
+  emitGather(node, x, outShape, indices);
+}
+
+/** The index map of a transpose of `shape` by `perm` (axis d of the output is axis perm[d] of the input). */
+export function transposeIndexMap(shape: readonly number[], perm: readonly number[]): { outShape: number[]; indices: Int32Array } {
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = stridesOf([...shape]);
   const strides = perm.map((p) => inStrides[p]);
-  emitGather(node, x, outShape, indexMapOver(outShape, (c) => flatIndex(c, strides)));
+  return { outShape, indices: indexMapOver(outShape, (c) => flatIndex(c, strides)) };
 }
 
 function constInts(node: NodeView, input: number, what: string): number[] | undefined {

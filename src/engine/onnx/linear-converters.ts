@@ -1,7 +1,10 @@
-/** Converters for the accumulating layers: Gemm, MatMul, Conv, BatchNormalization (folded when possible). */
+/** Converters for the accumulating layers: Gemm, MatMul (of a constant or of two activations), Conv, BatchNormalization (folded when possible). */
 import { makeWindowGeometry } from '../geometry/window-geometry';
-import { broadcastConst, numel } from './const-tensor';
-import type { NodeView } from './import-context';
+import { broadcastConst, broadcastShapes, numel } from './const-tensor';
+import { broadcastAct } from './elementwise-converters';
+import type { ActValue, NodeView } from './import-context';
+import { checkedElementCount } from './import-limits';
+import { transposeIndexMap } from './index-map-converters';
 import type { FloatConvStep, FloatLinearStep } from './imported-model.types';
 
 export function convertGemm(node: NodeView): void {
@@ -25,8 +28,32 @@ export function convertGemm(node: NodeView): void {
   node.emit({ op: 'linear', inputs: [x.ref], outShape: [x.shape[0], outFeatures], inFeatures, outFeatures, weights, bias });
 }
 
+/**
+ * MatMul of two activations [..., M, K] x [..., K, N] (section 3.7): the batch axes are broadcast
+ * (gathers), the right operand is transposed to [..., N, K] (a gather) so that every output value
+ * reads two contiguous rows, and one matmul step follows. Rank-1 operands are refused.
+ */
+function convertMatMulActivations(node: NodeView, a: ActValue, b: ActValue): void {
+  if (a.shape.length < 2 || b.shape.length < 2) node.refuse('MatMul of two activations needs operands of rank 2 or more');
+  const [rows, inner] = a.shape.slice(-2);
+  const [innerB, cols] = b.shape.slice(-2);
+  if (inner !== innerB) node.refuse(`inner dimensions ${inner} and ${innerB} differ`);
+  const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), node.where);
+  const left = broadcastAct(node, a, [...batchShape, rows, inner]);
+  const right = broadcastAct(node, b, [...batchShape, inner, cols]);
+  const rank = right.shape.length;
+  const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
+  const { outShape: tShape, indices } = transposeIndexMap(right.shape, perm);
+  const transposed = node.emitHidden({ op: 'gather', inputs: [right.ref], outShape: tShape, indices, padValue: 0 });
+  const outShape = [...batchShape, rows, cols];
+  checkedElementCount(outShape, `output of ${node.where}`);
+  node.emit({ op: 'matmul', inputs: [left.ref, transposed.ref], outShape, batch: numel(batchShape), rows, inner, cols });
+}
+
 export function convertMatMul(node: NodeView): void {
   const x = node.act(0);
+  const right = node.input(1);
+  if (right?.kind === 'act') return convertMatMulActivations(node, x, right);
   const b = node.constant(1, 'right operand');
   if (b.shape.length !== 2) node.refuse('only a rank-2 constant right operand is supported');
   const [inFeatures, outFeatures] = b.shape;

@@ -70,7 +70,7 @@ describe('ONNX import', () => {
     expect(errorOf(() => importOnnx(bytes)).code).toBe('DYNAMIC_SHAPE');
   });
 
-  it('refuses Softmax that is not the final op', () => {
+  it('accepts Softmax that is not the final op (issue 13)', () => {
     const bytes = buildFloatModel({
       input: { name: 'x', dims: ['batch_size', 3] },
       output: { name: 'y', dims: ['batch_size', 3] },
@@ -80,9 +80,7 @@ describe('ONNX import', () => {
         { op: 'Relu', inputs: ['s'], output: 'y' },
       ],
     });
-    const error = errorOf(() => importOnnx(bytes));
-    expect(error.code).toBe('UNSUPPORTED_OP');
-    expect(error.message).toContain('only as the final op');
+    expect(importOnnx(bytes).steps.map((s) => s.op)).toEqual(['softmax', 'relu']);
   });
 
   it('turns Div by a constant into an affine step and folds a MatMul + Add bias', () => {

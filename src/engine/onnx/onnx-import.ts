@@ -1,7 +1,7 @@
 /** importOnnx: decode, fix the batch to 1, fold constants and normalize into engine steps. */
 import type { onnx } from 'onnx-proto';
 import { EngineError } from '../engine.errors';
-import { convertArithmetic } from './arithmetic-converters';
+import { convertArithmetic, convertReciprocalOp } from './arithmetic-converters';
 import { convertUnaryPwl } from './pwl-converters';
 import { convertAnd, convertCompare, convertHardSigmoid, convertNeg, convertNot, convertPow, convertUnaryInt, convertWhere } from './elementwise-converters';
 import {
@@ -10,8 +10,10 @@ import {
   convertPassThrough,
   convertRelu,
   convertSigmoidOrTanh,
-  convertSoftmax,
+  convertSqrt,
 } from './activation-converters';
+import { convertReduce, convertSoftmax } from './reduce-converters';
+import { convertInstanceNorm, convertLayerNorm } from './norm-converters';
 import { ImportContext, NodeView } from './import-context';
 import type { ImportedModel, ImportedModelInfo } from './imported-model.types';
 import { convertConcat, convertExpand, convertSlice, convertSplit, convertTile, convertTranspose, convertTrilu } from './index-map-converters';
@@ -76,6 +78,19 @@ const CONVERTERS: Record<string, Converter> = {
   Sigmoid: convertSigmoidOrTanh,
   Tanh: convertSigmoidOrTanh,
   Softmax: convertSoftmax,
+  ReduceSum: convertReduce,
+  ReduceMean: convertReduce,
+  ReduceMax: convertReduce,
+  ReduceMin: convertReduce,
+  ReduceL1: convertReduce,
+  ReduceSumSquare: convertReduce,
+  ReduceL2: convertReduce,
+  Sqrt: convertSqrt,
+  Reciprocal: convertReciprocalOp,
+  LayerNormalization: convertLayerNorm,
+  InstanceNormalization: convertInstanceNorm,
+  ArgMax: convertReduce,
+  ArgMin: convertReduce,
   Identity: convertPassThrough,
   Dropout: convertPassThrough,
   Cast: convertPassThrough,
@@ -127,14 +142,6 @@ function convertNode(node: onnx.INodeProto, index: number, ctx: ImportContext): 
   converter(view);
 }
 
-function checkSoftmaxIsFinal(ctx: ImportContext): void {
-  ctx.steps.forEach((step, i) => {
-    if (step.op === 'softmax' && i !== ctx.steps.length - 1) {
-      throw new EngineError('UNSUPPORTED_OP', `Softmax at node "${step.name}" is supported only as the final op`, { op: 'Softmax', node: step.name });
-    }
-  });
-}
-
 export function importOnnx(bytes: Uint8Array): ImportedModel {
   const model = decodeModelProto(bytes);
   const graph = model.graph as onnx.GraphProto;
@@ -157,7 +164,6 @@ export function importOnnx(bytes: Uint8Array): ImportedModel {
   const input = sampleInputShape(inputs[0]);
   ctx.bind(inputName, { kind: 'act', ref: 0, shape: input.shape });
   graph.node.forEach((node, i) => convertNode(node, i, ctx));
-  checkSoftmaxIsFinal(ctx);
   const outputName = graph.output[0].name ?? '';
   const output = ctx.value(outputName, 'graph output');
   if (output.kind !== 'act') throw new EngineError('UNSUPPORTED_MODEL', `output "${outputName}" is a constant that does not depend on the input`);

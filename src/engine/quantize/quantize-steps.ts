@@ -78,5 +78,14 @@ export function quantizeStep(step: FloatStep, fractionBits: number): QuantStep {
       const pwl = buildUnaryPwl(step.fn, step.alpha, step.gamma, F);
       return { ...base, op: 'pwl', fn: step.fn, table: pwl.table, belowSlope: toIntLike(pwl.belowSlope), aboveSlope: toIntLike(pwl.aboveSlope) };
     }
+    case 'reduce':
+      return { ...base, op: 'reduce', kind: step.kind, groupSize: step.groupSize };
+    case 'sqrt':
+    case 'div':
+      return { ...base, op: step.op };
+    case 'matmul':
+      return { ...base, op: 'matmul', batch: step.batch, rows: step.rows, inner: step.inner, cols: step.cols };
+    case 'reciprocal':
+      return { ...base, op: 'reciprocal', numerator: toIntLike(quantizeReal(step.numerator, F)) };
   }
 }

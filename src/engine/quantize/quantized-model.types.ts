@@ -4,6 +4,7 @@
  */
 import type { IntLike } from '../fixed-point/fixed-point-arith';
 import type { PwlTable, UnaryPwlFunction } from '../fixed-point/pwl-table';
+import type { ReduceKind } from '../fixed-point/reduce';
 import type { WindowGeometry } from '../geometry/window-geometry';
 import type { CompareKind } from '../onnx/imported-model.types';
 
@@ -140,6 +141,41 @@ export interface QuantUnaryPwlStep extends QuantStepBase {
   aboveSlope: IntLike;
 }
 
+/**
+ * One value per contiguous group of groupSize values: sum, mean (floor((s + floor(n/2)) / n)), max,
+ * min, l1 (sum of |x|), argmax/argmin (first index, times 2^F) (section 3.3).
+ */
+export interface QuantReduceStep extends QuantStepBase {
+  op: 'reduce';
+  kind: ReduceKind;
+  groupSize: number;
+}
+
+/** y = floor(sqrt(x 2^F)), 0 for x <= 0 (section 3.4). */
+export interface QuantSqrtStep extends QuantStepBase {
+  op: 'sqrt';
+}
+
+/** y = b == 0 ? 0 : floor(a 2^F / b) (section 3.5). */
+export interface QuantDivStep extends QuantStepBase {
+  op: 'div';
+}
+
+/** y = x == 0 ? 0 : floor(numerator 2^F / x), numerator at 2^F (section 3.5). */
+export interface QuantReciprocalStep extends QuantStepBase {
+  op: 'reciprocal';
+  numerator: IntLike;
+}
+
+/** y[b, m, n] = rescale(sum_k a[b, m, k] bt[b, n, k], F), inputs a [batch, rows, inner] and bt [batch, cols, inner]. */
+export interface QuantMatMulStep extends QuantStepBase {
+  op: 'matmul';
+  batch: number;
+  rows: number;
+  inner: number;
+  cols: number;
+}
+
 export type QuantStep =
   | QuantLinearStep
   | QuantConvStep
@@ -159,7 +195,12 @@ export type QuantStep =
   | QuantUnaryIntStep
   | QuantCompareStep
   | QuantCompareConstStep
-  | QuantUnaryPwlStep;
+  | QuantUnaryPwlStep
+  | QuantReduceStep
+  | QuantSqrtStep
+  | QuantDivStep
+  | QuantReciprocalStep
+  | QuantMatMulStep;
 
 export interface StaticBounds {
   /** max |value| of every tensor (index 0 = input), fixed point. */

@@ -115,7 +115,54 @@ export function stepBound(step: QuantStep, inputs: bigint[], fractionBits: numbe
         accumulator: maxBig(pwlBound(step.table, bx), below.accumulator, above.accumulator),
       };
     }
+    case 'matmul':
+      // every partial sum of inner products is within inner * B_a * B_b
+      return rescaled(BigInt(step.inner) * bx * inputs[1], F);
+    case 'div': {
+      // |b| >= 1 when b != 0, so |y| <= |a| 2^F, the intermediate
+      const scaled = bx << BigInt(F);
+      return { output: scaled, accumulator: scaled };
+    }
+    case 'reciprocal': {
+      const scaled = absBig(intLikeToBig(step.numerator)) << BigInt(F);
+      return { output: scaled, accumulator: scaled };
+    }
+    case 'sqrt':
+      // floor(sqrt(x 2^F)) with x 2^F the intermediate
+      return { output: isqrtBig(bx << BigInt(F)) + 1n, accumulator: bx << BigInt(F) };
+    case 'reduce': {
+      const n = BigInt(step.groupSize);
+      switch (step.kind) {
+        case 'sum':
+        case 'l1':
+          return { output: n * bx, accumulator: n * bx };
+        case 'mean':
+          // floor((s + floor(n/2)) / n) <= floor(B_x + 1/2) = B_x
+          return { output: bx, accumulator: n * bx + n / 2n };
+        case 'max':
+        case 'min':
+          return { output: bx, accumulator: 0n };
+        case 'argmax':
+        case 'argmin':
+          return { output: (n - 1n) << BigInt(F), accumulator: 0n };
+        case 'l2':
+          // isqrt(n B_x^2) <= B_x sqrt(n) <= n B_x
+          return { output: isqrtBig(n * bx * bx) + 1n, accumulator: n * bx * bx };
+      }
+    }
   }
+}
+
+/** floor(sqrt(v)) of a non-negative BigInt (Newton's method). */
+function isqrtBig(v: bigint): bigint {
+  if (v < 2n) return v;
+  let x = v;
+  let y = (x + 1n) / 2n;
+  while (y < x) {
+    x = y;
+    y = (x + v / x) / 2n;
+  }
+  return x;
 }
 
 /** Bounds of every tensor and step for a given fixed-point input bound. */

@@ -110,6 +110,65 @@ function emitSoftmax(ctx: EmitContext, step: Extract<QuantStep, { op: 'softmax' 
   return b.node('Reshape', [y, b.i64([-1, length], [2])]);
 }
 
+/**
+ * b == 0 ? 0 : floor(n / b) for integers |n| < 2^52: Div is correctly rounded and cannot cross an
+ * integer (section 3.5), so Floor gives the exact quotient; a zero divisor is replaced by 1 first.
+ */
+function emitDivide(ctx: EmitContext, n: string, d: string): string {
+  const { b } = ctx;
+  const isZero = b.node('Equal', [d, b.scalar(0)]);
+  const safe = b.node('Where', [isZero, b.scalar(1), d]);
+  return b.node('Where', [isZero, b.scalar(0), b.node('Floor', [b.node('Div', [n, safe])])]);
+}
+
+/**
+ * floor(sqrt(v)) of integers 0 <= v < 2^52: Sqrt is correctly rounded, so its Floor is off by at
+ * most one; r * r > v lowers it, (r + 1)^2 <= v raises it (both products < 2^53, exact).
+ */
+function emitIsqrt(ctx: EmitContext, v: string): string {
+  const { b } = ctx;
+  const one = b.scalar(1);
+  const zero = b.scalar(0);
+  const guess = b.node('Floor', [b.node('Sqrt', [v])]);
+  const lowered = b.node('Sub', [guess, b.node('Where', [b.node('Greater', [b.node('Mul', [guess, guess]), v]), one, zero])]);
+  const next = b.node('Add', [lowered, one]);
+  return b.node('Add', [lowered, b.node('Where', [b.node('LessOrEqual', [b.node('Mul', [next, next]), v]), one, zero])]);
+}
+
+/**
+ * Reduce groups of groupSize consecutive values (section 3.3): every partial sum is within the
+ * accumulator bound, mean's Div of an integer below 2^52 by n then Floor is exact (section 3.3),
+ * and argmax/argmin take the smallest index whose value equals the group's max/min.
+ */
+function emitReduce(ctx: EmitContext, step: Extract<QuantStep, { op: 'reduce' }>, x: string, length: number): string {
+  const { b } = ctx;
+  const n = step.groupSize;
+  const grouped = b.node('Reshape', [x, b.i64([-1, length, n], [3])]);
+  const sum = (v: string): string => b.node('ReduceSum', [v, b.i64([2], [1])], { keepdims: 0 });
+  switch (step.kind) {
+    case 'sum':
+      return sum(grouped);
+    case 'l1':
+      return sum(b.node('Abs', [grouped]));
+    case 'mean':
+      return b.node('Floor', [b.node('Div', [b.node('Add', [sum(grouped), b.scalar(Math.floor(n / 2))]), b.scalar(n)])]);
+    case 'max':
+      return b.node('ReduceMax', [grouped], { axes: [2], keepdims: 0 });
+    case 'min':
+      return b.node('ReduceMin', [grouped], { axes: [2], keepdims: 0 });
+    case 'l2':
+      return emitIsqrt(ctx, sum(b.node('Mul', [grouped, grouped])));
+    case 'argmax':
+    case 'argmin': {
+      const best = b.node(step.kind === 'argmax' ? 'ReduceMax' : 'ReduceMin', [grouped], { axes: [2], keepdims: 1 });
+      const iota = b.f64(Array.from({ length: n }, (_, i) => i), [n]);
+      const candidates = b.node('Where', [b.node('Equal', [grouped, best]), iota, b.scalar(n)]);
+      const first = b.node('ReduceMin', [candidates], { axes: [2], keepdims: 0 });
+      return b.node('Mul', [first, b.scalar(2 ** ctx.fractionBits)]);
+    }
+  }
+}
+
 const COMPARE_ONNX_OPS: Record<CompareKind, string> = {
   less: 'Less',
   lessOrEqual: 'LessOrEqual',
@@ -197,5 +256,21 @@ export function emitStep(ctx: EmitContext, step: QuantStep, inputs: string[], le
       const notBelow = b.node('Where', [b.node('Less', [x, b.scalar(step.table.hiFixed)]), inside, above]);
       return b.node('Where', [b.node('Less', [x, b.scalar(step.table.loFixed)]), below, notBelow]);
     }
+    case 'reduce':
+      return emitReduce(ctx, step, x, length);
+    case 'matmul': {
+      // [N, batch, rows, inner] x [N, batch, inner, cols]: integer products and sums below the bound
+      const a = b.node('Reshape', [x, b.i64([-1, step.batch, step.rows, step.inner], [4])]);
+      const bt = b.node('Reshape', [inputs[1], b.i64([-1, step.batch, step.cols, step.inner], [4])]);
+      const product = b.node('MatMul', [a, b.node('Transpose', [bt], { perm: [0, 1, 3, 2] })]);
+      const y = floorScale(ctx, b.node('Add', [product, b.scalar(half)]));
+      return b.node('Reshape', [y, b.i64([-1, length], [2])]);
+    }
+    case 'div':
+      return emitDivide(ctx, b.node('Mul', [x, b.scalar(2 ** ctx.fractionBits)]), inputs[1]);
+    case 'reciprocal':
+      return emitDivide(ctx, b.scalar(num(step.numerator, 'numerator') * 2 ** ctx.fractionBits), x);
+    case 'sqrt':
+      return emitIsqrt(ctx, b.node('Mul', [b.node('Max', [x, b.scalar(0)]), b.scalar(2 ** ctx.fractionBits)]));
   }
 }

@@ -47,7 +47,7 @@ const ZOO_DIR = join(__dirname, '../../fixtures/onnx-zoo');
 const REFUSED = new Set<string>();
 const INPUTS_PER_MODEL = 2;
 /** Ops added by issue 13: the differential test prints the one-step gas of their first element. */
-const ISSUE_13_OPS = new Set(['mul', 'abs', 'sign', 'floor', 'ceil', 'round', 'compare', 'compareConst', 'pwl']);
+const ISSUE_13_OPS = new Set(['mul', 'abs', 'sign', 'floor', 'ceil', 'round', 'compare', 'compareConst', 'pwl', 'reduce', 'sqrt', 'div', 'reciprocal', 'matmul']);
 const ELEMENTS_PER_STEP = 3;
 
 interface Case {
@@ -204,6 +204,11 @@ describe('OneStepExecutor', () => {
         'compare',
         'compareConst',
         'pwl',
+        'reduce',
+        'sqrt',
+        'div',
+        'reciprocal',
+        'matmul',
       ].sort(),
     );
     const avgPools = cases.flatMap((c) => c.model.steps).filter((s) => s.op === 'avgPool');

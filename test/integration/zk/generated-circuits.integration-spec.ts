@@ -12,7 +12,7 @@ import { circuitInput, circuitLayout, decodePublicSignals, packOutputs } from '.
 import { generateCircuit } from '../../../src/zk/circuit-generator';
 import { commitSignedVector } from '../../../src/zk/poseidon-commitment';
 import { ZkError } from '../../../src/zk/zk.errors';
-import { buildFloatModel, seededValues } from '../../../src/engine/testing';
+import { buildFloatModel, intAttr, intsAttr, seededValues } from '../../../src/engine/testing';
 import { compileHarness, type HarnessCircuit, modP } from '../../support/zk-circuit-harness';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'onnx-conformance');
@@ -130,6 +130,57 @@ describe('circuits generated from models', () => {
       expect(() => generateCircuit(refused)).toThrow(new RegExp(`zk mode cannot prove step 2 \\(${op.toLowerCase()}, ONNX ${op} node "/${op}_2"\\).*use optimistic mode`));
     }
   }, 600_000);
+
+  it('refuses the reductions, Sqrt, Reciprocal and MatMul of activations of issue 13 by name, with a pointer to optimistic mode', () => {
+    const bytes = buildFloatModel({
+      input: { name: 'x', dims: ['n', 6] },
+      output: { name: 'y', dims: ['n'] },
+      initializers: [],
+      nodes: [
+        { op: 'Relu', inputs: ['x'], output: 'h' },
+        { op: 'ReduceMax', inputs: ['h'], output: 'y', attrs: [intAttr('keepdims', 0)] },
+      ],
+    });
+    const model = quantize(importOnnx(bytes));
+    expect(model.steps.map((s) => s.op)).toEqual(['relu', 'reduce']);
+    expect(() => generateCircuit(model)).toThrow(/zk mode cannot prove step 1 \(reduce, ONNX ReduceMax node "\/ReduceMax_1"\): reductions .* use optimistic mode/);
+    const sqrt = quantize(
+      importOnnx(
+        buildFloatModel({
+          input: { name: 'x', dims: ['n', 6] },
+          output: { name: 'y', dims: ['n', 6] },
+          initializers: [],
+          nodes: [{ op: 'Sqrt', inputs: ['x'], output: 'y' }],
+        }),
+      ),
+    );
+    expect(() => generateCircuit(sqrt)).toThrow(/zk mode cannot prove step 0 \(sqrt, ONNX Sqrt node "\/Sqrt_0"\): an integer square root .* use optimistic mode/);
+    const reciprocal = quantize(
+      importOnnx(
+        buildFloatModel({
+          input: { name: 'x', dims: ['n', 6] },
+          output: { name: 'y', dims: ['n', 6] },
+          initializers: [],
+          nodes: [{ op: 'Reciprocal', inputs: ['x'], output: 'y' }],
+        }),
+      ),
+    );
+    const attention = quantize(
+      importOnnx(
+        buildFloatModel({
+          input: { name: 'x', dims: ['n', 2, 3] },
+          output: { name: 'y', dims: ['n', 2, 2] },
+          initializers: [],
+          nodes: [
+            { op: 'Transpose', inputs: ['x'], output: 't', attrs: [intsAttr('perm', [0, 2, 1])] },
+            { op: 'MatMul', inputs: ['x', 't'], output: 'y' },
+          ],
+        }),
+      ),
+    );
+    expect(() => generateCircuit(attention)).toThrow(/zk mode cannot prove step \d \(matmul, ONNX MatMul node "\/MatMul_1"\): products of two activation matrices .* use optimistic mode/);
+    expect(() => generateCircuit(reciprocal)).toThrow(/zk mode cannot prove step 0 \(reciprocal, ONNX Reciprocal node "\/Reciprocal_0"\): division by a signal .* use optimistic mode/);
+  });
 
   it('refuses inputs of the wrong count or length before any witness is computed', () => {
     const model = loadFixture('1l_mlp');
