@@ -56,7 +56,7 @@ contract DisputeGame_Open_Test is DisputeGameFixture {
         vm.expectEmit(address(game));
         emit IDisputeGame.DisputeOpened(1, sc.batchId, sc.leafHash, sc.leaf.requestId, worker, challenger, BOND);
         vm.expectCall(
-            address(host), abi.encodeCall(IDisputeHost.onDisputeOpened, (sc.batchId, sc.leafHash, sc.leaf.requestId))
+            address(host), abi.encodeCall(IDisputeHost.onDisputeOpened, (sc.batchId, sc.leafHash, sc.leaf.requestId, worker))
         );
         uint256 id = _open(sc);
         vm.assertEq(id, 1, "first id");
