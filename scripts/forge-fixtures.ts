@@ -31,7 +31,16 @@ import { ONE_STEP_MODELS } from '../test/support/one-step-models';
 export const FORGE_FIXTURES_DIR = join(__dirname, '..', 'test', 'forge', 'fixtures');
 
 /** The models of the executor fixtures, in the order forge reads them (OneStepExecutor.t.sol). */
-export const ONE_STEP_FIXTURE_MODELS = ['hand-elementwise', 'hand-pooling', 'hand-conv'] as const;
+export const ONE_STEP_FIXTURE_MODELS = [
+  'hand-elementwise',
+  'hand-pooling',
+  'hand-conv',
+  'hand-integer-elementwise',
+  'hand-reductions',
+  'hand-sqrt',
+  'hand-division',
+  'hand-attention',
+] as const;
 /** The model the dispute-game fixture plays on, and the value its dishonest worker changes. */
 const GAME_MODEL = 'hand-pooling';
 const GAME_STEP = 1;

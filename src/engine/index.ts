@@ -28,7 +28,7 @@ export { buildExactGraph, exactGraphStepOutputName, exactnessStatement, type Exa
 export { commitModel, merkleProof, headerHash, modelCommitmentOf, type ModelCommitment } from './commitment/model-commitment';
 export { commitTensor, commitTrace, traceTensorRoots, traceCommitmentFromRoots, encodeInt256Array, type TensorValues } from './commitment/tensor-commitment';
 export { tensorRoot, tensorChunkProof } from './commitment/tensor-root';
-export { stepsRoot, stepsTree, encodeStepDescriptor, type StepsTree, type StepDescriptor } from './commitment/step-descriptor';
+export { STEP_OP_CODES, stepsRoot, stepsTree, encodeStepDescriptor, type StepsTree, type StepDescriptor } from './commitment/step-descriptor';
 export { traceOf, traceFromTensors, type Trace } from './commitment/trace';
 export { buildOneStepWitness, elementNeeds, oneStepReads } from './commitment/one-step-witness';
 export { depthOf, paddingNode, WordTree, PartialTree, pageProof, pickInPage } from './commitment/word-tree';

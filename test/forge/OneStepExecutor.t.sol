@@ -40,7 +40,7 @@ abstract contract OneStepExecutor_TestInit is TestBase {
 
     string internal constant CASE_TYPE =
         "Case(uint256 step,uint256 op,uint256 element,uint256 outputLength,int256 value,bytes witness)";
-    uint256 internal constant FIXTURE_COUNT = 3;
+    uint256 internal constant FIXTURE_COUNT = 8;
     uint256 internal constant SOURCE_PARAMETERS = 254;
     uint256 internal constant SOURCE_MAP = 255;
 
@@ -53,7 +53,12 @@ abstract contract OneStepExecutor_TestInit is TestBase {
     function _modelName(uint256 _index) internal pure returns (string memory) {
         if (_index == 0) return "hand-elementwise";
         if (_index == 1) return "hand-pooling";
-        return "hand-conv";
+        if (_index == 2) return "hand-conv";
+        if (_index == 3) return "hand-integer-elementwise";
+        if (_index == 4) return "hand-reductions";
+        if (_index == 5) return "hand-sqrt";
+        if (_index == 6) return "hand-division";
+        return "hand-attention";
     }
 
     function _fixture(uint256 _index) internal view returns (Fixture memory f_) {
