@@ -8,7 +8,7 @@ const ENGINE_INTERNALS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.verity/', 'src/chain/generated/', 'circuits/build/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', '.verity/', 'src/chain/generated/', 'circuits/build/', 'coverage/', '**/*.js', '**/*.mjs', '!src/explorer/public/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
@@ -58,6 +58,12 @@ export default tseslint.config(
         { patterns: [{ ...ENGINE_INTERNALS, group: [...ENGINE_INTERNALS.group, '!**/engine/testing'] }] },
       ],
     },
+  },
+  {
+    // The explorer's browser modules: plain JS with JSDoc types, type-checked by
+    // src/explorer/public/tsconfig.json (which also catches undefined names).
+    files: ['src/explorer/public/*.js'],
+    rules: { 'no-undef': 'off' },
   },
   {
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],

@@ -126,6 +126,10 @@ export const MODULE_BOUNDARIES = {
     owns: 'health checks, the service status API and the Prometheus endpoint with its gauges',
     mayImport: ['challenges', 'common', 'inference', 'metrics', 'runtime'],
   },
+  explorer: {
+    owns: 'the explorer web page at `/` and the files it loads (its browser modules are a client of the public GraphQL API)',
+    mayImport: ['common'],
+  },
   'api-error-codes.ts': {
     owns: 'every code the API answers with, for its clients',
     mayImport: [
@@ -158,6 +162,7 @@ export const MODULE_BOUNDARIES = {
       'challenges',
       'common',
       'database',
+      'explorer',
       'health',
       'inference',
       'models',

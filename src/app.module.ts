@@ -19,6 +19,7 @@ import {
 import { GraphqlThrottlerGuard } from './common/graphql-throttler.guard';
 import { graphqlWsOptions } from './common/graphql-ws-limits';
 import { ChallengesModule } from './challenges/challenges.module';
+import { ExplorerModule } from './explorer/explorer.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
 import { WorkersModule } from './workers/workers.module';
@@ -86,6 +87,7 @@ export class AppModule {
         SettlementModule,
         ChallengesModule,
         ProofsModule,
+        ExplorerModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: GraphqlThrottlerGuard },

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { SettlementModule } from '../settlement/settlement.module';
 import { ChallengesLoops } from './challenges-loops';
 import { DEFAULT_CHALLENGES_OPTIONS, CHALLENGES_OPTIONS } from './challenges.options';
-import { ChallengesResolver, InferenceDisputesResolver } from './challenges.resolver';
+import { ChallengesResolver, DisputeHistoryResolver, InferenceDisputesResolver } from './challenges.resolver';
 import { ChallengesService } from './challenges.service';
 import { ClaimedTraces } from './claimed-traces';
 import { DefenderHeartbeat } from './defender-heartbeat';
 import { DisputeDefender } from './dispute-defender';
+import { DisputeHistoryService } from './dispute-history.service';
 import { DisputeOutcomes } from './dispute-outcomes';
 import { DisputeWatcher } from './dispute-watcher';
 
@@ -32,6 +33,8 @@ import { DisputeWatcher } from './dispute-watcher';
     ChallengesService,
     ChallengesResolver,
     InferenceDisputesResolver,
+    DisputeHistoryService,
+    DisputeHistoryResolver,
   ],
   exports: [
     CHALLENGES_OPTIONS,

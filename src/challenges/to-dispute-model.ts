@@ -25,5 +25,6 @@ export function toDisputeModel(row: DisputeRow): Dispute {
     openedTx: row.opened_tx.trim(),
     openedAt: row.opened_at,
     resolvedAt: row.resolved_at,
+    openedBlock: String(row.opened_block),
   };
 }

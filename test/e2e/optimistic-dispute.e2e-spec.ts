@@ -65,6 +65,10 @@ const INFERENCE = `query($id: ID!) { inference(id: $id) {
   batch { chainBatchId }
   disputes { disputeId status reason defending }
 } }`;
+const DISPUTE_HISTORY = `query($id: ID!) { inference(id: $id) { disputes {
+  history { name side by detail }
+  clocks { turn challengerUsedSeconds challengerRemainingSeconds defenderRemainingSeconds }
+} } }`;
 const BY_ORIGIN = `query($origin: InferenceOrigin) { inferences(first: 100, origin: $origin) { edges { node { id requestId status } } } }`;
 
 interface Row {
@@ -324,7 +328,27 @@ describe('optimistic mode under attack, end to end', () => {
     await moveTime(Number(await rogue.maxClockSeconds()) + 1);
     const view = await disputeWhen(disputeId, 'to be decided', (v) => v.phase === DisputePhase.Resolved);
     expect([view.outcome, view.reason]).toEqual([DisputeOutcome.DefenderWon, DisputeReason.Timeout]);
-    await rowWhen(id, 'upheld', (r) => r.status === 'CHALLENGEABLE');
+    const upheld = await rowWhen(id, 'upheld', (r) => r.status === 'CHALLENGEABLE');
+
+    // each move and both clocks, as the API reads them from DisputeGame (the explorer shows them)
+    const maxClockSeconds = Number(await rogue.maxClockSeconds());
+    const [played] = (await gql(DISPUTE_HISTORY, { id })).data.inference.disputes;
+    expect(played.history.map((move: { name: string; side: string | null }) => [move.name, move.side])).toEqual([
+      ['DisputeOpened', 'CHALLENGER'],
+      ['TracePageRevealed', 'DEFENDER'],
+      ['DisputeResolved', null],
+      ['BondCredited', null],
+    ]);
+    expect(played.history[0].by).toBe(privateKeyToAccount(ROGUE_KEY).address);
+    expect(played.history[2].detail).toBe('defender won (TIMEOUT)');
+    expect(played.history[3].by).toBe(upheld.worker);
+    expect(played.clocks).toEqual({
+      turn: null,
+      challengerUsedSeconds: maxClockSeconds,
+      challengerRemainingSeconds: 0,
+      defenderRemainingSeconds: expect.any(Number),
+    });
+    expect(played.clocks.defenderRemainingSeconds).toBeGreaterThan(0);
     await moveTime(Number(await read<bigint>(contracts().Settlement, SettlementAbi, 'challengeWindow')) + 1);
     await rowWhen(id, 'final', (r) => r.status === 'FINAL');
   }, 300_000);

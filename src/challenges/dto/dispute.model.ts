@@ -71,4 +71,7 @@ export class Dispute {
 
   @Field(() => Date, { nullable: true })
   resolvedAt!: Date | null;
+
+  /** The block DisputeOpened was mined in: where reading its moves starts (not in the schema). */
+  openedBlock!: string;
 }
