@@ -139,9 +139,7 @@ export function createVerityClient(options: VerityClientOptions): VerityClient {
       ).requestInferences,
     getInference,
     waitForStatus: async (id, wanted, waitOptions) => {
-      // The subscription follows an inference by its id: a 0x request id is looked up first.
-      const inferenceId = id.startsWith('0x') ? (await getInference(id)).id : id;
-      const reached = await waitForStatus(statuses, inferenceId, wanted, waitOptions);
+      const reached = await waitForStatus(statuses, id, wanted, waitOptions);
       return getInference(reached.id);
     },
     waitForFinal: (id, waitOptions) => client.waitForStatus(id, ['FINAL'], waitOptions),
