@@ -4,7 +4,7 @@
  * over, an output that is not the committed one, a batch that is not on chain and a result signed
  * by a key with no stake each fail, by the name of the check that caught it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -56,13 +56,19 @@ describe('the typed client and `verity check` against the chain, with an honest 
   let challengeable: Inference;
   let unstakedForgery: Inference;
 
-  const verityCheck = async (id: string) => {
-    const result = spawnSync(
+  /** `verity check` in its own process; asynchronous, since the API and the liar run in this one. */
+  const verityCheck = async (id: string): Promise<{ status: number | null; stdout: string; stderr: string }> => {
+    const child = spawn(
       process.execPath,
       [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'cli', 'main.ts'), 'check', id, '--api-url', await liar.url, '--rpc-url', rpcUrl, '--settlement', settlement],
-      { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { status, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
   };
 
   beforeAll(async () => {
