@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       CALLBACK_LIMITS.map((limit) => publicClient.readContract({ address: settlement, abi: SettlementAbi, functionName: 'requiredFee', args: [commitment, limit] })),
     );
     const fee = fees[CALLBACK_LIMITS.indexOf(1_000_000)];
+    const askData = encodeFunctionData({ abi: ExampleConsumerAbi, functionName: 'ask', args: [commitment, input, 1_000_000] });
     const ask = await mined(await walletClient.writeContract({ address: consumer, abi: ExampleConsumerAbi, functionName: 'ask', args: [commitment, input, 1_000_000], value: fee }));
     const direct = await mined(
       await walletClient.writeContract({
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
     console.table([
       { what: 'ExampleConsumer.ask (784 inputs, callback limit 1,000,000)', gas: Number(ask.gasUsed) },
       { what: 'Settlement.requestInference straight (784 inputs, no callback)', gas: Number(direct.gasUsed) },
-      { what: 'calldata of ask alone (bytes)', gas: size(encodeFunctionData({ abi: ExampleConsumerAbi, functionName: 'ask', args: [commitment, input, 1_000_000] })) },
+      { what: `of which the intrinsic gas of ask's calldata (${size(askData)} bytes)`, gas: Number(intrinsicGas(askData)) },
       { what: 'ExampleConsumer.onVerityResult execution (10 outputs): the callback limit it needs', gas: Number(callbackExecution) },
     ]);
   } finally {
