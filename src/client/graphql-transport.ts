@@ -102,7 +102,7 @@ export class GraphqlTransport {
           if (value.errors?.length) {
             handlers.error(subscriptionFailure(url, field, value.errors));
           } else if (value.data) {
-            handlers.next(value.data as TData);
+            handlers.next(value.data);
           }
         },
         error: (reason) => handlers.error(subscriptionFailure(url, field, reason)),

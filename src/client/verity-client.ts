@@ -97,8 +97,8 @@ export function createVerityClient(options: VerityClientOptions): VerityClient {
     subscribe: (id, handlers) =>
       transport.subscribe<InferenceUpdatedSubscription, { id: string }>(INFERENCE_UPDATED, 'inferenceUpdated', { id }, {
         next: (data) => handlers.next(data.inferenceUpdated),
-        error: handlers.error,
-        complete: handlers.complete,
+        error: (error) => handlers.error(error),
+        complete: () => handlers.complete(),
       }),
     read: async (id): Promise<StatusUpdate> =>
       (await transport.request<GetInferenceStatusQuery, { id: string }>(GET_INFERENCE_STATUS, 'inference', { id })).inference,

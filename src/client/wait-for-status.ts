@@ -90,12 +90,8 @@ function followSubscription(
         if (done) return;
         last = update;
         onStatus(update);
-        try {
-          const reached = decide(update, targets);
-          if (reached) finish(() => resolve({ kind: 'reached', update: reached }));
-        } catch (error) {
-          finish(() => reject(error as Error));
-        }
+        if (targets.has(update.status)) finish(() => resolve({ kind: 'reached', update }));
+        else if (update.status === 'FAILED') finish(() => reject(failedError(update)));
       },
       // A socket that failed falls back to polling; an error the API answered with (an unknown
       // id, a refused subscription) would come back from polling too, so it is thrown.
