@@ -85,7 +85,7 @@ describe('the verity command', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const commands = [...result.stdout.matchAll(/^ {2}([a-z][\w:-]*)/gm)].map((match) => match[1]);
-    expect(commands).toEqual(expect.arrayContaining(['serve', 'db:migrate', 'defender', 'worker', 'challenger', 'run', 'prove', 'verify', 'commit-input']));
+    expect(commands).toEqual(expect.arrayContaining(['serve', 'db:migrate', 'defender', 'worker', 'challenger', 'run', 'prove', 'verify', 'commit-input', 'check']));
   });
 
   it('refuses an unsupported op by name and exits non-zero', () => {
