@@ -156,6 +156,10 @@ export const MODULE_BOUNDARIES = {
     owns: 'the challenger daemon: API client, target choice, dispute player',
     mayImport: ['api-error-codes.ts', 'chain', 'challenges', 'common', 'engine', 'runtime'],
   },
+  client: {
+    owns: "the dapps' typed client (`verity/client`): the API's operations and their generated types, waiting for a status, and verifyResult's checks against the chain",
+    mayImport: ['api-error-codes.ts', 'chain', 'common', 'engine', 'zk'],
+  },
   'app.module.ts': {
     owns: "the API's Nest wiring",
     mayImport: [
@@ -183,6 +187,7 @@ export const MODULE_BOUNDARIES = {
     mayImport: [
       'chain',
       'challenger.ts',
+      'client',
       'common',
       'config',
       'database',

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { VERITY_VERSION } from '../common/version';
 import { registerChallengerCommands } from './challenger.commands';
+import { registerCheckCommands } from './check.commands';
 import { registerDefenderCommands } from './defender.commands';
 import { registerEngineCommands } from './engine.commands';
 import { registerServiceCommands } from './service.commands';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerWorkerCommands(program);
   registerChallengerCommands(program);
   registerZkCommands(program);
+  registerCheckCommands(program);
   return program;
 }
 

@@ -12,24 +12,12 @@ import { circuitInput, circuitLayout, decodePublicSignals } from '../zk/circuit-
 import { verifyProof } from '../zk/groth16-verify';
 import { commitSignedVector } from '../zk/poseidon-commitment';
 import { ProverPool } from '../zk/prover';
-import type { Groth16Proof, VerificationKey } from '../zk/snarkjs';
 import { terminateCurve } from '../zk/snarkjs';
 import { ZkError } from '../zk/zk.errors';
 import { contributeToZkey, verifyZkeyTranscript } from '../zk/phase2';
 import { prepareZkCircuit } from '../zk/zk-pipeline';
 import { guarded, loadModel, print } from './engine.commands';
-
-/** The file `verity prove --out` writes and `verity verify` reads. */
-export interface ProofBundle {
-  format: 'verity-groth16-proof/1';
-  circuit: { name: string; hash: string; constraints: number; batchSize: number; zkeyHash: string; ptauPower: number; developmentSetup: boolean };
-  verificationKey: VerificationKey;
-  proof: Groth16Proof;
-  publicSignals: string[];
-  inputCommitment: string;
-  outputFixed: string[];
-  output: number[];
-}
+import { BUNDLE_FORMAT, readProofFile, readVerificationKey, type ProofBundle } from './proof-file';
 
 const progress = (stage: string, detail: string) => process.stderr.write(`[${stage}] ${detail}\n`);
 
@@ -61,7 +49,7 @@ async function proveAction(modelPath: string, opts: { input: string; calibration
       throw new ZkError('PROOF_INVALID', "the circuit's output differs from the engine's: a bug in the circuit generator; please report it");
     }
     const bundle: ProofBundle = {
-      format: 'verity-groth16-proof/1',
+      format: BUNDLE_FORMAT,
       circuit: {
         name: prepared.circuit.name,
         hash: prepared.circuit.contentHash,
@@ -111,17 +99,20 @@ async function commitInputAction(modelPath: string, opts: { input: string; calib
 
 async function verifyAction(proofPath: string, opts: { vkey?: string; json?: boolean }): Promise<void> {
   if (!existsSync(proofPath)) throw new ZkError('PROOF_INVALID', `proof file ${proofPath} does not exist`);
-  const bundle = JSON.parse(readFileSync(proofPath, 'utf8')) as Partial<ProofBundle>;
-  if (bundle.format !== 'verity-groth16-proof/1' || !bundle.proof || !bundle.publicSignals) {
-    throw new ZkError('PROOF_INVALID', `${proofPath} is not a proof written by \`verity prove --out\` (format verity-groth16-proof/1)`);
-  }
+  const file = readProofFile(readFileSync(proofPath, 'utf8'), proofPath);
   // A key from the same file only shows the proof matches that key; pass the model's key (its
-  // zkey hash is recorded on-chain) with --vkey to check against a key you trust.
-  const key = opts.vkey ? (JSON.parse(readFileSync(opts.vkey, 'utf8')) as VerificationKey) : bundle.verificationKey;
-  if (!key) throw new ZkError('PROOF_INVALID', `${proofPath} carries no verification key; pass --vkey`);
-  const valid = await verifyProof(key, bundle.publicSignals, bundle.proof);
+  // zkey hash is recorded on-chain) with --vkey to check against a key you trust. A proof the API
+  // serves carries no key: `verity check` checks it with the verifier ModelRegistry records.
+  if (!opts.vkey && !file.verificationKey) {
+    throw new ZkError(
+      'PROOF_INVALID',
+      `${proofPath} is a proof the API serves and carries no verification key: pass --vkey (verification_key.json, or the API's zkCircuit { verificationKey }), or run \`verity check <inference id>\` to check it with the verifier on-chain`,
+    );
+  }
+  const key = opts.vkey ? readVerificationKey(readFileSync(opts.vkey, 'utf8'), opts.vkey) : file.verificationKey!;
+  const valid = await verifyProof(key, file.publicSignals, file.proof);
   await terminateCurve();
-  print({ valid, keySource: opts.vkey ?? 'the proof file', circuit: bundle.circuit, outputFixed: bundle.outputFixed, inputCommitment: bundle.inputCommitment }, opts.json);
+  print({ valid, format: file.source, keySource: opts.vkey ?? 'the proof file', ...file.about }, opts.json);
   if (!valid) process.exitCode = 1;
 }
 
@@ -174,9 +165,9 @@ export function registerZkCommands(program: Command): void {
     .action(guarded(commitInputAction));
   program
     .command('verify')
-    .description('verify a proof bundle written by `verity prove --out` (exit code 1 when invalid)')
-    .argument('<proof.json>', 'proof bundle')
-    .option('--vkey <verification_key.json>', 'verify against this key instead of the one in the bundle')
+    .description('verify a Groth16 proof: a bundle written by `verity prove --out`, or the proof the API serves (inference { proof { proof publicSignals } }, alone or as the GraphQL response) with --vkey; exit code 1 when invalid')
+    .argument('<proof.json>', 'proof bundle, or the API\'s proof')
+    .option('--vkey <verification_key.json>', "verify against this key (snarkjs's verification_key.json or the API's zkCircuit { verificationKey }) instead of the bundle's")
     .option('--json', 'print JSON')
     .action(guarded(verifyAction));
 }

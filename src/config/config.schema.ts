@@ -188,4 +188,10 @@ export const CHALLENGER_ENV_SCHEMA = ENV_FIELDS.superRefine((env, ctx) => {
   }
 });
 
+/**
+ * The environment of the API's command-line clients that hold no key (`verity check`): the API,
+ * the node and the data dir, each optional (their flags win); none of the service's rules.
+ */
+export const CLIENT_ENV_SCHEMA = ENV_FIELDS;
+
 export type Env = z.infer<typeof ENV_SCHEMA>;

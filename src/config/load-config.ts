@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { type ConfigError, invalidConfig } from './config.errors';
 import {
   CHALLENGER_ENV_SCHEMA,
+  CLIENT_ENV_SCHEMA,
   DEFENDER_ENV_SCHEMA,
   ENV_SCHEMA,
   WORKER_ENV_SCHEMA,
@@ -227,4 +228,21 @@ export function loadChallengerConfig(env: NodeJS.ProcessEnv = process.env): Chal
     rpcUrl: e.RPC_URL as string,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** What `verity check` reads from the environment (its flags win over each). */
+export interface ClientCommandConfig {
+  apiUrl: string;
+  rpcUrl?: string;
+  /** Where `verity serve` records its deployments: the local source of a Settlement address. */
+  deploymentsDir: string;
+}
+
+/** The environment of `verity check`, validated whole; one ConfigError lists every problem. */
+export function loadClientCommandConfig(env: NodeJS.ProcessEnv = process.env): ClientCommandConfig {
+  const parsed = CLIENT_ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) throw problemsOf(parsed.error.issues);
+  const e = parsed.data;
+  const dataDir = resolve(e.VERITY_DATA_DIR);
+  return { apiUrl: e.VERITY_API_URL, rpcUrl: e.RPC_URL, deploymentsDir: resolve(e.DEPLOYMENTS_DIR ?? `${dataDir}/deployments`) };
 }

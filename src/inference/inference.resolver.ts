@@ -47,8 +47,10 @@ export class InferenceResolver {
     return (await this.inferenceService.views(rows)).map(toApi);
   }
 
-  @Query(() => Inference)
-  async inference(@Args('id', { type: () => ID }) id: string): Promise<Inference> {
+  @Query(() => Inference, { description: 'An inference by its id, or by its bytes32 request id (0x...)' })
+  async inference(
+    @Args('id', { type: () => ID, description: 'The inference id, or its 0x request id (Inference.requestId)' }) id: string,
+  ): Promise<Inference> {
     return toApi(await this.inferenceService.view(id));
   }
 
@@ -77,7 +79,9 @@ export class InferenceResolver {
     description: 'The inference now, then at every status it enters (COMMITTED included), until it is FINAL or FAILED',
     resolve: (payload: Inference) => payload,
   })
-  inferenceUpdated(@Args('id', { type: () => ID }) id: string): AsyncGenerator<Inference> {
+  inferenceUpdated(
+    @Args('id', { type: () => ID, description: 'The inference id, or its 0x request id' }) id: string,
+  ): AsyncGenerator<Inference> {
     return mapAsync(this.inferenceService.follow(id), toApi);
   }
 }

@@ -20,6 +20,8 @@ import { sqlFor } from '../database/sql';
 
 export const MAX_INFERENCE_PAGE_SIZE = 100;
 const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
+/** A bytes32 request id (src/inference/inference-ids.ts, or Settlement's), as `inference(id:)` accepts it. */
+const REQUEST_ID_PATTERN = /^0x[0-9a-fA-F]{64}$/;
 /** Inputs one requestInferences call may queue (the body limit bounds their size as well). */
 export const MAX_REQUESTS_PER_CALL = 256;
 
@@ -165,9 +167,15 @@ export class InferenceService {
     };
   }
 
+  /** An inference by its id, or by its bytes32 request id (0x and 64 hex digits, any case). */
   async get(id: string): Promise<InferenceEntity> {
-    const row = isUuid(id) ? await this.dataSource.getRepository(InferenceEntity).findOneBy({ id }) : null;
-    if (!row) throw new InferenceError('INFERENCE_NOT_FOUND', `no inference with id ${id}`, { id });
+    const repository = this.dataSource.getRepository(InferenceEntity);
+    const row = isUuid(id)
+      ? await repository.findOneBy({ id })
+      : REQUEST_ID_PATTERN.test(id)
+        ? await repository.findOneBy({ requestId: id.toLowerCase() })
+        : null;
+    if (!row) throw new InferenceError('INFERENCE_NOT_FOUND', `no inference with id or request id ${id}`, { id });
     return row;
   }
 
@@ -228,7 +236,9 @@ export class InferenceService {
    * the first read, so no change between the two is missed; an update whose row was already
    * shown shows nothing again.
    */
-  async *follow(id: string): AsyncGenerator<InferenceView> {
+  async *follow(idOrRequestId: string): AsyncGenerator<InferenceView> {
+    // Updates are published by inference id: a request id is resolved to it first.
+    const id = isUuid(idOrRequestId) ? idOrRequestId : (await this.get(idOrRequestId)).id;
     const updates = this.events.iterator(id);
     try {
       let last = await this.view(id);

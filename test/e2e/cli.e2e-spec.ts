@@ -85,7 +85,7 @@ describe('the verity command', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const commands = [...result.stdout.matchAll(/^ {2}([a-z][\w:-]*)/gm)].map((match) => match[1]);
-    expect(commands).toEqual(expect.arrayContaining(['serve', 'db:migrate', 'defender', 'worker', 'challenger', 'run', 'prove', 'verify', 'commit-input']));
+    expect(commands).toEqual(expect.arrayContaining(['serve', 'db:migrate', 'defender', 'worker', 'challenger', 'run', 'prove', 'verify', 'commit-input', 'check']));
   });
 
   it('refuses an unsupported op by name and exits non-zero', () => {
@@ -117,7 +117,7 @@ describe('the verity command', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('proves an inference with Groth16, verifies the bundle, and rejects a tampered one', () => {
+  it('proves an inference with Groth16, verifies the bundle and the same proof as the API serves it, and rejects tampered ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'verity-prove-'));
     const bundle = join(dir, 'proof.json');
     const proved = verityWithin(600_000, 'prove', model, '--input', input, '--out', bundle, '--json');
@@ -129,6 +129,27 @@ describe('the verity command', () => {
     const verified = verity('verify', bundle, '--json');
     expect(verified.status).toBe(0);
     expect(JSON.parse(verified.stdout).valid).toBe(true);
+
+    // The same proof as the API serves it (inference { proof }, the snarkjs proof as a JSON
+    // string), with the key as the API's zkCircuit { verificationKey } holds it.
+    const served = join(dir, 'served.json');
+    const key = join(dir, 'zk-circuit.json');
+    const zkProof = { proof: JSON.stringify(proof.proof), publicSignals: proof.publicSignals, circuitId: 'c', inputCommitment: proof.inputCommitment };
+    writeFileSync(served, JSON.stringify({ data: { inference: { proof: zkProof, outputFixed: proof.outputFixed } } }));
+    writeFileSync(key, JSON.stringify({ data: { zkCircuit: { verificationKey: JSON.stringify(proof.verificationKey) } } }));
+    const servedVerified = verity('verify', served, '--vkey', key, '--json');
+    expect(servedVerified.status).toBe(0);
+    expect(JSON.parse(servedVerified.stdout)).toMatchObject({ valid: true, format: 'api', outputFixed: proof.outputFixed });
+    const keyless = verity('verify', served);
+    expect(keyless.status).toBe(1);
+    expect(keyless.stderr).toMatch(/carries no verification key: pass --vkey/);
+    zkProof.publicSignals = [...zkProof.publicSignals];
+    zkProof.publicSignals[1] = (BigInt(zkProof.publicSignals[1]) + 1n).toString();
+    writeFileSync(served, JSON.stringify(zkProof));
+    const servedTampered = verity('verify', served, '--vkey', key, '--json');
+    expect(servedTampered.status).toBe(1);
+    expect(JSON.parse(servedTampered.stdout).valid).toBe(false);
+
     proof.publicSignals[1] = (BigInt(proof.publicSignals[1]) + 1n).toString();
     writeFileSync(bundle, JSON.stringify(proof));
     const tampered = verity('verify', bundle, '--json');

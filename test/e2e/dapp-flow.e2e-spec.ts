@@ -14,6 +14,7 @@ import {
   ExampleConsumerBytecode,
   SettlementAbi,
 } from '../../src/chain/generated/contracts';
+import { createVerityClient } from '../../src/client';
 import { quantizeInput, type QuantizedModel } from '../../src/engine';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { collectEvents, graphqlRequest, subscriptionClient } from '../support/graphql-client';
@@ -222,5 +223,16 @@ describe('the dapp flow end to end', () => {
       args: [requestId],
     });
     expect(stored.map(String)).toEqual(final.outputFixed);
+
+    // The typed client finds the same on-chain: the leaf checks and Settlement's own record of the
+    // request (FINAL_ON_CHAIN), looked up by the request id the contract got.
+    const verity = createVerityClient({ url: app.graphqlUrl, publicClient, settlement: app.runtime.deployment.contracts.Settlement });
+    try {
+      const report = await verity.verifyResult(await verity.getInference(requestId));
+      expect(report.checks.at(-1)).toMatchObject({ name: 'FINAL_ON_CHAIN', ok: true });
+      expect(report.failed).toEqual([]);
+    } finally {
+      await verity.close();
+    }
   }, 180_000);
 });

@@ -3,12 +3,14 @@
  * ready; enableZkMode generates the MNIST MLP's circuit, runs the trusted setup and deploys its
  * verifier (progress visible while it runs); a ZK-mode request then goes REQUESTED -> COMPUTED ->
  * PROVING -> FINAL with the proof settled on-chain by ZkSettlement.settleZk; anyone can re-verify the
- * proof through the API and read the proven result from the contract, and a tampered proof fails.
+ * proof through the API and read the proven result from the contract, and a tampered proof fails;
+ * the typed client's verifyResult checks it all against the chain.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeAbiParameters, keccak256, toHex, type Hex } from 'viem';
 import { ZkSettlementAbi } from '../../src/chain/generated/contracts';
+import { createVerityClient } from '../../src/client';
 import { evaluateFixed, quantizeInput, type QuantizedModel } from '../../src/engine';
 import { loadMnistHoldout } from '../../src/engine/mnist/mnist-data';
 import { graphqlRequest } from '../support/graphql-client';
@@ -131,5 +133,35 @@ describe('zk mode end to end', () => {
       args: [modelCommitment, toHex(BigInt(final.proof.inputCommitment), { size: 32 })],
     });
     expect(outputHash).toBe(keccak256(encodeAbiParameters([{ type: 'int256[]' }], [engine.outputFixed])));
+
+    // The typed client checks the same without trusting the API: the verifier ModelRegistry
+    // records accepts the proof, the proof carries this input and output, Settlement recorded it.
+    const verity = createVerityClient({
+      url: app.graphqlUrl,
+      publicClient: app.runtime.chain.publicClient,
+      settlement: app.runtime.deployment.contracts.Settlement,
+    });
+    try {
+      const served = await verity.getInference(id);
+      const report = await verity.verifyResult(served);
+      expect(report.checks.map((c) => [c.name, c.ok])).toEqual([
+        ['MODEL_REGISTERED', true],
+        ['PROOF_VERIFIES', true],
+        ['PROOF_MATCHES_RESULT', true],
+        ['INPUT_MATCHES_PROOF', true],
+        ['ZK_RESULT_RECORDED', true],
+      ]);
+      const otherOutput = structuredClone(served);
+      otherOutput.outputFixed![0] = (BigInt(otherOutput.outputFixed![0]) + 1n).toString();
+      expect((await verity.checkResult(otherOutput)).failed).toEqual(['PROOF_MATCHES_RESULT', 'ZK_RESULT_RECORDED']);
+      const otherInput = structuredClone(served);
+      otherInput.inputFixed[0] = (BigInt(otherInput.inputFixed[0]) + 1n).toString();
+      expect((await verity.checkResult(otherInput)).failed).toEqual(['INPUT_MATCHES_PROOF']);
+      const forgedProof = structuredClone(served);
+      forgedProof.proof!.publicSignals = tampered;
+      expect((await verity.checkResult(forgedProof)).failed).toEqual(expect.arrayContaining(['PROOF_VERIFIES']));
+    } finally {
+      await verity.close();
+    }
   }, 1_900_000);
 });
