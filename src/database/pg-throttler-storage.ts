@@ -18,6 +18,8 @@ const SWEEP_INTERVAL_MS = 60_000;
  * together: one fixed window per key (the guard's key: throttler, route and caller), counted and
  * judged in one statement, so concurrent requests on several replicas never lose a hit. Past the
  * limit the key is blocked for `blockDuration`; hits while blocked still count but change nothing.
+ * Times left are measured at the statement's end (clock_timestamp): a statement that waited for
+ * the row behind another replica's never reports more than the window or the block it was given.
  */
 export class PgThrottlerStorage implements ThrottlerStorage {
   private sweeper: NodeJS.Timeout | undefined;
@@ -38,9 +40,9 @@ export class PgThrottlerStorage implements ThrottlerStorage {
            WHEN (CASE WHEN w.window_ends <= now() THEN 1 ELSE w.hits + 1 END) > $3 THEN now() + $4 * interval '1 millisecond'
            ELSE NULL END
        RETURNING hits,
-                 ceil(extract(epoch FROM window_ends - now()))::text AS expire_s,
+                 ceil(greatest(extract(epoch FROM window_ends - clock_timestamp()), 0))::text AS expire_s,
                  coalesce(blocked_until > now(), false) AS blocked,
-                 ceil(greatest(extract(epoch FROM coalesce(blocked_until, now()) - now()), 0))::text AS block_s`,
+                 ceil(greatest(extract(epoch FROM coalesce(blocked_until, now()) - clock_timestamp()), 0))::text AS block_s`,
       [`${throttlerName}:${key}`, ttl, limit, blockDuration],
     );
     return {
