@@ -2,35 +2,25 @@
  * Every ONNX conformance fixture runs (evaluator and onnxruntime agree bit for bit, accuracy
  * within tolerance); an unsupported op is refused with an error naming the op and the node.
  */
-import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import fc from 'fast-check';
 import { accuracyReport } from './accuracy/accuracy-report';
 import { FloatModelRunner } from './accuracy/float-model-runner';
 import { EngineError } from './engine.errors';
 import { evaluate } from './evaluator/evaluator';
-import { parseInputs } from './io/input-json';
 import { importOnnx } from './onnx/onnx-import';
 import { quantize } from './quantize/quantize';
 import { OnnxRuntimeBackend } from './runtime/onnxruntime-backend';
-import { buildFloatModel } from './testing';
+import { buildFloatModel, fixtureNames, loadFixture } from './testing';
 
 const FIXTURES_DIR = join(__dirname, '../../test/fixtures/onnx-conformance');
 /** Worst-case tolerance of |quantized - float| per fixture on random in-bound inputs (real units). */
 const TOLERANCE_DEFAULT = 2 ** -8;
 const TOLERANCE: Record<string, number> = { '1l_gelu_noappx': 2 ** -7, '3l_relu_conv_fc': 2 ** -7, '1l_sigmoid': 2 ** -7, '2l_relu_sigmoid_small': 2 ** -7 };
 
-const fixtures = readdirSync(FIXTURES_DIR, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
+const fixtures = fixtureNames(FIXTURES_DIR);
 
-function load(name: string): { bytes: Buffer; inputs: number[][] } {
-  return {
-    bytes: readFileSync(join(FIXTURES_DIR, name, 'network.onnx')),
-    inputs: parseInputs(JSON.parse(readFileSync(join(FIXTURES_DIR, name, 'input.json'), 'utf8'))),
-  };
-}
+const load = (name: string) => loadFixture(FIXTURES_DIR, name);
 
 describe('ONNX conformance fixtures', () => {
   it('finds all sixteen fixtures', () => {

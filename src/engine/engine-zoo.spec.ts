@@ -5,33 +5,24 @@
  * inputs drawn in the fixture input's own range [min, max] (some models are only defined for
  * positive inputs: Log, Sqrt). The error and the argmax agreement are printed per model.
  */
-import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import fc from 'fast-check';
 import { accuracyReport } from './accuracy/accuracy-report';
 import { FloatModelRunner } from './accuracy/float-model-runner';
 import { evaluate } from './evaluator/evaluator';
-import { parseInputs } from './io/input-json';
 import { importOnnx } from './onnx/onnx-import';
 import { quantize } from './quantize/quantize';
 import { OnnxRuntimeBackend } from './runtime/onnxruntime-backend';
+import { fixtureNames, loadFixture } from './testing';
 
 const ZOO_DIR = join(__dirname, '../../test/fixtures/onnx-zoo');
 /** Accepted error relative to max |float output|. */
 const RELATIVE_TOLERANCE = 0.02;
 const EXPECTED = ['1l_concat', '1l_div', '1l_elu', '1l_erf', '1l_gelu_tanh_appx', '1l_instance_norm', '1l_mean', '1l_slice', '1l_sqrt', '1l_var', 'exp', 'hard_sigmoid', 'large_op_graph', 'layernorm', 'ltsf', 'max', 'mish', 'reducel2', 'softplus', 'tril'];
 
-const fixtures = readdirSync(ZOO_DIR, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
+const fixtures = fixtureNames(ZOO_DIR);
 
-function load(name: string): { bytes: Buffer; inputs: number[][] } {
-  return {
-    bytes: readFileSync(join(ZOO_DIR, name, 'network.onnx')),
-    inputs: parseInputs(JSON.parse(readFileSync(join(ZOO_DIR, name, 'input.json'), 'utf8'))),
-  };
-}
+const load = (name: string) => loadFixture(ZOO_DIR, name);
 
 describe('ONNX zoo fixtures', () => {
   it('holds the expected models', () => {

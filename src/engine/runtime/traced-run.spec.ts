@@ -2,7 +2,7 @@
  * Traced runs: onnxruntime's per-step outputs equal the TS evaluator's trace bit for bit on every
  * accepted conformance fixture and on the MNIST MLP, and so do the trace commitments (format version 3).
  */
-import { readFileSync, readdirSync } from 'fs';
+import { readFileSync } from 'fs';
 import { join } from 'path';
 import fc from 'fast-check';
 import { onnx } from 'onnx-proto';
@@ -14,6 +14,7 @@ import { loadMnistHoldout, mnistFixtureDir } from '../mnist/mnist-data';
 import { importOnnx } from '../onnx/onnx-import';
 import { quantize } from '../quantize/quantize';
 import type { QuantizedModel } from '../quantize/quantized-model.types';
+import { fixtureNames } from '../testing/fixture-dir';
 import { EXACT_GRAPH_OUTPUT_NAME, buildExactGraph, exactGraphStepOutputName } from './exact-graph';
 import { OnnxRuntimeBackend } from './onnxruntime-backend';
 
@@ -53,10 +54,7 @@ function mnistCase(): Case {
   return { name: 'mnist-mlp', model, inputs: loadMnistHoldout().inputs.slice(0, 24) };
 }
 
-const conformance = readdirSync(FIXTURES_DIR, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && !REFUSED.has(d.name))
-  .map((d) => d.name)
-  .sort();
+const conformance = fixtureNames(FIXTURES_DIR).filter((name) => !REFUSED.has(name));
 
 describe('the traced exact graph', () => {
   const { model } = mnistCase();

@@ -8,3 +8,4 @@ export { engineErrorOf } from './engine-error-of';
 export { loadMnistHoldout, mnistFixtureDir, type MnistHoldout } from '../mnist/mnist-data';
 export { globalPoolConvModel, reluChainModel, wideConvModel } from './attack-models';
 export { compareWithFloat, exactGraphAndEvaluator, type FloatComparison } from './float-comparison';
+export { fixtureNames, loadFixture } from './fixture-dir';
